@@ -1,0 +1,1 @@
+"""aiopt-hooks: a local-only guard against LLM cost accidents, run on `git commit`."""

@@ -1,0 +1,46 @@
+"""Baseline usage logs: one reader per log dialect, found through one table.
+
+Stage: log file -> normalized requests (streamed) -> baseline summary.  A new dialect is one
+module with `DIALECT` and one entry in `_table`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+
+class Request(NamedTuple):
+    """One billed LLM request (or attempt), tokens split by price class."""
+
+    ts: float | None          # epoch seconds, UTC
+    provider: str
+    model: str
+    feature: str              # "" when the row has no feature tag
+    input: int                # all prompt tokens, cached ones included
+    cached: int               # cache reads (a subset of input)
+    cache_write: int          # cache writes (a subset of input)
+    output: int               # all output tokens, reasoning included
+    reasoning: int            # a subset of output
+    ok: bool
+    retries: int
+    truncated: bool           # finish_reason says the output cap cut it
+    cost: float | None        # the cost the log itself states, if any
+
+
+class Dialect(NamedTuple):
+    name: str
+    detect: Callable[[dict[str, Any]], bool]
+    normalize: Callable[[dict[str, Any]], Request]   # raises ValueError/KeyError/TypeError on a bad row
+
+
+def dialects() -> tuple[Dialect, ...]:
+    from aiopt_hooks.baseline import aiopt
+
+    return (aiopt.DIALECT,)
+
+
+def detect_dialect(row: dict[str, Any], forced: str | None = None) -> Dialect | None:
+    table = dialects()
+    if forced:
+        return next((d for d in table if d.name == forced), None)
+    return next((d for d in table if d.detect(row)), None)

@@ -1,0 +1,101 @@
+"""`aiopt check`: runs the stages in order and returns one `Result` for the report.
+
+git -> changed files -> (nothing watched? stop here: the hot path) -> call specs -> changes;
+baseline log -> summary; changes + summary + prices -> estimate -> verdict.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+from aiopt_hooks.config import Config, load_config
+from aiopt_hooks.globs import match_any
+from aiopt_hooks.gitio import (BlobReader, FileChange, list_range_changes, list_staged_changes,
+                               merge_base, repo_paths, resolve_ref)
+from aiopt_hooks.records import Verdict
+from aiopt_hooks.report import Result
+
+
+class CheckOptions(NamedTuple):
+    repo: str = "."
+    config: str | None = None
+    baselines: tuple[str, ...] = ()
+    from_ref: str | None = None
+    to_ref: str | None = None
+    paths: tuple[str, ...] = ()
+
+
+def load_repo_config(options: CheckOptions) -> tuple[Path, Path, Config]:
+    root, gitdir = repo_paths(options.repo)
+    path = Path(options.config) if options.config else root / ".aiopt.yaml"
+    if options.config and not path.is_absolute() and not path.exists():
+        path = root / options.config
+    if options.config and not path.is_file():
+        from aiopt_hooks.errors import AioptError
+
+        raise AioptError("config file not found", file=str(options.config),
+                         hint="pass an existing file to --config, or drop the flag to use .aiopt.yaml")
+    return root, gitdir, load_config(path, gitdir / "aiopt")
+
+
+def baseline_patterns(options: CheckOptions, config: Config) -> tuple[str, ...]:
+    if options.baselines:
+        return options.baselines
+    env = os.environ.get("AIOPT_BASELINE", "").strip()
+    if env:
+        return tuple(p for p in env.split(os.pathsep) if p)
+    return config.baseline_paths
+
+
+def _changed_files(root: Path, options: CheckOptions) -> tuple[list[FileChange], str | None, str | None]:
+    """(file changes, old side ref, new side ref); None as the new ref means the index."""
+    if options.from_ref or options.to_ref:
+        from_ref = options.from_ref or "HEAD"
+        to_ref = options.to_ref or "HEAD"
+        return list_range_changes(root, from_ref, to_ref), merge_base(root, from_ref, to_ref), to_ref
+    head = resolve_ref(root, "HEAD")
+    return list_staged_changes(root), head or "", None
+
+
+def run_check(options: CheckOptions) -> tuple[Result, Config]:
+    root, _, config = load_repo_config(options)
+    files, old_ref, new_ref = _changed_files(root, options)
+    if options.paths:
+        wanted = {os.path.normpath(p) for p in options.paths}
+        files = [f for f in files if f.path in wanted or f.old_path in wanted]
+    patterns = config.watch_patterns()
+    watched = [f for f in files if match_any(f.path, patterns) or (f.old_path and match_any(f.old_path, patterns))]
+    paths = list(baseline_patterns(options, config))
+    if not watched:
+        return Result(Verdict("pass", 0), summary_line=f"no watched LLM file changed ({len(files)} files checked)",
+                      baseline_paths=paths), config
+    return _estimate(root, config, options, watched, old_ref, new_ref), config
+
+
+def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[FileChange],
+              old_ref: str | None, new_ref: str | None) -> Result:
+    from aiopt_hooks.baseline.summary import expand_paths, summarize_baseline
+    from aiopt_hooks.diffing import Tree, derive_changes
+    from aiopt_hooks.estimate import estimate_changes
+    from aiopt_hooks.policy import decide_verdict
+    from aiopt_hooks.prices import PriceBook
+
+    reader = BlobReader(root)
+    try:
+        changes, findings = derive_changes(watched, Tree(root, old_ref, reader, config),
+                                           Tree(root, new_ref, reader, config), config)
+    finally:
+        reader.close()
+    paths = list(baseline_patterns(options, config))
+    if not changes:
+        verdict = Verdict("warn", 0, tuple(f.message for f in findings if f.level != "info")) \
+            if any(f.level != "info" for f in findings) else Verdict("pass", 0)
+        return Result(verdict, findings=findings, baseline_paths=paths,
+                      summary_line=f"{len(watched)} watched file(s) changed, no cost field changed")
+    prices = PriceBook(config)
+    summary = summarize_baseline(expand_paths(paths, root), prices.thresholds, config.baseline_format,
+                                 display_root=root)
+    estimate = estimate_changes(changes, summary, config, prices)
+    estimate.findings = findings + estimate.findings
+    return Result(decide_verdict(estimate, config.policy), estimate=estimate)

@@ -1,0 +1,227 @@
+"""Reads and validates `.aiopt.yaml` into a `Config`; the first stage every command runs.
+
+A typo in a guard's config must not silently weaken the guard, so unknown keys are errors.
+The validated config is cached as JSON under the git dir, so a commit that touches no LLM
+file never imports YAML.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiopt_hooks.errors import AioptError
+
+DEFAULT_WATCH = ("**/*.prompty", "**/*.prompt", "prompts/**", "**/*llm*.y*ml", "**/*llm*.json",
+                 "**/*llm*.toml")
+_THRESHOLDS = {"monthly_increase_usd": "num?", "increase_pct": "num?", "monthly_total_usd": "num?",
+               "monthly_increase_since_lock_usd": "num?"}
+_POLICY = {"block": _THRESHOLDS, "warn": _THRESHOLDS, "unknown_model": ("block", "warn"),
+           "unmatched_change": ("block", "warn", "info"), "basis": ("expected", "high")}
+_PRICE = {"input": "num", "output": "num", "cached_input": "num?", "cache_write": "num?",
+          "reasoning": "num?"}
+_FEATURE = {"files": "strlist", "match": "map", "expected_requests_per_day": "num?",
+            "expected_input_tokens": "num?", "expected_output_tokens": "num?", "policy": _POLICY}
+SCHEMA: dict[str, Any] = {
+    "version": "num",
+    "baseline": {"path": "strlist", "window_days": "auto|num", "format": "str?"},
+    "month_days": "num",
+    "policy": _POLICY,
+    "watch": "strlist",
+    "features": ("each", _FEATURE),
+    "prices": ("each", _PRICE),
+    "aliases": ("each", "str"),
+    "lockfile": "bool",
+    "max_seconds": "num",
+    "max_file_bytes": "num",
+    "on_timeout": ("block", "warn"),
+    "on_internal_error": ("block", "warn"),
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    block: dict[str, float] = field(default_factory=lambda: {"monthly_increase_usd": 100.0,
+                                                             "increase_pct": 50.0})
+    warn: dict[str, float] = field(default_factory=lambda: {"monthly_increase_usd": 10.0})
+    unknown_model: str = "block"
+    unmatched_change: str = "warn"
+    basis: str = "expected"
+
+
+@dataclass(frozen=True)
+class FeatureRule:
+    name: str
+    files: tuple[str, ...] = ()
+    match: dict[str, str] = field(default_factory=dict)
+    expected_requests_per_day: float | None = None
+    expected_input_tokens: float | None = None
+    expected_output_tokens: float | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str | None = None
+    baseline_paths: tuple[str, ...] = ("usage.jsonl",)
+    window_days: float | None = None
+    baseline_format: str | None = None
+    month_days: float = 30.0
+    policy: Policy = field(default_factory=Policy)
+    watch: tuple[str, ...] = DEFAULT_WATCH
+    features: tuple[FeatureRule, ...] = ()
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    lockfile: bool = False
+    max_seconds: float = 20.0
+    max_file_bytes: int = 1_000_000
+    on_timeout: str = "warn"
+    on_internal_error: str = "block"
+
+    def watch_patterns(self) -> tuple[str, ...]:
+        """The watch globs plus every file named in the explicit feature mapping."""
+        extra = tuple(f.split("#", 1)[0] for rule in self.features for f in rule.files)
+        return self.watch + extra
+
+
+def _check(value: Any, spec: Any, where: str, file: str) -> None:
+    def bad(expected: str) -> AioptError:
+        return AioptError(f"`{where}` must be {expected}, got {value!r}", file=file,
+                          hint="see the `.aiopt.yaml` keys in the README")
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            raise bad("a mapping")
+        for key, sub in value.items():
+            if key not in spec:
+                known = ", ".join(sorted(spec))
+                raise AioptError(f"unknown key `{where}.{key}`".replace("`.", "`"), file=file,
+                                 hint=f"known keys here: {known}")
+            _check(sub, spec[key], f"{where}.{key}" if where else str(key), file)
+    elif isinstance(spec, tuple) and spec and spec[0] == "each":
+        if not isinstance(value, dict):
+            raise bad("a mapping")
+        for key, sub in value.items():
+            _check(sub, spec[1], f"{where}.{key}", file)
+    elif isinstance(spec, tuple):
+        if value not in spec:
+            raise bad("one of " + " | ".join(spec))
+    elif spec.endswith("?") and value is None:
+        return
+    elif spec.startswith("num") and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise bad("a number")
+    elif spec == "auto|num" and value != "auto" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise bad("`auto` or a number of days")
+    elif spec.startswith("str") and spec != "strlist" and not isinstance(value, str):
+        raise bad("a string")
+    elif spec == "strlist" and not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
+        raise bad("a string or a list of strings")
+    elif spec == "bool" and not isinstance(value, bool):
+        raise bad("true or false")
+    elif spec == "map" and not isinstance(value, dict):
+        raise bad("a mapping")
+
+
+def _as_tuple(value: str | list[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _policy(raw: dict[str, Any], default: Policy) -> Policy:
+    def thresholds(key: str, fallback: dict[str, float]) -> dict[str, float]:
+        if key not in raw:
+            return fallback
+        return {k: float(v) for k, v in (raw[key] or {}).items() if v is not None}
+    return Policy(block=thresholds("block", default.block), warn=thresholds("warn", default.warn),
+                  unknown_model=raw.get("unknown_model", default.unknown_model),
+                  unmatched_change=raw.get("unmatched_change", default.unmatched_change),
+                  basis=raw.get("basis", default.basis))
+
+
+def build_config(raw: dict[str, Any], path: str | None) -> Config:
+    """Turn a validated mapping into a Config; keys left out keep their defaults."""
+    base = Config(path=path)
+    baseline = raw.get("baseline") or {}
+    window = baseline.get("window_days", "auto")
+    features = tuple(
+        FeatureRule(name=str(name), files=_as_tuple(spec.get("files", [])),
+                    match={str(k): str(v) for k, v in (spec.get("match") or {}).items()},
+                    expected_requests_per_day=spec.get("expected_requests_per_day"),
+                    expected_input_tokens=spec.get("expected_input_tokens"),
+                    expected_output_tokens=spec.get("expected_output_tokens"))
+        for name, spec in (raw.get("features") or {}).items())
+    return Config(
+        path=path,
+        baseline_paths=_as_tuple(baseline["path"]) if "path" in baseline else base.baseline_paths,
+        window_days=None if window == "auto" else float(window),
+        baseline_format=baseline.get("format"),
+        month_days=float(raw.get("month_days", base.month_days)),
+        # With a config file, a threshold left out is off; the defaults serve only without one.
+        policy=_policy(raw.get("policy") or {}, Policy(block={}, warn={})),
+        watch=_as_tuple(raw["watch"]) if "watch" in raw else base.watch,
+        features=features,
+        prices={str(k): {kk: float(vv) for kk, vv in v.items() if vv is not None}
+                for k, v in (raw.get("prices") or {}).items()},
+        aliases={str(k): str(v) for k, v in (raw.get("aliases") or {}).items()},
+        lockfile=bool(raw.get("lockfile", False)),
+        max_seconds=float(raw.get("max_seconds", base.max_seconds)),
+        max_file_bytes=int(raw.get("max_file_bytes", base.max_file_bytes)),
+        on_timeout=raw.get("on_timeout", base.on_timeout),
+        on_internal_error=raw.get("on_internal_error", base.on_internal_error),
+    )
+
+
+def parse_config_text(data: bytes, path: str) -> dict[str, Any]:
+    """Parse and validate `.aiopt.yaml` bytes into a plain mapping (imports YAML)."""
+    from aiopt_hooks.yamlio import load_yaml
+
+    text = decode_text(data, path)
+    raw = load_yaml(text, path)
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise AioptError("the config must be a mapping of keys (see the README)", file=path)
+    _check(raw, SCHEMA, "", path)
+    return raw
+
+
+def decode_text(data: bytes, path: str) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise AioptError("is not UTF-8 text", file=path, line=line,
+                         hint="save it as UTF-8, or remove it from `watch`") from None
+    return text.removeprefix("\ufeff")
+
+
+def load_config(path: Path | None, cache_dir: Path | None = None) -> Config:
+    """Load the config at `path` (None or missing default file: the defaults)."""
+    if path is None or not path.is_file():
+        return Config()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AioptError(f"cannot read the config: {exc.strerror}", file=str(path)) from None
+    digest = hashlib.sha256(data).hexdigest()[:20]
+    cached = cache_dir / f"config-{digest}.json" if cache_dir else None
+    if cached is not None and cached.is_file():
+        try:
+            return build_config(json.loads(cached.read_text("utf-8")), str(path))
+        except (ValueError, OSError, KeyError, TypeError):
+            pass  # a corrupt cache is rebuilt below
+    raw = parse_config_text(data, path.name)
+    if cached is not None:
+        write_atomic(cached, json.dumps(raw, default=str).encode())
+    return build_config(raw, str(path))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a cache file atomically; a cache that cannot be written is simply skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -1,0 +1,116 @@
+"""The plain values that flow between stages: call specs, changes, findings, estimates, verdicts."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# The fields of a call spec that can change cost, in the order their changes are applied.
+COST_FIELDS = ("model", "provider", "max_output_tokens", "prompt", "retries", "fallbacks", "n",
+               "reasoning_effort", "thinking_budget", "traffic")
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    """What one file says about one LLM call site (a feature)."""
+
+    file: str
+    feature: str
+    selector: str = ""                           # dotted path inside a structured file ("" = whole file)
+    fields: dict[str, Any] = field(default_factory=dict)   # normalized field name -> value
+    lines: dict[str, int] = field(default_factory=dict)    # normalized field name -> 1-based line
+    prompt_text: str | None = None               # static prompt text, never printed
+
+
+@dataclass(frozen=True)
+class Change:
+    """One cost field of one feature that differs between the old and new version of a file."""
+
+    file: str
+    feature: str
+    field: str
+    old: Any
+    new: Any
+    line: int | None = None
+    spec: dict[str, Any] = field(default_factory=dict)       # the new spec's fields (old's when deleted)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str            # block | warn | info
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "code": self.code, "message": self.message,
+                "file": self.file, "line": self.line}
+
+
+@dataclass
+class ChangeEstimate:
+    change: Change
+    requests_matched: int = 0
+    baseline_monthly_usd: float = 0.0
+    candidate_monthly_usd: float = 0.0
+    delta_monthly_usd: float = 0.0
+    delta_monthly_usd_low: float = 0.0
+    delta_monthly_usd_high: float = 0.0
+    confidence: str = "high"
+    notes: list[str] = field(default_factory=list)
+    priced: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.change
+        return {"file": c.file, "feature": c.feature, "field": c.field, "old": c.old, "new": c.new,
+                "requests_matched": self.requests_matched,
+                "baseline_monthly_usd": round(self.baseline_monthly_usd, 2),
+                "candidate_monthly_usd": round(self.candidate_monthly_usd, 2),
+                "delta_monthly_usd": round(self.delta_monthly_usd, 2),
+                "delta_monthly_usd_low": round(self.delta_monthly_usd_low, 2),
+                "delta_monthly_usd_high": round(self.delta_monthly_usd_high, 2),
+                "confidence": self.confidence, "notes": list(self.notes)}
+
+
+@dataclass
+class Estimate:
+    """Baseline vs candidate monthly cost for one commit (or ref range)."""
+
+    baseline_paths: list[str]
+    baseline_requests: int
+    window_days: float
+    month_days: float
+    baseline_monthly_usd: float
+    changes: list[ChangeEstimate] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def delta(self) -> float:
+        return sum(c.delta_monthly_usd for c in self.changes)
+
+    @property
+    def delta_low(self) -> float:
+        return sum(c.delta_monthly_usd_low for c in self.changes)
+
+    @property
+    def delta_high(self) -> float:
+        return sum(c.delta_monthly_usd_high for c in self.changes)
+
+    @property
+    def candidate_monthly_usd(self) -> float:
+        return self.baseline_monthly_usd + self.delta
+
+    @property
+    def delta_pct(self) -> float:
+        if self.baseline_monthly_usd <= 0:
+            return 0.0 if self.delta == 0 else float("inf")
+        return 100.0 * self.delta / self.baseline_monthly_usd
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str          # pass | warn | approved | block | error
+    exit_code: int
+    reasons: tuple[str, ...] = ()

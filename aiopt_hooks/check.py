@@ -12,7 +12,7 @@ from typing import NamedTuple
 from aiopt_hooks.config import Config, load_config
 from aiopt_hooks.globs import match_any
 from aiopt_hooks.gitio import (BlobReader, FileChange, list_range_changes, list_staged_changes,
-                               merge_base, repo_paths, resolve_ref)
+                               merge_base, repo_paths)
 from aiopt_hooks.records import Verdict
 from aiopt_hooks.report import Result
 
@@ -26,8 +26,15 @@ class CheckOptions(NamedTuple):
     paths: tuple[str, ...] = ()
 
 
-def load_repo_config(options: CheckOptions) -> tuple[Path, Path, Config]:
-    root, gitdir = repo_paths(options.repo)
+class RepoContext(NamedTuple):
+    root: Path
+    git_dir: Path
+    head: str | None
+    config: Config
+
+
+def load_repo_config(options: CheckOptions) -> RepoContext:
+    root, gitdir, head = repo_paths(options.repo)
     path = Path(options.config) if options.config else root / ".aiopt.yaml"
     if options.config and not path.is_absolute() and not path.exists():
         path = root / options.config
@@ -36,7 +43,7 @@ def load_repo_config(options: CheckOptions) -> tuple[Path, Path, Config]:
 
         raise AioptError("config file not found", file=str(options.config),
                          hint="pass an existing file to --config, or drop the flag to use .aiopt.yaml")
-    return root, gitdir, load_config(path, gitdir / "aiopt")
+    return RepoContext(root, gitdir, head, load_config(path, gitdir / "aiopt"))
 
 
 def baseline_patterns(options: CheckOptions, config: Config) -> tuple[str, ...]:
@@ -48,19 +55,21 @@ def baseline_patterns(options: CheckOptions, config: Config) -> tuple[str, ...]:
     return config.baseline_paths
 
 
-def _changed_files(root: Path, options: CheckOptions) -> tuple[list[FileChange], str | None, str | None]:
-    """(file changes, old side ref, new side ref); None as the new ref means the index."""
+def _changed_files(ctx: RepoContext, options: CheckOptions) -> tuple[list[FileChange], str | None, str | None]:
+    """(file changes, old side ref, new side ref); "" as the old ref means no commit, None as
+    the new ref means the index."""
     if options.from_ref or options.to_ref:
         from_ref = options.from_ref or "HEAD"
         to_ref = options.to_ref or "HEAD"
-        return list_range_changes(root, from_ref, to_ref), merge_base(root, from_ref, to_ref), to_ref
-    head = resolve_ref(root, "HEAD")
-    return list_staged_changes(root), head or "", None
+        return (list_range_changes(ctx.root, from_ref, to_ref), merge_base(ctx.root, from_ref, to_ref),
+                to_ref)
+    return list_staged_changes(ctx.root, ctx.head), ctx.head or "", None
 
 
-def run_check(options: CheckOptions) -> tuple[Result, Config]:
-    root, _, config = load_repo_config(options)
-    files, old_ref, new_ref = _changed_files(root, options)
+def run_check(options: CheckOptions, ctx: RepoContext | None = None) -> Result:
+    ctx = ctx or load_repo_config(options)
+    root, config = ctx.root, ctx.config
+    files, old_ref, new_ref = _changed_files(ctx, options)
     if options.paths:
         wanted = {os.path.normpath(p) for p in options.paths}
         files = [f for f in files if f.path in wanted or f.old_path in wanted]
@@ -69,8 +78,8 @@ def run_check(options: CheckOptions) -> tuple[Result, Config]:
     paths = list(baseline_patterns(options, config))
     if not watched:
         return Result(Verdict("pass", 0), summary_line=f"no watched LLM file changed ({len(files)} files checked)",
-                      baseline_paths=paths), config
-    return _estimate(root, config, options, watched, old_ref, new_ref), config
+                      baseline_paths=paths)
+    return _estimate(root, config, options, watched, old_ref, new_ref)
 
 
 def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[FileChange],

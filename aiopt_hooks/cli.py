@@ -62,57 +62,47 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
     raise _Timeout()
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from aiopt_hooks.check import CheckOptions, run_check
+def cmd_check(args: argparse.Namespace, settings: dict[str, object]) -> int:
+    from aiopt_hooks.check import CheckOptions, load_repo_config, run_check
     from aiopt_hooks.records import Verdict
     from aiopt_hooks.report import Result
 
     if _skip_requested():
         print("aiopt-guard: skipped (AIOPT_SKIP is set); no cost check was made", file=sys.stderr)
-        _emit(Result(Verdict("pass", 0, ("skipped: AIOPT_SKIP is set",))), args.format) \
-            if args.format == "json" else None
+        if args.format == "json":
+            _emit(Result(Verdict("pass", 0, ("skipped: AIOPT_SKIP is set",))), args.format)
         return 0
     options = CheckOptions(repo=args.repo, config=args.config, baselines=tuple(args.baseline),
                            from_ref=args.from_ref, to_ref=args.to_ref, paths=tuple(args.filenames))
-    result, _ = run_check(options)
+    ctx = load_repo_config(options)
+    settings.update(max_seconds=ctx.config.max_seconds, on_timeout=ctx.config.on_timeout,
+                    on_internal_error=ctx.config.on_internal_error)
+    if hasattr(signal, "SIGALRM"):
+        signal.setitimer(signal.ITIMER_REAL, ctx.config.max_seconds)
+    result = run_check(options, ctx)
     _emit(result, args.format)
     return result.verdict.exit_code
-
-
-def _settings(args: argparse.Namespace) -> tuple[float, str, str]:
-    """(max_seconds, on_timeout, on_internal_error) from the config, defaults when it is unreadable."""
-    try:
-        from aiopt_hooks.check import CheckOptions, load_repo_config
-
-        _, _, config = load_repo_config(CheckOptions(repo=getattr(args, "repo", "."),
-                                                     config=getattr(args, "config", None)))
-        return config.max_seconds, config.on_timeout, config.on_internal_error
-    except Exception:
-        return 20.0, "warn", "block"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     fmt = getattr(args, "format", "text")
-    max_seconds, on_timeout, on_internal = _settings(args)
-    old_handler = None
-    if hasattr(signal, "SIGALRM"):
-        old_handler = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, max_seconds)
+    settings: dict[str, object] = {"max_seconds": 20.0, "on_timeout": "warn", "on_internal_error": "block"}
+    old_handler = signal.signal(signal.SIGALRM, _on_alarm) if hasattr(signal, "SIGALRM") else None
     try:
-        return cmd_check(args)
+        return cmd_check(args, settings)
     except AioptError as exc:
         print(f"aiopt: error: {exc}", file=sys.stderr)
         print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
         return _error_result(str(exc), 2, fmt)
     except _Timeout:
-        code = 1 if on_timeout == "block" else 0
-        message = (f"the check took longer than max_seconds ({max_seconds:g} s) and was stopped; "
-                   f"outcome per on_timeout: {on_timeout}")
+        block = settings["on_timeout"] == "block"
+        message = (f"the check took longer than max_seconds ({settings['max_seconds']} s) and was stopped; "
+                   f"outcome per on_timeout: {settings['on_timeout']}")
         print(f"aiopt: {message}", file=sys.stderr)
-        if code:
+        if block:
             print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
-        return _error_result(message, code, fmt, "block" if code else "warn")
+        return _error_result(message, 1 if block else 0, fmt, "block" if block else "warn")
     except KeyboardInterrupt:
         print("aiopt: interrupted", file=sys.stderr)
         return 130
@@ -121,13 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        code = 0 if on_internal == "warn" else 3
+        warn = settings["on_internal_error"] == "warn"
         print(f"aiopt: internal error ({type(exc).__name__}: {exc}). This is a bug: please report it with "
               f"the output of `aiopt check --debug`.", file=sys.stderr)
-        if code:
+        if not warn:
             print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
-        return _error_result(f"internal error: {type(exc).__name__}", code, fmt,
-                             "error" if code else "warn")
+        return _error_result(f"internal error: {type(exc).__name__}", 0 if warn else 3, fmt,
+                             "warn" if warn else "error")
     finally:
         if old_handler is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)

@@ -36,14 +36,19 @@ def _git(root: Path | str, *args: str) -> str:
     return proc.stdout
 
 
-def repo_paths(cwd: str | Path = ".") -> tuple[Path, Path]:
-    """(work tree root, per-worktree git dir) in one call; caches live in the git dir."""
-    try:
+def repo_paths(cwd: str | Path = ".") -> tuple[Path, Path, str | None]:
+    """(work tree root, per-worktree git dir, HEAD commit or None) in one call on the hot path."""
+    proc = subprocess.run(["git", "rev-parse", "--show-toplevel", "--absolute-git-dir", "HEAD"],
+                          cwd=cwd, capture_output=True, text=True)
+    out = proc.stdout.splitlines()
+    if proc.returncode == 0 and len(out) == 3:
+        return Path(out[0]), Path(out[1]), out[2]
+    try:   # no commit yet (HEAD does not resolve), or not a repository at all
         out = _git(cwd, "rev-parse", "--show-toplevel", "--absolute-git-dir").splitlines()
-    except AioptError:
+    except (AioptError, OSError):
         raise AioptError("not inside a git repository (or a bare one)", file=str(cwd),
                          hint="run it from your repository, or pass --repo DIR") from None
-    return Path(out[0]), Path(out[1])
+    return Path(out[0]), Path(out[1]), None
 
 
 def resolve_ref(root: Path, ref: str) -> str | None:
@@ -81,11 +86,10 @@ def _parse_raw(out: str) -> list[FileChange]:
     return changes
 
 
-def list_staged_changes(root: Path) -> list[FileChange]:
+def list_staged_changes(root: Path, head: str | None) -> list[FileChange]:
     """Changes the commit will record: the index (GIT_INDEX_FILE) against HEAD, or the empty tree."""
-    head = resolve_ref(root, "HEAD") or EMPTY_TREE
     out = _git(root, "diff-index", "--cached", "--raw", "-z", "-M", "--no-abbrev",
-               "--no-ext-diff", head)
+               "--no-ext-diff", head or EMPTY_TREE)
     return _parse_raw(out)
 
 

@@ -73,11 +73,11 @@ def _basis(est: Estimate) -> str:
 
 
 def render_text(result: Result) -> str:
-    from tabulate import tabulate
-
     lines = [headline(result)]
     est = result.estimate
     if est is not None and est.changes:
+        from tabulate import tabulate
+
         lines += ["", tabulate(_rows(est), headers=HEADERS, disable_numparse=True), "", _basis(est)]
         for c in est.changes:
             for note in c.notes:

@@ -5,7 +5,7 @@ module with `DIALECT` and one entry in `_table`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 
@@ -31,6 +31,9 @@ class Dialect(NamedTuple):
     name: str
     detect: Callable[[dict[str, Any]], bool]
     normalize: Callable[[dict[str, Any]], Request]   # raises ValueError/KeyError/TypeError on a bad row
+    # Records that wrap several requests (an export batch, a span with events) -> the inner
+    # records `normalize` reads; None when every record is one request.
+    unpack: Callable[[dict[str, Any]], Iterable[dict[str, Any]]] | None = None
 
 
 def dialects() -> tuple[Dialect, ...]:

@@ -35,13 +35,22 @@ def _nest(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+MAX_DOCUMENT_BYTES = 64 * 2**20
+
+
 def iter_rows(path: Path) -> Iterator[Row]:
-    """Yield (line, row) for each non-blank line; malformed lines yield (line, None)."""
+    """Yield (line, row) for each non-blank line; malformed lines yield (line, None).
+
+    A `.json` file holding one document (an array of records, or an object such as an export
+    with a list inside) yields its records with line 1; dialects unpack wrapper objects.
+    """
     name = path.name.lower().removesuffix(".gz")
     try:
         with _open_text(path) as fh:
             if name.endswith(".csv"):
                 yield from _csv_rows(fh)
+            elif name.endswith(".json") and _is_document(path):
+                yield from _document_rows(fh)
             else:
                 yield from _jsonl_rows(fh)
     except UnicodeDecodeError:
@@ -49,6 +58,32 @@ def iter_rows(path: Path) -> Iterator[Row]:
                          hint="export the log as UTF-8 JSONL or CSV") from None
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise AioptError(f"cannot read the baseline log: {exc}", file=str(path)) from None
+
+
+def _is_document(path: Path) -> bool:
+    """True when the file is one JSON document rather than one record per line."""
+    with _open_text(path) as fh:
+        first = fh.readline()
+    try:
+        json.loads(first)
+    except ValueError:
+        return True
+    return first.lstrip().startswith("[")
+
+
+def _document_rows(fh: IO[str]) -> Iterator[Row]:
+    text = fh.read(MAX_DOCUMENT_BYTES + 1)
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise AioptError(f"a single JSON document over {MAX_DOCUMENT_BYTES // 2**20} MiB",
+                         hint="export the log as JSONL (one record per line), which streams")
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", 1)
+        yield line, None
+        return
+    for item in document if isinstance(document, list) else [document]:
+        yield 1, item if isinstance(item, dict) else None
 
 
 def _jsonl_rows(fh: IO[str]) -> Iterator[Row]:

@@ -127,8 +127,9 @@ def _read_one(path: Path, name: str, summary: BaselineSummary, forced: str | Non
             _bad(summary, name, line, "not a usage record")
             continue
         try:
-            summary.add(dialect.normalize(row))
-        except (ValueError, KeyError, TypeError, OverflowError) as exc:
+            for record in (dialect.unpack(row) if dialect.unpack else (row,)):
+                summary.add(dialect.normalize(record))
+        except (ValueError, KeyError, TypeError, OverflowError, AttributeError) as exc:
             _bad(summary, name, line, str(exc) or type(exc).__name__)
 
 

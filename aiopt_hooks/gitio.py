@@ -38,6 +38,8 @@ def _git(root: Path | str, *args: str) -> str:
 
 def repo_paths(cwd: str | Path = ".") -> tuple[Path, Path, str | None]:
     """(work tree root, per-worktree git dir, HEAD commit or None) in one call on the hot path."""
+    if not Path(cwd).is_dir():
+        raise AioptError("no such directory", file=str(cwd), hint="pass an existing repository to --repo")
     proc = subprocess.run(["git", "rev-parse", "--show-toplevel", "--absolute-git-dir", "HEAD"],
                           cwd=cwd, capture_output=True, text=True)
     out = proc.stdout.splitlines()

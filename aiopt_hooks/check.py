@@ -12,7 +12,7 @@ from typing import NamedTuple
 from aiopt_hooks.config import Config, load_config
 from aiopt_hooks.globs import match_any
 from aiopt_hooks.gitio import (BlobReader, FileChange, list_range_changes, list_staged_changes,
-                               merge_base, repo_paths)
+                               merge_base, repo_paths, without_merged_in)
 from aiopt_hooks.records import Verdict
 from aiopt_hooks.report import Result
 
@@ -24,6 +24,7 @@ class CheckOptions(NamedTuple):
     from_ref: str | None = None
     to_ref: str | None = None
     paths: tuple[str, ...] = ()
+    message_file: str | None = None        # commit-msg hook: honour its Cost-Approved trailer
 
 
 class RepoContext(NamedTuple):
@@ -76,14 +77,19 @@ def run_check(options: CheckOptions, ctx: RepoContext | None = None) -> Result:
     patterns = config.watch_patterns()
     watched = [f for f in files if match_any(f.path, patterns) or (f.old_path and match_any(f.old_path, patterns))]
     paths = list(baseline_patterns(options, config))
+    if watched and new_ref is None:
+        watched = without_merged_in(root, ctx.git_dir, watched)
     if not watched:
         return Result(Verdict("pass", 0), summary_line=f"no watched LLM file changed ({len(files)} files checked)",
                       baseline_paths=paths)
-    return _estimate(root, config, options, watched, old_ref, new_ref)
+    result = _estimate(root, config, options, watched, old_ref, new_ref, ctx.git_dir / "aiopt")
+    from aiopt_hooks.overrides import Sides, apply_overrides   # after the verdict: lockfile, then approvals
+
+    return apply_overrides(result, options, ctx, Sides(old_ref, new_ref, [f.path for f in watched]))
 
 
 def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[FileChange],
-              old_ref: str | None, new_ref: str | None) -> Result:
+              old_ref: str | None, new_ref: str | None, cache_dir: Path) -> Result:
     from aiopt_hooks.baseline.summary import expand_paths, summarize_baseline
     from aiopt_hooks.diffing import Tree, derive_changes
     from aiopt_hooks.estimate import estimate_changes
@@ -104,7 +110,12 @@ def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[F
                       summary_line=f"{len(watched)} watched file(s) changed, no cost field changed")
     prices = PriceBook(config)
     summary = summarize_baseline(expand_paths(paths, root), prices.thresholds, config.baseline_format,
-                                 display_root=root)
+                                 display_root=root, cache_dir=cache_dir)
     estimate = estimate_changes(changes, summary, config, prices)
     estimate.findings = findings + estimate.findings
-    return Result(decide_verdict(estimate, config.policy), estimate=estimate)
+    result = Result(decide_verdict(estimate, config.policy), estimate=estimate)
+    if result.verdict.verdict == "block":
+        from aiopt_hooks.suggest import what_would_pass
+
+        result.suggestions = what_would_pass(estimate, changes, summary, config, prices)
+    return result

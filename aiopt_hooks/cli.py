@@ -19,6 +19,15 @@ SKIP_HELP = "To commit anyway: SKIP=aiopt-guard git commit ... (pre-commit) or A
 # name -> (module under aiopt_hooks.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "estimate the staged change (or a ref range) and decide pass / warn / block"),
+    "baseline": ("baseline", "summarize usage logs into a summary file (`baseline summarize`)"),
+    "approve": ("approve", "record a reviewed approval of the staged change in .aiopt/approvals.yaml"),
+    "lock": ("lock", "write aiopt.lock, the creep guard's reference: the config and its monthly cost"),
+    "init": ("init", "scan the repository and write a commented .aiopt.yaml"),
+    "explain": ("explain", "show which files are watched, their features and the baseline traffic they match"),
+    "install-hook": ("install_hook", "install the guard as a plain git hook (no pre-commit framework)"),
+    "uninstall-hook": ("uninstall_hook", "remove the plain git hook written by install-hook"),
+    "guard-msg": ("guard_msg", "check at commit-msg, honouring a Cost-Approved: trailer (hook aiopt-guard-msg)"),
+    "hook": ("hook", "run as a git hook (what install-hook writes)"),
 }
 
 
@@ -65,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except AioptError as exc:
         print(f"aiopt: error: {exc}", file=sys.stderr)
-        print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
+        if args.command in ("check", "guard-msg", "hook"):
+            print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
         return _error_result(str(exc), 2, fmt)
     except _Timeout:
         block = settings["on_timeout"] == "block"
@@ -103,7 +113,15 @@ def guard_main(argv: Sequence[str] | None = None) -> int:
     to_ref = os.environ.get("PRE_COMMIT_TO_REF")
     if from_ref and to_ref and "--from-ref" not in args:
         args = ["--from-ref", from_ref, "--to-ref", to_ref, *args]
+    elif os.environ.get("PRE_COMMIT_REMOTE_NAME") and "--from-ref" not in args:
+        # pre-push without refs: pre-commit pushes a branch whose root is new to the remote
+        return main(["hook", "pre-push", "--from-env", *args])
     return main(["check", *args])
+
+
+def guard_msg_main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `aiopt-guard-msg` hook (commit-msg stage): pre-commit passes the message file."""
+    return main(["guard-msg", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

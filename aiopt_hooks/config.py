@@ -86,10 +86,11 @@ class Config:
         return self.watch + extra
 
 
-def _check(value: Any, spec: Any, where: str, file: str) -> None:
+def _check(value: Any, spec: Any, where: str, file: str, line: int | None = None) -> None:
     def bad(expected: str) -> AioptError:
-        return AioptError(f"`{where}` must be {expected}, got {value!r}", file=file,
+        return AioptError(f"`{where}` must be {expected}, got {value!r}", file=file, line=line,
                           hint="see the `.aiopt.yaml` keys in the README")
+    lines = getattr(value, "lines", {})
     if isinstance(spec, dict):
         if not isinstance(value, dict):
             raise bad("a mapping")
@@ -97,13 +98,13 @@ def _check(value: Any, spec: Any, where: str, file: str) -> None:
             if key not in spec:
                 known = ", ".join(sorted(spec))
                 raise AioptError(f"unknown key `{where}.{key}`".replace("`.", "`"), file=file,
-                                 hint=f"known keys here: {known}")
-            _check(sub, spec[key], f"{where}.{key}" if where else str(key), file)
+                                 line=lines.get(key), hint=f"known keys here: {known}")
+            _check(sub, spec[key], f"{where}.{key}" if where else str(key), file, lines.get(key, line))
     elif isinstance(spec, tuple) and spec and spec[0] == "each":
         if not isinstance(value, dict):
             raise bad("a mapping")
         for key, sub in value.items():
-            _check(sub, spec[1], f"{where}.{key}", file)
+            _check(sub, spec[1], f"{where}.{key}", file, lines.get(key, line))
     elif isinstance(spec, tuple):
         if value not in spec:
             raise bad("one of " + " | ".join(spec))

@@ -86,10 +86,8 @@ def _prompt_owners(tree: Tree, watched: list[str]) -> dict[str, str]:
         except (AioptError, _TooLarge):
             continue
         for spec in specs:
-            ref = spec.fields.get("prompt")
-            if isinstance(ref, str) and ref != "inline":
-                for candidate in (ref, str(PurePosixPath(path).parent / ref)):
-                    owners[str(PurePosixPath(candidate))] = _explicit_feature(spec, tree.config) or spec.feature
+            for candidate in _ref_paths(spec):
+                owners[candidate] = _explicit_feature(spec, tree.config) or spec.feature
     return owners
 
 
@@ -121,15 +119,13 @@ def _prompt_text(spec: CallSpec | None, tree: Tree) -> str | None:
         return None
     if spec.prompt_text is not None:
         return spec.prompt_text
-    ref = spec.fields.get("prompt")
-    if isinstance(ref, str) and ref != "inline":
-        for candidate in (ref, str(PurePosixPath(spec.file).parent / ref)):
-            try:
-                text = tree.text(str(PurePosixPath(candidate)))
-            except _TooLarge:
-                return None
-            if text is not None:
-                return text
+    for candidate in _ref_paths(spec):
+        try:
+            text = tree.text(candidate)
+        except _TooLarge:
+            return None
+        if text is not None:
+            return text
     return None
 
 
@@ -157,25 +153,50 @@ def diff_specs(old: CallSpec | None, new: CallSpec | None, feature: str, old_tre
     return changes, []
 
 
+def _ref_paths(spec: CallSpec) -> list[str]:
+    """Repository paths a structured entry's `prompt:` reference may point at."""
+    ref = spec.fields.get("prompt")
+    if not isinstance(ref, str) or ref == "inline" or spec.prompt_text is not None:
+        return []
+    return list(dict.fromkeys(str(PurePosixPath(p)) for p in (ref, str(PurePosixPath(spec.file).parent / ref))))
+
+
 def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tree,
                    config: Config) -> tuple[list[Change], list[Finding]]:
-    """Every cost change in the watched files among `file_changes`."""
-    patterns = config.watch_patterns()
-    changes: list[Change] = []
+    """Every cost change in the watched files among `file_changes`.
+
+    Structured files go first: when an entry's `prompt:` reference itself changes (or the entry is
+    new), the entry's diff prices the prompt, and the referenced files' own diffs are skipped, so a
+    prompt is never counted twice.
+    """
     findings: list[Finding] = []
-    owners: dict[str, str] | None = None
+    pairs: list[tuple[CallSpec | None, CallSpec | None]] = []
     for fc in file_changes:
         old_specs = _specs(old_tree, fc.old_path, fc.old_sha, findings) if fc.old_path else []
         new_specs = _specs(new_tree, fc.path, fc.new_sha, findings) if fc.new_sha else []
-        if any(s.prompt_text is not None and not s.selector for s in old_specs + new_specs) and owners is None:
-            watched = [p for p in new_tree.files() if any(match_path(p, pat) for pat in patterns)]
-            owners = _prompt_owners(new_tree, watched)
         old_by = {s.selector: s for s in old_specs}
         new_by = {s.selector: s for s in new_specs}
-        for selector in list(dict.fromkeys([*old_by, *new_by])):
-            spec = new_by.get(selector) or old_by[selector]
-            feature = (_explicit_feature(spec, config) or (owners or {}).get(spec.file) or spec.feature)
-            found, notes = diff_specs(old_by.get(selector), new_by.get(selector), feature, old_tree, new_tree)
+        pairs.extend((old_by.get(sel), new_by.get(sel)) for sel in dict.fromkeys([*old_by, *new_by]))
+    is_prompt_file = [(n or o) is not None and (n or o).prompt_text is not None and not (n or o).selector  # type: ignore[union-attr]
+                      for o, n in pairs]
+    owners: dict[str, str] = {}
+    if any(is_prompt_file):
+        patterns = config.watch_patterns()
+        owners = _prompt_owners(new_tree, [p for p in new_tree.files() if any(match_path(p, pat) for pat in patterns)])
+    changes: list[Change] = []
+    covered: set[str] = set()
+    for prompt_pass in (False, True):
+        for (old, new), prompt_file in zip(pairs, is_prompt_file):
+            if prompt_file != prompt_pass:
+                continue
+            spec = new or old
+            assert spec is not None
+            if prompt_file and spec.file in covered:
+                continue
+            feature = _explicit_feature(spec, config) or owners.get(spec.file) or spec.feature
+            found, notes = diff_specs(old, new, feature, old_tree, new_tree)
+            if any(c.field == "prompt" for c in found):
+                covered.update(_ref_paths(new) if new else [], _ref_paths(old) if old else [])
             changes.extend(found)
             findings.extend(notes)
     return changes, findings

@@ -6,6 +6,7 @@ cost difference it makes at its turn.  Every request cell is priced on its own t
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field, replace
 
 from aiopt_hooks.baseline.summary import BaselineSummary, Group
@@ -51,6 +52,7 @@ class State:
     reasoning_mult: tuple[float, float, float] = (1.0, 1.0, 1.0)
     call_mult: tuple[float, float, float] = (1.0, 1.0, 1.0)
     range_mult: tuple[float, float] = (1.0, 1.0)
+    thresholds: tuple[int, ...] = ()   # the summary's tier thresholds: a prompt change can cross one
 
 
 def group_cost(group: Group, state: State, scenario: str) -> float:
@@ -59,26 +61,35 @@ def group_cost(group: Group, state: State, scenario: str) -> float:
     k = SCENARIOS.index(scenario)
     rates = state.price.by_class
     total = 0.0
+    if not state.caps and not (state.prompt_delta and state.thresholds):
+        # No per-request change of output or tier: per-class sums price it exactly.
+        for klass, (count, s_in, s_cached, s_write, s_out, s_reason) in group.class_totals().items():
+            r = rates[klass]
+            reason = s_reason * state.reasoning_mult[k]
+            uncached = s_in - s_cached - s_write + state.prompt_delta * count
+            total += (r.input * uncached + r.cached * s_cached + r.cache_write * s_write
+                      + (r.output * (s_out - s_reason) + r.reasoning * reason) * state.output_mult)
+        return total * _factor(state, k)
     for (klass, out, truncated), (count, s_in, s_cached, s_write, s_reason) in group.cells.items():
+        if state.prompt_delta and state.thresholds and count:
+            # The cell's requests move to the tier of their mean input plus the added prompt.
+            klass = bisect.bisect_left(state.thresholds, s_in / count + state.prompt_delta)
         r = rates[klass]
         new_out = float(out)
         for cap in state.caps:
             new_out = cap.apply(new_out, truncated, scenario)
-        reason = s_reason * (min(new_out / out, 1.0) if out else 1.0) * state.reasoning_mult[k]
-        visible = max(new_out * count - s_reason * (min(new_out / out, 1.0) if out else 1.0), 0.0)
+        kept = min(new_out / out, 1.0) if out else 1.0
+        reason = s_reason * kept * state.reasoning_mult[k]
+        visible = max(new_out * count - s_reason * kept, 0.0)
         uncached = s_in - s_cached - s_write + state.prompt_delta * count
         total += (r.input * uncached + r.cached * s_cached + r.cache_write * s_write
                   + (r.output * visible + r.reasoning * reason) * state.output_mult)
-    factor = state.call_mult[k] * (state.range_mult[0] if k == 0 else state.range_mult[1] if k == 2 else 1.0)
-    return total * factor
+    return total * _factor(state, k)
 
 
-@dataclass
-class FeatureRun:
-    feature: str
-    groups: list[Group]
-    states: dict[int, State]        # id(group) -> state
-    synthetic: bool = False
+def _factor(state: State, k: int) -> float:
+    spread = state.range_mult[0] if k == 0 else state.range_mult[1] if k == 2 else 1.0
+    return state.call_mult[k] * spread
 
 
 def _rule_for(feature: str, config: Config) -> FeatureRule | None:
@@ -147,7 +158,8 @@ class Estimator:
         est.notes.extend(self.notes)
         return est
 
-    def _matched(self, feature: str, changes: list[Change]) -> tuple[list[Group], str, list[str]]:
+    def _matched(self, feature: str, changes: list[Change]) -> tuple[list[Group], str, list[str], bool]:
+        """(matched groups, how they matched, notes, synthetic: a declared new feature's traffic)."""
         rule = _rule_for(feature, self.config)
         groups = match_groups(feature, rule, self.summary)
         how = f"feature tag {feature!r}" if not (rule and rule.match) else f"match {dict(rule.match)}"
@@ -169,12 +181,10 @@ class Estimator:
         if not groups and rule and rule.expected_requests_per_day:
             synthetic = self._synthetic_group(feature, rule, changes)
             if synthetic is not None:
-                return [synthetic], f"expected_requests_per_day = {rule.expected_requests_per_day:g}", notes
-        return groups, how, notes
+                return [synthetic], f"expected_requests_per_day = {rule.expected_requests_per_day:g}", notes, True
+        return groups, how, notes, False
 
     def _synthetic_group(self, feature: str, rule: FeatureRule, changes: list[Change]) -> Group | None:
-        import bisect
-
         spec = changes[0].spec
         same_model = [g for g in self.summary.groups.values() if g.model == spec.get("model")]
         pool = same_model or list(self.summary.groups.values())
@@ -186,11 +196,32 @@ class Estimator:
         group = Group(feature, str(spec.get("provider") or ""), str(spec.get("model") or ""), requests=int(n))
         klass = bisect.bisect_left(self.summary.thresholds, int(inp))
         group.cells[(klass, int(out), False)] = [n, n * inp, 0.0, 0.0, 0.0]
-        self._base_price[id(group)] = None
         return group
 
+    def _estimate_new_feature(self, group: Group, how: str, changes: list[Change]) -> list[ChangeEstimate]:
+        """A feature with no baseline traffic, priced from its declared traffic: all of its cost is new."""
+        results = [ChangeEstimate(change=c, requests_matched=0, confidence="low") for c in changes]
+        spec = changes[0].spec
+        state = State(None)
+        head = results[0]
+        head.notes.append(f"new feature priced from {how} (tokens: declared, or the log's mean for the model)")
+        if not self._reprice(head, [group], {id(group): state}, str(spec.get("model") or group.model) or None,
+                             spec.get("provider")):
+            for r in results:
+                r.priced = False
+            return results
+        cap = spec.get("max_output_tokens")
+        if isinstance(cap, int):
+            state.caps.append(CapRule(None, cap))
+        self._fill(head, [0.0] * 3, [group_cost(group, state, s) for s in SCENARIOS], True)
+        for r in results[1:]:
+            r.notes.append(f"included in the new feature's estimate ({head.change.field} row)")
+        return results
+
     def _estimate_feature(self, feature: str, changes: list[Change]) -> list[ChangeEstimate]:
-        groups, how, notes = self._matched(feature, changes)
+        groups, how, notes, synthetic = self._matched(feature, changes)
+        if synthetic:
+            return self._estimate_new_feature(groups[0], how, changes)
         results = [ChangeEstimate(change=c) for c in changes]
         if not groups:
             level = self.config.policy.unmatched_change
@@ -206,29 +237,21 @@ class Estimator:
                 r.confidence = "low"
                 r.notes.append("no matched baseline traffic: not priced")
             return results
-        synthetic = self._base_price.get(id(groups[0]), 0) is None
-        states = {id(g): State(self.base_price(g) or self._price_for(changes, g)) for g in groups}
-        states = {k: v for k, v in states.items() if v.price is not None}
-        groups = [g for g in groups if id(g) in states]
+        states = {id(g): State(self.base_price(g), thresholds=self.summary.thresholds) for g in groups}
         matched = sum(g.requests for g in groups)
         extra = [0.0, 0.0, 0.0]
         before = self._cost(groups, states, extra)
+        by_model = how.startswith("old model")
         for result in results:
             result.requests_matched = matched
-            result.notes.extend([f"matched by {how}"] + notes if how.startswith("old model") or synthetic else notes)
-            if how.startswith("old model") or synthetic:
-                result.confidence = "medium" if not synthetic else "low"
+            result.notes.extend([f"matched by {how}", *notes] if by_model else notes)
+            if by_model:
+                result.confidence = "medium"
             ok = self._apply(result, groups, states, extra)
             after = self._cost(groups, states, extra) if ok else before
             self._fill(result, before, after, ok)
             before = after
         return results
-
-    def _price_for(self, changes: list[Change], group: Group) -> ModelPrice | None:
-        try:
-            return self.prices.resolve(group.model, group.provider or None)
-        except UnknownModel:
-            return None
 
     def _cost(self, groups: list[Group], states: dict[int, State], extra: list[float]) -> list[float]:
         return [sum(group_cost(g, states[id(g)], s) for g in groups) + extra[i] for i, s in enumerate(SCENARIOS)]
@@ -399,7 +422,6 @@ class Estimator:
             if reasoning > 0:
                 state.reasoning_mult = tuple(a * b for a, b in zip(state.reasoning_mult, mult))  # type: ignore[assignment]
         if reasoning == 0:
-            self._scale_calls(groups, states, (1.0, 1.0, 1.0))
             for group in groups:
                 states[id(group)].output_mult *= ratio
             result.notes.append("the log has no reasoning tokens: the effort factor was applied to output tokens")

@@ -147,3 +147,100 @@ class BlobReader:
             self._repo.close()
             self._repo = None
 
+
+
+# -- workflow helpers (approvals, lockfile, hooks, pre-push, init) ------------------------------
+
+
+def _git_ok(root: Path | str, *args: str) -> str | None:
+    """stdout of a git command that may legitimately fail (a missing key, ref or file): None then."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              encoding="utf-8", errors="surrogateescape")
+    except FileNotFoundError:
+        raise AioptError("git is not installed or not on PATH") from None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def read_path(root: Path, ref: str | None, path: str) -> bytes | None:
+    """A file's bytes in `ref` (None = the index the commit will use), or None when it is not there."""
+    spec = f":{path}" if ref is None else f"{ref}:{path}"
+    try:
+        proc = subprocess.run(["git", "cat-file", "blob", spec], cwd=root, capture_output=True)
+    except FileNotFoundError:
+        raise AioptError("git is not installed or not on PATH") from None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def stage_path(root: Path, path: str) -> None:
+    """`git add` one file (the writing commands stage what they write, for the user to commit)."""
+    _git(root, "add", "--", path)
+
+
+def author_ident(root: Path) -> str:
+    """`Name <email>` of whoever would author a commit here (git config, GIT_AUTHOR_* honoured)."""
+    out = _git_ok(root, "var", "GIT_AUTHOR_IDENT")
+    if not out:
+        raise AioptError("git does not know who you are, and an approval records its author",
+                         hint='run git config user.name "Your Name" and git config user.email you@example.com')
+    return out.strip().rsplit(" ", 2)[0]
+
+
+def hooks_dir(root: Path) -> Path:
+    """Where git looks for hooks: core.hooksPath when set, else the common git dir's hooks (worktrees share it)."""
+    out = _git(root, "rev-parse", "--git-path", "hooks").strip()
+    return (root / out).resolve() if not Path(out).is_absolute() else Path(out)
+
+
+def remote_default_branch(root: Path, remote: str) -> str | None:
+    """`origin/main` when the remote's default branch is known locally (refs/remotes/<remote>/HEAD), else None."""
+    out = _git_ok(root, "symbolic-ref", "--quiet", f"refs/remotes/{remote}/HEAD")
+    if out and out.strip().startswith("refs/remotes/"):
+        return out.strip().removeprefix("refs/remotes/")
+    return None
+
+
+def root_commit(root: Path, ref: str) -> str | None:
+    """The oldest root commit reachable from `ref` (None when `ref` does not resolve)."""
+    out = _git_ok(root, "rev-list", "--max-parents=0", ref)
+    return out.split()[-1] if out and out.split() else None
+
+
+def merge_heads(git_dir: Path) -> list[str]:
+    """The commits being merged in (MERGE_HEAD) while a merge is in progress; [] otherwise."""
+    try:
+        return (git_dir / "MERGE_HEAD").read_text().split()
+    except OSError:
+        return []
+
+
+def message_trailers(root: Path, message_file: str) -> list[tuple[str, str]]:
+    """(key, value) trailers of a commit message file, parsed by git itself."""
+    out = _git(root, "interpret-trailers", "--parse", message_file)
+    pairs = (line.partition(":") for line in out.splitlines())
+    return [(key.strip(), value.strip()) for key, _, value in pairs if key.strip()]
+
+
+def commits_with_trailer(root: Path, base: str, to_ref: str, paths: list[str], key: str) -> list[tuple[str, str]]:
+    """(commit subject, trailer value or "") of each commit in base..to_ref touching `paths`."""
+    fmt = f"%s%x1f%(trailers:key={key},valueonly,separator=%x1d)%x1e"
+    out = _git(root, "log", f"--format={fmt}", f"{base}..{to_ref}", "--", *paths)
+    rows = (entry.strip("\n").split("\x1f", 1) for entry in out.split("\x1e") if entry.strip())
+    return [(subject, (value.split("\x1d")[0].strip() if value else "")) for subject, value in rows]
+
+
+def list_repo_files(root: Path) -> tuple[list[str], list[str]]:
+    """(tracked and untracked-but-not-ignored files, ignored files) of the work tree, for `aiopt init`."""
+    visible = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    ignored = _git(root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard")
+    return sorted(set(p for p in visible.split("\0") if p)), [p for p in ignored.split("\0") if p]
+
+
+def without_merged_in(root: Path, git_dir: Path, changes: list[FileChange]) -> list[FileChange]:
+    """During a merge, drop the files whose merged content is exactly a merged-in commit's version
+    (they were checked on their own branch); conflict resolutions and files both sides changed stay."""
+    heads = merge_heads(git_dir)
+    if not heads:
+        return changes
+    theirs = [list_tree_files(root, head) for head in heads]
+    return [c for c in changes if not any(tree.get(c.path) == c.new_sha for tree in theirs)]

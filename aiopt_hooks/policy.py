@@ -47,3 +47,28 @@ def decide_verdict(est: Estimate, policy: Policy) -> Verdict:
     if warn:
         return Verdict("warn", EXIT["warn"], tuple(warn))
     return Verdict("pass", EXIT["pass"], ())
+
+
+SINCE_LOCK = "monthly_increase_since_lock_usd"
+
+
+def since_lock_reasons(increase: float, policy: Policy) -> tuple[list[str], list[str]]:
+    """(block, warn) reasons of the lockfile creep guard: the candidate against `aiopt.lock`."""
+    what = "high estimate" if policy.basis == "high" else "estimate"
+    fired: list[list[str]] = []
+    for level, limits in (("block", policy.block), ("warn", policy.warn)):
+        limit = limits.get(SINCE_LOCK)
+        fired.append([f"the {what} {money(increase, True)}/month since aiopt.lock is over "
+                      f"policy.{level}.{SINCE_LOCK} ({money(limit, True)}/month)"]
+                     if limit is not None and increase > limit else [])
+    return fired[0], fired[1]
+
+
+def escalate(verdict: Verdict, block: list[str], warn: list[str]) -> Verdict:
+    """A verdict made stricter by reasons found after it was decided (never made laxer)."""
+    if block:
+        kept = verdict.reasons if verdict.verdict == "block" else ()
+        return Verdict("block", EXIT["block"], kept + tuple(block))
+    if warn and verdict.verdict in ("pass", "warn"):
+        return Verdict("warn", EXIT["warn"], verdict.reasons + tuple(warn))
+    return verdict

@@ -177,9 +177,12 @@ class PriceBook:
                 return _override(candidate, self.config.prices[candidate], self.thresholds, provider or "")
         hint, bare = split_ref(ref_real, provider)
         snapshot = _snapshot()
-        for provider_id in ([hint, None] if hint else [None]):
+        # `chatgpt-4o-latest` is a model of its own; `gpt-4o-latest` means gpt-4o.
+        names = [bare] if not ref_real.endswith("-latest") else [split_ref(ref_real)[1] + "-latest", bare]
+        tries = [(name, p) for p in ([hint, None] if hint else [None]) for name in names]
+        for name, provider_id in tries:
             try:
-                prov, model = snapshot.find_provider_model(bare, None, provider_id, None)
+                prov, model = snapshot.find_provider_model(name, None, provider_id, None)
                 price = model.get_prices(self.when)
                 return ModelPrice(ref, model.id, prov.id, family_of(prov.id, model.id), model.context_window,
                                   _rates(price, self.thresholds), "genai-prices")

@@ -10,6 +10,7 @@ from aiopt_hooks.records import ChangeEstimate, Estimate, Finding, Verdict
 
 SKIP_LINES = ("SKIP=aiopt-guard git commit ...      # with the pre-commit framework",
               "AIOPT_SKIP=1 git commit ...          # with the plain git hook")
+APPROVE_LINE = 'aiopt approve --reason "why it is worth it"   # stages .aiopt/approvals.yaml: commit it too'
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     summary_line: str = ""
     baseline_paths: list[str] = field(default_factory=list)
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -89,12 +91,15 @@ def render_text(result: Result) -> str:
         for f in findings:
             where = f"{f.file}:{f.line}: " if f.file and f.line else f"{f.file}: " if f.file else ""
             lines.append(f"[{f.level}] {where}{f.message}")
-    if result.verdict.verdict in ("block", "warn") and result.verdict.reasons:
-        lines += ["", "Why blocked:" if result.verdict.verdict == "block" else "Why this warns:"]
+    if result.verdict.verdict in ("block", "warn", "approved") and result.verdict.reasons:
+        lines += ["", {"block": "Why blocked:", "warn": "Why this warns:"}.get(result.verdict.verdict, "Approved:")]
         lines += [f"  - {r}" for r in result.verdict.reasons]
+    if result.suggestions:
+        lines += ["", "What would pass:"] + [f"  - {s['message']}" for s in result.suggestions]
     if result.verdict.verdict == "block":
         lines += ["", "Possible mitigations: choose a cheaper model or a lower cap, or raise the threshold in "
-                  ".aiopt.yaml in a reviewed change. To commit anyway (no record is kept, so tell your reviewer):"]
+                  ".aiopt.yaml in a reviewed change. To accept the cost with a record your reviewer sees:",
+                  f"  {APPROVE_LINE}", "To commit anyway (no record is kept, so tell your reviewer):"]
         lines += [f"  {s}" for s in SKIP_LINES]
     return "\n".join(lines) + "\n"
 
@@ -117,6 +122,7 @@ def result_dict(result: Result) -> dict[str, Any]:
         "findings": [f.as_dict() for f in result.all_findings],
         "reasons": list(result.verdict.reasons) or ([result.summary_line] if result.summary_line else []),
         "notes": list(est.notes) if est else [],
+        "suggestions": list(result.suggestions),
     }
 
 

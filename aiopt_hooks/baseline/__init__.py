@@ -1,7 +1,7 @@
 """Baseline usage logs: one reader per log dialect, found through one table.
 
 Stage: log file -> normalized requests (streamed) -> baseline summary.  A new dialect is one
-module with `DIALECT` and one entry in `_table`.
+module with `DIALECT` and one entry in `dialects()`.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class Request(NamedTuple):
     retries: int
     truncated: bool           # finish_reason says the output cap cut it
     cost: float | None        # the cost the log itself states, if any
+    cache_write_1h: int = 0   # 1-hour cache writes (a subset of cache_write; Anthropic prices them apart)
 
 
 class Dialect(NamedTuple):
@@ -37,9 +38,13 @@ class Dialect(NamedTuple):
 
 
 def dialects() -> tuple[Dialect, ...]:
-    from aiopt_hooks.baseline import aiopt
+    """Every log dialect, most specific first: auto-detection takes the first whose `detect` holds."""
+    from aiopt_hooks.baseline import aiopt, anthropic, gemini, helicone, langfuse, litellm, openai, otel
 
-    return (aiopt.DIALECT,)
+    # LiteLLM before OpenAI (its payload may carry the OpenAI response), Anthropic before OpenAI
+    # (both say `usage.input_tokens`), the flat AIOpt rows last.
+    return (langfuse.DIALECT, otel.DIALECT, litellm.DIALECT, helicone.DIALECT, anthropic.DIALECT,
+            gemini.DIALECT, openai.DIALECT, aiopt.DIALECT)
 
 
 def detect_dialect(row: dict[str, Any], forced: str | None = None) -> Dialect | None:

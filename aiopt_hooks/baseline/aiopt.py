@@ -16,16 +16,26 @@ from aiopt_hooks.baseline.timestamps import parse_ts
 _OK = {"ok", "success", "succeeded", "200", "completed", ""}
 _TRUNCATED = {"length", "max_tokens", "max_output_tokens"}
 _FEATURE_KEYS = ("feature_tag", "feature", "route")
+# Keys of other dialects' flat rows (LiteLLM spend logs, Helicone exports, response objects):
+# a row with any of them is not an AIOpt row even though it has `model` and `prompt_tokens`.
+_FOREIGN_KEYS = ("usage", "spend", "response_cost", "call_type", "model_group", "request_created_at",
+                 "response_created_at", "request_properties", "usageDetails")
+
+
+def _count(value: Any, key: str) -> int:
+    if type(value) is int and 0 <= value < 1_000_000_000:   # the common case, without float()
+        return value
+    number = float(value)
+    if not 0 <= number < 1e9:
+        raise ValueError(f"`{key}` out of range: {value!r}")
+    return int(number)
 
 
 def _tokens(row: dict[str, Any], *keys: str) -> int:
     for key in keys:
         value = row.get(key)
         if value is not None and value != "":
-            number = float(value)
-            if not 0 <= number < 1e9:
-                raise ValueError(f"`{key}` out of range: {value!r}")
-            return int(number)
+            return _count(value, key)
     return 0
 
 
@@ -48,36 +58,52 @@ def feature_of(row: dict[str, Any]) -> str:
 
 def detect(row: dict[str, Any]) -> bool:
     has_tokens = any(k in row for k in ("input_tokens", "prompt_tokens"))
-    return has_tokens and "model" in row
+    return has_tokens and "model" in row and not any(k in row for k in _FOREIGN_KEYS)
 
 
 def normalize(row: dict[str, Any]) -> Request:
-    if not row.get("model"):
+    get = row.get
+    model = get("model")
+    if not model:
         raise ValueError("no `model`")
-    if "input_tokens" not in row and "prompt_tokens" not in row:
-        raise ValueError("no `input_tokens` / `prompt_tokens`")
-    meta = _meta(row)
-    retries = row.get("retries")
-    if retries in (None, ""):
-        retries = max(int(float(row.get("attempt") or 1)) - 1, 0)
-    cost = row.get("billed_cost", row.get("cost_usd"))
-    status = str(row.get("status") or "").lower()
-    cached = _tokens(row, "cached_input_tokens", "cached_tokens", "cache_read_input_tokens")
-    inp = _tokens(row, "input_tokens", "prompt_tokens")
+    raw_input = get("input_tokens")
+    if raw_input is None or raw_input == "":
+        raw_input = get("prompt_tokens")
+        if raw_input is None or raw_input == "":
+            raise ValueError("no `input_tokens` / `prompt_tokens`")
+    inp = _count(raw_input, "input_tokens")
+    raw_output = get("output_tokens")
+    output = _tokens(row, "completion_tokens") if raw_output is None or raw_output == "" \
+        else _count(raw_output, "output_tokens")
+    feature = get("feature_tag")
+    if not feature:
+        feature = feature_of(row)
+    retries = get("retries")
+    if retries is None or retries == "":
+        retries = max(int(float(get("attempt") or 1)) - 1, 0)
+    elif type(retries) is not int:
+        retries = int(float(retries))
+    cost = get("billed_cost")
+    if cost is None:
+        cost = get("cost_usd")
+    status = get("status")
+    cached = min(_tokens(row, "cached_input_tokens", "cached_tokens", "cache_read_input_tokens"), inp)
+    write = min(_tokens(row, "cache_write_tokens", "cache_creation_input_tokens"), inp - cached)
+    finish = get("finish_reason")
     return Request(
-        ts=parse_ts(row.get("ts") or row.get("timestamp")),
-        provider=str(row.get("provider") or "").lower(),
-        model=str(row["model"]),
-        feature=feature_of(row) if meta or any(k in row for k in _FEATURE_KEYS + ("endpoint",)) else "",
+        ts=parse_ts(get("ts") or get("timestamp")),
+        provider=(get("provider") or "").lower() if type(get("provider")) is str else str(get("provider") or ""),
+        model=model if type(model) is str else str(model),
+        feature=str(feature),
         input=inp,
-        cached=min(cached, inp),
-        cache_write=min(_tokens(row, "cache_write_tokens", "cache_creation_input_tokens"), inp - cached),
-        output=_tokens(row, "output_tokens", "completion_tokens"),
+        cached=cached,
+        cache_write=write,
+        output=output,
         reasoning=_tokens(row, "reasoning_tokens"),
-        ok=status in _OK,
-        retries=int(float(retries)),
-        truncated=str(row.get("finish_reason") or "").lower() in _TRUNCATED,
-        cost=float(cost) if cost not in (None, "") else None,
+        ok=status == "ok" or str(status or "").lower() in _OK,
+        retries=retries,
+        truncated=finish is not None and str(finish).lower() in _TRUNCATED,
+        cost=float(cost) if cost is not None and cost != "" else None,
     )
 
 

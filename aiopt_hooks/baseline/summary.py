@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import bisect
 import glob
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiopt_hooks.baseline import Request, detect_dialect
 from aiopt_hooks.baseline.files import iter_rows
@@ -33,6 +35,24 @@ class Group:
     stated_cost: float = 0.0
     stated_cost_rows: int = 0
     cells: Cells = field(default_factory=dict)
+    _totals: dict[int, tuple[float, ...]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def class_totals(self) -> dict[int, tuple[float, ...]]:
+        """klass -> (count, input, cached, cache_write, output, reasoning) sums: enough to price
+        the group exactly while no output cap changes (computed once; cells must not change after)."""
+        if self._totals is not None:
+            return self._totals
+        totals: dict[int, list[float]] = {}
+        for (klass, out, _), (count, s_in, s_cached, s_write, s_reason) in self.cells.items():
+            t = totals.setdefault(klass, [0.0] * 6)
+            t[0] += count
+            t[1] += s_in
+            t[2] += s_cached
+            t[3] += s_write
+            t[4] += out * count
+            t[5] += s_reason
+        self._totals = {k: tuple(v) for k, v in totals.items()}
+        return self._totals
 
 
 @dataclass
@@ -83,6 +103,101 @@ class BaselineSummary:
                 self.last_ts = req.ts
 
 
+SUMMARY_VERSION = 1
+
+
+def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
+    """The versioned, JSON-ready form of a summary (cache files and summary files)."""
+    return {
+        "aiopt_summary": SUMMARY_VERSION, "paths": summary.paths, "thresholds": list(summary.thresholds),
+        "requests": summary.requests, "untagged": summary.untagged, "bad_rows": summary.bad_rows,
+        "bad_lines": summary.bad_lines, "first_ts": summary.first_ts, "last_ts": summary.last_ts,
+        "groups": [{"feature": g.feature, "provider": g.provider, "model": g.model, "requests": g.requests,
+                    "failed": g.failed, "retries": g.retries, "stated_cost": g.stated_cost,
+                    "stated_cost_rows": g.stated_cost_rows,
+                    "cells": [[k, o, int(t), *v] for (k, o, t), v in g.cells.items()]}
+                   for g in summary.groups.values()],
+    }
+
+
+def summary_from_dict(data: dict[str, Any]) -> BaselineSummary:
+    """Inverse of `summary_to_dict`; raises ValueError/KeyError/TypeError on a malformed document."""
+    if data.get("aiopt_summary") != SUMMARY_VERSION:
+        raise ValueError(f"unsupported summary version {data.get('aiopt_summary')!r}")
+    summary = BaselineSummary(paths=list(data["paths"]), thresholds=tuple(data["thresholds"]),
+                              requests=int(data["requests"]), untagged=int(data["untagged"]),
+                              bad_rows=int(data["bad_rows"]), bad_lines=list(data["bad_lines"]),
+                              first_ts=data["first_ts"], last_ts=data["last_ts"])
+    for g in data["groups"]:
+        group = Group(g["feature"], g["provider"], g["model"], int(g["requests"]), int(g["failed"]),
+                      int(g["retries"]), float(g["stated_cost"]), int(g["stated_cost_rows"]))
+        group.cells = {(int(c[0]), int(c[1]), bool(c[2])): [float(x) for x in c[3:8]] for c in g["cells"]}
+        summary.groups[(group.feature, group.provider, group.model)] = group
+    return summary
+
+
+def rebucket(summary: BaselineSummary, thresholds: tuple[int, ...]) -> BaselineSummary:
+    """The same summary on other tier thresholds: each cell moves to the class of its mean input
+    (exact unless a new threshold falls inside a cell's input range)."""
+    if tuple(summary.thresholds) == tuple(thresholds):
+        return summary
+    out = BaselineSummary(paths=summary.paths, thresholds=tuple(thresholds), requests=summary.requests,
+                          untagged=summary.untagged, bad_rows=summary.bad_rows, bad_lines=summary.bad_lines,
+                          first_ts=summary.first_ts, last_ts=summary.last_ts)
+    for key, g in summary.groups.items():
+        group = out.groups[key] = Group(g.feature, g.provider, g.model, g.requests, g.failed, g.retries,
+                                        g.stated_cost, g.stated_cost_rows)
+        for (_, o, t), values in g.cells.items():
+            klass = bisect.bisect_left(thresholds, values[1] / values[0] if values[0] else 0)
+            cell = group.cells.setdefault((klass, o, t), [0.0] * 5)
+            for i, v in enumerate(values):
+                cell[i] += v
+    return out
+
+
+def read_summary_file(path: Path, name: str) -> BaselineSummary | None:
+    """A summary file (`aiopt baseline summarize -o`, or a warehouse export), or None for a log."""
+    if not path.name.endswith(".json"):
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+    if b'"aiopt_summary"' not in head:
+        return None
+    try:
+        return summary_from_dict(json.loads(path.read_bytes()))
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        raise AioptError(f"not a valid baseline summary: {exc}", file=name,
+                         hint="rebuild it with `aiopt baseline summarize LOG -o FILE`") from None
+
+
+def merge_into(target: BaselineSummary, other: BaselineSummary) -> None:
+    """Add `other` (same thresholds) into `target`."""
+    if tuple(other.thresholds) != tuple(target.thresholds):
+        raise ValueError("summaries with different tier thresholds")
+    for key, g in other.groups.items():
+        mine = target.groups.setdefault(key, Group(g.feature, g.provider, g.model))
+        mine.requests += g.requests
+        mine.failed += g.failed
+        mine.retries += g.retries
+        mine.stated_cost += g.stated_cost
+        mine.stated_cost_rows += g.stated_cost_rows
+        for cell_key, values in g.cells.items():
+            cell = mine.cells.get(cell_key)
+            if cell is None:
+                mine.cells[cell_key] = list(values)
+            else:
+                for i, v in enumerate(values):
+                    cell[i] += v
+    target.requests += other.requests
+    target.untagged += other.untagged
+    target.bad_rows += other.bad_rows
+    target.bad_lines.extend(other.bad_lines[: MAX_BAD_LINES - len(target.bad_lines)])
+    for ts in (other.first_ts, other.last_ts):
+        if ts is not None:
+            target.first_ts = ts if target.first_ts is None else min(target.first_ts, ts)
+            target.last_ts = ts if target.last_ts is None else max(target.last_ts, ts)
+
+
 def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path]:
     """Baseline paths relative to the repo root; globs allowed.  A path that matches nothing is an error."""
     found: list[Path] = []
@@ -98,17 +213,58 @@ def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path
 
 
 def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_format: str | None = None,
-                       display_root: Path | None = None) -> BaselineSummary:
-    """Stream every log into one summary.  Malformed rows are counted; all-bad is an error."""
+                       display_root: Path | None = None, cache_dir: Path | None = None) -> BaselineSummary:
+    """One summary of every log: from the cache when the log is unchanged, else streamed (or,
+    for a large log with the `fast` extra, aggregated by DuckDB).  Malformed rows are counted;
+    a baseline with no usable row is an error."""
     shown = [_display(p, display_root) for p in paths]
     summary = BaselineSummary(paths=shown, thresholds=thresholds)
     for path, name in zip(paths, shown):
-        _read_one(path, name, summary, forced_format)
+        merge_into(summary, _summarize_one(path, name, thresholds, forced_format, cache_dir))
+    summary.paths = shown
     if summary.requests == 0:
         detail = f"; first bad lines: {', '.join(summary.bad_lines)}" if summary.bad_lines else ""
         raise AioptError(f"the baseline has no usable request rows{detail}", file=", ".join(shown),
                          hint="point `baseline.path` at a usage log (JSONL or CSV with model and token counts)")
     return summary
+
+
+def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,
+                   cache_dir: Path | None) -> BaselineSummary:
+    from aiopt_hooks.baseline import cache
+
+    try:
+        key = cache.cache_key(path, thresholds, forced) if cache_dir else None
+    except OSError as exc:
+        raise AioptError(f"cannot read the baseline log: {exc.strerror}", file=name) from None
+    if cache_dir is not None and key is not None:
+        cached = cache.load(cache_dir, key)
+        if cached is not None:
+            cached.paths = [name]
+            return cached
+    summary_file = read_summary_file(path, name)
+    if summary_file is not None:
+        return rebucket(summary_file, thresholds)
+    one = _fast_summary(path, name, thresholds, forced)
+    if one is None:
+        one = BaselineSummary(paths=[name], thresholds=thresholds)
+        _read_one(path, name, one, forced)
+    if cache_dir is not None and key is not None:
+        cache.store(cache_dir, key, one)
+    return one
+
+
+def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None) -> BaselineSummary | None:
+    """DuckDB for a large AIOpt-dialect log when the `fast` extra is installed; else None."""
+    from aiopt_hooks.baseline import duck
+
+    if path.stat().st_size < duck.MIN_BYTES or not duck.available():
+        return None
+    first = next((row for _, row in iter_rows(path) if row is not None), None)
+    dialect = detect_dialect(first, forced) if first is not None else None
+    if dialect is None or dialect.name != "aiopt":
+        return None
+    return duck.summarize_with_duckdb(path, name, thresholds)
 
 
 def _display(path: Path, root: Path | None) -> str:

@@ -4,23 +4,46 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from aiopt_hooks.commands.common import emit, skip_requested
+
+if TYPE_CHECKING:
+    from aiopt_hooks.check import CheckOptions, RepoContext
+    from aiopt_hooks.report import Result
+
+
+def add_source_options(parser: argparse.ArgumentParser, refs: bool = True) -> None:
+    """Where the change and the baseline come from: shared by check, approve, lock and explain."""
+    if refs:
+        parser.add_argument("--from-ref", help="check the range from the merge base of this ref ...")
+        parser.add_argument("--to-ref", help="... to this ref (default HEAD)")
+    parser.add_argument("--config", help="config file (default: .aiopt.yaml at the repo root)")
+    parser.add_argument("--baseline", action="append", default=[], metavar="PATH",
+                        help="usage log (repeatable; overrides the config and AIOPT_BASELINE)")
+    parser.add_argument("--repo", default=".", help="repository directory (default: current)")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("filenames", nargs="*", help="narrow the check to these paths (as pre-commit passes them)")
-    parser.add_argument("--from-ref", help="check the range from the merge base of this ref ...")
-    parser.add_argument("--to-ref", help="... to this ref (default HEAD)")
-    parser.add_argument("--config", help="config file (default: .aiopt.yaml at the repo root)")
-    parser.add_argument("--baseline", action="append", default=[], metavar="PATH",
-                        help="usage log (repeatable; overrides the config and AIOPT_BASELINE)")
+    add_source_options(parser)
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    parser.add_argument("--repo", default=".", help="repository directory (default: current)")
+    parser.add_argument("--update-lock", action="store_true",
+                        help="first rewrite aiopt.lock for the staged config and stage it (an explicit update; "
+                             "the hook never does it)")
+
+
+def options_from(args: argparse.Namespace) -> CheckOptions:
+    from aiopt_hooks.check import CheckOptions
+
+    return CheckOptions(repo=args.repo, config=args.config, baselines=tuple(args.baseline),
+                        from_ref=getattr(args, "from_ref", None), to_ref=getattr(args, "to_ref", None),
+                        paths=tuple(getattr(args, "filenames", ())),
+                        message_file=getattr(args, "message_file", None))
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.check import CheckOptions, load_repo_config, run_check
+    from aiopt_hooks.check import load_repo_config, run_check
     from aiopt_hooks.records import Verdict
     from aiopt_hooks.report import Result
 
@@ -29,13 +52,45 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
         if args.format == "json":
             emit(Result(Verdict("pass", 0, ("skipped: AIOPT_SKIP is set",))), args.format)
         return 0
-    options = CheckOptions(repo=args.repo, config=args.config, baselines=tuple(args.baseline),
-                           from_ref=args.from_ref, to_ref=args.to_ref, paths=tuple(args.filenames))
+    options = options_from(args)
     ctx = load_repo_config(options)
     settings.update(max_seconds=ctx.config.max_seconds, on_timeout=ctx.config.on_timeout,
                     on_internal_error=ctx.config.on_internal_error)
+    if getattr(args, "update_lock", False):
+        _update_lock(options, ctx)
     if hasattr(signal, "SIGALRM"):
         signal.setitimer(signal.ITIMER_REAL, ctx.config.max_seconds)
     result = run_check(options, ctx)
     emit(result, args.format)
+    _step_summary(result)
     return result.verdict.exit_code
+
+
+def _update_lock(options: CheckOptions, ctx: RepoContext) -> None:
+    from aiopt_hooks.errors import AioptError
+    from aiopt_hooks.lockfile import LOCK_PATH, write_lock
+    from aiopt_hooks.policy import money
+
+    if options.from_ref or options.to_ref:
+        raise AioptError("--update-lock writes the lock of the staged config, not of a ref range",
+                         hint="drop --from-ref/--to-ref, or check the ref out and run `aiopt lock`")
+    lock = write_lock(options, ctx)
+    print(f"aiopt: {LOCK_PATH} updated and staged: {money(lock['monthly_usd'])}/month over "
+          f"{len(lock['features'])} feature(s)", file=sys.stderr)
+
+
+def _step_summary(result: Result) -> None:
+    """In GitHub Actions, append the Markdown report to the job summary too."""
+    import os
+
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from aiopt_hooks.report import render_markdown
+
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(render_markdown(result) + "\n")
+    except OSError as exc:
+        print(f"aiopt: could not append to GITHUB_STEP_SUMMARY ({exc.strerror}); the report is above",
+              file=sys.stderr)

@@ -1,0 +1,29 @@
+"""`aiopt lock`: write `aiopt.lock` for the staged config (the creep guard's reference) and stage it."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from aiopt_hooks.commands.check import add_source_options, options_from
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_source_options(parser, refs=False)
+
+
+def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
+    from aiopt_hooks.check import load_repo_config
+    from aiopt_hooks.lockfile import LOCK_PATH, write_lock
+    from aiopt_hooks.policy import money
+
+    options = options_from(args)
+    ctx = load_repo_config(options)
+    lock = write_lock(options, ctx)
+    base = lock["baseline"]
+    print(f"aiopt: wrote {LOCK_PATH} and staged it: {money(lock['monthly_usd'])}/month over "
+          f"{len(lock['features'])} feature(s); prices {lock['prices']}; baseline {base['requests']:,} requests "
+          f"from {base['from']} to {base['to']}. Commit it: reviewers see the cost reference move in its diff.")
+    if not ctx.config.lockfile:
+        print("aiopt: note: `lockfile: true` is not set in .aiopt.yaml, so checks do not compare against it yet",
+              file=sys.stderr)
+    return 0

@@ -1,0 +1,97 @@
+"""Shared fixtures: real temporary git repositories and small usage logs."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_REPO = ROOT / "sample_repo"
+
+
+class GitRepo:
+    """A throwaway git repository with helpers to write, stage and commit files."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)   # `git init` runs inside it, so it must exist first
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.email", "dev@example.com")
+        self.git("config", "user.name", "Dev")
+        self.git("config", "commit.gpgsign", "false")
+
+    def git(self, *args: str, env: dict[str, str] | None = None) -> str:
+        import os
+
+        full_env = {**os.environ, **(env or {})}
+        proc = subprocess.run(["git", *args], cwd=self.path, capture_output=True, text=True, env=full_env)
+        if proc.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
+        return proc.stdout
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text)
+        return target
+
+    def stage(self, *paths: str) -> None:
+        self.git("add", "-A", *paths)
+
+    def commit(self, message: str = "commit") -> None:
+        self.git("commit", "-q", "--no-verify", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    return GitRepo(tmp_path / "repo")
+
+
+def usage_rows(feature: str, model: str, n: int, input_tokens: int | Callable[[int], int],
+               output_tokens: int | Callable[[int], int], provider: str = "openai", days: float = 10.0,
+               **extra: Any) -> list[dict[str, Any]]:
+    """n aggregated-dialect rows spread evenly over `days` days starting 2026-03-01."""
+    from datetime import datetime, timedelta, timezone
+
+    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    rows = []
+    for i in range(n):
+        ts = start + timedelta(seconds=i * days * 86400 / max(n - 1, 1))
+        rows.append({
+            "ts": ts.isoformat().replace("+00:00", "Z"), "provider": provider, "model": model,
+            "input_tokens": input_tokens(i) if callable(input_tokens) else input_tokens,
+            "output_tokens": output_tokens(i) if callable(output_tokens) else output_tokens,
+            "feature_tag": feature, "retries": 0, "status": "ok", **extra})
+    return rows
+
+
+def write_log(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`sample_repo/` committed once into a git repo; copy it (with `.git`) rather than rebuilding it."""
+    repo = GitRepo(tmp_path_factory.mktemp("sample-template") / "app")
+    shutil.copytree(SAMPLE_REPO, repo.path, dirs_exist_ok=True)
+    repo.stage()
+    repo.commit("sample app")
+    return repo.path
+
+
+@pytest.fixture
+def sample_app(sample_template: Path, tmp_path: Path) -> GitRepo:
+    """A private copy of the committed sample app (one commit on `main`, nothing staged)."""
+    path = tmp_path / "app"
+    shutil.copytree(sample_template, path, symlinks=True)
+    return GitRepo(path)

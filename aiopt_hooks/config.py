@@ -15,8 +15,11 @@ from typing import Any
 
 from aiopt_hooks.errors import AioptError
 
+# DESIGN.md's defaults, plus the well-known names of the formats the extractors read.
 DEFAULT_WATCH = ("**/*.prompty", "**/*.prompt", "prompts/**", "**/*llm*.y*ml", "**/*llm*.json",
-                 "**/*llm*.toml")
+                 "**/*llm*.toml", "**/promptfooconfig*.y*ml", "**/promptfooconfig*.json",
+                 "**/litellm*/config.y*ml", "**/.aider*.y*ml", "**/.continue/config.y*ml",
+                 "**/*.prompt.y*ml", "**/skprompt.txt", "**/agents.y*ml")
 _THRESHOLDS = {"monthly_increase_usd": "num?", "increase_pct": "num?", "monthly_total_usd": "num?",
                "monthly_increase_since_lock_usd": "num?"}
 _POLICY = {"block": _THRESHOLDS, "warn": _THRESHOLDS, "unknown_model": ("block", "warn"),

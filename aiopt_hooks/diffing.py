@@ -6,7 +6,7 @@ entry that names the prompt file).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 
@@ -75,9 +75,9 @@ def _specs(tree: Tree, path: str, sha: str | None, findings: list[Finding]) -> l
     return extract_call_specs(path, text or "")
 
 
-def _prompt_owners(tree: Tree, watched: list[str]) -> dict[str, str]:
-    """prompt file path -> feature of the structured entry that names it."""
-    owners: dict[str, str] = {}
+def _prompt_owners(tree: Tree, watched: list[str]) -> dict[str, CallSpec]:
+    """prompt file path -> the structured entry that names it (its feature already mapped)."""
+    owners: dict[str, CallSpec] = {}
     for path in watched:
         if not path.lower().endswith((".yaml", ".yml", ".json", ".toml")):
             continue
@@ -86,8 +86,9 @@ def _prompt_owners(tree: Tree, watched: list[str]) -> dict[str, str]:
         except (AioptError, _TooLarge):
             continue
         for spec in specs:
+            feature = _explicit_feature(spec, tree.config) or spec.feature
             for candidate in _ref_paths(spec):
-                owners[candidate] = _explicit_feature(spec, tree.config) or spec.feature
+                owners[candidate] = replace(spec, feature=feature)
     return owners
 
 
@@ -153,6 +154,11 @@ def diff_specs(old: CallSpec | None, new: CallSpec | None, feature: str, old_tre
     return changes, []
 
 
+def _with_owner(spec: CallSpec, owner: CallSpec) -> CallSpec:
+    inherited = {k: owner.fields[k] for k in ("model", "provider") if k in owner.fields and k not in spec.fields}
+    return replace(spec, fields={**spec.fields, **inherited})
+
+
 def _ref_paths(spec: CallSpec) -> list[str]:
     """Repository paths a structured entry's `prompt:` reference may point at."""
     ref = spec.fields.get("prompt")
@@ -179,7 +185,7 @@ def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tre
         pairs.extend((old_by.get(sel), new_by.get(sel)) for sel in dict.fromkeys([*old_by, *new_by]))
     is_prompt_file = [(n or o) is not None and (n or o).prompt_text is not None and not (n or o).selector  # type: ignore[union-attr]
                       for o, n in pairs]
-    owners: dict[str, str] = {}
+    owners: dict[str, CallSpec] = {}
     if any(is_prompt_file):
         patterns = config.watch_patterns()
         owners = _prompt_owners(new_tree, [p for p in new_tree.files() if any(match_path(p, pat) for pat in patterns)])
@@ -193,7 +199,10 @@ def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tre
             assert spec is not None
             if prompt_file and spec.file in covered:
                 continue
-            feature = _explicit_feature(spec, config) or owners.get(spec.file) or spec.feature
+            owner = owners.get(spec.file) if prompt_file else None
+            feature = _explicit_feature(spec, config) or (owner.feature if owner else spec.feature)
+            if owner is not None:   # the prompt is sent to the owning entry's model
+                old, new = (_with_owner(s, owner) if s else None for s in (old, new))
             found, notes = diff_specs(old, new, feature, old_tree, new_tree)
             if any(c.field == "prompt" for c in found):
                 covered.update(_ref_paths(new) if new else [], _ref_paths(old) if old else [])

@@ -47,7 +47,7 @@ class State:
 
     price: ModelPrice | None
     caps: list[CapRule] = field(default_factory=list)
-    prompt_delta: int = 0
+    prompt_delta: tuple[float, float, float] = (0.0, 0.0, 0.0)   # added input tokens per request
     output_mult: float = 1.0
     reasoning_mult: tuple[float, float, float] = (1.0, 1.0, 1.0)
     call_mult: tuple[float, float, float] = (1.0, 1.0, 1.0)
@@ -61,19 +61,20 @@ def group_cost(group: Group, state: State, scenario: str) -> float:
     k = SCENARIOS.index(scenario)
     rates = state.price.by_class
     total = 0.0
-    if not state.caps and not (state.prompt_delta and state.thresholds):
+    delta = state.prompt_delta[k]
+    if not state.caps and not (any(state.prompt_delta) and state.thresholds):
         # No per-request change of output or tier: per-class sums price it exactly.
         for klass, (count, s_in, s_cached, s_write, s_out, s_reason) in group.class_totals().items():
             r = rates[klass]
             reason = s_reason * state.reasoning_mult[k]
-            uncached = s_in - s_cached - s_write + state.prompt_delta * count
+            uncached = s_in - s_cached - s_write + delta * count
             total += (r.input * uncached + r.cached * s_cached + r.cache_write * s_write
                       + (r.output * (s_out - s_reason) + r.reasoning * reason) * state.output_mult)
         return total * _factor(state, k)
     for (klass, out, truncated), (count, s_in, s_cached, s_write, s_reason) in group.cells.items():
-        if state.prompt_delta and state.thresholds and count:
+        if delta and state.thresholds and count:
             # The cell's requests move to the tier of their mean input plus the added prompt.
-            klass = bisect.bisect_left(state.thresholds, s_in / count + state.prompt_delta)
+            klass = bisect.bisect_left(state.thresholds, s_in / count + delta)
         r = rates[klass]
         new_out = float(out)
         for cap in state.caps:
@@ -81,7 +82,7 @@ def group_cost(group: Group, state: State, scenario: str) -> float:
         kept = min(new_out / out, 1.0) if out else 1.0
         reason = s_reason * kept * state.reasoning_mult[k]
         visible = max(new_out * count - s_reason * kept, 0.0)
-        uncached = s_in - s_cached - s_write + state.prompt_delta * count
+        uncached = s_in - s_cached - s_write + delta * count
         total += (r.input * uncached + r.cached * s_cached + r.cache_write * s_write
                   + (r.output * visible + r.reasoning * reason) * state.output_mult)
     return total * _factor(state, k)
@@ -323,7 +324,8 @@ class Estimator:
                                  extra: list[float]) -> bool:
         old, new = result.change.old, result.change.new
         rule = CapRule(old, new)
-        cells = [(key, cell) for g in groups for key, cell in g.cells.items()]
+        # Zero-output rows are failed attempts: neither truncated nor evidence of output length.
+        cells = [(key, cell) for g in groups for key, cell in g.cells.items() if key[1] > 0]
         total = sum(c[0] for _, c in cells) or 1
         if new is not None and (old is None or new <= old):
             cut = sum(c[0] for key, c in cells if key[1] > new)
@@ -348,8 +350,17 @@ class Estimator:
     def _apply_prompt(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                       extra: list[float]) -> bool:
         delta = int(result.change.new or 0) - int(result.change.old or 0)
+        spread = (1.0, 1.0)
+        if any("stand-in" in n for n in result.change.notes):
+            # Counted with an OpenAI vocabulary for another family's model: widen as for a model swap.
+            spread = CROSS_FAMILY_RANGE if delta >= 0 else CROSS_FAMILY_RANGE[::-1]
+            result.confidence = "medium"
+            result.notes.append(f"another family's tokenizer may count {CROSS_FAMILY_RANGE[0]:.2f}x-"
+                                f"{CROSS_FAMILY_RANGE[1]:.2f}x these tokens")
         for group in groups:
-            states[id(group)].prompt_delta += delta
+            state = states[id(group)]
+            low, mid, high = state.prompt_delta
+            state.prompt_delta = (low + delta * spread[0], mid + delta, high + delta * spread[1])
         result.notes.append(f"{delta:+,} prompt tokens on each matched request")
         if any("approximation" in n for n in result.change.notes):
             result.confidence = "medium"

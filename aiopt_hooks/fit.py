@@ -20,7 +20,8 @@ def fit_censored_lognormal(values: Iterable[tuple[float, float, bool]], iteratio
 
     Returns None when there are too few uncensored values to fit.
     """
-    data = [(math.log(max(v, 1.0)), c, cens) for v, c, cens in values if c > 0]
+    # Zero-length outputs are failed attempts: they say nothing about output length.
+    data = [(math.log(v), c, cens) for v, c, cens in values if c > 0 and v > 0]
     exact = [(x, c) for x, c, cens in data if not cens]
     n_exact = sum(c for _, c in exact)
     if n_exact < 5:

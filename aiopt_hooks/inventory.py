@@ -107,8 +107,17 @@ def feature_costs(summary: BaselineSummary, config: Config, prices: PriceBook,
     return claimed, {tag: cost(groups) for tag, groups in sorted(rest.items())}
 
 
+NOT_APP_DIRS = {"test", "tests", "testdata", "fixtures", "cassettes", "__snapshots__", "logs", "node_modules",
+                "vendor", "site-packages", ".venv", "venv"}
+
+
 def _looks_like_prompt(path: str) -> bool:
     return "prompt" in path.lower()
+
+
+def _app_file(path: str) -> bool:
+    """Not a test fixture, recorded cassette or vendored file: those hold model names that are not the app's."""
+    return not NOT_APP_DIRS.intersection(p.lower() for p in PurePosixPath(path).parts[:-1])
 
 
 def scan_llm_files(root: Path, paths: list[str], max_bytes: int) -> tuple[dict[str, list[CallSpec]], dict[str, str]]:
@@ -126,7 +135,9 @@ def scan_llm_files(root: Path, paths: list[str], max_bytes: int) -> tuple[dict[s
     for path in paths:
         extractor = extractor_for(path)
         full = root / path
-        if extractor is None or not full.is_file() or not 0 < full.stat().st_size <= max_bytes:
+        if extractor is None or not _app_file(path) or not full.is_file():
+            continue
+        if not 0 < full.stat().st_size <= max_bytes:
             continue
         try:
             texts[path] = text = full.read_bytes().decode("utf-8").removeprefix("\ufeff")

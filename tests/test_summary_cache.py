@@ -68,7 +68,7 @@ def test_corrupt_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
     cache_dir = tmp_path / "c"
     good = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
     entry = next(cache_dir.glob("summary-*.json"))
-    entry.write_text('{"aiopt_summary": 1, "groups": [tru')
+    entry.write_text('{"aiopt_summary": 2, "groups": [tru')
     again = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
     assert _canon(again) == _canon(good)
     assert json.loads(entry.read_text())["requests"] == 400
@@ -122,7 +122,7 @@ def test_summary_file_with_other_thresholds_is_rebucketed(tmp_path: Path) -> Non
 
 def test_corrupt_summary_file_is_a_clear_error(tmp_path: Path) -> None:
     file = tmp_path / "s.json"
-    file.write_text('{"aiopt_summary": 1, "paths": []}')
+    file.write_text('{"aiopt_summary": 2, "paths": []}')
     with pytest.raises(AioptError, match="not a valid baseline summary"):
         summarize_baseline([file], THRESHOLDS)
 

@@ -103,7 +103,7 @@ class BaselineSummary:
                 self.last_ts = req.ts
 
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 
 
 def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
@@ -275,6 +275,11 @@ def _display(path: Path, root: Path | None) -> str:
 
 
 def _read_one(path: Path, name: str, summary: BaselineSummary, forced: str | None) -> None:
+    from aiopt_hooks.baseline import dialects
+
+    if forced and forced not in (names := [d.name for d in dialects()]):
+        raise AioptError(f"unknown log format {forced!r} (`baseline.format`)", file=name,
+                         hint=f"use one of: {', '.join(names)}, or remove the key to detect it")
     dialect = None
     for line, row in iter_rows(path):
         if row is not None and dialect is None:

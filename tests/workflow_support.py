@@ -1,0 +1,87 @@
+"""Helpers shared by the workflow tests (approvals, lockfile, hooks, pre-push, CI, init/explain).
+
+`cli` runs `aiopt` in-process like a user would (`main([...])` with capsys); `git_commit` and
+`git_push` run real git, so installed hooks and pre-commit-style environments are exercised.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+
+from aiopt_hooks.cli import main
+from tests.conftest import GitRepo
+
+ENV_VARS = ("AIOPT_SKIP", "AIOPT_BASELINE", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_REMOTE_NAME",
+            "PRE_COMMIT_LOCAL_BRANCH", "SKIP", "GIT_INDEX_FILE", "GITHUB_STEP_SUMMARY")
+
+
+class Run(NamedTuple):
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.out)
+        return data
+
+
+@pytest.fixture
+def app(sample_app: GitRepo, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    """The sample app (one commit on main), as the current directory, with no aiopt/pre-commit env."""
+    monkeypatch.chdir(sample_app.path)
+    for var in ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+    return sample_app
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Any:
+    """`cli(*args, entry=main)` -> Run."""
+    def _run(*args: str, entry: Any = main) -> Run:
+        capsys.readouterr()
+        code = entry(list(args))
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err, captured.err
+        return Run(code, captured.out, captured.err)
+    return _run
+
+
+def edit(repo: GitRepo, rel: str, old: str, new: str, stage: bool = True) -> None:
+    path = repo.path / rel
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1))
+    if stage:
+        repo.stage(rel)
+
+
+def swap_model(repo: GitRepo, new: str = "gpt-4o", stage: bool = True) -> None:
+    edit(repo, "config/llm.yaml", "model: gpt-4o-mini", f"model: {new}", stage)
+
+
+def add_config(repo: GitRepo, text: str, commit: bool = True) -> None:
+    """Append to `.aiopt.yaml` (policy keys go under the existing `policy:` block via `replace`)."""
+    path = repo.path / ".aiopt.yaml"
+    path.write_text(path.read_text() + text)
+    if commit:
+        repo.stage(".aiopt.yaml")
+        repo.commit("config")
+
+
+def git(repo: Path, *args: str, env: dict[str, str] | None = None,
+        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run real git (hooks included); the environment keeps the venv's python first on PATH."""
+    full = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, input=stdin,
+                          env={**full, **(env or {})})
+
+
+def state(repo: GitRepo) -> tuple[str, str]:
+    """(git status, HEAD) to show that a check left the repository alone."""
+    return (repo.git("--no-optional-locks", "status", "--porcelain", "--untracked-files=all"),
+            repo.git("rev-parse", "HEAD"))

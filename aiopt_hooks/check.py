@@ -108,14 +108,16 @@ def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[F
             if any(f.level != "info" for f in findings) else Verdict("pass", 0)
         return Result(verdict, findings=findings, baseline_paths=paths,
                       summary_line=f"{len(watched)} watched file(s) changed, no cost field changed")
-    prices = PriceBook(config)
+    prices = PriceBook(config, cache_dir)
     summary = summarize_baseline(expand_paths(paths, root), prices.thresholds, config.baseline_format,
                                  display_root=root, cache_dir=cache_dir)
     estimate = estimate_changes(changes, summary, config, prices)
+    prices.save()
     estimate.findings = findings + estimate.findings
     result = Result(decide_verdict(estimate, config.policy), estimate=estimate)
     if result.verdict.verdict == "block":
         from aiopt_hooks.suggest import what_would_pass
 
         result.suggestions = what_would_pass(estimate, changes, summary, config, prices)
+        prices.save()
     return result

@@ -7,9 +7,12 @@ a large log).  An unknown model is never priced as $0: resolving it raises `Unkn
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from aiopt_hooks.config import Config
@@ -147,14 +150,64 @@ def _override(ref: str, spec: dict[str, float], thresholds: tuple[int, ...], pro
                       (rates,) * (len(thresholds) + 1), ".aiopt.yaml prices")
 
 
-class PriceBook:
-    """Resolves model references to prices, once each."""
+PRICE_CACHE_VERSION = 1
 
-    def __init__(self, config: Config) -> None:
+
+def _data_stamp() -> str:
+    """Identifies the installed price data without importing it (the import costs ~0.2 s)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("genai_prices")
+    if spec is None or spec.origin is None:
+        return "missing"
+    stat = (Path(spec.origin).parent / "data.py").stat()
+    return f"{stat.st_size}-{stat.st_mtime_ns}"
+
+
+class PriceBook:
+    """Resolves model references to prices, once each.
+
+    With a cache dir, resolved prices and the tier thresholds are kept in one JSON file keyed by
+    the installed price data and the day (prices can change on a date), so a repeated check does
+    not import the price data at all.
+    """
+
+    def __init__(self, config: Config, cache_dir: Path | None = None) -> None:
         self.config = config
-        self.thresholds = tier_thresholds()
         self.when = datetime.now(timezone.utc)
         self._cache: dict[tuple[str, str], ModelPrice | UnknownModel] = {}
+        self._stored: dict[str, Any] = {}
+        self._thresholds: tuple[int, ...] | None = None
+        self._dirty = False
+        self._file: Path | None = None
+        if cache_dir is not None:
+            digest = hashlib.sha256(f"{PRICE_CACHE_VERSION}|{_data_stamp()}|{self.when:%Y-%m-%d}".encode())
+            self._file = cache_dir / f"prices-{digest.hexdigest()[:20]}.json"
+            self._load()
+
+    def _load(self) -> None:
+        assert self._file is not None
+        try:
+            data = json.loads(self._file.read_bytes())
+            self._thresholds = tuple(int(t) for t in data["thresholds"])
+            self._stored = dict(data["models"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self._thresholds, self._stored = None, {}
+
+    def save(self) -> None:
+        """Write the price cache if anything new was resolved (never an error)."""
+        if self._file is None or not self._dirty:
+            return
+        from aiopt_hooks.config import write_atomic
+
+        write_atomic(self._file, json.dumps({"thresholds": list(self.thresholds), "models": self._stored}).encode())
+
+    @property
+    def thresholds(self) -> tuple[int, ...]:
+        if self._thresholds is None:
+            self._thresholds = tier_thresholds()
+            self._dirty = True
+        return self._thresholds
 
     def resolve(self, ref: str, provider: str | None = None) -> ModelPrice:
         key = (ref, provider or "")
@@ -175,20 +228,44 @@ class PriceBook:
         for candidate in (ref, ref_real, split_ref(ref_real)[1]):
             if candidate in self.config.prices:
                 return _override(candidate, self.config.prices[candidate], self.thresholds, provider or "")
+        key = f"{ref_real}\0{provider or ''}"
+        if key not in self._stored:
+            self._stored[key] = self._lookup(ref_real, provider)
+            self._dirty = True
+        entry = self._stored[key]
+        if "unknown" in entry:
+            raise UnknownModel(ref, list(entry["unknown"]))
+        rates = tuple(Rates(*r) for r in entry["rates"])
+        return ModelPrice(ref, entry["id"], entry["provider"], entry["family"], entry["context_window"], rates,
+                          "genai-prices")
+
+    def _lookup(self, ref_real: str, provider: str | None) -> dict[str, Any]:
+        """The price data's answer for one reference, as a JSON-ready entry."""
         hint, bare = split_ref(ref_real, provider)
         snapshot = _snapshot()
         # `chatgpt-4o-latest` is a model of its own; `gpt-4o-latest` means gpt-4o.
         names = [bare] if not ref_real.endswith("-latest") else [split_ref(ref_real)[1] + "-latest", bare]
-        tries = [(name, p) for p in ([hint, None] if hint else [None]) for name in names]
-        for name, provider_id in tries:
+        for name, provider_id in [(n, p) for p in ([hint, None] if hint else [None]) for n in names]:
             try:
                 prov, model = snapshot.find_provider_model(name, None, provider_id, None)
-                price = model.get_prices(self.when)
-                return ModelPrice(ref, model.id, prov.id, family_of(prov.id, model.id), model.context_window,
-                                  _rates(price, self.thresholds), "genai-prices")
             except LookupError:
                 continue
-        raise UnknownModel(ref, self.suggest(bare, hint))
+            try:
+                rates = _rates(model.get_prices(self.when), self.thresholds)
+            except LookupError:
+                continue
+            return {"id": model.id, "provider": prov.id, "family": family_of(prov.id, model.id),
+                    "context_window": model.context_window, "rates": [list(r) for r in rates]}
+        return {"unknown": self.suggest(bare, hint)}
+
+    def provider_models(self, provider_id: str) -> list[str]:
+        """Ids of the provider's current (not deprecated) models, cached like prices."""
+        key = f"\0models\0{provider_id}"
+        if key not in self._stored:
+            self._stored[key] = {"models": [m.id for p in _snapshot().providers if p.id == provider_id
+                                            for m in p.models if not m.deprecated]}
+            self._dirty = True
+        return list(self._stored[key]["models"])
 
     def suggest(self, bare: str, provider_id: str | None, n: int = 3) -> list[str]:
         names: list[str] = []

@@ -13,7 +13,7 @@ from aiopt_hooks.baseline.summary import BaselineSummary
 from aiopt_hooks.config import Config, Policy
 from aiopt_hooks.estimate import Estimator
 from aiopt_hooks.policy import money
-from aiopt_hooks.prices import PriceBook, UnknownModel, _snapshot
+from aiopt_hooks.prices import PriceBook, UnknownModel
 from aiopt_hooks.records import Change, Estimate
 
 NOT_CHAT = ("embed", "tts", "whisper", "transcribe", "audio", "realtime", "image", "dall-e", "moderation",
@@ -64,21 +64,18 @@ def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: flo
     def weight(price: Any) -> float:
         return price.by_class[0].input + 4 * price.by_class[0].output
     found = []
-    for provider in _snapshot().providers:
-        if provider.id != wanted.provider_id:
+    for model_id in trials.prices.provider_models(wanted.provider_id):
+        if any(word in model_id for word in NOT_CHAT) or model_id == wanted.model_id:
             continue
-        for model in provider.models:
-            if model.deprecated or any(word in model.id for word in NOT_CHAT) or model.id == wanted.model_id:
-                continue
-            try:
-                price = trials.prices.resolve(model.id, provider.id)
-            except UnknownModel:
-                continue
-            if not 0 < weight(price) < weight(wanted) or price.by_class[0].output <= 0:
-                continue
-            d = trials.delta(change, replace(change, new=model.id))
-            if d is not None and d <= limit:
-                found.append((weight(price), model.id, d))
+        try:
+            price = trials.prices.resolve(model_id, wanted.provider_id)
+        except UnknownModel:
+            continue
+        if not 0 < weight(price) < weight(wanted) or price.by_class[0].output <= 0:
+            continue
+        d = trials.delta(change, replace(change, new=model_id))
+        if d is not None and d <= limit:
+            found.append((weight(price), model_id, d))
     found.sort(reverse=True)
     return [{"feature": change.feature, "field": "model", "value": mid, "delta_monthly_usd": round(d, 2),
              "message": f"{mid} would pass ({money(d - proposed, True)}/mo vs {change.new})"}

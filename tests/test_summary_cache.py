@@ -192,3 +192,30 @@ def test_duckdb_engine_declines_malformed_logs(tmp_path: Path) -> None:
     path2 = write_log(tmp_path / "e.jsonl", epoch_rows)
     assert duck.summarize_with_duckdb(path2, "u", THRESHOLDS) is None or \
         duck.summarize_with_duckdb(path2, "u", THRESHOLDS).first_ts == 1772323200.0
+
+
+def test_price_cache_answers_without_the_price_data(tmp_path: Path) -> None:
+    """A repeated check resolves prices from `.git/aiopt/prices-*.json` without importing genai-prices."""
+    code = """
+import sys
+from pathlib import Path
+if sys.argv[2] == "blocked":
+    sys.modules["genai_prices"] = None   # any import of the price data now fails
+from aiopt_hooks.config import Config
+from aiopt_hooks.prices import PriceBook, UnknownModel
+book = PriceBook(Config(), Path(sys.argv[1]))
+price = book.resolve("gpt-4o-mini", "openai")
+try:
+    book.resolve("gpt-4o-mnii", "openai")
+except UnknownModel as exc:
+    print(exc.suggestions[0])
+print(price.model_id, price.by_class[0].input * 1e6, len(book.thresholds), len(book.provider_models("openai")) > 10)
+book.save()
+"""
+    first = subprocess.run([sys.executable, "-c", code, str(tmp_path), "warm-up"], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run([sys.executable, "-c", code, str(tmp_path), "blocked"], capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+    assert second.stdout.splitlines()[0] == "gpt-4o-mini"
+    assert second.stdout.splitlines()[1].startswith("gpt-4o-mini 0.15")

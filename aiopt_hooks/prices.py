@@ -155,9 +155,9 @@ PRICE_CACHE_VERSION = 1
 
 def _data_stamp() -> str:
     """Identifies the installed price data without importing it (the import costs ~0.2 s)."""
-    import importlib.util
+    from importlib.machinery import PathFinder
 
-    spec = importlib.util.find_spec("genai_prices")
+    spec = PathFinder.find_spec("genai_prices")
     if spec is None or spec.origin is None:
         return "missing"
     stat = (Path(spec.origin).parent / "data.py").stat()

@@ -10,10 +10,10 @@ of the commit: the trace is in the history.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from aiopt_hooks.errors import AioptError
@@ -37,7 +37,7 @@ class Approval:
     reason: str
     author: str
     date: str
-    expires: date | None = None
+    expires: dt.date | None = None
     max_monthly_increase_usd: float | None = None
     estimate_monthly_usd: float | None = None
     line: int | None = None
@@ -81,11 +81,11 @@ def estimate_keys(est: Estimate) -> frozenset[str]:
 # -- the file ------------------------------------------------------------------------------------
 
 
-def _expiry(value: Any, line: int | None) -> date | None:
-    if value is None or isinstance(value, date):
-        return value if not isinstance(value, datetime) else value.date()
+def _expiry(value: Any, line: int | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value if not isinstance(value, dt.datetime) else value.date()
     try:
-        return date.fromisoformat(str(value))
+        return dt.date.fromisoformat(str(value))
     except ValueError:
         raise AioptError(f"`expires` must be a date (YYYY-MM-DD) or null, got {value!r}", file=APPROVALS_PATH,
                          line=line) from None
@@ -164,7 +164,7 @@ def covering(approvals: list[Approval], keys: frozenset[str]) -> list[Approval]:
     """The entries that approve exactly `keys`: one entry, or several whose changes together are them."""
     exact = [a for a in approvals if a.keys == keys]
     if exact:
-        valid = [a for a in exact if a.expires is None or a.expires >= date.today()]
+        valid = [a for a in exact if a.expires is None or a.expires >= dt.date.today()]
         return [(valid or exact)[-1]]
     parts = [a for a in approvals if a.keys and a.keys <= keys]
     parts = [a for a in parts if not any(a.keys < b.keys for b in parts)]   # nested ones count once
@@ -172,7 +172,7 @@ def covering(approvals: list[Approval], keys: frozenset[str]) -> list[Approval]:
     return parts if parts and union == keys else []
 
 
-def coverage_problem(group: list[Approval], increase: float, today: date) -> tuple[str, str] | None:
+def coverage_problem(group: list[Approval], increase: float, today: dt.date) -> tuple[str, str] | None:
     """(finding code, why) when the covering entries no longer cover the change; None when they do."""
     for a in group:
         if a.expires is not None and a.expires < today:

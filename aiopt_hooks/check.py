@@ -44,6 +44,10 @@ def load_repo_config(options: CheckOptions) -> RepoContext:
 
         raise AioptError("config file not found", file=str(options.config),
                          hint="pass an existing file to --config, or drop the flag to use .aiopt.yaml")
+    if not options.config and path.is_symlink():
+        from aiopt_hooks.safepaths import confine
+
+        confine(".aiopt.yaml", [str(path)], root)   # the repository's own config stays inside it
     return RepoContext(root, gitdir, head, load_config(path, gitdir / "aiopt"))
 
 
@@ -92,9 +96,8 @@ def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[F
               old_ref: str | None, new_ref: str | None, cache_dir: Path) -> Result:
     from aiopt_hooks.baseline.summary import expand_paths, summarize_baseline
     from aiopt_hooks.diffing import Tree, derive_changes
-    from aiopt_hooks.estimate import estimate_changes
-    from aiopt_hooks.policy import decide_verdict
     from aiopt_hooks.prices import PriceBook
+    from aiopt_hooks.pricing import price_changes
 
     reader = BlobReader(root)
     try:
@@ -111,13 +114,4 @@ def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[F
     prices = PriceBook(config, cache_dir)
     summary = summarize_baseline(expand_paths(paths, root), prices.thresholds, config.baseline_format,
                                  display_root=root, cache_dir=cache_dir)
-    estimate = estimate_changes(changes, summary, config, prices)
-    prices.save()
-    estimate.findings = findings + estimate.findings
-    result = Result(decide_verdict(estimate, config.policy), estimate=estimate)
-    if result.verdict.verdict == "block":
-        from aiopt_hooks.suggest import what_would_pass
-
-        result.suggestions = what_would_pass(estimate, changes, summary, config, prices)
-        prices.save()
-    return result
+    return price_changes(changes, findings, summary, config, prices)

@@ -10,10 +10,13 @@ import importlib
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from types import FrameType
 
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.redact import one_line
 
 SKIP_HELP = "To commit anyway: SKIP=aiopt-guard git commit ... (pre-commit) or AIOPT_SKIP=1 git commit ... (git hook)"
 # name -> (module under aiopt_hooks.commands, one-line help)
@@ -28,10 +31,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "uninstall-hook": ("uninstall_hook", "remove the plain git hook written by install-hook"),
     "guard-msg": ("guard_msg", "check at commit-msg, honouring a Cost-Approved: trailer (hook aiopt-guard-msg)"),
     "hook": ("hook", "run as a git hook (what install-hook writes)"),
+    "whatif": ("whatif", "price a change given by flags (model, cap, multipliers) against the usage log"),
+    "compare": ("compare", "diff two usage logs (e.g. last week vs a canary): cost per feature and model"),
+    "scan": ("scan", "where the money goes in a usage log, and what could be saved"),
+    "report": ("report", "write an HTML report of a check, a scan or a log diff (--html FILE)"),
+    "history": ("history", "list the audit trail of checks, what-ifs and log diffs"),
 }
 
 
-class _Timeout(Exception):
+HOOK_COMMANDS = ("check", "guard-msg", "hook")   # bounded by max_seconds
+HARD_STOP_GRACE = 2.0   # seconds past max_seconds before a check that ignores the alarm is ended
+
+
+class _Timeout(BaseException):   # not an Exception: no `except Exception` on the way may swallow it
     pass
 
 
@@ -47,7 +59,7 @@ def _parser(chosen: str | None) -> argparse.ArgumentParser:
 
 
 def _error_result(message: str, code: int, fmt: str, verdict: str = "error") -> int:
-    if fmt == "json":
+    if fmt in ("json", "sarif"):
         from aiopt_hooks.commands.common import emit
         from aiopt_hooks.records import Finding, Verdict
         from aiopt_hooks.report import Result
@@ -61,6 +73,32 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
     raise _Timeout()
 
 
+def _timeout_message(settings: dict[str, object]) -> str:
+    return (f"the check took longer than max_seconds ({settings['max_seconds']} s) and was stopped; "
+            f"outcome per on_timeout: {settings['on_timeout']}")
+
+
+def _watchdog(settings: dict[str, object], started: float, done: threading.Event) -> None:
+    """Ends the process when a check overruns max_seconds and the alarm cannot stop it (a long call
+    inside C code, or a platform without SIGALRM): a hook must never hang a commit."""
+    while not done.is_set():
+        left = started + float(str(settings["max_seconds"])) + HARD_STOP_GRACE - time.monotonic()
+        if left <= 0:
+            block = settings["on_timeout"] == "block"
+            text = f"aiopt: {_timeout_message(settings)}\n" + (f"aiopt: {SKIP_HELP}\n" if block else "")
+            os.write(2, text.encode())
+            os._exit(1 if block else 0)
+        done.wait(min(left, 0.5))
+
+
+def _start_watchdog(command: str, settings: dict[str, object]) -> threading.Event:
+    done = threading.Event()
+    if command in HOOK_COMMANDS:
+        threading.Thread(target=_watchdog, args=(settings, time.monotonic(), done), daemon=True,
+                         name="aiopt-watchdog").start()
+    return done
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     chosen = next((a for a in argv if not a.startswith("-")), None)
@@ -68,19 +106,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     fmt = getattr(args, "format", "text")
     settings: dict[str, object] = {"max_seconds": 20.0, "on_timeout": "warn", "on_internal_error": "block"}
     old_handler = signal.signal(signal.SIGALRM, _on_alarm) if hasattr(signal, "SIGALRM") else None
+    done = _start_watchdog(args.command, settings)
     try:
         module = importlib.import_module(f"aiopt_hooks.commands.{COMMANDS[args.command][0]}")
         code: int = module.run(args, settings)
         return code
     except AioptError as exc:
-        print(f"aiopt: error: {exc}", file=sys.stderr)
+        print(f"aiopt: error: {one_line(str(exc))}", file=sys.stderr)
         if args.command in ("check", "guard-msg", "hook"):
             print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
-        return _error_result(str(exc), 2, fmt)
+        return _error_result(one_line(str(exc)), 2, fmt)
     except _Timeout:
         block = settings["on_timeout"] == "block"
-        message = (f"the check took longer than max_seconds ({settings['max_seconds']} s) and was stopped; "
-                   f"outcome per on_timeout: {settings['on_timeout']}")
+        message = _timeout_message(settings)
         print(f"aiopt: {message}", file=sys.stderr)
         if block:
             print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
@@ -94,13 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             traceback.print_exc()
         warn = settings["on_internal_error"] == "warn"
-        print(f"aiopt: internal error ({type(exc).__name__}: {exc}). This is a bug: please report it with "
+        print(f"aiopt: internal error ({one_line(f'{type(exc).__name__}: {exc}', 200)}). This is a bug: please report it with "
               f"the output of `aiopt {args.command} --debug`.", file=sys.stderr)
         if not warn:
             print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
         return _error_result(f"internal error: {type(exc).__name__}", 0 if warn else 3, fmt,
                              "warn" if warn else "error")
     finally:
+        done.set()
         if old_handler is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old_handler)
@@ -116,7 +155,12 @@ def guard_main(argv: Sequence[str] | None = None) -> int:
     elif os.environ.get("PRE_COMMIT_REMOTE_NAME") and "--from-ref" not in args:
         # pre-push without refs: pre-commit pushes a branch whose root is new to the remote
         return main(["hook", "pre-push", "--from-env", *args])
-    return main(["check", *args])
+    return main(["check", *[_as_path(a) for a in args]])
+
+
+def _as_path(arg: str) -> str:
+    """A file name starting with a dash, as pre-commit passes it (`-llm.yaml`), is a path, not an option."""
+    return f"./{arg}" if arg.startswith("-") and os.path.lexists(arg) else arg
 
 
 def guard_msg_main(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ class FeatureRule:
     expected_requests_per_day: float | None = None
     expected_input_tokens: float | None = None
     expected_output_tokens: float | None = None
+    policy: Policy | None = None       # `features.<name>.policy`: thresholds on this feature's own figures
 
 
 @dataclass(frozen=True)
@@ -147,12 +148,17 @@ def build_config(raw: dict[str, Any], path: str | None) -> Config:
     base = Config(path=path)
     baseline = raw.get("baseline") or {}
     window = baseline.get("window_days", "auto")
+    # With a config file, a threshold left out is off; the defaults serve only without one.
+    policy = _policy(raw.get("policy") or {}, Policy(block={}, warn={}))
     features = tuple(
         FeatureRule(name=str(name), files=_as_tuple(spec.get("files", [])),
                     match={str(k): str(v) for k, v in (spec.get("match") or {}).items()},
                     expected_requests_per_day=spec.get("expected_requests_per_day"),
                     expected_input_tokens=spec.get("expected_input_tokens"),
-                    expected_output_tokens=spec.get("expected_output_tokens"))
+                    expected_output_tokens=spec.get("expected_output_tokens"),
+                    # unset keys of a feature's policy follow the global one; its thresholds start empty
+                    policy=_policy(spec["policy"] or {}, replace(policy, block={}, warn={}))
+                    if "policy" in spec else None)
         for name, spec in (raw.get("features") or {}).items())
     return Config(
         path=path,
@@ -160,8 +166,7 @@ def build_config(raw: dict[str, Any], path: str | None) -> Config:
         window_days=None if window == "auto" else float(window),
         baseline_format=baseline.get("format"),
         month_days=float(raw.get("month_days", base.month_days)),
-        # With a config file, a threshold left out is off; the defaults serve only without one.
-        policy=_policy(raw.get("policy") or {}, Policy(block={}, warn={})),
+        policy=policy,
         watch=_as_tuple(raw["watch"]) if "watch" in raw else base.watch,
         features=features,
         prices={str(k): {kk: float(vv) for kk, vv in v.items() if vv is not None}
@@ -186,6 +191,9 @@ def parse_config_text(data: bytes, path: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise AioptError("the config must be a mapping of keys (see the README)", file=path)
     _check(raw, SCHEMA, "", path)
+    from aiopt_hooks.safepaths import check_feature_files
+
+    check_feature_files(raw, path)
     return raw
 
 
@@ -221,11 +229,18 @@ def load_config(path: Path | None, cache_dir: Path | None = None) -> Config:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a cache file atomically; a cache that cannot be written is simply skipped."""
+    """Write a cache file atomically (a private temp file, then a rename): concurrent checks never see
+    half a file, and an interrupted write (Ctrl-C, timeout) removes its temp file before the interrupt
+    goes on.  A cache that cannot be written is simply skipped."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-    except OSError:
-        pass
+    except BaseException as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        if not isinstance(exc, OSError):
+            raise

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 
 from aiopt_hooks.config import Config, decode_text
@@ -155,7 +156,8 @@ def diff_specs(old: CallSpec | None, new: CallSpec | None, feature: str, old_tre
 
 
 def _with_owner(spec: CallSpec, owner: CallSpec) -> CallSpec:
-    inherited = {k: owner.fields[k] for k in ("model", "provider") if k in owner.fields and k not in spec.fields}
+    inherited: dict[str, Any] = {k: owner.fields[k] for k in ("model", "provider")
+                                 if k in owner.fields and k not in spec.fields}
     return replace(spec, fields={**spec.fields, **inherited})
 
 

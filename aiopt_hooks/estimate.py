@@ -53,6 +53,8 @@ class State:
     call_mult: tuple[float, float, float] = (1.0, 1.0, 1.0)
     range_mult: tuple[float, float] = (1.0, 1.0)
     thresholds: tuple[int, ...] = ()   # the summary's tier thresholds: a prompt change can cross one
+    input_scale: float = 1.0           # what-if: every input token class x this
+    output_scale: float = 1.0          # what-if: output (reasoning included) x this, before any cap
 
 
 def group_cost(group: Group, state: State, scenario: str) -> float:
@@ -62,28 +64,30 @@ def group_cost(group: Group, state: State, scenario: str) -> float:
     rates = state.price.by_class
     total = 0.0
     delta = state.prompt_delta[k]
-    if not state.caps and not (any(state.prompt_delta) and state.thresholds):
+    m_in, m_out = state.input_scale, state.output_scale
+    if not state.caps and not ((any(state.prompt_delta) or m_in != 1.0) and state.thresholds):
         # No per-request change of output or tier: per-class sums price it exactly.
         for klass, (count, s_in, s_cached, s_write, s_out, s_reason) in group.class_totals().items():
             r = rates[klass]
-            reason = s_reason * state.reasoning_mult[k]
-            uncached = s_in - s_cached - s_write + delta * count
-            total += (r.input * uncached + r.cached * s_cached + r.cache_write * s_write
-                      + (r.output * (s_out - s_reason) + r.reasoning * reason) * state.output_mult)
+            reason = s_reason * state.reasoning_mult[k] * m_out
+            uncached = (s_in - s_cached - s_write) * m_in + delta * count
+            total += (r.input * uncached + (r.cached * s_cached + r.cache_write * s_write) * m_in
+                      + (r.output * (s_out - s_reason) * m_out + r.reasoning * reason) * state.output_mult)
         return total * _factor(state, k)
     for (klass, out, truncated), (count, s_in, s_cached, s_write, s_reason) in group.cells.items():
-        if delta and state.thresholds and count:
+        if (delta or m_in != 1.0) and state.thresholds and count:
             # The cell's requests move to the tier of their mean input plus the added prompt.
-            klass = bisect.bisect_left(state.thresholds, s_in / count + delta)
+            klass = bisect.bisect_left(state.thresholds, s_in / count * m_in + delta)
         r = rates[klass]
-        new_out = float(out)
+        scaled = out * m_out
+        new_out = scaled
         for cap in state.caps:
             new_out = cap.apply(new_out, truncated, scenario)
-        kept = min(new_out / out, 1.0) if out else 1.0
-        reason = s_reason * kept * state.reasoning_mult[k]
-        visible = max(new_out * count - s_reason * kept, 0.0)
-        uncached = s_in - s_cached - s_write + delta * count
-        total += (r.input * uncached + r.cached * s_cached + r.cache_write * s_write
+        kept = min(new_out / scaled, 1.0) if scaled else 1.0
+        reason = s_reason * m_out * kept * state.reasoning_mult[k]
+        visible = max(new_out * count - s_reason * m_out * kept, 0.0)
+        uncached = (s_in - s_cached - s_write) * m_in + delta * count
+        total += (r.input * uncached + (r.cached * s_cached + r.cache_write * s_write) * m_in
                   + (r.output * visible + r.reasoning * reason) * state.output_mult)
     return total * _factor(state, k)
 
@@ -116,6 +120,7 @@ class Estimator:
         self.findings: list[Finding] = []
         self.notes: list[str] = []
         self._base_price: dict[int, ModelPrice | None] = {}
+        self.matched: dict[str, list[tuple[str, str, str]]] = {}   # feature -> its matched group keys
 
     def base_price(self, group: Group) -> ModelPrice | None:
         if id(group) not in self._base_price:
@@ -155,6 +160,7 @@ class Estimator:
             items.sort(key=lambda c: COST_FIELDS.index(c.field))
             est.changes.extend(self._estimate_feature(feature, items))
         self._data_quality(est)
+        est.matched = dict(self.matched)
         est.findings = self.findings + est.findings
         est.notes.extend(self.notes)
         return est
@@ -193,7 +199,7 @@ class Estimator:
         count = sum(c[0] for _, c in cells) or 1
         inp = rule.expected_input_tokens or sum(c[1] for _, c in cells) / count
         out = rule.expected_output_tokens or sum(key[1] * c[0] for key, c in cells) / count
-        n = rule.expected_requests_per_day * self.window_days
+        n = float(rule.expected_requests_per_day or 0) * self.window_days
         group = Group(feature, str(spec.get("provider") or ""), str(spec.get("model") or ""), requests=int(n))
         klass = bisect.bisect_left(self.summary.thresholds, int(inp))
         group.cells[(klass, int(out), False)] = [n, n * inp, 0.0, 0.0, 0.0]
@@ -221,6 +227,7 @@ class Estimator:
 
     def _estimate_feature(self, feature: str, changes: list[Change]) -> list[ChangeEstimate]:
         groups, how, notes, synthetic = self._matched(feature, changes)
+        self.matched[feature] = [] if synthetic else [(g.feature, g.provider, g.model) for g in groups]
         if synthetic:
             return self._estimate_new_feature(groups[0], how, changes)
         results = [ChangeEstimate(change=c) for c in changes]
@@ -381,6 +388,21 @@ class Estimator:
             return False
         self._scale_calls(groups, states, (new / old,) * 3)
         result.notes.append(f"matched requests x {new / old:g}")
+        return True
+
+    def _apply_context_mult(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
+                            extra: list[float]) -> bool:
+        for group in groups:
+            states[id(group)].input_scale *= float(result.change.new)
+        result.notes.append(f"input tokens x {float(result.change.new):g} on each matched request (the cached "
+                            "share kept; a request can move to another price tier)")
+        return True
+
+    def _apply_output_mult(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
+                           extra: list[float]) -> bool:
+        for group in groups:
+            states[id(group)].output_scale *= float(result.change.new)
+        result.notes.append(f"output tokens x {float(result.change.new):g} on each matched request, before any cap")
         return True
 
     def _failure_rate(self, groups: list[Group], result: ChangeEstimate) -> float:

@@ -84,9 +84,9 @@ def explain(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
     by_file, errors = call_sites_by_file(ctx.root, ctx.config, None)
     features = _features(by_file)
     named = _referenced(by_file)
-    report: dict[str, Any] = {"config": ctx.config.path, "watch": list(ctx.config.watch_patterns()),
-                              "files": [{"path": p, "features": sorted({s.feature for s in sites} | named.get(p, set())),
-                                         "error": errors.get(p)} for p, sites in sorted(by_file.items())]}
+    files = [{"path": path, "features": sorted({s.feature for s in sites} | named.get(path, set())),
+              "error": errors.get(path)} for path, sites in sorted(by_file.items())]
+    report: dict[str, Any] = {"config": ctx.config.path, "watch": list(ctx.config.watch_patterns()), "files": files}
     _traffic(ctx, options, features, report)
     report["features"] = list(features.values())
     patterns = ctx.config.watch_patterns()
@@ -120,8 +120,8 @@ def render_explain(report: dict[str, Any]) -> str:
     base = report["baseline"]
     lines = [f"config: {report['config'] or '(none: the defaults)'}",
              f"watch: {', '.join(report['watch'])}",
-             "baseline: " + (base["error"] if "error" in base else
-                             f"{', '.join(base['paths'])}: {base['requests']:,} requests over {base['window_days']} days"),
+             "baseline: " + (base["error"] if "error" in base else f"{', '.join(base['paths'])}: "
+                             f"{base['requests']:,} requests over {base['window_days']} days"),
              "", "Watched files:"]
     lines += [f"  {f['path']}: " + (", ".join(f["features"]) or "-") for f in report["files"]] or ["  (none)"]
     lines += ["", "Features:"]

@@ -14,6 +14,9 @@ from aiopt_hooks.errors import AioptError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 NULL_SHA = "0" * 40
+# Symlinks and submodules: their "content" is a path or a commit id, never a file to read (a link
+# to /etc/passwd is not followed), so that side of a change counts as absent.
+NOT_CONTENT = ("120000", "160000")
 
 
 class FileChange(NamedTuple):
@@ -69,8 +72,8 @@ def _parse_raw(out: str) -> list[FileChange]:
         if len(meta) < 5:
             break
         old_sha, new_sha, status = meta[2], meta[3], meta[4][0]
-        old = None if old_sha == NULL_SHA else old_sha
-        new = None if new_sha == NULL_SHA else new_sha
+        old = None if old_sha == NULL_SHA or meta[0] in NOT_CONTENT else old_sha
+        new = None if new_sha == NULL_SHA or meta[1] in NOT_CONTENT else new_sha
         if status in "RC":
             src, dst = parts[i + 1], parts[i + 2]
             i += 3
@@ -117,10 +120,11 @@ def list_tree_files(root: Path, ref: str | None) -> dict[str, str]:
     if ref is None:
         out = _git(root, "ls-files", "-s", "-z")
         entries = (line.split("\t", 1) for line in out.split("\0") if line)
-        return {path: meta.split()[1] for meta, path in entries}
+        return {path: meta.split()[1] for meta, path in entries if meta.split()[0] not in NOT_CONTENT}
     out = _git(root, "ls-tree", "-r", "-z", "--full-tree", ref)
     entries = (line.split("\t", 1) for line in out.split("\0") if line)
-    return {path: meta.split()[2] for meta, path in entries if meta.split()[1] == "blob"}
+    return {path: meta.split()[2] for meta, path in entries
+            if meta.split()[1] == "blob" and meta.split()[0] not in NOT_CONTENT}
 
 
 class BlobReader:
@@ -206,12 +210,26 @@ def root_commit(root: Path, ref: str) -> str | None:
     return out.split()[-1] if out and out.split() else None
 
 
-def merge_heads(git_dir: Path) -> list[str]:
-    """The commits being merged in (MERGE_HEAD) while a merge is in progress; [] otherwise."""
+def merge_heads(root: Path, git_dir: Path) -> list[str]:
+    """The commits being merged in: MERGE_HEAD while a merge waits for `git commit`; during git's
+    pre-merge-commit hook (no MERGE_HEAD yet) the names git merge put in GIT_REFLOG_ACTION, or
+    FETCH_HEAD's merge heads for `git pull`; [] when no merge is under way."""
+    import os
+
     try:
         return (git_dir / "MERGE_HEAD").read_text().split()
     except OSError:
-        return []
+        pass
+    action = os.environ.get("GIT_REFLOG_ACTION", "").split()
+    if action[:1] == ["merge"]:
+        return [sha for name in action[1:] if (sha := resolve_ref(root, name))]
+    if action[:1] == ["pull"]:
+        try:
+            lines = (git_dir / "FETCH_HEAD").read_text().splitlines()
+        except OSError:
+            return []
+        return [line.split()[0] for line in lines if line.strip() and "not-for-merge" not in line]
+    return []
 
 
 def message_trailers(root: Path, message_file: str) -> list[tuple[str, str]]:
@@ -239,7 +257,7 @@ def list_repo_files(root: Path) -> tuple[list[str], list[str]]:
 def without_merged_in(root: Path, git_dir: Path, changes: list[FileChange]) -> list[FileChange]:
     """During a merge, drop the files whose merged content is exactly a merged-in commit's version
     (they were checked on their own branch); conflict resolutions and files both sides changed stay."""
-    heads = merge_heads(git_dir)
+    heads = merge_heads(root, git_dir)
     if not heads:
         return changes
     theirs = [list_tree_files(root, head) for head in heads]

@@ -15,6 +15,8 @@ from aiopt_hooks.records import CallSpec
 
 LOG_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".json", ".jsonl.gz", ".ndjson.gz", ".csv.gz", ".json.gz")
 MAX_LOG_CANDIDATES = 200
+LOG_HINTS = ("usage", "log", "llm", "call", "request", "spend", "trace")   # looked at first
+VENDORED = {"node_modules", ".venv", "venv", "site-packages", "vendor", ".tox", "__pycache__", "dist", "build"}
 PRE_COMMIT_SNIPPET = """\
 repos:
 -   repo: https://github.com/<your-org>/aiopt-hooks   # or a local path to this tool's repository
@@ -61,7 +63,9 @@ def find_logs(root: Path, paths: list[str], skip: set[str]) -> list[str]:
     from aiopt_hooks.baseline.files import iter_rows
 
     found = []
-    candidates = [p for p in paths if p.lower().endswith(LOG_SUFFIXES) and p not in skip]
+    candidates = [p for p in paths if p.lower().endswith(LOG_SUFFIXES) and p not in skip
+                  and not VENDORED.intersection(PurePosixPath(p).parts[:-1])]
+    candidates.sort(key=lambda p: (not any(hint in p.lower() for hint in LOG_HINTS), p.count("/"), p))
     for path in candidates[:MAX_LOG_CANDIDATES]:
         try:
             rows = [row for _, row in islice(iter_rows(root / path), 5) if row is not None]

@@ -116,8 +116,10 @@ def _looks_like_prompt(path: str) -> bool:
 
 
 def _app_file(path: str) -> bool:
-    """Not a test fixture, recorded cassette or vendored file: those hold model names that are not the app's."""
-    return not NOT_APP_DIRS.intersection(p.lower() for p in PurePosixPath(path).parts[:-1])
+    """Not a test fixture, recorded cassette, vendored file or aiopt's own file: those hold model names
+    that are not the app's settings."""
+    parts = PurePosixPath(path).parts
+    return parts[0] not in (".aiopt", ".aiopt.yaml") and not NOT_APP_DIRS.intersection(p.lower() for p in parts[:-1])
 
 
 def scan_llm_files(root: Path, paths: list[str], max_bytes: int) -> tuple[dict[str, list[CallSpec]], dict[str, str]]:

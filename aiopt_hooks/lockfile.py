@@ -49,18 +49,17 @@ def build_lock(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
     features = sorted({feature for feature, _ in sites})
     costs, unclaimed = feature_costs(summary, ctx.config, prices, features)
     unmapped = (sum(n for n, _ in unclaimed.values()), sum(c for _, c in unclaimed.values()))
-    staged = run_check(options._replace(from_ref=None, to_ref=None, paths=()), ctx).estimate
+    unlocked = ctx._replace(config=replace(ctx.config, lockfile=False))   # the old lock may be what is broken
+    staged = run_check(options._replace(from_ref=None, to_ref=None, paths=()), unlocked).estimate
     deltas: dict[str, float] = {}
     for c in staged.changes if staged else []:
         deltas[c.change.feature] = deltas.get(c.change.feature, 0.0) + c.delta_monthly_usd
-    entries = {}
-    for feature in features:
-        requests, cost = costs[feature]
-        entries[feature] = {
-            "monthly_usd": round(cost + deltas.get(feature, 0.0), 2), "baseline_requests": requests,
-            "files": sorted({c.file for (f, _), c in sites.items() if f == feature}),
-            "config": {field: _plain(c.new) for (f, field), c in sorted(sites.items()) if f == feature}}
-    total = sum(e["monthly_usd"] for e in entries.values()) + unmapped[1]
+    monthly = {feature: round(costs[feature][1] + deltas.get(feature, 0.0), 2) for feature in features}
+    entries = {feature: {"monthly_usd": monthly[feature], "baseline_requests": costs[feature][0],
+                         "files": sorted({c.file for (f, _), c in sites.items() if f == feature}),
+                         "config": {field: _plain(c.new) for (f, field), c in sorted(sites.items()) if f == feature}}
+               for feature in features}
+    total = sum(monthly.values()) + unmapped[1]
     window = ctx.config.window_days or summary.span_days
     return {"version": LOCK_VERSION, "written_by": "aiopt lock", "date": date.today().isoformat(),
             "prices": price_date(), "month_days": ctx.config.month_days, "monthly_usd": round(total, 2),
@@ -87,7 +86,7 @@ def write_lock(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
 
 def parse_lock(data: bytes) -> dict[str, Any]:
     try:
-        lock = json.loads(data.decode("utf-8"))
+        lock: Any = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         line = getattr(exc, "lineno", None)
         raise AioptError("is not a valid lockfile (JSON)", file=LOCK_PATH, line=line,
@@ -98,31 +97,30 @@ def parse_lock(data: bytes) -> dict[str, Any]:
             for e in features.values()):
         raise AioptError(f"is not a version-{LOCK_VERSION} lockfile with `features.<name>.config` cost fields",
                          file=LOCK_PATH, hint="run `aiopt lock` to rewrite it")
-    return lock
+    return dict(lock)
 
 
-def lock_drift(lock: dict[str, Any], sites: CallSites) -> list[Change]:
-    """The changes from the locked config to `sites`; a feature removed since is not a saving claimed."""
+def lock_drift(lock: dict[str, Any], sites: CallSites) -> tuple[list[Change], list[str]]:
+    """(the changes from the locked config to `sites`, the locked features gone since: no saving claimed)."""
     locked = {(f, field): value for f, e in lock["features"].items() for field, value in e["config"].items()}
     present = {f: c for (f, _), c in sites.items()}
     drift = []
     for feature, field in sorted(set(locked) | set(sites)):
-        if feature not in present:
-            continue
         now = sites.get((feature, field))
         old, new = locked.get((feature, field)), (now.new if now else None)
-        if old == _plain(new):
+        if feature not in present or old == _plain(new):
             continue
         anchor = now or present[feature]
         drift.append(Change(file=anchor.file, feature=feature, field=field,
                             old=tuple(old) if isinstance(old, list) else old, new=new,
                             line=now.line if now else None, spec=dict(anchor.spec)))
-    return drift
+    return drift, sorted(set(lock["features"]) - set(present))
 
 
-def _describe(changes: list[Change]) -> str:
-    shown = [f"{c.feature}.{c.field}: {_plain(c.old)} -> {_plain(c.new)}" for c in changes[:4]]
-    return "; ".join(shown) + (f"; and {len(changes) - 4} more" if len(changes) > 4 else "")
+def _describe(changes: list[Change], removed: list[str]) -> str:
+    shown = [f"{c.feature}.{c.field}: {_plain(c.old)} -> {_plain(c.new)}" for c in changes]
+    shown += [f"{feature} removed" for feature in removed]
+    return "; ".join(shown[:4]) + (f"; and {len(shown) - 4} more" if len(shown) > 4 else "")
 
 
 def _warned(result: Result, code: str, message: str, block: list[str], warn: list[str]) -> Result:
@@ -141,20 +139,23 @@ def check_against_lock(result: Result, options: CheckOptions, ctx: RepoContext, 
     assert result.estimate is not None
     data = read_path(ctx.root, new_ref, LOCK_PATH)
     if data is None:
-        return _warned(result, "lock_missing", "`lockfile: true` in .aiopt.yaml but the lockfile is not in the commit: run "
-                       "`aiopt lock` and commit it", [], [])
+        return _warned(result, "lock_missing", "`lockfile: true` in .aiopt.yaml but the lockfile is not in the "
+                       "commit: run `aiopt lock` and commit it", [], [])
     lock = parse_lock(data)
-    drift = lock_drift(lock, call_sites(ctx.root, ctx.config, new_ref)[0])
+    drift, removed = lock_drift(lock, call_sites(ctx.root, ctx.config, new_ref)[0])
     locked = f"{LOCK_PATH} ({money(float(lock.get('monthly_usd', 0.0)))}/month, written {lock.get('date', '?')})"
-    if not drift:
+    if not drift and not removed:
         result.estimate.notes.append(f"the config matches {locked}")
         return result
-    summary, prices = load_baseline(ctx.root, ctx.config, baseline_patterns(options, ctx.config),
-                                    ctx.git_dir / "aiopt")
-    creep = estimate_changes(drift, summary, ctx.config, prices)
-    increase = creep.delta_high if ctx.config.policy.basis == "high" else creep.delta
-    block, warn = since_lock_reasons(increase, ctx.config.policy)
-    result.estimate.notes.append(f"since {locked}: {money(increase, True)}/month from {len(drift)} config change(s) "
-                                 f"({money(creep.delta_low, True)} .. {money(creep.delta_high, True)})")
-    stale = f"the lockfile does not describe the config being committed ({_describe(drift)}): {FIX}"
+    block: list[str] = []
+    warn: list[str] = []
+    if drift:
+        summary, prices = load_baseline(ctx.root, ctx.config, baseline_patterns(options, ctx.config),
+                                        ctx.git_dir / "aiopt")
+        creep = estimate_changes(drift, summary, ctx.config, prices)
+        increase = creep.delta_high if ctx.config.policy.basis == "high" else creep.delta
+        block, warn = since_lock_reasons(increase, ctx.config.policy)
+        result.estimate.notes.append(f"since {locked}: {money(increase, True)}/month from {len(drift)} config "
+                                     f"change(s) ({money(creep.delta_low, True)} .. {money(creep.delta_high, True)})")
+    stale = f"the lockfile does not describe the config being committed ({_describe(drift, removed)}): {FIX}"
     return _warned(result, "lock_stale", stale, block, warn)

@@ -14,25 +14,27 @@ def money(value: float, sign: bool = False) -> str:
     return ("-" if value < 0 else "") + text
 
 
-def _fired(est: Estimate, limits: dict[str, float], level: str, basis: str) -> list[str]:
+def _fired(est: Estimate, limits: dict[str, float], level: str, basis: str, where: str = "policy",
+           whole: str = "the app's") -> list[str]:
+    """Reasons the thresholds `where.level.*` fire on; `whole` names what the percentage is of."""
     delta = est.delta_high if basis == "high" else est.delta
     what = "high estimate" if basis == "high" else "estimate"
     reasons = []
     if (limit := limits.get("monthly_increase_usd")) is not None and delta > limit:
-        reasons.append(f"the {what} {money(delta, True)}/month is over policy.{level}.monthly_increase_usd "
+        reasons.append(f"the {what} {money(delta, True)}/month is over {where}.{level}.monthly_increase_usd "
                        f"({money(limit, True)}/month)")
     if (limit := limits.get("increase_pct")) is not None and delta > 0:
         if est.baseline_monthly_usd > 0:
             pct = 100 * delta / est.baseline_monthly_usd
             if pct > limit:
-                reasons.append(f"the {what} +{pct:,.1f}% of the app's monthly cost is over "
-                               f"policy.{level}.increase_pct ({limit:g}%)")
+                reasons.append(f"the {what} +{pct:,.1f}% of {whole} monthly cost is over "
+                               f"{where}.{level}.increase_pct ({limit:g}%)")
         elif delta > 0:
-            reasons.append(f"the baseline costs $0/month, so any increase is over policy.{level}.increase_pct")
+            reasons.append(f"the baseline costs $0/month, so any increase is over {where}.{level}.increase_pct")
     candidate = est.baseline_monthly_usd + delta
     if (limit := limits.get("monthly_total_usd")) is not None and delta > 0 and candidate > limit:
         reasons.append(f"the candidate {money(candidate)}/month is over the budget "
-                       f"policy.{level}.monthly_total_usd ({money(limit)}/month)")
+                       f"{where}.{level}.monthly_total_usd ({money(limit)}/month)")
     return reasons
 
 

@@ -61,17 +61,26 @@ class UnknownModel(Exception):
 
 
 def _snapshot() -> Any:
-    # The bundled snapshot only: genai-prices' auto-update (a network fetch) is never started.
-    from genai_prices import data_snapshot
+    # The bundled snapshot only: genai-prices' auto-update (a network fetch) is never started,
+    # and its HTTP client is never imported (see aiopt_hooks.offline).
+    from aiopt_hooks.offline import bundled_snapshot
 
-    return data_snapshot.get_snapshot()
+    return bundled_snapshot()
+
+
+def _types() -> Any:
+    from aiopt_hooks.offline import load_price_data
+
+    load_price_data()
+    from genai_prices import types
+
+    return types
 
 
 @lru_cache(maxsize=1)
 def tier_thresholds() -> tuple[int, ...]:
     """Every input-token threshold at which any model's price tier changes."""
-    from genai_prices import types
-
+    types = _types()
     starts: set[int] = set()
     for provider in _snapshot().providers:
         for model in provider.models:
@@ -112,7 +121,7 @@ def split_ref(ref: str, provider: str | None = None) -> tuple[str | None, str]:
 
 
 def _rates(price: Any, thresholds: tuple[int, ...]) -> tuple[Rates, ...]:
-    from genai_prices import types
+    types = _types()
 
     def at(key: str, klass: int, fallback: float | None) -> float | None:
         value = getattr(price, key, None)

@@ -1,12 +1,14 @@
 """The plain values that flow between stages: call specs, changes, findings, estimates, verdicts."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 # The fields of a call spec that can change cost, in the order their changes are applied.
 COST_FIELDS = ("model", "provider", "max_output_tokens", "prompt", "retries", "fallbacks", "n",
-               "reasoning_effort", "thinking_budget", "traffic")
+               "reasoning_effort", "thinking_budget", "traffic", "context_mult", "output_mult")
+# (`context_mult` and `output_mult` come only from `aiopt whatif`: no config file names them.)
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Change:
     old: Any
     new: Any
     line: int | None = None
-    spec: dict[str, Any] = field(default_factory=dict)       # the new spec's fields (old's when deleted)
+    spec: dict[str, Any] = dataclasses.field(default_factory=dict)   # the new spec's fields (old's when deleted)
     notes: tuple[str, ...] = ()
 
 
@@ -85,6 +87,7 @@ class Estimate:
     changes: list[ChangeEstimate] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    matched: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)   # feature -> group keys
 
     @property
     def delta(self) -> float:

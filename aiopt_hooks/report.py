@@ -21,6 +21,9 @@ class Result:
     summary_line: str = ""
     baseline_paths: list[str] = field(default_factory=list)
     suggestions: list[dict[str, Any]] = field(default_factory=list)
+    risk: dict[str, Any] = field(default_factory=dict)          # aiopt_hooks.risk: P(over each threshold)
+    sections: dict[str, Any] = field(default_factory=dict)      # extra JSON sections (e.g. `compare`)
+    kind: str = "check"                                         # check | whatif | compare: the wording
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -53,6 +56,8 @@ def _rows(est: Estimate) -> list[list[str]]:
     return rows
 
 
+KINDS = {"check": ("aiopt-guard", "this change"), "whatif": ("aiopt whatif", "this what-if"),
+         "compare": ("aiopt compare", "the candidate log")}
 HEADERS = ["feature", "change", "baseline $/mo", "candidate $/mo", "delta $/mo", "range (low .. high)",
            "confidence"]
 
@@ -64,7 +69,8 @@ def headline(result: Result) -> str:
         return f"aiopt-guard: {v.upper()}: {result.summary_line or 'no LLM cost change in this commit'}"
     pct = f" ({est.delta_pct:+,.0f}% of the app)" if est.baseline_monthly_usd > 0 else ""
     word = {"block": "BLOCKED", "warn": "WARNING", "pass": "PASS", "approved": "APPROVED"}.get(v, v.upper())
-    return f"aiopt-guard: {word}: this change moves projected LLM spend by {money(est.delta, True)}/month{pct}"
+    lead, subject = KINDS.get(result.kind, KINDS["check"])
+    return f"{lead}: {word}: {subject} moves projected LLM spend by {money(est.delta, True)}/month{pct}"
 
 
 def _basis(est: Estimate) -> str:
@@ -85,6 +91,8 @@ def render_text(result: Result) -> str:
             for note in c.notes:
                 lines.append(f"  - {c.change.feature} {c.change.field}: {note}")
         lines += [f"  - {n}" for n in est.notes]
+    if result.risk.get("line"):
+        lines += ["", str(result.risk["line"])]
     findings = result.all_findings
     if findings:
         lines.append("")
@@ -96,7 +104,9 @@ def render_text(result: Result) -> str:
         lines += [f"  - {r}" for r in result.verdict.reasons]
     if result.suggestions:
         lines += ["", "What would pass:"] + [f"  - {s['message']}" for s in result.suggestions]
-    if result.verdict.verdict == "block":
+    if result.verdict.verdict == "block" and result.kind != "check":
+        lines += ["", "Exit code 1: over the policy, as `aiopt check` would block such a commit."]
+    elif result.verdict.verdict == "block":
         lines += ["", "Possible mitigations: choose a cheaper model or a lower cap, or raise the threshold in "
                   ".aiopt.yaml in a reviewed change. To accept the cost with a record your reviewer sees:",
                   f"  {APPROVE_LINE}", "To commit anyway (no record is kept, so tell your reviewer):"]
@@ -123,6 +133,8 @@ def result_dict(result: Result) -> dict[str, Any]:
         "reasons": list(result.verdict.reasons) or ([result.summary_line] if result.summary_line else []),
         "notes": list(est.notes) if est else [],
         "suggestions": list(result.suggestions),
+        "risk": {k: v for k, v in result.risk.items() if k != "line"},
+        **result.sections,
     }
 
 
@@ -139,12 +151,23 @@ def render_markdown(result: Result) -> str:
         for row in _rows(est):
             lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
         lines += ["", _basis(est)]
+    if result.risk.get("line"):
+        lines += ["", str(result.risk["line"])]
     for f in result.all_findings:
         where = f"`{f.file}:{f.line}` " if f.file and f.line else f"`{f.file}` " if f.file else ""
         lines.append(f"- **{f.level}** {where}{f.message}")
     if result.verdict.reasons:
         lines += ["", "**Why:**"] + [f"- {r}" for r in result.verdict.reasons]
+    if result.verdict.verdict == "block":
+        lines += ["", "To accept the cost with a record: `aiopt approve --from-ref <target> --to-ref HEAD --reason "
+                  "\"…\"` and commit `.aiopt/approvals.yaml` to the branch (see Overrides in the aiopt-hooks README)."]
     return "\n".join(lines) + "\n"
 
 
-RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+def render_sarif(result: Result) -> str:
+    from aiopt_hooks.sarif import render_sarif as render
+
+    return render(result)
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown, "sarif": render_sarif}

@@ -13,7 +13,7 @@ from aiopt_hooks.baseline.summary import BaselineSummary
 from aiopt_hooks.config import Config, Policy
 from aiopt_hooks.estimate import Estimator
 from aiopt_hooks.policy import money
-from aiopt_hooks.prices import PriceBook, UnknownModel
+from aiopt_hooks.prices import ModelPrice, PriceBook, UnknownModel
 from aiopt_hooks.records import Change, Estimate
 
 NOT_CHAT = ("embed", "tts", "whisper", "transcribe", "audio", "realtime", "image", "dall-e", "moderation",
@@ -61,25 +61,33 @@ def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: flo
         wanted = trials.prices.resolve(str(change.new), change.spec.get("provider"))
     except UnknownModel:
         return []
-    def weight(price: Any) -> float:
-        return price.by_class[0].input + 4 * price.by_class[0].output
     found = []
-    for model_id in trials.prices.provider_models(wanted.provider_id):
+    for price in cheaper_models(trials.prices, wanted):
+        d = trials.delta(change, replace(change, new=price.model_id))
+        if d is not None and d <= limit:
+            found.append((price.model_id, d))
+    return [{"feature": change.feature, "field": "model", "value": mid, "delta_monthly_usd": round(d, 2),
+             "message": f"{mid} would pass ({money(d - proposed, True)}/mo vs {change.new})"}
+            for mid, d in found[:3]]
+
+
+def _weight(price: ModelPrice) -> float:
+    return price.by_class[0].input + 4 * price.by_class[0].output
+
+
+def cheaper_models(prices: PriceBook, wanted: ModelPrice) -> list[ModelPrice]:
+    """The provider's current chat models priced below `wanted`, the closest in price first."""
+    found = []
+    for model_id in prices.provider_models(wanted.provider_id):
         if any(word in model_id for word in NOT_CHAT) or model_id == wanted.model_id:
             continue
         try:
-            price = trials.prices.resolve(model_id, wanted.provider_id)
+            price = prices.resolve(model_id, wanted.provider_id)
         except UnknownModel:
             continue
-        if not 0 < weight(price) < weight(wanted) or price.by_class[0].output <= 0:
-            continue
-        d = trials.delta(change, replace(change, new=model_id))
-        if d is not None and d <= limit:
-            found.append((weight(price), model_id, d))
-    found.sort(reverse=True)
-    return [{"feature": change.feature, "field": "model", "value": mid, "delta_monthly_usd": round(d, 2),
-             "message": f"{mid} would pass ({money(d - proposed, True)}/mo vs {change.new})"}
-            for _, mid, d in found[:3]]
+        if 0 < _weight(price) < _weight(wanted) and price.by_class[0].output > 0:
+            found.append(price)
+    return sorted(found, key=lambda p: (_weight(p), p.model_id), reverse=True)
 
 
 def what_would_pass(est: Estimate, changes: list[Change], summary: BaselineSummary, config: Config,

@@ -41,6 +41,7 @@ def _count_nodes(node: yaml.Node, budget: list[int]) -> None:
         budget[0] -= 1
         if budget[0] < 0:
             raise AioptError(f"expands to more than {MAX_NODES:,} nodes (YAML aliases)",
+                             line=current.start_mark.line + 1,
                              hint="this looks like an alias bomb; simplify the file")
         if isinstance(current, yaml.MappingNode):
             for k, v in current.value:
@@ -51,7 +52,10 @@ def _count_nodes(node: yaml.Node, budget: list[int]) -> None:
 
 def load_yaml(text: str, path: str) -> Any:
     """Parse one YAML document safely; errors carry the file and line."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:   # a control character (NUL...) that YAML forbids
+        raise _reader_error(exc, text, path) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -63,13 +67,20 @@ def load_yaml(text: str, path: str) -> Any:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        line = mark.line + 1 if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise AioptError(f"invalid YAML: {problem}", file=path, line=line,
                          hint="fix the syntax, or unstage the file") from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
     except yaml.YAMLError as exc:
-        raise AioptError(f"invalid YAML: {exc}", file=path) from None
+        raise AioptError(f"invalid YAML: {exc}", file=path, line=1) from None
     except RecursionError:
-        raise AioptError("invalid YAML: nested too deeply", file=path) from None
+        raise AioptError("invalid YAML: nested too deeply", file=path, line=1) from None
     finally:
         loader.dispose()
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> AioptError:
+    return AioptError(f"invalid YAML: character #x{exc.character:04x} is not allowed", file=path,
+                      line=text[:exc.position].count("\n") + 1, hint="remove it, or unstage the file")

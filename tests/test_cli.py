@@ -229,7 +229,7 @@ def test_json_top_level_keys_include_the_contract(app: GitRepo, run: Any, monkey
     data = run("--format", "json").json()
     # DESIGN.md's keys must exist; additions (notes, suggestions) extend the contract.
     assert JSON_TOP <= set(data)
-    assert set(data) - JSON_TOP <= {"notes", "suggestions"}
+    assert set(data) - JSON_TOP <= {"notes", "suggestions", "risk"}
 
 
 def test_markdown_renders_a_table(app: GitRepo, run: Any) -> None:

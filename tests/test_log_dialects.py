@@ -470,7 +470,8 @@ def test_detect_never_raises(dialect: Dialect) -> None:
 def test_dialect_names_are_unique() -> None:
     names = [d.name for d in dialects()]
     assert len(names) == len(set(names))
-    assert set(names) == {"aiopt", "openai", "anthropic", "gemini", "litellm", "langfuse", "otel", "helicone"}
+    assert set(names) == {"aiopt", "openai", "anthropic", "gemini", "litellm", "langfuse", "otel", "helicone",
+                          "writeup"}
 
 
 # --- unpacking and forcing ------------------------------------------------------------------------

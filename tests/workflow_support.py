@@ -1,7 +1,7 @@
 """Helpers shared by the workflow tests (approvals, lockfile, hooks, pre-push, CI, init/explain).
 
-`cli` runs `aiopt` in-process like a user would (`main([...])` with capsys); `git_commit` and
-`git_push` run real git, so installed hooks and pre-commit-style environments are exercised.
+`run` runs `aiopt` in-process like a user would (`main([...])` with capsys); `git` runs real git,
+so installed hooks (plain or the pre-commit framework's) are exercised.
 """
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ def app(sample_app: GitRepo, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Any:
-    """`cli(*args, entry=main)` -> Run."""
+def run(capsys: pytest.CaptureFixture[str]) -> Any:
+    """`run(*args, entry=main)` -> Run: `aiopt` in-process, as a user runs it."""
     def _run(*args: str, entry: Any = main) -> Run:
         capsys.readouterr()
         code = entry(list(args))

@@ -26,6 +26,7 @@ class Request(NamedTuple):
     truncated: bool           # finish_reason says the output cap cut it
     cost: float | None        # the cost the log itself states, if any
     cache_write_1h: int = 0   # 1-hour cache writes (a subset of cache_write; Anthropic prices them apart)
+    user: str = ""            # an end-user id: only counted (distinct users), never stored or printed
 
 
 class Dialect(NamedTuple):
@@ -39,12 +40,12 @@ class Dialect(NamedTuple):
 
 def dialects() -> tuple[Dialect, ...]:
     """Every log dialect, most specific first: auto-detection takes the first whose `detect` holds."""
-    from aiopt_hooks.baseline import aiopt, anthropic, gemini, helicone, langfuse, litellm, openai, otel
+    from aiopt_hooks.baseline import aiopt, anthropic, gemini, helicone, langfuse, litellm, openai, otel, writeup
 
     # LiteLLM before OpenAI (its payload may carry the OpenAI response), Anthropic before OpenAI
     # (both say `usage.input_tokens`), the flat AIOpt rows last.
     return (langfuse.DIALECT, otel.DIALECT, litellm.DIALECT, helicone.DIALECT, anthropic.DIALECT,
-            gemini.DIALECT, openai.DIALECT, aiopt.DIALECT)
+            gemini.DIALECT, openai.DIALECT, writeup.DIALECT, aiopt.DIALECT)
 
 
 def detect_dialect(row: dict[str, Any], forced: str | None = None) -> Dialect | None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import time
 from pathlib import Path
 
 from aiopt_hooks.baseline.summary import SUMMARY_VERSION, BaselineSummary, summary_from_dict, summary_to_dict
 
 EDGE_BYTES = 1 << 16
 MAX_ENTRIES = 32
+STALE_TEMP_SECONDS = 600   # older temp files belong to a writer that died (no live write takes this long)
 
 
 def log_identity(path: Path) -> str:
@@ -49,24 +50,33 @@ def load(cache_dir: Path, key: str) -> BaselineSummary | None:
 
 def store(cache_dir: Path, key: str, summary: BaselineSummary) -> None:
     """Write atomically; a cache that cannot be written is skipped, never an error."""
+    from aiopt_hooks.config import write_atomic
+
     target = cache_dir / f"summary-{key}.json"
-    tmp = cache_dir / f".summary-{key}.{os.getpid()}.tmp"
+    write_atomic(target, json.dumps(summary_to_dict(summary), separators=(",", ":")).encode())
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(json.dumps(summary_to_dict(summary), separators=(",", ":")).encode())
-        os.replace(tmp, target)
         _prune(cache_dir)
     except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+        pass
 
 
 def _prune(cache_dir: Path) -> None:
-    """Keep the newest MAX_ENTRIES summaries (an appended-to log leaves old keys behind)."""
-    entries = sorted(cache_dir.glob("summary-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
+    """Keep the newest MAX_ENTRIES summaries (an appended-to log leaves old keys behind), and remove
+    the temp files of writers that died mid-write (killed, or stopped by the max_seconds watchdog)."""
+    now = time.time()
+    for tmp in cache_dir.glob(".*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > STALE_TEMP_SECONDS:
+                tmp.unlink()
+        except OSError:
+            pass   # another process removed or renamed it first
+    entries = []
+    for entry in cache_dir.glob("summary-*.json"):
+        try:
+            entries.append((entry.stat().st_mtime, entry))
+        except OSError:
+            pass   # pruned by a concurrent check
+    for _, old in sorted(entries, reverse=True)[MAX_ENTRIES:]:
         try:
             old.unlink()
         except OSError:

@@ -11,7 +11,7 @@ import gzip
 from pathlib import Path
 from typing import Any
 
-from aiopt_hooks.baseline.summary import BaselineSummary, Group
+from aiopt_hooks.baseline.summary import BaselineSummary, Group, add_sums
 
 MIN_BYTES = 8 * 2**20          # below this, starting DuckDB costs more than it saves
 _TOKENS = ("input_tokens", "prompt_tokens", "output_tokens", "completion_tokens", "retries", "attempt",
@@ -53,7 +53,8 @@ def _source(path: Path) -> tuple[str, dict[str, str]]:
             f"maximum_object_size=16777216)"), exprs
 
 
-def _query(path: Path, thresholds: tuple[int, ...]) -> str:
+def _query(path: Path, thresholds: tuple[int, ...]) -> tuple[str, str]:
+    """(the per-cell query, the per-day query) over the same cleaned rows."""
     src, e = _source(path)
     def first(*names: str) -> str:
         return "COALESCE(" + ", ".join(e[n] for n in names) + ")"
@@ -64,7 +65,7 @@ def _query(path: Path, thresholds: tuple[int, ...]) -> str:
                                                           "metadata.feature", "metadata.route"))
                + f", {e['endpoint']}, '')")
     klass = " + ".join(f"(inp > {t})::INT" for t in thresholds) or "0"
-    return f"""
+    clean = f"""
 WITH raw AS (SELECT
     {e['model']} AS model, lower(COALESCE({e['provider']}, '')) AS provider, {feature} AS feature,
     {first('input_tokens', 'prompt_tokens')} AS inp, COALESCE({first('output_tokens', 'completion_tokens')}, 0) AS outp,
@@ -84,10 +85,20 @@ clean AS (SELECT *, LEAST(cached_raw, inp) AS cached,
     AND write_raw >= 0 AND write_raw < 1e9 AND reasoning >= 0 AND reasoning < 1e9
     AND retries = trunc(retries) AND (ts_text IS NULL OR ts IS NOT NULL) AS good
   FROM raw)
+"""
+    sums = "sum(inp), sum(cached), sum(LEAST(write_raw, inp - cached))"
+    failed = ", ".join(f"COALESCE(sum({x}) FILTER (WHERE NOT ok), 0)" for x in
+                       ("inp", "cached", "LEAST(write_raw, inp - cached)", "outp", "LEAST(reasoning, outp)"))
+    cells = f"""{clean}
 SELECT good, feature, provider, model, ({klass}) AS klass, outp::BIGINT AS outp, truncated,
-    count(*), sum(inp), sum(cached), sum(LEAST(write_raw, inp - cached)), sum(LEAST(reasoning, outp)),
-    sum(retries), count(*) FILTER (WHERE NOT ok), COALESCE(sum(cost), 0), count(cost), min(ts), max(ts)
+    count(*), {sums}, sum(LEAST(reasoning, outp)),
+    sum(retries), count(*) FILTER (WHERE NOT ok), COALESCE(sum(cost), 0), count(cost), min(ts), max(ts), {failed}
 FROM clean GROUP BY ALL"""
+    days = f"""{clean}
+SELECT feature, provider, model, floor(ts / 86400)::BIGINT AS day, count(*), {sums}, sum(outp),
+    sum(LEAST(reasoning, outp))
+FROM clean WHERE good AND ts IS NOT NULL GROUP BY ALL"""
+    return cells, days
 
 
 def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...]) -> BaselineSummary | None:
@@ -97,18 +108,20 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...]) ->
     # Never fetch extensions (a network call): without ICU, naive timestamps are read as UTC.
     con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False,
                                  "autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    cells, days = _query(path, thresholds)
     try:
-        rows = con.execute(_query(path, thresholds)).fetchall()
+        rows = con.execute(cells).fetchall()
+        if any(not row[0] for row in rows):
+            return None
+        day_rows = con.execute(days).fetchall()
     except duckdb.Error:
         return None
     finally:
         con.close()
     summary = BaselineSummary(paths=[name], thresholds=thresholds)
     for row in rows:
-        good, feature, provider, model, klass, outp, truncated, n, s_in, s_cached, s_write, s_reason, \
-            retries, failed, cost, cost_rows, first, last = row
-        if not good:
-            return None
+        _, feature, provider, model, klass, outp, truncated, n, s_in, s_cached, s_write, s_reason, \
+            retries, failed, cost, cost_rows, first, last = row[:18]
         group = summary.groups.get((feature, provider, model))
         if group is None:
             group = summary.groups[(feature, provider, model)] = Group(feature, provider, model)
@@ -119,10 +132,13 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...]) ->
         group.stated_cost_rows += cost_rows
         group.cells[(int(klass), int(outp), bool(truncated))] = [float(n), float(s_in), float(s_cached),
                                                                  float(s_write), float(s_reason)]
+        add_sums(group.failed_tokens, [float(x) for x in row[18:]])
         summary.requests += n
         summary.untagged += n if not feature else 0
         for ts in (first, last):
             if ts is not None:
                 summary.first_ts = ts if summary.first_ts is None else min(summary.first_ts, ts)
                 summary.last_ts = ts if summary.last_ts is None else max(summary.last_ts, ts)
+    for feature, provider, model, day, *values in day_rows:
+        summary.groups[(feature, provider, model)].days[int(day)] = [float(v) for v in values]
     return summary

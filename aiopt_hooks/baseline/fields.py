@@ -160,7 +160,7 @@ def envelope(row: dict[str, Any], body: dict[str, Any], *ts_keys: str,
 def make_request(*, model: Any, input: int, output: int, provider: str = "", feature: str = "",
                  cached: int = 0, cache_write: int = 0, cache_write_1h: int = 0, reasoning: int = 0,
                  ts: float | None = None, ok: bool = True, retries: int = 0, truncated: bool = False,
-                 cost: float | None = None) -> Request:
+                 cost: float | None = None, user: str = "") -> Request:
     """One Request with its token classes nested: cached + cache_write <= input, reasoning <= output."""
     if not model or not isinstance(model, str):
         raise ValueError("no model")
@@ -169,4 +169,4 @@ def make_request(*, model: Any, input: int, output: int, provider: str = "", fea
     return Request(ts=ts, provider=provider.lower(), model=model, feature=feature, input=input,
                    cached=cached, cache_write=cache_write, output=output,
                    reasoning=min(reasoning, output), ok=ok, retries=retries, truncated=truncated,
-                   cost=cost, cache_write_1h=min(cache_write_1h, cache_write))
+                   cost=cost, cache_write_1h=min(cache_write_1h, cache_write), user=user)

@@ -1,10 +1,16 @@
-"""Streams the rows of a log file (JSONL or CSV, optionally gzip-compressed) with line numbers."""
+"""Streams the rows of a log file (JSONL or CSV, optionally gzip-compressed) with line numbers.
+
+Memory stays bounded whatever the file holds: lines are read one at a time from the binary
+stream, and a line longer than MAX_LINE_BYTES is read past in chunks and yielded as a malformed
+row (counted by the caller), never held whole.  Each line is decoded on its own, so a byte that is
+not UTF-8 is an error naming its exact line.
+"""
 from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -12,11 +18,127 @@ from typing import IO, Any
 from aiopt_hooks.errors import AioptError
 
 Row = tuple[int, "dict[str, Any] | None"]   # (line number, row or None when malformed)
+MAX_LINE_BYTES = 8 * 2**20      # a longer log line is a bad row (real rows are far smaller)
+MAX_DOCUMENT_BYTES = 64 * 2**20
+_SKIP_CHUNK = 2**20
+_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _open_text(path: Path) -> IO[str]:
-    raw: IO[bytes] = gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+def _open_binary(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")  # type: ignore[return-value]
+
+
+class _Lines:
+    """The decoded lines of a binary stream; `number` is the line last read (for error messages).
+    Yields (number, text), or (number, None) for a line over MAX_LINE_BYTES."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.number = 0
+
+    def __iter__(self) -> Iterator[tuple[int, str | None]]:
+        readline = self.raw.readline
+        while True:
+            data = readline(MAX_LINE_BYTES + 1)
+            if not data:
+                return
+            self.number += 1
+            if self.number == 1:
+                data = _first_line(data)
+            if len(data) > MAX_LINE_BYTES and not data.endswith(b"\n"):
+                while (rest := readline(_SKIP_CHUNK)) and not rest.endswith(b"\n"):
+                    pass
+                yield self.number, None
+                continue
+            yield self.number, data.decode("utf-8")
+
+
+def _first_line(data: bytes) -> bytes:
+    if data.startswith(_UTF16_BOMS):
+        raise AioptError("is UTF-16 text", line=1, hint="export the log as UTF-8 JSONL or CSV")
+    return data.removeprefix(_BOM)
+
+
+def iter_rows(path: Path) -> Iterator[Row]:
+    """Yield (line, row) for each non-blank line; malformed lines yield (line, None).
+
+    A `.json` file holding one document (an array of records, or an object such as an export
+    with a list inside) yields its records with line 1; dialects unpack wrapper objects.
+    """
+    name = path.name.lower().removesuffix(".gz")
+    lines: _Lines | None = None
+    try:
+        with _open_binary(path) as raw:
+            if name.endswith(".json") and _is_document(path):
+                yield from _document_rows(raw, path)
+                return
+            lines = _Lines(raw)
+            yield from _csv_rows(lines) if name.endswith(".csv") else _jsonl_rows(lines)
+    except AioptError as exc:
+        exc.file = str(path)
+        raise
+    except UnicodeDecodeError:
+        raise AioptError("is not UTF-8 text", file=str(path), line=lines.number if lines else None,
+                         hint="export the log as UTF-8 JSONL or CSV") from None
+    except (OSError, EOFError, zlib.error) as exc:   # gzip.BadGzipFile is an OSError
+        raise AioptError(f"cannot read the baseline log: {exc}", file=str(path),
+                         line=lines.number or None if lines else None) from None
+
+
+def _is_document(path: Path) -> bool:
+    """True when the file is one JSON document rather than one record per line."""
+    with _open_binary(path) as raw:
+        first = raw.readline(MAX_LINE_BYTES).removeprefix(_BOM)
+    try:
+        json.loads(first)
+    except (ValueError, RecursionError):
+        return True
+    return first.lstrip().startswith(b"[")
+
+
+def _document_rows(raw: IO[bytes], path: Path) -> Iterator[Row]:
+    data = raw.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise AioptError(f"a single JSON document over {MAX_DOCUMENT_BYTES // 2**20} MiB",
+                         hint="export the log as JSONL (one record per line), which streams")
+    try:
+        text = _first_line(data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AioptError("is not UTF-8 text", line=data[:exc.start].count(b"\n") + 1,
+                         hint="export the log as UTF-8 JSON or JSONL") from None
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        yield getattr(exc, "lineno", 1), None
+        return
+    for item in document if isinstance(document, list) else [document]:
+        yield 1, item if isinstance(item, dict) else None
+
+
+def _loads() -> Any:
+    try:   # optional speed-up (the `fast` extra); same results as the standard library
+        import orjson
+
+        return orjson.loads
+    except ImportError:
+        return json.loads
+
+
+def _jsonl_rows(lines: _Lines) -> Iterator[Row]:
+    loads = _loads()
+    for number, line in lines:
+        if line is None:
+            yield number, None
+            continue
+        if not line.strip():
+            continue
+        try:
+            row = loads(line)
+        except (ValueError, RecursionError):
+            yield number, None
+            continue
+        yield number, row if isinstance(row, dict) else None
 
 
 def _nest(row: dict[str, Any]) -> dict[str, Any]:
@@ -35,83 +157,36 @@ def _nest(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-MAX_DOCUMENT_BYTES = 64 * 2**20
+def _csv_rows(lines: _Lines) -> Iterator[Row]:
+    """Rows of a CSV file; a row csv cannot parse (an over-long field or line) is a bad row, and
+    reading goes on with the next one."""
+    overlong: list[int] = []
 
-
-def iter_rows(path: Path) -> Iterator[Row]:
-    """Yield (line, row) for each non-blank line; malformed lines yield (line, None).
-
-    A `.json` file holding one document (an array of records, or an object such as an export
-    with a list inside) yields its records with line 1; dialects unpack wrapper objects.
-    """
-    name = path.name.lower().removesuffix(".gz")
-    try:
-        with _open_text(path) as fh:
-            if name.endswith(".csv"):
-                yield from _csv_rows(fh)
-            elif name.endswith(".json") and _is_document(path):
-                yield from _document_rows(fh)
+    def text() -> Iterator[str]:
+        for number, line in lines:
+            if line is None:
+                overlong.append(number)
             else:
-                yield from _jsonl_rows(fh)
-    except UnicodeDecodeError:
-        raise AioptError("is not UTF-8 text", file=str(path),
-                         hint="export the log as UTF-8 JSONL or CSV") from None
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise AioptError(f"cannot read the baseline log: {exc}", file=str(path)) from None
+                yield line
 
-
-def _is_document(path: Path) -> bool:
-    """True when the file is one JSON document rather than one record per line."""
-    with _open_text(path) as fh:
-        first = fh.readline()
-    try:
-        json.loads(first)
-    except ValueError:
-        return True
-    return first.lstrip().startswith("[")
-
-
-def _document_rows(fh: IO[str]) -> Iterator[Row]:
-    text = fh.read(MAX_DOCUMENT_BYTES + 1)
-    if len(text) > MAX_DOCUMENT_BYTES:
-        raise AioptError(f"a single JSON document over {MAX_DOCUMENT_BYTES // 2**20} MiB",
-                         hint="export the log as JSONL (one record per line), which streams")
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        line = getattr(exc, "lineno", 1)
-        yield line, None
-        return
-    for item in document if isinstance(document, list) else [document]:
-        yield 1, item if isinstance(item, dict) else None
-
-
-def _loads() -> Any:
-    try:   # optional speed-up (the `fast` extra); same results as the standard library
-        import orjson
-
-        return orjson.loads
-    except ImportError:
-        return json.loads
-
-
-def _jsonl_rows(fh: IO[str]) -> Iterator[Row]:
-    loads = _loads()
-    for number, line in enumerate(fh, 1):
-        if not line.strip():
-            continue
+    reader = csv.DictReader(text())
+    while True:
+        before = lines.number
         try:
-            row = loads(line)
-        except (ValueError, RecursionError):
-            yield number, None
-            continue
-        yield number, row if isinstance(row, dict) else None
+            for row in reader:
+                if overlong:
+                    yield from _flush(overlong)
+                yield lines.number, _nest(row)
+            break
+        except csv.Error:
+            if lines.number == before:
+                break
+            yield from _flush(overlong)
+            yield lines.number, None
+    yield from _flush(overlong)
 
 
-def _csv_rows(fh: IO[str]) -> Iterator[Row]:
-    reader = csv.DictReader(fh)
-    try:
-        for row in reader:
-            yield reader.line_num, _nest(row)
-    except csv.Error:
-        yield reader.line_num, None
+def _flush(numbers: list[int]) -> Iterator[Row]:
+    rows = [(n, None) for n in numbers]
+    numbers.clear()
+    yield from rows

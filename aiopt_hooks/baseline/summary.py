@@ -12,15 +12,20 @@ import glob
 import json
 import os
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from aiopt_hooks.baseline import Request, detect_dialect
 from aiopt_hooks.baseline.files import iter_rows
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.safepaths import confine
 
 # (tier class, output tokens, truncated) -> [count, input, cached, cache_write, reasoning] sums
 Cells = dict[tuple[int, int, bool], list[float]]
+# UTC day (days since the epoch) -> [count, input, cached, cache_write, output, reasoning] sums:
+# the daily trend and the risk bootstrap, per day rather than per request.
+Days = dict[int, list[float]]
 MAX_BAD_LINES = 5
 
 
@@ -35,6 +40,9 @@ class Group:
     stated_cost: float = 0.0
     stated_cost_rows: int = 0
     cells: Cells = field(default_factory=dict)
+    days: Days = field(default_factory=dict)
+    failed_tokens: list[float] = field(default_factory=lambda: [0.0] * 5)   # failed rows' input, cached,
+    # cache_write, output, reasoning sums
     _totals: dict[int, tuple[float, ...]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def class_totals(self) -> dict[int, tuple[float, ...]]:
@@ -66,6 +74,8 @@ class BaselineSummary:
     bad_lines: list[str] = field(default_factory=list)
     first_ts: float | None = None
     last_ts: float | None = None
+    users: int = 0            # distinct end-user ids (per log; summed across logs)
+    _seen_users: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def span_days(self) -> float:
@@ -94,16 +104,50 @@ class BaselineSummary:
             cell[2] += req.cached
             cell[3] += req.cache_write
             cell[4] += min(req.reasoning, req.output)
+        if not req.ok:
+            add_sums(group.failed_tokens, (req.input, req.cached, req.cache_write, req.output,
+                                           min(req.reasoning, req.output)))
         self.requests += 1
         self.untagged += not req.feature
+        if req.user and req.user not in self._seen_users:
+            self._seen_users.add(req.user)
+            self.users += 1
         if req.ts is not None:
+            day = group.days.get(int(req.ts // 86400))
+            if day is None:
+                group.days[int(req.ts // 86400)] = [1, req.input, req.cached, req.cache_write, req.output,
+                                                    min(req.reasoning, req.output)]
+            else:
+                day[0] += 1
+                day[1] += req.input
+                day[2] += req.cached
+                day[3] += req.cache_write
+                day[4] += req.output
+                day[5] += min(req.reasoning, req.output)
             if self.first_ts is None or req.ts < self.first_ts:
                 self.first_ts = req.ts
             if self.last_ts is None or req.ts > self.last_ts:
                 self.last_ts = req.ts
 
 
-SUMMARY_VERSION = 2
+def add_sums(target: list[float], values: Sequence[float]) -> None:
+    for i, v in enumerate(values):
+        target[i] += v
+
+
+def _merge_group(target: Group, other: Group) -> None:
+    """Add `other`'s counts, days and failed sums into `target` (cells are merged by the caller)."""
+    target.requests += other.requests
+    target.failed += other.failed
+    target.retries += other.retries
+    target.stated_cost += other.stated_cost
+    target.stated_cost_rows += other.stated_cost_rows
+    add_sums(target.failed_tokens, other.failed_tokens)
+    for day, values in other.days.items():
+        add_sums(target.days.setdefault(day, [0.0] * 6), values)
+
+
+SUMMARY_VERSION = 3     # 3: per-day sums and failed rows' sums per group
 
 
 def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
@@ -112,26 +156,29 @@ def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
         "aiopt_summary": SUMMARY_VERSION, "paths": summary.paths, "thresholds": list(summary.thresholds),
         "requests": summary.requests, "untagged": summary.untagged, "bad_rows": summary.bad_rows,
         "bad_lines": summary.bad_lines, "first_ts": summary.first_ts, "last_ts": summary.last_ts,
-        "groups": [{"feature": g.feature, "provider": g.provider, "model": g.model, "requests": g.requests,
+        "users": summary.users, "groups": [{"feature": g.feature, "provider": g.provider, "model": g.model, "requests": g.requests,
                     "failed": g.failed, "retries": g.retries, "stated_cost": g.stated_cost,
                     "stated_cost_rows": g.stated_cost_rows,
-                    "cells": [[k, o, int(t), *v] for (k, o, t), v in g.cells.items()]}
+                    "cells": [[k, o, int(t), *v] for (k, o, t), v in g.cells.items()],
+                    "days": [[d, *v] for d, v in sorted(g.days.items())], "failed_tokens": g.failed_tokens}
                    for g in summary.groups.values()],
     }
 
 
 def summary_from_dict(data: dict[str, Any]) -> BaselineSummary:
     """Inverse of `summary_to_dict`; raises ValueError/KeyError/TypeError on a malformed document."""
-    if data.get("aiopt_summary") != SUMMARY_VERSION:
+    if data.get("aiopt_summary") not in (2, SUMMARY_VERSION):   # 2: no per-day data
         raise ValueError(f"unsupported summary version {data.get('aiopt_summary')!r}")
     summary = BaselineSummary(paths=list(data["paths"]), thresholds=tuple(data["thresholds"]),
                               requests=int(data["requests"]), untagged=int(data["untagged"]),
                               bad_rows=int(data["bad_rows"]), bad_lines=list(data["bad_lines"]),
-                              first_ts=data["first_ts"], last_ts=data["last_ts"])
+                              first_ts=data["first_ts"], last_ts=data["last_ts"], users=int(data.get("users", 0)))
     for g in data["groups"]:
         group = Group(g["feature"], g["provider"], g["model"], int(g["requests"]), int(g["failed"]),
                       int(g["retries"]), float(g["stated_cost"]), int(g["stated_cost_rows"]))
         group.cells = {(int(c[0]), int(c[1]), bool(c[2])): [float(x) for x in c[3:8]] for c in g["cells"]}
+        group.days = {int(d[0]): [float(x) for x in d[1:7]] for d in g.get("days", ())}
+        group.failed_tokens = [float(x) for x in g.get("failed_tokens", [0.0] * 5)]
         summary.groups[(group.feature, group.provider, group.model)] = group
     return summary
 
@@ -143,15 +190,13 @@ def rebucket(summary: BaselineSummary, thresholds: tuple[int, ...]) -> BaselineS
         return summary
     out = BaselineSummary(paths=summary.paths, thresholds=tuple(thresholds), requests=summary.requests,
                           untagged=summary.untagged, bad_rows=summary.bad_rows, bad_lines=summary.bad_lines,
-                          first_ts=summary.first_ts, last_ts=summary.last_ts)
+                          first_ts=summary.first_ts, last_ts=summary.last_ts, users=summary.users)
     for key, g in summary.groups.items():
-        group = out.groups[key] = Group(g.feature, g.provider, g.model, g.requests, g.failed, g.retries,
-                                        g.stated_cost, g.stated_cost_rows)
+        group = out.groups[key] = Group(g.feature, g.provider, g.model)
+        _merge_group(group, g)
         for (_, o, t), values in g.cells.items():
             klass = bisect.bisect_left(thresholds, values[1] / values[0] if values[0] else 0)
-            cell = group.cells.setdefault((klass, o, t), [0.0] * 5)
-            for i, v in enumerate(values):
-                cell[i] += v
+            add_sums(group.cells.setdefault((klass, o, t), [0.0] * 5), values)
     return out
 
 
@@ -176,19 +221,11 @@ def merge_into(target: BaselineSummary, other: BaselineSummary) -> None:
         raise ValueError("summaries with different tier thresholds")
     for key, g in other.groups.items():
         mine = target.groups.setdefault(key, Group(g.feature, g.provider, g.model))
-        mine.requests += g.requests
-        mine.failed += g.failed
-        mine.retries += g.retries
-        mine.stated_cost += g.stated_cost
-        mine.stated_cost_rows += g.stated_cost_rows
+        _merge_group(mine, g)
         for cell_key, values in g.cells.items():
-            cell = mine.cells.get(cell_key)
-            if cell is None:
-                mine.cells[cell_key] = list(values)
-            else:
-                for i, v in enumerate(values):
-                    cell[i] += v
+            add_sums(mine.cells.setdefault(cell_key, [0.0] * 5), values)
     target.requests += other.requests
+    target.users += other.users
     target.untagged += other.untagged
     target.bad_rows += other.bad_rows
     target.bad_lines.extend(other.bad_lines[: MAX_BAD_LINES - len(target.bad_lines)])
@@ -202,9 +239,12 @@ def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path
     """Baseline paths relative to the repo root; globs allowed.  A path that matches nothing is an error."""
     found: list[Path] = []
     for pattern in patterns:
-        full = pattern if os.path.isabs(pattern) else str(root / pattern)
+        explicit = os.path.isabs(pattern)   # an absolute path is read as written; a relative one stays inside
+        full = pattern if explicit else str(root / pattern)
         matches = sorted(glob.glob(full, recursive=True)) if glob.has_magic(full) else [full]
         matches = [m for m in matches if os.path.isfile(m)]
+        if not explicit:
+            matches = confine(pattern, matches, root)
         if not matches:
             raise AioptError("baseline log not found", file=pattern,
                              hint="set `baseline.path` in .aiopt.yaml, pass --baseline PATH, or set AIOPT_BASELINE")

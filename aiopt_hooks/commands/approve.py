@@ -6,9 +6,16 @@ import argparse
 import math
 import sys
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiopt_hooks.commands.check import add_source_options, options_from
 from aiopt_hooks.errors import AioptError
+
+if TYPE_CHECKING:
+    from aiopt_hooks.approvals import Approval
+    from aiopt_hooks.records import Estimate
+    from aiopt_hooks.report import Result
 
 DEFAULT_DAYS = 90
 HEADROOM = 1.10     # default ceiling: the estimate now + 10%, so a refreshed log does not void it
@@ -47,10 +54,43 @@ def _ceiling(given: float | None, increase: float) -> float:
     return given
 
 
+def _approvable(result: Result, ranged: bool) -> Estimate:
+    """The estimate to approve, or an error saying why there is none."""
+    est = result.estimate
+    if est is None or not est.changes:
+        raise AioptError("nothing to approve: " + ("the range has no LLM cost change" if ranged
+                                                   else "no LLM cost change is staged"),
+                         hint="stage the config change first (git add), then run aiopt approve")
+    blocking = [f for f in result.all_findings if f.level == "block"]
+    if blocking:
+        first = blocking[0]
+        where = f"{first.file}:{first.line}: " if first.file and first.line else ""
+        raise AioptError(f"cannot approve a change with a blocking finding: {where}{first.message}",
+                         hint="fix the finding; an approval accepts a known cost, not an unknown one")
+    return est
+
+
+def _record(root: Path, approval: Approval) -> bool:
+    """Write the approval into the file (replacing one of the same fingerprint) and stage it."""
+    from aiopt_hooks import approvals as ap
+    from aiopt_hooks.gitio import stage_path
+
+    path = root / ap.APPROVALS_PATH
+    existing = ap.parse_approvals(path.read_bytes())[0] if path.is_file() else []
+    entries, replaced = ap.with_approval(existing, approval)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(ap.render_approvals(entries), encoding="utf-8")
+    except OSError as exc:
+        raise AioptError(f"cannot write the approvals file: {exc.strerror}", file=ap.APPROVALS_PATH) from None
+    stage_path(root, ap.APPROVALS_PATH)
+    return replaced
+
+
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     from aiopt_hooks import approvals as ap
     from aiopt_hooks.check import load_repo_config, run_check
-    from aiopt_hooks.gitio import author_ident, stage_path
+    from aiopt_hooks.gitio import author_ident
     from aiopt_hooks.policy import money
 
     reason = " ".join(args.reason.split())
@@ -59,37 +99,17 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     expires = _expiry(args.expires)
     options = options_from(args)
     ctx = load_repo_config(options)
-    result = run_check(options, ctx)
-    est = result.estimate
-    if est is None or not est.changes:
-        raise AioptError("nothing to approve: no LLM cost change is staged" if not (options.from_ref or options.to_ref)
-                         else "nothing to approve: the range has no LLM cost change",
-                         hint="stage the config change first (git add), then run aiopt approve")
-    blocking = [f for f in result.all_findings if f.level == "block"]
-    if blocking:
-        first = blocking[0]
-        where = f"{first.file}:{first.line}: " if first.file and first.line else ""
-        raise AioptError(f"cannot approve a change with a blocking finding: {where}{first.message}",
-                         hint="fix the finding; an approval accepts a known cost, not an unknown one")
+    est = _approvable(run_check(options, ctx), bool(options.from_ref or options.to_ref))
     increase = est.delta_high if ctx.config.policy.basis == "high" else est.delta
     keys = [ap.change_key(c.change) for c in est.changes]
+    ceiling = _ceiling(args.max_monthly_increase, increase)
     approval = ap.Approval(
         fingerprint=ap.fingerprint(keys), changes=tuple(keys), reason=reason, author=author_ident(ctx.root),
         date=datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-        expires=expires, max_monthly_increase_usd=_ceiling(args.max_monthly_increase, increase),
-        estimate_monthly_usd=round(increase, 2))
-    path = ctx.root / ap.APPROVALS_PATH
-    existing = ap.parse_approvals(path.read_bytes())[0] if path.is_file() else []
-    entries, replaced = ap.with_approval(existing, approval)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(ap.render_approvals(entries), encoding="utf-8")
-    except OSError as exc:
-        raise AioptError(f"cannot write the approvals file: {exc.strerror}", file=ap.APPROVALS_PATH) from None
-    stage_path(ctx.root, ap.APPROVALS_PATH)
+        expires=expires, max_monthly_increase_usd=ceiling, estimate_monthly_usd=round(increase, 2))
+    replaced = _record(ctx.root, approval)
     changes = "; ".join(f"{k['feature']}.{k['field']}: {k['old']} -> {k['new']}" for k in keys)
-    print(f"aiopt: {'renewed' if replaced else 'recorded'} the approval of {changes} "
-          f"({money(increase, True)}/month now; ceiling {money(approval.max_monthly_increase_usd or 0, True)}/month; "
-          f"{'expires ' + expires.isoformat() if expires else 'no expiry'}) in {ap.APPROVALS_PATH}, and staged it: "
-          "commit it with the change", file=sys.stderr)
+    print(f"aiopt: {'renewed' if replaced else 'recorded'} the approval of {changes} ({money(increase, True)}/month "
+          f"now; ceiling {money(ceiling, True)}/month; {'expires ' + expires.isoformat() if expires else 'no expiry'}) "
+          f"in {ap.APPROVALS_PATH}, and staged it: commit it with the change", file=sys.stderr)
     return 0

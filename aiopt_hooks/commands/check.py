@@ -27,7 +27,8 @@ def add_source_options(parser: argparse.ArgumentParser, refs: bool = True) -> No
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("filenames", nargs="*", help="narrow the check to these paths (as pre-commit passes them)")
     add_source_options(parser)
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "markdown", "sarif"), default="text",
+                        help="sarif: for GitHub code scanning (findings and blocking changes at their file and line)")
     parser.add_argument("--update-lock", action="store_true",
                         help="first rewrite aiopt.lock for the staged config and stage it (an explicit update; "
                              "the hook never does it)")
@@ -63,6 +64,10 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     result = run_check(options, ctx)
     emit(result, args.format)
     _step_summary(result)
+    if result.estimate is not None or result.all_findings:   # the hot path (nothing watched) records nothing
+        from aiopt_hooks.history import record_check
+
+        record_check(ctx.git_dir, options, result, ctx.config)
     return result.verdict.exit_code
 
 
@@ -86,11 +91,12 @@ def _step_summary(result: Result) -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
+    from aiopt_hooks.redact import redact
     from aiopt_hooks.report import render_markdown
 
     try:
         with open(target, "a", encoding="utf-8") as fh:
-            fh.write(render_markdown(result) + "\n")
+            fh.write(redact(render_markdown(result)) + "\n")
     except OSError as exc:
         print(f"aiopt: could not append to GITHUB_STEP_SUMMARY ({exc.strerror}); the report is above",
               file=sys.stderr)

@@ -11,6 +11,7 @@ def skip_requested() -> bool:
 
 
 def emit(result: Any, fmt: str) -> None:
+    from aiopt_hooks.redact import redact
     from aiopt_hooks.report import RENDERERS
 
-    sys.stdout.write(RENDERERS[fmt](result))
+    sys.stdout.write(redact(RENDERERS[fmt](result)))

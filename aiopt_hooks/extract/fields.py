@@ -51,7 +51,7 @@ def parse_document(path: str, text: str) -> Any:
             raise AioptError(f"invalid JSON: {exc.msg}", file=path, line=exc.lineno,
                              hint="fix the syntax, or unstage the file") from None
         except RecursionError:
-            raise AioptError("invalid JSON: nested too deeply", file=path) from None
+            raise AioptError("invalid JSON: nested too deeply", file=path, line=1) from None
     if lower.endswith(".toml"):
         import tomllib
 
@@ -59,8 +59,11 @@ def parse_document(path: str, text: str) -> Any:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             found = re.search(r"line (\d+)", str(exc))
+            end = max(len(text.splitlines()), 1)   # tomllib says "at end of document" instead
             raise AioptError(f"invalid TOML: {exc}", file=path,
-                             line=int(found.group(1)) if found else None) from None
+                             line=int(found.group(1)) if found else end) from None
+        except RecursionError:
+            raise AioptError("invalid TOML: nested too deeply", file=path, line=1) from None
     from aiopt_hooks.yamlio import load_yaml
 
     return load_yaml(text, path)

@@ -1,0 +1,37 @@
+"""`aiopt scan [LOG]`: where the money goes and what could be saved, from the usage log alone."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aiopt_hooks.scan import ScanReport
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from aiopt_hooks.workspace import add_workspace_options
+
+    parser.add_argument("logs", nargs="*", metavar="LOG", help="usage logs (default: the baseline of .aiopt.yaml)")
+    add_workspace_options(parser)
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
+
+def compute(args: argparse.Namespace) -> ScanReport:
+    from aiopt_hooks.prices import PriceBook
+    from aiopt_hooks.scan import scan_baseline
+    from aiopt_hooks.workspace import log_patterns, open_workspace, read_summary
+
+    ws = open_workspace(args)
+    prices = PriceBook(ws.config, ws.cache_dir)
+    summary = read_summary(ws, log_patterns(args, ws, list(args.logs)), prices)
+    report = scan_baseline(summary, ws.config, prices)
+    prices.save()
+    return report
+
+
+def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
+    from aiopt_hooks.scan_render import RENDERERS
+
+    sys.stdout.write(RENDERERS[args.format](compute(args)))
+    return 0

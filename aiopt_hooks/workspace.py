@@ -1,0 +1,68 @@
+"""Where the log commands (`whatif`, `compare`, `scan`, `report`) stand: the repository when there
+is one (its `.aiopt.yaml`, the summary and price caches and the history under the git dir), or
+else just a folder and the logs named on the command line (no cache, no history).
+
+Stage: the first one these commands run, like `check.load_repo_config` for `check`.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import NamedTuple
+
+from aiopt_hooks.baseline.summary import BaselineSummary
+from aiopt_hooks.config import Config, load_config
+from aiopt_hooks.errors import AioptError
+from aiopt_hooks.prices import PriceBook
+
+
+class Workspace(NamedTuple):
+    root: Path
+    config: Config
+    git_dir: Path | None          # None outside a repository: no cache, no history
+
+    @property
+    def cache_dir(self) -> Path | None:
+        return self.git_dir / "aiopt" if self.git_dir else None
+
+
+def add_workspace_options(parser: argparse.ArgumentParser, baseline: bool = True) -> None:
+    parser.add_argument("--config", help="config file (default: .aiopt.yaml at the repo root)")
+    if baseline:
+        parser.add_argument("--baseline", action="append", default=[], metavar="PATH",
+                            help="usage log (repeatable; overrides the config and AIOPT_BASELINE)")
+    parser.add_argument("--repo", default=".", help="repository directory (default: current)")
+
+
+def open_workspace(args: argparse.Namespace) -> Workspace:
+    from aiopt_hooks.check import CheckOptions, load_repo_config
+    from aiopt_hooks.gitio import repo_paths
+
+    folder = Path(args.repo)
+    if not folder.is_dir():
+        raise AioptError("no such directory", file=str(args.repo), hint="pass an existing folder to --repo")
+    try:
+        repo_paths(folder)
+    except AioptError:   # not a repository: the logs and config named here, nothing cached
+        path = Path(args.config) if args.config else folder / ".aiopt.yaml"
+        if args.config and not path.is_file():
+            raise AioptError("config file not found", file=str(args.config)) from None
+        return Workspace(folder.resolve(), load_config(path), None)
+    ctx = load_repo_config(CheckOptions(repo=args.repo, config=args.config))
+    return Workspace(ctx.root, ctx.config, ctx.git_dir)
+
+
+def log_patterns(args: argparse.Namespace, ws: Workspace, logs: list[str] | None = None) -> list[str]:
+    """Logs named on the command line, else --baseline / AIOPT_BASELINE / `baseline.path`."""
+    from aiopt_hooks.check import CheckOptions, baseline_patterns
+
+    if logs:
+        return [str(Path(p).resolve()) if Path(p).exists() else p for p in logs]
+    return list(baseline_patterns(CheckOptions(baselines=tuple(getattr(args, "baseline", ()))), ws.config))
+
+
+def read_summary(ws: Workspace, patterns: list[str], prices: PriceBook) -> BaselineSummary:
+    from aiopt_hooks.baseline.summary import expand_paths, summarize_baseline
+
+    return summarize_baseline(expand_paths(patterns, ws.root), prices.thresholds, ws.config.baseline_format,
+                              display_root=ws.root, cache_dir=ws.cache_dir)

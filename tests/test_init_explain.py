@@ -1,5 +1,5 @@
 """`aiopt init` and `aiopt explain` on `sample_repo/` and on a repository built from the real-world
-configs in ../shared/realworld/configs/ (every format the extractors know)."""
+configs copied from the real-world corpus into tests/data/configs/ (every format the extractors know)."""
 from __future__ import annotations
 
 import shutil
@@ -14,7 +14,7 @@ from aiopt_hooks.init import watch_globs
 from tests.conftest import ROOT, GitRepo
 from tests.workflow_support import app, edit, run, state  # noqa: F401  (fixtures)
 
-REALWORLD = ROOT.parent / "shared" / "realworld" / "configs"
+REALWORLD = ROOT / "tests" / "data" / "configs"   # copies of the real-world corpus (tests/data/SOURCES.md)
 
 
 @pytest.fixture
@@ -27,8 +27,6 @@ def fresh(app: GitRepo) -> GitRepo:
 
 @pytest.fixture
 def realworld(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    if not REALWORLD.is_dir():
-        pytest.skip("../shared/realworld/configs is not here")
     repo = GitRepo(tmp_path / "realworld")
     shutil.copytree(REALWORLD, repo.path / "configs")
     repo.stage()

@@ -113,5 +113,5 @@ def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[F
                       summary_line=f"{len(watched)} watched file(s) changed, no cost field changed")
     prices = PriceBook(config, cache_dir)
     summary = summarize_baseline(expand_paths(paths, root), prices.thresholds, config.baseline_format,
-                                 display_root=root, cache_dir=cache_dir)
+                                 display_root=root, cache_dir=cache_dir, dedupe=config.baseline_dedupe)
     return price_changes(changes, findings, summary, config, prices)

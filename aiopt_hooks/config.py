@@ -30,16 +30,16 @@ _FEATURE = {"files": "strlist", "match": "map", "expected_requests_per_day": "nu
             "expected_input_tokens": "num?", "expected_output_tokens": "num?", "policy": _POLICY}
 SCHEMA: dict[str, Any] = {
     "version": "num",
-    "baseline": {"path": "strlist", "window_days": "auto|num", "format": "str?"},
-    "month_days": "num",
+    "baseline": {"path": "strlist", "window_days": "auto|num", "format": "str?", "dedupe": "bool"},
+    "month_days": "pos",
     "policy": _POLICY,
     "watch": "strlist",
     "features": ("each", _FEATURE),
     "prices": ("each", _PRICE),
     "aliases": ("each", "str"),
     "lockfile": "bool",
-    "max_seconds": "num",
-    "max_file_bytes": "num",
+    "max_seconds": "pos",
+    "max_file_bytes": "pos",
     "on_timeout": ("block", "warn"),
     "on_internal_error": ("block", "warn"),
 }
@@ -72,6 +72,7 @@ class Config:
     baseline_paths: tuple[str, ...] = ("usage.jsonl",)
     window_days: float | None = None
     baseline_format: str | None = None
+    baseline_dedupe: bool = False        # leave out rows repeating a request id (always counted)
     month_days: float = 30.0
     policy: Policy = field(default_factory=Policy)
     watch: tuple[str, ...] = DEFAULT_WATCH
@@ -116,6 +117,8 @@ def _check(value: Any, spec: Any, where: str, file: str, line: int | None = None
         return
     elif spec.startswith("num") and (isinstance(value, bool) or not isinstance(value, (int, float))):
         raise bad("a number")
+    elif spec == "pos" and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e12):
+        raise bad("a positive number")
     elif spec == "auto|num" and value != "auto" and (isinstance(value, bool) or not isinstance(value, (int, float))):
         raise bad("`auto` or a number of days")
     elif spec.startswith("str") and spec != "strlist" and not isinstance(value, str):
@@ -165,6 +168,7 @@ def build_config(raw: dict[str, Any], path: str | None) -> Config:
         baseline_paths=_as_tuple(baseline["path"]) if "path" in baseline else base.baseline_paths,
         window_days=None if window == "auto" else float(window),
         baseline_format=baseline.get("format"),
+        baseline_dedupe=bool(baseline.get("dedupe", False)),
         month_days=float(raw.get("month_days", base.month_days)),
         policy=policy,
         watch=_as_tuple(raw["watch"]) if "watch" in raw else base.watch,
@@ -220,7 +224,7 @@ def load_config(path: Path | None, cache_dir: Path | None = None) -> Config:
     if cached is not None and cached.is_file():
         try:
             return build_config(json.loads(cached.read_text("utf-8")), str(path))
-        except (ValueError, OSError, KeyError, TypeError):
+        except (ValueError, OSError, KeyError, TypeError, AttributeError):
             pass  # a corrupt cache is rebuilt below
     raw = parse_config_text(data, path.name)
     if cached is not None:

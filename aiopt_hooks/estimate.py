@@ -503,6 +503,11 @@ class Estimator:
                 "warn", "bad_log_rows",
                 f"{self.summary.bad_rows:,} log rows could not be read and were skipped; first: "
                 + "; ".join(self.summary.bad_lines), file=", ".join(self.summary.paths)))
+        if self.summary.duplicates:
+            from aiopt_hooks.baseline.dedupe import duplicates_finding
+
+            est.findings.append(duplicates_finding(self.summary.duplicates, self.summary.duplicate_lines,
+                                                   self.summary.paths, self.config.baseline_dedupe))
         for reason in reasons:
             est.notes.append(f"low confidence: {reason}")
         if reasons:

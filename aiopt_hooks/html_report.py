@@ -23,7 +23,8 @@ main{max-width:840px;margin:0 auto;padding:24px}
 h1{font-size:20px;margin:0 0 6px}h2{font-size:16px;margin:0 0 10px}
 section{background:#fff;border:1px solid #e1e4ea;border-radius:8px;padding:16px 18px;margin:16px 0}
 .verdict{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600;color:#fff;background:#4c78a8}
-.verdict.block,.verdict.error{background:#d62728}.verdict.warn{background:#e08a00}.verdict.pass,.verdict.approved{background:#2ca02c}
+.verdict.block,.verdict.error{background:#d62728}.verdict.warn{background:#e08a00}
+.verdict.pass,.verdict.approved{background:#2ca02c}
 .muted{color:#5b6475;font-size:13px}table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceef2}td.num{text-align:right;white-space:nowrap}
 svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg .value{fill:#5b6475}svg .legend{font-size:12px}
@@ -44,7 +45,7 @@ def _usd(value: float) -> str:
 
 
 def _signed(value: float) -> str:
-    return money(value, True)
+    return money(round(value, 2), True)     # never "-$0.00"
 
 
 def _change_label(change: Change) -> str:

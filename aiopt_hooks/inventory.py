@@ -77,7 +77,7 @@ def load_baseline(root: Path, config: Config, patterns: list[str] | tuple[str, .
 
     prices = PriceBook(config)
     summary = summarize_baseline(expand_paths(list(patterns), root), prices.thresholds, config.baseline_format,
-                                 display_root=root, cache_dir=cache_dir)
+                                 display_root=root, cache_dir=cache_dir, dedupe=config.baseline_dedupe)
     return summary, prices
 
 

@@ -199,8 +199,8 @@ class PriceBook:
         try:
             data = json.loads(self._file.read_bytes())
             self._thresholds = tuple(int(t) for t in data["thresholds"])
-            self._stored = dict(data["models"])
-        except (OSError, ValueError, KeyError, TypeError):
+            self._stored = {str(k): v for k, v in data["models"].items() if isinstance(v, dict)}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self._thresholds, self._stored = None, {}
 
     def save(self) -> None:

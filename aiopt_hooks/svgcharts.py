@@ -69,7 +69,8 @@ def range_chart(title: str, rows: Sequence[tuple[str, float, float, float]], fmt
         body += [_text(LABEL_W - 8, y + ROW_H / 2 + 4, label, "end"),
                  f'<rect x="{a:.1f}" y="{y + 4}" width="{max(b - a, 1.0):.1f}" height="{ROW_H - 8}" fill="{color}" '
                  'opacity="0.85" rx="2"/>',
-                 f'<line x1="{x(low):.1f}" y1="{y + ROW_H / 2}" x2="{x(high):.1f}" y2="{y + ROW_H / 2}" class="whisker"/>',
+                 f'<line x1="{x(low):.1f}" y1="{y + ROW_H / 2}" x2="{x(high):.1f}" y2="{y + ROW_H / 2}" '
+                 'class="whisker"/>',
                  f'<line x1="{x(low):.1f}" y1="{y + 6}" x2="{x(low):.1f}" y2="{y + ROW_H - 6}" class="whisker"/>',
                  f'<line x1="{x(high):.1f}" y1="{y + 6}" x2="{x(high):.1f}" y2="{y + ROW_H - 6}" class="whisker"/>',
                  _text(right + 8, y + ROW_H / 2 + 4,
@@ -103,7 +104,8 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Se
                         'stroke-width="2.5"/>')
     step = max(-(-len(labels) // 6), 1)
     for i in range(0, len(labels), step):
-        body.append(_text(left + i * (right - left) / n, height - bottom + 18, labels[i], "middle", "value"))
+        anchor = "start" if i == 0 else "end" if i == len(labels) - 1 else "middle"
+        body.append(_text(left + i * (right - left) / n, height - bottom + 18, labels[i], anchor, "value"))
     return _svg(height, title, body)
 
 

@@ -65,4 +65,4 @@ def read_summary(ws: Workspace, patterns: list[str], prices: PriceBook) -> Basel
     from aiopt_hooks.baseline.summary import expand_paths, summarize_baseline
 
     return summarize_baseline(expand_paths(patterns, ws.root), prices.thresholds, ws.config.baseline_format,
-                              display_root=ws.root, cache_dir=ws.cache_dir)
+                              display_root=ws.root, cache_dir=ws.cache_dir, dedupe=ws.config.baseline_dedupe)

@@ -67,9 +67,11 @@ def test_the_strictest_threshold_decides(feature_policy: str, changes: list[tupl
 
 def test_the_percentage_is_of_the_features_own_cost() -> None:
     config = _config("version: 1\nfeatures:\n  summarize:\n    policy:\n      block:\n        increase_pct: 20\n")
-    result = decide(_estimate([("summarize", 40.0, 10.0)], app=10_000.0), config)   # +25% of the feature, 0.1% of the app
+    # +25% of the feature's own cost, but 0.1% of the app's
+    result = decide(_estimate([("summarize", 40.0, 10.0)], app=10_000.0), config)
     assert result.verdict == "block"
-    assert "+25.0% of summarize's monthly cost is over features.summarize.policy.block.increase_pct" in result.reasons[0]
+    assert "+25.0% of summarize's monthly cost is over features.summarize.policy.block.increase_pct" \
+        in result.reasons[0]
 
 
 def test_a_feature_can_make_a_finding_block() -> None:
@@ -83,7 +85,8 @@ def test_a_feature_can_make_a_finding_block() -> None:
 
 
 def test_a_feature_policy_never_relaxes_the_global_one() -> None:
-    config = _config(GLOBAL_100 + "features:\n  summarize:\n    policy:\n      block:\n        monthly_increase_usd: 1000\n")
+    config = _config(GLOBAL_100 + "features:\n  summarize:\n    policy:\n      block:\n"
+                                  "        monthly_increase_usd: 1000\n")
     assert decide(_estimate([("summarize", 40.0, 150.0)]), config).verdict == "block"
 
 

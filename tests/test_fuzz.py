@@ -365,3 +365,29 @@ def test_log_deep_nesting(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_text(good + "\n" + deep("json", 100_000) + "\n" + '{"a":' * 50_000 + "\n")
     assert_summarizes_or_fails_cleanly(path)
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param(b'"aiopt_summary"', id="summary-marker-in-a-string"),
+    pytest.param(b'{"aiopt_summary": 3, "paths": 5}', id="summary-wrong-types"),
+    pytest.param(b"\xff\xfe{\x00}\x00", id="utf16"),
+    pytest.param(b"[" * 100_000, id="deep-document"),
+])
+def test_log_regressions(tmp_path: Path, data: bytes) -> None:
+    """Inputs the fuzzer found (or that once escaped as another exception)."""
+    path = tmp_path / "usage.json"
+    path.write_bytes(data)
+    assert assert_summarizes_or_fails_cleanly(path) is None
+
+
+@pytest.mark.parametrize(("path", "data"), [
+    pytest.param("config/llm.yaml", b"\x00", id="yaml-nul"),
+    pytest.param("config/llm.yaml", b"model: gpt-4o\x07\n", id="yaml-control-character"),
+    pytest.param("config/llm.toml", b"[", id="toml-at-end"),
+    pytest.param("config/llm.toml", b"a = " + b"[" * 5000, id="toml-deep"),
+    pytest.param("chat.prompty", b"---\nmodel: x\x00\n---\nhi\n", id="prompty-nul"),
+])
+def test_config_regressions(path: str, data: bytes) -> None:
+    for extractor in extractors():
+        if extractor.matches(path):
+            assert_extracts_or_fails_cleanly(extractor.extract, path, data)

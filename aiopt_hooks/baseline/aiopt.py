@@ -25,6 +25,8 @@ _FOREIGN_KEYS = ("usage", "spend", "response_cost", "call_type", "model_group", 
 def _count(value: Any, key: str) -> int:
     if type(value) is int and 0 <= value < 1_000_000_000:   # the common case, without float()
         return value
+    if isinstance(value, bool):
+        raise ValueError(f"`{key}` is not a count: {value!r}")
     number = float(value)
     if not 0 <= number < 1e9:
         raise ValueError(f"`{key}` out of range: {value!r}")

@@ -33,8 +33,8 @@ def log_identity(path: Path) -> str:
     return "\0".join(parts)
 
 
-def cache_key(path: Path, thresholds: tuple[int, ...], forced: str | None) -> str:
-    text = "\0".join([log_identity(path), ",".join(map(str, thresholds)), forced or ""])
+def cache_key(path: Path, thresholds: tuple[int, ...], forced: str | None, dedupe: bool = False) -> str:
+    text = "\0".join([log_identity(path), ",".join(map(str, thresholds)), forced or "", "dedupe" * dedupe])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -44,7 +44,7 @@ def load(cache_dir: Path, key: str) -> BaselineSummary | None:
         return summary_from_dict(json.loads(target.read_bytes()))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None   # corrupt: rebuilt and overwritten by the caller
 
 

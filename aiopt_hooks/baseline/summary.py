@@ -74,6 +74,8 @@ class BaselineSummary:
     bad_lines: list[str] = field(default_factory=list)
     first_ts: float | None = None
     last_ts: float | None = None
+    duplicates: int = 0       # rows repeating a request id (aiopt_hooks.baseline.dedupe)
+    duplicate_lines: list[str] = field(default_factory=list)
     users: int = 0            # distinct end-user ids (per log; summed across logs)
     _seen_users: set[str] = field(default_factory=set, repr=False, compare=False)
 
@@ -156,6 +158,7 @@ def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
         "aiopt_summary": SUMMARY_VERSION, "paths": summary.paths, "thresholds": list(summary.thresholds),
         "requests": summary.requests, "untagged": summary.untagged, "bad_rows": summary.bad_rows,
         "bad_lines": summary.bad_lines, "first_ts": summary.first_ts, "last_ts": summary.last_ts,
+        "duplicates": summary.duplicates, "duplicate_lines": summary.duplicate_lines,
         "users": summary.users, "groups": [{"feature": g.feature, "provider": g.provider, "model": g.model, "requests": g.requests,
                     "failed": g.failed, "retries": g.retries, "stated_cost": g.stated_cost,
                     "stated_cost_rows": g.stated_cost_rows,
@@ -172,7 +175,9 @@ def summary_from_dict(data: dict[str, Any]) -> BaselineSummary:
     summary = BaselineSummary(paths=list(data["paths"]), thresholds=tuple(data["thresholds"]),
                               requests=int(data["requests"]), untagged=int(data["untagged"]),
                               bad_rows=int(data["bad_rows"]), bad_lines=list(data["bad_lines"]),
-                              first_ts=data["first_ts"], last_ts=data["last_ts"], users=int(data.get("users", 0)))
+                              first_ts=data["first_ts"], last_ts=data["last_ts"], users=int(data.get("users", 0)),
+                              duplicates=int(data.get("duplicates", 0)),
+                              duplicate_lines=[str(x) for x in data.get("duplicate_lines", [])])
     for g in data["groups"]:
         group = Group(g["feature"], g["provider"], g["model"], int(g["requests"]), int(g["failed"]),
                       int(g["retries"]), float(g["stated_cost"]), int(g["stated_cost_rows"]))
@@ -190,7 +195,8 @@ def rebucket(summary: BaselineSummary, thresholds: tuple[int, ...]) -> BaselineS
         return summary
     out = BaselineSummary(paths=summary.paths, thresholds=tuple(thresholds), requests=summary.requests,
                           untagged=summary.untagged, bad_rows=summary.bad_rows, bad_lines=summary.bad_lines,
-                          first_ts=summary.first_ts, last_ts=summary.last_ts, users=summary.users)
+                          first_ts=summary.first_ts, last_ts=summary.last_ts, users=summary.users,
+                          duplicates=summary.duplicates, duplicate_lines=summary.duplicate_lines)
     for key, g in summary.groups.items():
         group = out.groups[key] = Group(g.feature, g.provider, g.model)
         _merge_group(group, g)
@@ -210,7 +216,7 @@ def read_summary_file(path: Path, name: str) -> BaselineSummary | None:
         return None
     try:
         return summary_from_dict(json.loads(path.read_bytes()))
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         raise AioptError(f"not a valid baseline summary: {exc}", file=name,
                          hint="rebuild it with `aiopt baseline summarize LOG -o FILE`") from None
 
@@ -229,6 +235,8 @@ def merge_into(target: BaselineSummary, other: BaselineSummary) -> None:
     target.untagged += other.untagged
     target.bad_rows += other.bad_rows
     target.bad_lines.extend(other.bad_lines[: MAX_BAD_LINES - len(target.bad_lines)])
+    target.duplicates += other.duplicates
+    target.duplicate_lines.extend(other.duplicate_lines[: MAX_BAD_LINES - len(target.duplicate_lines)])
     for ts in (other.first_ts, other.last_ts):
         if ts is not None:
             target.first_ts = ts if target.first_ts is None else min(target.first_ts, ts)
@@ -253,14 +261,16 @@ def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path
 
 
 def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_format: str | None = None,
-                       display_root: Path | None = None, cache_dir: Path | None = None) -> BaselineSummary:
+                       display_root: Path | None = None, cache_dir: Path | None = None,
+                       dedupe: bool = False) -> BaselineSummary:
     """One summary of every log: from the cache when the log is unchanged, else streamed (or,
     for a large log with the `fast` extra, aggregated by DuckDB).  Malformed rows are counted;
-    a baseline with no usable row is an error."""
+    a baseline with no usable row is an error.  Rows repeating a request id are counted, and
+    left out with `dedupe`."""
     shown = [_display(p, display_root) for p in paths]
     summary = BaselineSummary(paths=shown, thresholds=thresholds)
     for path, name in zip(paths, shown):
-        merge_into(summary, _summarize_one(path, name, thresholds, forced_format, cache_dir))
+        merge_into(summary, _summarize_one(path, name, thresholds, forced_format, cache_dir, dedupe))
     summary.paths = shown
     if summary.requests == 0:
         detail = f"; first bad lines: {', '.join(summary.bad_lines)}" if summary.bad_lines else ""
@@ -270,11 +280,11 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
 
 
 def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,
-                   cache_dir: Path | None) -> BaselineSummary:
+                   cache_dir: Path | None, dedupe: bool = False) -> BaselineSummary:
     from aiopt_hooks.baseline import cache
 
     try:
-        key = cache.cache_key(path, thresholds, forced) if cache_dir else None
+        key = cache.cache_key(path, thresholds, forced, dedupe) if cache_dir else None
     except OSError as exc:
         raise AioptError(f"cannot read the baseline log: {exc.strerror}", file=name) from None
     if cache_dir is not None and key is not None:
@@ -285,10 +295,10 @@ def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: s
     summary_file = read_summary_file(path, name)
     if summary_file is not None:
         return rebucket(summary_file, thresholds)
-    one = _fast_summary(path, name, thresholds, forced)
+    one = None if dedupe else _fast_summary(path, name, thresholds, forced)
     if one is None:
         one = BaselineSummary(paths=[name], thresholds=thresholds)
-        _read_one(path, name, one, forced)
+        _read_one(path, name, one, forced, dedupe)
     if cache_dir is not None and key is not None:
         cache.store(cache_dir, key, one)
     return one
@@ -314,13 +324,15 @@ def _display(path: Path, root: Path | None) -> str:
         return str(path)
 
 
-def _read_one(path: Path, name: str, summary: BaselineSummary, forced: str | None) -> None:
+def _read_one(path: Path, name: str, summary: BaselineSummary, forced: str | None, dedupe: bool = False) -> None:
     from aiopt_hooks.baseline import dialects
+    from aiopt_hooks.baseline.dedupe import SeenIds, note_duplicate, request_id
 
     if forced and forced not in (names := [d.name for d in dialects()]):
         raise AioptError(f"unknown log format {forced!r} (`baseline.format`)", file=name,
                          hint=f"use one of: {', '.join(names)}, or remove the key to detect it")
     dialect = None
+    seen = SeenIds()
     for line, row in iter_rows(path):
         if row is not None and dialect is None:
             dialect = detect_dialect(row, forced)
@@ -329,7 +341,13 @@ def _read_one(path: Path, name: str, summary: BaselineSummary, forced: str | Non
             continue
         try:
             for record in (dialect.unpack(row) if dialect.unpack else (row,)):
-                summary.add(dialect.normalize(record))
+                request = dialect.normalize(record)
+                if (rid := request_id(record)) is not None and seen.repeated(rid):
+                    summary.duplicates += 1
+                    note_duplicate(summary.duplicate_lines, name, line)
+                    if dedupe:
+                        continue
+                summary.add(request)
         except (ValueError, KeyError, TypeError, OverflowError, AttributeError) as exc:
             _bad(summary, name, line, str(exc) or type(exc).__name__)
 
@@ -337,4 +355,4 @@ def _read_one(path: Path, name: str, summary: BaselineSummary, forced: str | Non
 def _bad(summary: BaselineSummary, name: str, line: int, why: str) -> None:
     summary.bad_rows += 1
     if len(summary.bad_lines) < MAX_BAD_LINES:
-        summary.bad_lines.append(f"{name}:{line} ({why})")
+        summary.bad_lines.append(f"{name}:{line} ({why[:120]})")   # a reason quotes values: kept short

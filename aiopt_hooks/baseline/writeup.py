@@ -30,7 +30,8 @@ def normalize(row: dict[str, Any]) -> Request:
         output = total - prompt
     user = row.get("user_id")
     return make_request(model=row.get("model_id"), input=prompt, output=output,
-                        provider=str(row.get("provider") or ""), feature=feature_of(row), ts=parse_ts(first(row, "timestamp", "ts")), ok=is_ok(row),
+                        provider=str(row.get("provider") or ""), feature=feature_of(row),
+                        ts=parse_ts(first(row, "timestamp", "ts")), ok=is_ok(row),
                         retries=retries_of(row), cost=money(first(row, "cost", "cost_usd")),
                         user="" if user is None else str(user))
 

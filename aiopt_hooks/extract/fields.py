@@ -33,6 +33,7 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
 CONTAINERS = ("litellm_params", "parameters", "options", "config", "extra_params",
               "defaultCompletionOptions", "generation_config", "generationConfig", "model_parameters",
               "modelParameters", "params", "settings", "completion")
+SECRET_KEY = re.compile(r"key|token|secret|password|credential|auth", re.IGNORECASE)
 INT_FIELDS = ("max_output_tokens", "retries", "n", "thinking_budget")
 BOM = "\ufeff"
 
@@ -183,7 +184,9 @@ def coerce(field: str, raw: Any, path: str, line: int | None) -> Any:
         flat: list[str] = []
         for item in raw if isinstance(raw, (list, tuple)) else [raw]:
             if isinstance(item, Mapping):
-                for value in item.values():
+                for key, value in item.items():
+                    if SECRET_KEY.search(str(key)):
+                        continue   # `{model: x, api_key: sk-...}`: a credential is not a fallback
                     flat.extend(str(v) for v in (value if isinstance(value, list) else [value]))
             elif item is not None:
                 flat.append(str(item))

@@ -95,3 +95,18 @@ def sample_app(sample_template: Path, tmp_path: Path) -> GitRepo:
     path = tmp_path / "app"
     shutil.copytree(sample_template, path, symlinks=True)
     return GitRepo(path)
+
+
+def edit(repo: GitRepo, rel: str, old: str, new: str, stage: bool = True) -> None:
+    """Replace `old` with `new` once in a repo file (it must be there), and stage it."""
+    path = repo.path / rel
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1))
+    if stage:
+        repo.stage(rel)
+
+
+def swap_model(repo: GitRepo, new: str = "gpt-4o", stage: bool = True) -> None:
+    """The sample app's model swap: summarize gpt-4o-mini -> `new`."""
+    edit(repo, "config/llm.yaml", "model: gpt-4o-mini", f"model: {new}", stage)

@@ -20,7 +20,7 @@ import pytest
 
 from aiopt_hooks import cli
 from aiopt_hooks.cli import main
-from tests.conftest import SAMPLE_REPO, GitRepo, usage_rows, write_log
+from tests.conftest import SAMPLE_REPO, GitRepo, edit, swap_model, usage_rows, write_log  # noqa: F401 - re-exported
 
 # (input, output) USD per 1M tokens: public list prices of the models the tests use.
 PRICES = {"gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00), "gpt-4.1-nano": (0.10, 0.40)}
@@ -97,17 +97,6 @@ def run(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> Any:
     return _run
 
 
-def edit(repo: GitRepo, rel: str, old: str, new: str, stage: bool = True) -> None:
-    path = repo.path / rel
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1))
-    if stage:
-        repo.stage(rel)
-
-
-def swap_model(repo: GitRepo, new: str = "gpt-4o", stage: bool = True) -> None:
-    edit(repo, "config/llm.yaml", "model: gpt-4o-mini", f"model: {new}", stage)
 
 
 def set_config(repo: GitRepo, old: str, new: str) -> None:

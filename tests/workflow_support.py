@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from aiopt_hooks.cli import main
-from tests.conftest import GitRepo
+from tests.conftest import GitRepo, edit, swap_model  # noqa: F401 - re-exported
 
 ENV_VARS = ("AIOPT_SKIP", "AIOPT_BASELINE", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_REMOTE_NAME",
             "PRE_COMMIT_LOCAL_BRANCH", "SKIP", "GIT_INDEX_FILE", "GITHUB_STEP_SUMMARY")
@@ -51,17 +51,6 @@ def run(capsys: pytest.CaptureFixture[str]) -> Any:
     return _run
 
 
-def edit(repo: GitRepo, rel: str, old: str, new: str, stage: bool = True) -> None:
-    path = repo.path / rel
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1))
-    if stage:
-        repo.stage(rel)
-
-
-def swap_model(repo: GitRepo, new: str = "gpt-4o", stage: bool = True) -> None:
-    edit(repo, "config/llm.yaml", "model: gpt-4o-mini", f"model: {new}", stage)
 
 
 def add_config(repo: GitRepo, text: str, commit: bool = True) -> None:

@@ -53,8 +53,8 @@ def _source(path: Path) -> tuple[str, dict[str, str]]:
             f"maximum_object_size=16777216)"), exprs
 
 
-def _query(path: Path, thresholds: tuple[int, ...]) -> tuple[str, str]:
-    """(the per-cell query, the per-day query) over the same cleaned rows."""
+def _query(path: Path, thresholds: tuple[int, ...]) -> str:
+    """Per-cell and per-day sums of the cleaned rows, in one query."""
     src, e = _source(path)
     def first(*names: str) -> str:
         return "COALESCE(" + ", ".join(e[n] for n in names) + ")"
@@ -86,19 +86,18 @@ clean AS (SELECT *, LEAST(cached_raw, inp) AS cached,
     AND retries = trunc(retries) AND (ts_text IS NULL OR ts IS NOT NULL) AS good
   FROM raw)
 """
-    sums = "sum(inp), sum(cached), sum(LEAST(write_raw, inp - cached))"
     failed = ", ".join(f"COALESCE(sum({x}) FILTER (WHERE NOT ok), 0)" for x in
                        ("inp", "cached", "LEAST(write_raw, inp - cached)", "outp", "LEAST(reasoning, outp)"))
-    cells = f"""{clean}
-SELECT good, feature, provider, model, ({klass}) AS klass, outp::BIGINT AS outp, truncated,
-    count(*), {sums}, sum(LEAST(reasoning, outp)),
-    sum(retries), count(*) FILTER (WHERE NOT ok), COALESCE(sum(cost), 0), count(cost), min(ts), max(ts), {failed}
-FROM clean GROUP BY ALL"""
-    days = f"""{clean}
-SELECT feature, provider, model, floor(ts / 86400)::BIGINT AS day, count(*), {sums}, sum(outp),
-    sum(LEAST(reasoning, outp))
-FROM clean WHERE good AND ts IS NOT NULL GROUP BY ALL"""
-    return cells, days
+    # One scan of the file: per-cell and per-day sums as two grouping sets of the same GROUP BY.
+    return f"""{clean}
+SELECT GROUPING(day) = 0 AS is_day, good, feature, provider, model, klass, outp::BIGINT AS outp,
+    truncated, day,
+    count(*), sum(inp), sum(cached), sum(LEAST(write_raw, inp - cached)), sum(LEAST(reasoning, outp)),
+    sum(retries), count(*) FILTER (WHERE NOT ok), COALESCE(sum(cost), 0), count(cost), min(ts), max(ts),
+    {failed}, sum(outp)
+FROM (SELECT *, floor(ts / 86400)::BIGINT AS day, ({klass}) AS klass FROM clean)
+GROUP BY GROUPING SETS ((good, feature, provider, model, klass, outp, truncated),
+                        (good, feature, provider, model, day))"""
 
 
 def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...]) -> BaselineSummary | None:
@@ -108,20 +107,23 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...]) ->
     # Never fetch extensions (a network call): without ICU, naive timestamps are read as UTC.
     con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False,
                                  "autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    cells, days = _query(path, thresholds)
     try:
-        rows = con.execute(cells).fetchall()
-        if any(not row[0] for row in rows):
-            return None
-        day_rows = con.execute(days).fetchall()
+        rows = con.execute(_query(path, thresholds)).fetchall()
     except duckdb.Error:
         return None
     finally:
         con.close()
+    if any(not row[1] for row in rows):
+        return None
     summary = BaselineSummary(paths=[name], thresholds=thresholds)
-    for row in rows:
-        _, feature, provider, model, klass, outp, truncated, n, s_in, s_cached, s_write, s_reason, \
-            retries, failed, cost, cost_rows, first, last = row[:18]
+    for row in sorted(rows, key=lambda r: bool(r[0])):   # cells first, then days
+        is_day, _, feature, provider, model, klass, outp, truncated, day = row[:9]
+        n, s_in, s_cached, s_write, s_reason, retries, failed, cost, cost_rows, first, last = row[9:20]
+        if is_day:
+            if day is not None:
+                summary.groups[(feature, provider, model)].days[int(day)] = [
+                    float(v) for v in (n, s_in, s_cached, s_write, row[25], s_reason)]
+            continue
         group = summary.groups.get((feature, provider, model))
         if group is None:
             group = summary.groups[(feature, provider, model)] = Group(feature, provider, model)
@@ -132,13 +134,11 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...]) ->
         group.stated_cost_rows += cost_rows
         group.cells[(int(klass), int(outp), bool(truncated))] = [float(n), float(s_in), float(s_cached),
                                                                  float(s_write), float(s_reason)]
-        add_sums(group.failed_tokens, [float(x) for x in row[18:]])
+        add_sums(group.failed_tokens, [float(x) for x in row[20:25]])
         summary.requests += n
         summary.untagged += n if not feature else 0
         for ts in (first, last):
             if ts is not None:
                 summary.first_ts = ts if summary.first_ts is None else min(summary.first_ts, ts)
                 summary.last_ts = ts if summary.last_ts is None else max(summary.last_ts, ts)
-    for feature, provider, model, day, *values in day_rows:
-        summary.groups[(feature, provider, model)].days[int(day)] = [float(v) for v in values]
     return summary

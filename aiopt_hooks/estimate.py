@@ -133,12 +133,23 @@ class Estimator:
     def baseline_monthly(self) -> float:
         total = 0.0
         unknown: dict[str, int] = {}
+        stated = [0.0, 0.0, 0.0]   # the log's own cost, ours, requests (groups that state every row's cost)
         for group in self.summary.groups.values():
             price = self.base_price(group)
             if price is None:
                 unknown[group.model] = unknown.get(group.model, 0) + group.requests
                 continue
-            total += group_cost(group, State(price), "expected")
+            cost = group_cost(group, State(price), "expected")
+            total += cost
+            if group.stated_cost_rows and group.stated_cost_rows == group.requests:
+                stated[0] += group.stated_cost
+                stated[1] += cost
+                stated[2] += group.requests
+        if stated[2]:
+            diff = 100 * (stated[1] - stated[0]) / stated[0] if stated[0] else 0.0
+            self.notes.append(f"calibration: for the {int(stated[2]):,} requests whose log rows state a cost, the "
+                              f"log says ${stated[0]:,.2f} and our prices give ${stated[1]:,.2f} ({diff:+.1f}%); "
+                              "estimates use token counts and our prices on both sides")
         for model, count in sorted(unknown.items()):
             self.findings.append(Finding(
                 "warn", "unknown_model_in_log",
@@ -312,7 +323,17 @@ class Estimator:
                 if note not in result.notes:
                     result.notes.append(note)
             state.price = price
+            self._check_context(price, group, change)
         return True
+
+    def _check_context(self, price: ModelPrice, group: Group, change: Change) -> None:
+        """A finding when the new model's context window is smaller than requests the log shows."""
+        if not price.context_window or group.max_input <= price.context_window:
+            return
+        message = (f"{change.feature}: {price.model_id} accepts {price.context_window:,} input tokens, but the "
+                   f"log shows requests of up to {group.max_input:,} tokens ({group.model}): they would fail")
+        if not any(f.message == message for f in self.findings):
+            self.findings.append(Finding("warn", "context_window", message, file=change.file, line=change.line))
 
     def _apply_model(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                      extra: list[float]) -> bool:

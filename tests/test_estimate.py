@@ -629,3 +629,25 @@ def test_config_full_example() -> None:
     assert (rule.name, rule.files, rule.match, rule.expected_requests_per_day) == (
         "summarize", ("config/llm.yaml#features.summarize",), {"feature_tag": "summarize"}, 100)
     assert "config/llm.yaml" in config.watch_patterns()
+
+
+# -- context window and calibration -------------------------------------------------------------
+
+def test_a_smaller_context_window_than_observed_requests_is_a_finding(tmp_path: Path) -> None:
+    # gpt-4o's context window is 128,000 tokens; the log shows a 150,000-token request.
+    rows = usage_rows("summarize", "gpt-4.1-mini", 3, lambda i: (1_000, 150_000, 2_000)[i], 100)
+    est = run(tmp_path, rows, [change("model", "gpt-4.1-mini", "gpt-4o")])
+    (found,) = [f for f in est.findings if f.code == "context_window"]
+    assert "150,000" in found.message and "128,000" in found.message
+    small = run(tmp_path, usage_rows("summarize", "gpt-4.1-mini", 3, 1_000, 100),
+                [change("model", "gpt-4.1-mini", "gpt-4o")])
+    assert not [f for f in small.findings if f.code == "context_window"]
+
+
+def test_calibration_note_compares_the_logs_own_cost(tmp_path: Path) -> None:
+    # 10 requests x (1,000 in x $2.5/M + 100 out x $10/M) = 10 x $0.0035 = $0.035 by our prices;
+    # the log states $0.005 each = $0.05: ours is 30% lower.
+    rows = usage_rows("summarize", "gpt-4o", 10, 1_000, 100, billed_cost=0.005)
+    est = run(tmp_path, rows, [change("max_output_tokens", None, 50)])
+    (note,) = [n for n in est.notes if n.startswith("calibration")]
+    assert "$0.05" in note and "$0.04" in note and "-30.0%" in note

@@ -94,7 +94,7 @@ SELECT GROUPING(day) = 0 AS is_day, good, feature, provider, model, klass, outp:
     truncated, day,
     count(*), sum(inp), sum(cached), sum(LEAST(write_raw, inp - cached)), sum(LEAST(reasoning, outp)),
     sum(retries), count(*) FILTER (WHERE NOT ok), COALESCE(sum(cost), 0), count(cost), min(ts), max(ts),
-    {failed}, sum(outp)
+    {failed}, sum(outp), max(inp)
 FROM (SELECT *, floor(ts / 86400)::BIGINT AS day, ({klass}) AS klass FROM clean)
 GROUP BY GROUPING SETS ((good, feature, provider, model, klass, outp, truncated),
                         (good, feature, provider, model, day))"""
@@ -135,6 +135,7 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...]) ->
         group.cells[(int(klass), int(outp), bool(truncated))] = [float(n), float(s_in), float(s_cached),
                                                                  float(s_write), float(s_reason)]
         add_sums(group.failed_tokens, [float(x) for x in row[20:25]])
+        group.max_input = max(group.max_input, int(row[26]))
         summary.requests += n
         summary.untagged += n if not feature else 0
         for ts in (first, last):

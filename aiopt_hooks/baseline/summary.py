@@ -43,6 +43,7 @@ class Group:
     days: Days = field(default_factory=dict)
     failed_tokens: list[float] = field(default_factory=lambda: [0.0] * 5)   # failed rows' input, cached,
     # cache_write, output, reasoning sums
+    max_input: int = 0          # the largest request (against a new model's context window)
     _totals: dict[int, tuple[float, ...]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def class_totals(self) -> dict[int, tuple[float, ...]]:
@@ -96,6 +97,8 @@ class BaselineSummary:
         if req.cost is not None:
             group.stated_cost += req.cost
             group.stated_cost_rows += 1
+        if req.input > group.max_input:
+            group.max_input = req.input
         cell_key = (bisect.bisect_left(self.thresholds, req.input), req.output, req.truncated)
         cell = group.cells.get(cell_key)
         if cell is None:
@@ -145,6 +148,7 @@ def _merge_group(target: Group, other: Group) -> None:
     target.stated_cost += other.stated_cost
     target.stated_cost_rows += other.stated_cost_rows
     add_sums(target.failed_tokens, other.failed_tokens)
+    target.max_input = max(target.max_input, other.max_input)
     for day, values in other.days.items():
         add_sums(target.days.setdefault(day, [0.0] * 6), values)
 
@@ -163,7 +167,8 @@ def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
                     "failed": g.failed, "retries": g.retries, "stated_cost": g.stated_cost,
                     "stated_cost_rows": g.stated_cost_rows,
                     "cells": [[k, o, int(t), *v] for (k, o, t), v in g.cells.items()],
-                    "days": [[d, *v] for d, v in sorted(g.days.items())], "failed_tokens": g.failed_tokens}
+                    "days": [[d, *v] for d, v in sorted(g.days.items())], "failed_tokens": g.failed_tokens,
+                    "max_input": g.max_input}
                    for g in summary.groups.values()],
     }
 
@@ -184,6 +189,7 @@ def summary_from_dict(data: dict[str, Any]) -> BaselineSummary:
         group.cells = {(int(c[0]), int(c[1]), bool(c[2])): [float(x) for x in c[3:8]] for c in g["cells"]}
         group.days = {int(d[0]): [float(x) for x in d[1:7]] for d in g.get("days", ())}
         group.failed_tokens = [float(x) for x in g.get("failed_tokens", [0.0] * 5)]
+        group.max_input = int(g.get("max_input", 0))
         summary.groups[(group.feature, group.provider, group.model)] = group
     return summary
 

@@ -43,11 +43,21 @@ def test_a_check_appends_one_line_outside_the_work_tree(app: GitRepo, capsys: py
     assert {"time", "exit_code", "candidate_monthly_usd", "reasons", "risk"} <= set(entry)
 
 
-def test_the_hot_path_records_nothing(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_check_is_recorded_even_with_nothing_watched(app: GitRepo,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
     app.write("README.md", "hello\n")
     app.stage()
     assert main(["check", "--repo", str(app.path)]) == 0
-    assert _lines(app) == []
+    (entry,) = _lines(app)
+    assert entry["verdict"] == "pass" and entry["changes"] == [] and entry["delta_monthly_usd"] is None
+
+
+def test_a_skipped_check_leaves_a_line(app: GitRepo, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIOPT_SKIP", "1")
+    assert main(["check", "--repo", str(app.path)]) == 0
+    (entry,) = _lines(app)
+    assert entry["reasons"] == ["skipped: AIOPT_SKIP is set"]
 
 
 def test_history_lists_whatif_and_check(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -59,7 +69,8 @@ def test_history_lists_whatif_and_check(app: GitRepo, capsys: pytest.CaptureFixt
     capsys.readouterr()
     assert main(["history", "--repo", str(app.path), "--format", "json"]) == 0
     entries = json.loads(capsys.readouterr().out)
-    assert [(e["command"], e["verdict"]) for e in entries] == [("whatif", "block"), ("check", "pass")]
+    assert [(e["command"], e["verdict"], e["scope"]) for e in entries] == [
+        ("whatif", "block", "what-if --model gpt-4o"), ("check", "pass", "HEAD..HEAD"), ("check", "pass", "staged")]
     assert entries[0]["scope"] == "what-if --model gpt-4o"
     assert main(["history", "--repo", str(app.path)]) == 0
     text = capsys.readouterr().out

@@ -50,8 +50,10 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
 
     if skip_requested():
         print("aiopt-guard: skipped (AIOPT_SKIP is set); no cost check was made", file=sys.stderr)
+        skipped = Result(Verdict("pass", 0, ("skipped: AIOPT_SKIP is set",)))
         if args.format == "json":
-            emit(Result(Verdict("pass", 0, ("skipped: AIOPT_SKIP is set",))), args.format)
+            emit(skipped, args.format)
+        _record_skip(options_from(args), skipped)
         return 0
     options = options_from(args)
     ctx = load_repo_config(options)
@@ -64,11 +66,23 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     result = run_check(options, ctx)
     emit(result, args.format)
     _step_summary(result)
-    if result.estimate is not None or result.all_findings:   # the hot path (nothing watched) records nothing
-        from aiopt_hooks.history import record_check
+    from aiopt_hooks.history import record_check   # light: the hot path's modules are already loaded
 
-        record_check(ctx.git_dir, options, result, ctx.config)
+    record_check(ctx.git_dir, options, result, ctx.config)
     return result.verdict.exit_code
+
+
+def _record_skip(options: CheckOptions, result: Result) -> None:
+    """A skipped check still leaves a line in the audit trail (when the repository can be found)."""
+    from aiopt_hooks.check import load_repo_config
+    from aiopt_hooks.errors import AioptError
+    from aiopt_hooks.history import record_check
+
+    try:
+        ctx = load_repo_config(options)
+    except AioptError:
+        return
+    record_check(ctx.git_dir, options, result, ctx.config)
 
 
 def _update_lock(options: CheckOptions, ctx: RepoContext) -> None:

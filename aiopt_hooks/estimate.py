@@ -509,7 +509,8 @@ class Estimator:
         else:
             hint = f"; did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else ""
             message = (f"{change.feature}: unknown model {exc.ref!r}: no price is known, so the change cannot be "
-                       f"priced (never as $0){hint} For a custom model, add it under `prices:` in .aiopt.yaml")
+                       f"priced (never as $0){hint} If it is an alias or a deployment name, map it under "
+                       "`aliases:` in .aiopt.yaml; for a custom model, add it under `prices:`")
         self.findings.append(Finding(self.config.policy.unknown_model, "unknown_model", message,
                                      file=change.file, line=change.line))
 

@@ -22,7 +22,8 @@ SKIP_HELP = "To commit anyway: SKIP=aiopt-guard git commit ... (pre-commit) or A
 # name -> (module under aiopt_hooks.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "estimate the staged change (or a ref range) and decide pass / warn / block"),
-    "baseline": ("baseline", "summarize usage logs into a summary file (`baseline summarize`)"),
+    "baseline": ("baseline", "baseline summaries: `summarize` logs, `import-rows` from a warehouse, "
+                             "`thresholds`"),
     "approve": ("approve", "record a reviewed approval of the staged change in .aiopt/approvals.yaml"),
     "lock": ("lock", "write aiopt.lock, the creep guard's reference: the config and its monthly cost"),
     "init": ("init", "scan the repository and write a commented .aiopt.yaml"),
@@ -132,7 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             traceback.print_exc()
         warn = settings["on_internal_error"] == "warn"
-        print(f"aiopt: internal error ({one_line(f'{type(exc).__name__}: {exc}', 200)}). This is a bug: please report it with "
+        what = one_line(f"{type(exc).__name__}: {exc}", 200)
+        print(f"aiopt: internal error ({what}). This is a bug: please report it with "
               f"the output of `aiopt {args.command} --debug`.", file=sys.stderr)
         if not warn:
             print(f"aiopt: {SKIP_HELP}", file=sys.stderr)

@@ -1,13 +1,19 @@
 """`aiopt baseline summarize LOG... -o FILE`: write the baseline summary (a few KB to MB) that
-`baseline.path` can point at instead of the raw logs, e.g. one produced by a nightly job."""
+`baseline.path` can point at instead of the raw logs, e.g. one produced by a nightly job.
+`aiopt baseline import-rows ROWS... -o FILE`: the same summary from the rows a warehouse query
+(docs/warehouse/*.sql) produced; `aiopt baseline thresholds [--sql]`: the tier thresholds that SQL embeds."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiopt_hooks.errors import AioptError
+
+if TYPE_CHECKING:
+    from aiopt_hooks.baseline.summary import BaselineSummary
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -16,18 +22,33 @@ def configure(parser: argparse.ArgumentParser) -> None:
     summarize.add_argument("logs", nargs="+", metavar="LOG", help="usage logs (JSONL/CSV, .gz) or summaries")
     summarize.add_argument("-o", "--output", required=True, help="the summary file to write (JSON)")
     summarize.add_argument("--format", dest="log_format", default=None, help="force the log dialect")
+    rows = sub.add_parser("import-rows", help="turn a warehouse query's exported rows into a summary file")
+    rows.add_argument("rows", nargs="+", metavar="ROWS", help="rows of docs/warehouse/*.sql (CSV or JSON lines, .gz)")
+    rows.add_argument("-o", "--output", required=True, help="the summary file to write (JSON)")
+    rows.add_argument("--thresholds", default=None, metavar="N,N,...",
+                      help="the tier thresholds the SQL embeds (default: the installed price data's)")
+    thresholds = sub.add_parser("thresholds", help="print the price data's input-token tier thresholds")
+    thresholds.add_argument("--sql", action="store_true", help="print the tier_class CASE the warehouse SQL embeds")
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.baseline.summary import summarize_baseline, summary_to_dict
+    from aiopt_hooks.baseline.summary import summarize_baseline
     from aiopt_hooks.prices import tier_thresholds
 
+    if args.action == "thresholds":
+        return _print_thresholds(tier_thresholds(), args.sql)
+    if args.action == "import-rows":
+        return _write(_import_rows(args.rows, args.thresholds or None), Path(args.output))
     paths = [Path(p) for p in args.logs]
     for path in paths:
         if not path.is_file():
             raise AioptError("usage log not found", file=str(path))
-    summary = summarize_baseline(paths, tier_thresholds(), args.log_format)
-    output = Path(args.output)
+    return _write(summarize_baseline(paths, tier_thresholds(), args.log_format), Path(args.output))
+
+
+def _write(summary: BaselineSummary, output: Path) -> int:
+    from aiopt_hooks.baseline.summary import summary_to_dict
+
     try:
         output.write_text(json.dumps(summary_to_dict(summary), separators=(",", ":")) + "\n")
     except OSError as exc:
@@ -36,4 +57,28 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     print(f"aiopt: wrote {output} ({output.stat().st_size:,} bytes): {summary.requests:,} requests, "
           f"{groups} feature/model groups, {summary.span_days:.1f} days"
           + (f"; {summary.bad_rows:,} malformed rows skipped" if summary.bad_rows else ""), file=sys.stderr)
+    return 0
+
+
+def _import_rows(files: list[str], given: str | None) -> BaselineSummary:
+    from aiopt_hooks.baseline.rollup import summary_from_rows
+    from aiopt_hooks.prices import tier_thresholds
+
+    paths = [Path(p) for p in files]
+    for path in paths:
+        if not path.is_file():
+            raise AioptError("warehouse rows not found", file=str(path))
+    try:
+        thresholds = tuple(sorted(int(t) for t in given.replace(" ", "").split(",") if t)) if given \
+            else tier_thresholds()
+    except ValueError:
+        raise AioptError(f"--thresholds {given!r} is not a list of token counts",
+                         hint="e.g. --thresholds 32000,128000,200000 (`aiopt baseline thresholds`)") from None
+    return summary_from_rows(paths, thresholds)
+
+
+def _print_thresholds(thresholds: tuple[int, ...], sql: bool) -> int:
+    from aiopt_hooks.baseline.rollup import tier_case_sql
+
+    print(tier_case_sql(thresholds) if sql else ",".join(map(str, thresholds)))
     return 0

@@ -114,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except AioptError as exc:
         print(f"aiopt: error: {one_line(str(exc))}", file=sys.stderr)
-        if args.command in ("check", "guard-msg", "hook"):
+        if args.command in HOOK_COMMANDS:
             print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
         return _error_result(one_line(str(exc)), 2, fmt)
     except _Timeout:
@@ -128,23 +128,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("aiopt: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug must not show a traceback
-        if getattr(args, "debug", False):
-            import traceback
-
-            traceback.print_exc()
-        warn = settings["on_internal_error"] == "warn"
-        what = one_line(f"{type(exc).__name__}: {exc}", 200)
-        print(f"aiopt: internal error ({what}). This is a bug: please report it with "
-              f"the output of `aiopt {args.command} --debug`.", file=sys.stderr)
-        if not warn:
-            print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
-        return _error_result(f"internal error: {type(exc).__name__}", 0 if warn else 3, fmt,
-                             "warn" if warn else "error")
+        return _internal_error(exc, args, settings, fmt)
     finally:
         done.set()
         if old_handler is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old_handler)
+
+
+def _internal_error(exc: Exception, args: argparse.Namespace, settings: dict[str, object], fmt: str) -> int:
+    """A bug: one line asking for a report (the traceback with --debug), then exit 3, which blocks the
+    commit (a broken guard must not let a costly change through), or 0 with `on_internal_error: warn`."""
+    if getattr(args, "debug", False):
+        import traceback
+
+        traceback.print_exc()
+    warn = settings["on_internal_error"] == "warn"
+    what = one_line(f"{type(exc).__name__}: {exc}", 200)
+    print(f"aiopt: internal error ({what}). This is a bug: please report it with "
+          f"the output of `aiopt {args.command} --debug`.", file=sys.stderr)
+    if not warn:
+        print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
+    return _error_result(f"internal error: {type(exc).__name__}", 0 if warn else 3, fmt,
+                         "warn" if warn else "error")
 
 
 def guard_main(argv: Sequence[str] | None = None) -> int:

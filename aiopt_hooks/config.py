@@ -223,8 +223,10 @@ def load_config(path: Path | None, cache_dir: Path | None = None) -> Config:
     cached = cache_dir / f"config-{digest}.json" if cache_dir else None
     if cached is not None and cached.is_file():
         try:
-            return build_config(json.loads(cached.read_text("utf-8")), str(path))
-        except (ValueError, OSError, KeyError, TypeError, AttributeError):
+            raw = json.loads(cached.read_text("utf-8"))
+            _check(raw, SCHEMA, "", path.name)   # a damaged cache must not weaken the guard
+            return build_config(raw, str(path))
+        except (ValueError, OSError, KeyError, TypeError, AttributeError, AioptError):
             pass  # a corrupt cache is rebuilt below
     raw = parse_config_text(data, path.name)
     if cached is not None:

@@ -40,7 +40,8 @@ def _stub() -> types.ModuleType:
     module.wait_prices_updated_sync = _never_updated   # type: ignore[attr-defined]
     module.wait_prices_updated_async = _never_updated_async   # type: ignore[attr-defined]
     module.DEFAULT_UPDATE_URL = ""   # type: ignore[attr-defined]
-    module.__all__ = ("UpdatePrices", "wait_prices_updated_sync", "wait_prices_updated_async")  # type: ignore[attr-defined]
+    module.__all__ = (  # type: ignore[attr-defined]
+        "UpdatePrices", "wait_prices_updated_sync", "wait_prices_updated_async")
     return module
 
 

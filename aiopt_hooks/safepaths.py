@@ -13,7 +13,8 @@ from typing import Any
 
 from aiopt_hooks.errors import AioptError
 
-OUTSIDE_HINT = "write it as an absolute path in .aiopt.yaml (or pass --baseline /abs/path) to read a file outside the repository"
+OUTSIDE_HINT = ("write it as an absolute path in .aiopt.yaml (or pass --baseline /abs/path) to read a file "
+                "outside the repository")
 
 
 def climbs_out(relative: str) -> bool:
@@ -51,6 +52,6 @@ def check_feature_files(raw: dict[str, Any], path: str) -> None:
         files = (spec or {}).get("files") or []
         for entry in [files] if isinstance(files, str) else files:
             if climbs_out(entry.split("#", 1)[0]):
-                raise AioptError(f"`features.{name}.files` entry {entry!r} leaves the repository (`..`)", file=path,
-                                 line=getattr(spec, "lines", {}).get("files"),
+                raise AioptError(f"`features.{name}.files` entry {entry!r} leaves the repository (`..`)",
+                                 file=path, line=getattr(spec, "lines", {}).get("files"),
                                  hint="name files by their path inside the repository")

@@ -132,12 +132,15 @@ def deep(kind: str, depth: int) -> str:
 EXTRACTOR_FILES: dict[str, tuple[str, str | None]] = {
     "Prompty": ("prompts/chat.prompty", "prompty__Azure-Samples_contoso-chat__chat.prompty"),
     "dotprompt": ("prompts/hello.prompt", "dotprompt__google_dotprompt__02-schema-and-config.prompt"),
-    "aider config": (".aider.model.settings.yml", "app-config-aider__KostaPo_aider-config__aider.model.settings.yml"),
+    "aider config": (".aider.model.settings.yml",
+                     "app-config-aider__KostaPo_aider-config__aider.model.settings.yml"),
     "promptfoo config": ("promptfooconfig.yaml", "promptfoo__ChunkyTortoise_docextract__promptfooconfig.yaml"),
     "LiteLLM proxy config": ("litellm/config.yaml", "litellm__CIRISAI_CIRISProxy__litellm_config.yaml"),
-    "Semantic Kernel prompt config": ("skills/Joke/config.json", "semantic-kernel__microsoft_semantic-kernel__Joke.config.json"),
+    "Semantic Kernel prompt config": ("skills/Joke/config.json",
+                                      "semantic-kernel__microsoft_semantic-kernel__Joke.config.json"),
     "continue config": (".continue/config.yaml", "app-config-continue__continuedev_continue__agent.yaml"),
-    "OpenManus TOML config": ("config/config.toml", "app-config-openmanus__FoundationAgents_OpenManus__config.example.toml"),
+    "OpenManus TOML config": ("config/config.toml",
+                              "app-config-openmanus__FoundationAgents_OpenManus__config.example.toml"),
     "prompt text": ("prompts/summarize.txt", None),
     "structured config": ("config/llm.yaml", None),
 }
@@ -158,7 +161,8 @@ def _seed(name: str) -> bytes:
     return SAMPLE_LLM_YAML.encode() if name == "structured config" else b"You are a helpful {{role}}.\n"
 
 
-def assert_extracts_or_fails_cleanly(extract: Callable[[str, str], list[CallSpec]], path: str, data: bytes) -> None:
+def assert_extracts_or_fails_cleanly(extract: Callable[[str, str], list[CallSpec]], path: str,
+                                     data: bytes) -> None:
     """The one outcome contract of a config reader: call specs, or an AioptError with file and line."""
     try:
         specs = extract(path, decode_text(data, path))
@@ -207,7 +211,8 @@ def _as_yaml_document(seed: bytes) -> Any:
         return {"model": "googleai/gemini-2.5-flash", "config": {"maxOutputTokens": 400, "temperature": 0.2}}
 
 
-@pytest.mark.parametrize("extractor", [e for e in extractors() if e.name not in ("prompt text", "OpenManus TOML config")],
+@pytest.mark.parametrize("extractor",
+                         [e for e in extractors() if e.name not in ("prompt text", "OpenManus TOML config")],
                          ids=lambda e: e.name)
 @FUZZ
 @given(st.data())
@@ -267,8 +272,8 @@ def test_duplicate_keys(path: str, text: str) -> None:
 
 
 def _tree(texts: dict[str, str]) -> Tree:
-    return Tree(Path("."), "x", reader=None, config=Config(), _files={p: "0" * 40 for p in texts},  # type: ignore[arg-type]
-                _texts=dict(texts))
+    files = {p: "0" * 40 for p in texts}
+    return Tree(Path("."), "x", reader=None, config=Config(), _files=files, _texts=dict(texts))  # type: ignore[arg-type]
 
 
 @FUZZ
@@ -290,9 +295,19 @@ def test_diff_of_two_mangled_versions(data: st.DataObject) -> None:
 # -- log readers ---------------------------------------------------------------------------------
 
 DIALECT_NAMES = [d.name for d in dialects()]
-SEED_RECORDS: dict[str, list[dict[str, Any]]] = {}
+# Seed records per dialect: the hand-written records of tests/test_log_dialects.py, plus these.
+SEED_RECORDS: dict[str, list[dict[str, Any]]] = {
+    "writeup": [{"timestamp": "2026-03-01T10:00:00Z", "model_id": "gpt-4o", "prompt_tokens": 1200,
+                 "response_tokens": 300, "total_tokens": 1500, "cost": 0.006, "endpoint": "/summarize",
+                 "user_id": "u-17"}],
+}
 for _case in CASES:
     SEED_RECORDS.setdefault(_case.values[0], []).append(_case.values[1])
+
+
+def test_every_log_dialect_is_fuzzed() -> None:
+    missing = set(DIALECT_NAMES) - set(SEED_RECORDS)
+    assert not missing, f"add seed records for {sorted(missing)} to SEED_RECORDS in tests/test_fuzz.py"
 
 
 def assert_summarizes_or_fails_cleanly(path: Path, forced: str | None = None) -> BaselineSummary | None:

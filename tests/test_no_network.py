@@ -88,7 +88,8 @@ def test_the_auto_update_cannot_start() -> None:
 
     from tests.reliability_support import child_env
 
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(), timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(),
+                          timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
         "refused: aiopt-hooks runs offline: genai-prices' price auto-update is disabled in this process", "False"]

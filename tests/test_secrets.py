@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from aiopt_hooks.cli import main
 from aiopt_hooks.redact import one_line, redact
 from tests.conftest import GitRepo
 from tests.test_cli import add_config, app, edit, run, swap_model  # noqa: F401 - fixtures
@@ -47,7 +48,8 @@ def test_keys_in_config_files_never_reach_the_output(app: GitRepo, run: Any, tmp
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A key pasted into the fallbacks (and an env reference as the model) in a watched config."""
     edit(app, "config/llm.yaml", "    max_tokens: 512\n",
-         f"    max_tokens: 512\n    fallbacks:\n      - {{model: gpt-4o-mini, api_key: {OPENAI_KEY}, password: hunter2x}}\n"
+         f"    max_tokens: 512\n    fallbacks:\n"
+         f"      - {{model: gpt-4o-mini, api_key: {OPENAI_KEY}, password: hunter2x}}\n"
          f"      - {OPENAI_KEY}\n    api_key: {OPENAI_KEY}\n")
     edit(app, "config/llm.yaml", "model: gpt-4.1-nano", "model: ${NANO_MODEL}")
     summary = tmp_path / "summary.md"
@@ -57,8 +59,12 @@ def test_keys_in_config_files_never_reach_the_output(app: GitRepo, run: Any, tmp
         assert OPENAI_KEY not in result.out + result.err
     assert OPENAI_KEY not in summary.read_text()
     assert "${NANO_MODEL}" in outputs[1].out   # a reference is shown as the reference
+    edit(app, "config/llm.yaml", "model: ${NANO_MODEL}", f"model: {OPENAI_KEY}")   # pasted in the wrong place
+    explained = [run("--format", fmt, entry=lambda args: main(["explain", *args])) for fmt in ("text", "json")]
+    assert all(OPENAI_KEY not in r.out + r.err for r in explained)
     fallbacks = next(c for c in outputs[1].json()["changes"] if c["field"] == "fallbacks")
-    assert "hunter2x" not in outputs[1].out and fallbacks["new"][0] == "gpt-4o-mini"   # credential keys are skipped
+    assert "hunter2x" not in outputs[1].out   # values under credential keys are not fallbacks
+    assert fallbacks["new"][0] == "gpt-4o-mini"
 
 
 def test_keys_in_error_messages_are_masked(app: GitRepo, run: Any) -> None:

@@ -99,7 +99,8 @@ def duplicates_finding(count: int, lines: list[str], paths: list[str], dropped: 
     where = f" (first: {', '.join(lines)})" if lines else ""
     if dropped:
         return Finding("info", "duplicate_log_rows",
-                       f"{count:,} log rows repeat a request id already seen{where}: left out (baseline.dedupe)",
+                       f"{count:,} log rows repeat a request id already seen{where}: left out "
+                       "(baseline.dedupe)",
                        file=", ".join(paths))
     return Finding("warn", "duplicate_log_rows",
                    f"{count:,} log rows repeat a request id already seen{where} and are counted as requests; "

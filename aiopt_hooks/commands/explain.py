@@ -20,5 +20,8 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
 
     options = options_from(args)
     report = explain(options, load_repo_config(options))
-    sys.stdout.write(json.dumps(report, indent=2) + "\n" if args.format == "json" else render_explain(report))
+    from aiopt_hooks.redact import redact
+
+    text = json.dumps(report, indent=2) + "\n" if args.format == "json" else render_explain(report)
+    sys.stdout.write(redact(text))
     return 0

@@ -1,4 +1,4 @@
-"""DuckDB engine for large logs in the AIOpt dialect (optional `fast` extra).
+"""DuckDB engine for large logs in the AIOpt dialect (a dependency; the hook falls back to streaming without it).
 
 The same summary as the streaming reader, computed by one vectorised GROUP BY.  It handles
 only clean rows: if any row is malformed, has an unparsable timestamp or a non-integer token

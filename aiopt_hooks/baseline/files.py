@@ -119,7 +119,7 @@ def _document_rows(raw: IO[bytes], path: Path) -> Iterator[Row]:
 
 
 def _loads() -> Any:
-    try:   # optional speed-up (the `fast` extra); same results as the standard library
+    try:   # a dependency; the standard library gives the same results where orjson cannot be installed
         import orjson
 
         return orjson.loads

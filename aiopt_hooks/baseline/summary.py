@@ -270,7 +270,7 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
                        display_root: Path | None = None, cache_dir: Path | None = None,
                        dedupe: bool = False) -> BaselineSummary:
     """One summary of every log: from the cache when the log is unchanged, else streamed (or,
-    for a large log with the `fast` extra, aggregated by DuckDB).  Malformed rows are counted;
+    for a large log, aggregated by DuckDB).  Malformed rows are counted;
     a baseline with no usable row is an error.  Rows repeating a request id are counted, and
     left out with `dedupe`."""
     shown = [_display(p, display_root) for p in paths]
@@ -311,7 +311,7 @@ def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: s
 
 
 def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None) -> BaselineSummary | None:
-    """DuckDB for a large AIOpt-dialect log when the `fast` extra is installed; else None."""
+    """DuckDB for a large AIOpt-dialect log (when DuckDB imports); else None."""
     from aiopt_hooks.baseline import duck
 
     if path.stat().st_size < duck.MIN_BYTES or not duck.available():

@@ -210,7 +210,7 @@ def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tre
                 covered.update(_ref_paths(new) if new else [], _ref_paths(old) if old else [])
             changes.extend(found)
             findings.extend(notes)
-    return changes, findings
+    return changes, list(dict.fromkeys(findings))   # a file too large on both sides is said once
 
 
 def is_watched(path: str, config: Config) -> bool:

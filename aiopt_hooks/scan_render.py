@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aiopt_hooks.baseline.summary import MAX_TRACKED_USERS
 from aiopt_hooks.policy import money
 from aiopt_hooks.scan import ScanReport
 
@@ -56,7 +57,8 @@ def _hint_lines(report: ScanReport) -> list[str]:
 
 
 def basis(report: ScanReport) -> str:
-    users = f"; {report.users:,} distinct users" if report.users else ""
+    capped = "at least " if report.users >= MAX_TRACKED_USERS else ""
+    users = f"; {capped}{report.users:,} distinct users" if report.users else ""
     return (f"{money(report.monthly_usd)}/month over {report.requests:,} requests in {report.window_days:.1f} days "
             f"({', '.join(report.paths)}); a month = {report.month_days:g} days{users}")
 

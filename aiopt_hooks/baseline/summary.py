@@ -27,6 +27,7 @@ Cells = dict[tuple[int, int, bool], list[float]]
 # the daily trend and the risk bootstrap, per day rather than per request.
 Days = dict[int, list[float]]
 MAX_BAD_LINES = 5
+MAX_TRACKED_USERS = 100_000   # keeps memory bounded on logs with millions of end users
 
 
 @dataclass
@@ -77,7 +78,7 @@ class BaselineSummary:
     last_ts: float | None = None
     duplicates: int = 0       # rows repeating a request id (aiopt_hooks.baseline.dedupe)
     duplicate_lines: list[str] = field(default_factory=list)
-    users: int = 0            # distinct end-user ids (per log; summed across logs)
+    users: int = 0            # distinct end-user ids (per log; summed across logs; at most MAX_TRACKED_USERS)
     _seen_users: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
@@ -114,8 +115,8 @@ class BaselineSummary:
                                            min(req.reasoning, req.output)))
         self.requests += 1
         self.untagged += not req.feature
-        if req.user and req.user not in self._seen_users:
-            self._seen_users.add(req.user)
+        if req.user and len(self._seen_users) < MAX_TRACKED_USERS and req.user not in self._seen_users:
+            self._seen_users.add(req.user)   # bounded: past the cap the count is a lower bound
             self.users += 1
         if req.ts is not None:
             day = group.days.get(int(req.ts // 86400))

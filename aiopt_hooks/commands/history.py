@@ -5,6 +5,8 @@ import argparse
 import json
 import sys
 
+from aiopt_hooks.redact import redact
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", help="only entries from this date (YYYY-MM-DD) or ISO time on (UTC)")
@@ -25,7 +27,7 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     _, git_dir, _ = repo_paths(args.repo)
     entries = read_history(git_dir, parse_since(args.since) if args.since else None)
     if args.format == "json":
-        sys.stdout.write(json.dumps(entries, indent=2) + "\n")
+        sys.stdout.write(redact(json.dumps(entries, indent=2)) + "\n")
         return 0
     if not entries:
         print("aiopt: no history yet" + (f" since {args.since}" if args.since else ""), file=sys.stderr)
@@ -37,5 +39,5 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
              "; ".join(e.get("changes", [])[:3]) + (" ..." if len(e.get("changes", [])) > 3 else ""),
              "yes" if e.get("approvals") else ""] for e in entries]
     headers = ["time (UTC)", "command", "scope", "verdict", "delta $/mo", "candidate $/mo", "changes", "approved"]
-    sys.stdout.write(tabulate(rows, headers=headers, disable_numparse=True) + "\n")
+    sys.stdout.write(redact(tabulate(rows, headers=headers, disable_numparse=True)) + "\n")
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.redact import redact
 
 if TYPE_CHECKING:
     from aiopt_hooks.html_report import Side
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     title, result, sides = BUILDERS[args.source](args)
     target = Path(args.html)
     try:
-        target.write_text(render_html(title, result, sides), encoding="utf-8")
+        target.write_text(redact(render_html(title, result, sides)), encoding="utf-8")
     except OSError as exc:
         raise AioptError(f"cannot write the report: {exc.strerror}", file=str(target)) from None
     verdict = f": {result.verdict.verdict}" if result is not None else ""

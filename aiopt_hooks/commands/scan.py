@@ -5,6 +5,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from aiopt_hooks.redact import redact
+
 if TYPE_CHECKING:
     from aiopt_hooks.scan import ScanReport
 
@@ -33,5 +35,5 @@ def compute(args: argparse.Namespace) -> ScanReport:
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     from aiopt_hooks.scan_render import RENDERERS
 
-    sys.stdout.write(RENDERERS[args.format](compute(args)))
+    sys.stdout.write(redact(RENDERERS[args.format](compute(args))))
     return 0

@@ -13,7 +13,8 @@ from typing import NamedTuple
 
 from aiopt_hooks.baseline.summary import BaselineSummary, Group
 from aiopt_hooks.config import Config
-from aiopt_hooks.estimate import Estimator, State, group_cost
+from aiopt_hooks.estimate import Estimator
+from aiopt_hooks.groupcost import State, group_cost
 from aiopt_hooks.prices import ModelPrice, PriceBook, Rates
 from aiopt_hooks.records import Finding
 

@@ -85,7 +85,8 @@ def feature_costs(summary: BaselineSummary, config: Config, prices: PriceBook,
                   features: list[str]) -> tuple[dict[str, tuple[int, float]], dict[str, tuple[int, float]]]:
     """feature -> (matched baseline requests, monthly USD); and the same per feature tag no feature claims
     ("" = untagged).  Requests of a model with no known price count, but add no cost."""
-    from aiopt_hooks.estimate import Estimator, State, group_cost, match_groups
+    from aiopt_hooks.estimate import Estimator, match_groups
+    from aiopt_hooks.groupcost import State, group_cost
 
     est = Estimator(summary, config, prices)
     rules = {r.name: r for r in config.features}

@@ -18,7 +18,7 @@ from aiopt_hooks.baseline.summary import BaselineSummary, Group
 from aiopt_hooks.config import Config
 from aiopt_hooks.costs import (GroupCost, PricedBaseline, daily_total, day_label, day_requests, linear_cost,
                                price_baseline)
-from aiopt_hooks.estimate import State, group_cost
+from aiopt_hooks.groupcost import State, group_cost
 from aiopt_hooks.policy import money
 from aiopt_hooks.prices import PriceBook
 from aiopt_hooks.records import Finding

@@ -9,7 +9,7 @@ from genai_prices import Usage, calc_price
 
 from aiopt_hooks.baseline.summary import Group
 from aiopt_hooks.config import Config
-from aiopt_hooks.estimate import State, group_cost
+from aiopt_hooks.groupcost import State, group_cost
 from aiopt_hooks.prices import MTOK, PriceBook, UnknownModel, split_ref, tier_thresholds
 
 PRICES = {"my-finetune": {"input": 3.0, "output": 12.0, "cached_input": 0.3},

@@ -10,7 +10,7 @@ import bisect
 from dataclasses import dataclass, field
 
 from aiopt_hooks.baseline.summary import Group
-from aiopt_hooks.prices import ModelPrice
+from aiopt_hooks.prices import ModelPrice, Rates
 
 SCENARIOS = ("low", "expected", "high")
 CROSS_FAMILY_RANGE = (0.90, 1.25)   # token counts of the same text across tokenizer families
@@ -56,7 +56,7 @@ def group_cost(group: Group, state: State, scenario: str) -> float:
     assert state.price is not None
     k = SCENARIOS.index(scenario)
     rates = state.price.by_class
-    total = 0.0
+    total = _one_hour_premium(group, rates) * state.input_scale
     delta = state.prompt_delta[k]
     m_in, m_out = state.input_scale, state.output_scale
     if not state.caps and not ((any(state.prompt_delta) or m_in != 1.0) and state.thresholds):
@@ -84,6 +84,21 @@ def group_cost(group: Group, state: State, scenario: str) -> float:
         total += (r.input * uncached + (r.cached * s_cached + r.cache_write * s_write) * m_in
                   + (r.output * visible + r.reasoning * reason) * state.output_mult)
     return total * _factor(state, k)
+
+
+def _one_hour_premium(group: Group, rates: tuple[Rates, ...]) -> float:
+    """What 1-hour cache writes cost above the 5-minute rate the cells price them at, spread over
+    the tier classes in proportion to each class's cache writes (exact within one class)."""
+    if not group.cache_write_1h:
+        return 0.0
+    totals = group.class_totals()
+    writes = sum(t[3] for t in totals.values())
+    extra = 0.0
+    for klass, t in totals.items():
+        r = rates[klass]
+        rate_1h = r.cache_write_1h if r.cache_write_1h >= 0 else r.cache_write
+        extra += (rate_1h - r.cache_write) * group.cache_write_1h * (t[3] / writes if writes else 0.0)
+    return extra
 
 
 def _factor(state: State, k: int) -> float:

@@ -40,6 +40,7 @@ class Rates(NamedTuple):
     cache_write: float
     output: float
     reasoning: float
+    cache_write_1h: float = -1.0   # 1-hour cache writes; negative: priced as `cache_write`
 
 
 class ModelPrice(NamedTuple):
@@ -145,9 +146,10 @@ def _rates(price: Any, thresholds: tuple[int, ...]) -> tuple[Rates, ...]:
             raise LookupError("no token prices")
         inp = inp or 0.0
         out = out or 0.0
-        table.append(Rates(inp, at("cache_read_mtok", klass, inp) or 0.0,
-                           at("cache_write_mtok", klass, inp) or 0.0, out,
-                           at("output_reasoning_mtok", klass, out) or 0.0))
+        write = at("cache_write_mtok", klass, inp) or 0.0
+        table.append(Rates(inp, at("cache_read_mtok", klass, inp) or 0.0, write, out,
+                           at("output_reasoning_mtok", klass, out) or 0.0,
+                           at("cache_write_1h_mtok", klass, write) or write))
     return tuple(table)
 
 
@@ -159,7 +161,7 @@ def _override(ref: str, spec: dict[str, float], thresholds: tuple[int, ...], pro
                       (rates,) * (len(thresholds) + 1), ".aiopt.yaml prices")
 
 
-PRICE_CACHE_VERSION = 1
+PRICE_CACHE_VERSION = 2
 
 
 def _data_stamp() -> str:

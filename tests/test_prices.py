@@ -226,3 +226,23 @@ def test_tier_thresholds_include_the_200k_tier() -> None:
     thresholds = tier_thresholds()
     assert 200_000 in thresholds
     assert list(thresholds) == sorted(set(thresholds))
+
+
+def test_one_hour_cache_writes_are_priced_at_their_own_rate() -> None:
+    """Anthropic's 1-hour cache writes cost more than 5-minute ones, as genai-prices says."""
+    from genai_prices import Usage, calc_price
+
+    from aiopt_hooks.baseline import Request
+    from aiopt_hooks.baseline.summary import BaselineSummary
+
+    book = PriceBook(Config())
+    summary = BaselineSummary(paths=[], thresholds=book.thresholds)
+    summary.add(Request(ts=0.0, provider="anthropic", model="claude-sonnet-4-5", feature="chat", input=10_000,
+                        cached=0, cache_write=4_000, output=100, reasoning=0, ok=True, retries=0, truncated=False,
+                        cost=None, cache_write_1h=1_000))
+    (group,) = summary.groups.values()
+    ours = group_cost(group, State(book.resolve("claude-sonnet-4-5", "anthropic")), "expected")
+    theirs = calc_price(Usage(input_tokens=10_000, cache_write_tokens=4_000, cache_write_1h_tokens=1_000,
+                              output_tokens=100), "claude-sonnet-4-5", provider_id="anthropic").total_price
+    # 6,000 x $3 + 3,000 x $3.75 + 1,000 x $6 + 100 x $15 per 1M = $0.03675
+    assert ours == pytest.approx(float(theirs), rel=1e-9) and ours == pytest.approx(0.03675)

@@ -45,6 +45,7 @@ class Group:
     failed_tokens: list[float] = field(default_factory=lambda: [0.0] * 5)   # failed rows' input, cached,
     # cache_write, output, reasoning sums
     max_input: int = 0          # the largest request (against a new model's context window)
+    cache_write_1h: float = 0.0   # 1-hour cache writes, a part of the cells' cache writes (Anthropic)
     _totals: dict[int, tuple[float, ...]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def class_totals(self) -> dict[int, tuple[float, ...]]:
@@ -100,6 +101,8 @@ class BaselineSummary:
             group.stated_cost_rows += 1
         if req.input > group.max_input:
             group.max_input = req.input
+        if req.cache_write_1h:
+            group.cache_write_1h += req.cache_write_1h
         cell_key = (bisect.bisect_left(self.thresholds, req.input), req.output, req.truncated)
         cell = group.cells.get(cell_key)
         if cell is None:
@@ -150,6 +153,7 @@ def _merge_group(target: Group, other: Group) -> None:
     target.stated_cost_rows += other.stated_cost_rows
     add_sums(target.failed_tokens, other.failed_tokens)
     target.max_input = max(target.max_input, other.max_input)
+    target.cache_write_1h += other.cache_write_1h
     for day, values in other.days.items():
         add_sums(target.days.setdefault(day, [0.0] * 6), values)
 
@@ -169,7 +173,7 @@ def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
                     "stated_cost_rows": g.stated_cost_rows,
                     "cells": [[k, o, int(t), *v] for (k, o, t), v in g.cells.items()],
                     "days": [[d, *v] for d, v in sorted(g.days.items())], "failed_tokens": g.failed_tokens,
-                    "max_input": g.max_input}
+                    "max_input": g.max_input, "cache_write_1h": g.cache_write_1h}
                    for g in summary.groups.values()],
     }
 
@@ -191,6 +195,7 @@ def summary_from_dict(data: dict[str, Any]) -> BaselineSummary:
         group.days = {int(d[0]): [float(x) for x in d[1:7]] for d in g.get("days", ())}
         group.failed_tokens = [float(x) for x in g.get("failed_tokens", [0.0] * 5)]
         group.max_input = int(g.get("max_input", 0))
+        group.cache_write_1h = float(g.get("cache_write_1h", 0.0))
         summary.groups[(group.feature, group.provider, group.model)] = group
     return summary
 

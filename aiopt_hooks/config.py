@@ -101,9 +101,12 @@ def _check(value: Any, spec: Any, where: str, file: str, line: int | None = None
             raise bad("a mapping")
         for key, sub in value.items():
             if key not in spec:
-                known = ", ".join(sorted(spec))
+                import difflib
+
+                close = difflib.get_close_matches(str(key), list(spec), n=1)
+                hint = f"did you mean `{close[0]}`?" if close else f"known keys here: {', '.join(sorted(spec))}"
                 raise AioptError(f"unknown key `{where}.{key}`".replace("`.", "`"), file=file,
-                                 line=lines.get(key), hint=f"known keys here: {known}")
+                                 line=lines.get(key), hint=hint)
             _check(sub, spec[key], f"{where}.{key}" if where else str(key), file, lines.get(key, line))
     elif isinstance(spec, tuple) and spec and spec[0] == "each":
         if not isinstance(value, dict):

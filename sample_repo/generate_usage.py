@@ -32,15 +32,6 @@ WEEKEND_FACTOR = 0.7  # Saturday and Sunday traffic relative to a weekday
 ERROR_RATE = 0.015
 MONTH_DAYS = 30
 
-# List prices (USD per 1M input / output tokens), used only for the printed summary.
-PRICES = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1-nano": (0.10, 0.40),
-    "claude-3-5-haiku": (0.80, 4.00),
-    "gemini-2.5-flash": (0.30, 2.50),
-}
-
 
 @dataclass(frozen=True)
 class Profile:
@@ -129,36 +120,23 @@ def generate(features: dict[str, dict[str, str]], rng: random.Random) -> list[di
     return [{"ts": stamp(t), **row} for t, _, row in rows]
 
 
-def cost(model: str, input_tokens: int, output_tokens: int) -> float:
-    price_in, price_out = PRICES[model]
-    return (input_tokens * price_in + output_tokens * price_out) / 1e6
-
-
 def summarize(rows: list[dict[str, object]]) -> None:
+    """Rows, tokens and truncation per feature; the money is left to the product (`aiopt scan`)."""
     first = datetime.fromisoformat(str(rows[0]["ts"]).replace("Z", "+00:00"))
     last = datetime.fromisoformat(str(rows[-1]["ts"]).replace("Z", "+00:00"))
     window_days = (last - first).total_seconds() / 86400
-    scale = MONTH_DAYS / window_days
     errors = sum(r["status"] == "error" for r in rows)
     print(f"wrote {OUT.name}: {len(rows):,} rows ({errors} failed attempts), "
           f"{OUT.stat().st_size / 1e6:.2f} MB, window {window_days:.2f} days")
-    print(f"{'feature':<13} {'model':<17} {'requests':>8} {'in/req':>7} {'out/req':>7} "
-          f"{'capped':>7} {'$/month':>8}")
-    total = swap = 0.0
+    print(f"{'feature':<13} {'model':<17} {'requests':>8} {'in/req':>7} {'out/req':>7} {'capped':>7}")
     for name in PROFILES:
         ok = [r for r in rows if r["feature_tag"] == name and r["status"] == "ok"]
-        model = str(ok[0]["model"])
         tin = sum(int(str(r["input_tokens"])) for r in ok)
         tout = sum(int(str(r["output_tokens"])) for r in ok)
         capped = sum(r["finish_reason"] == "length" for r in ok) / len(ok)
-        monthly = cost(model, tin, tout) * scale
-        total += monthly
-        print(f"{name:<13} {model:<17} {len(ok):>8,} {tin / len(ok):>7.0f} {tout / len(ok):>7.0f} "
-              f"{capped:>7.1%} {monthly:>8.2f}")
-        if name == "summarize":
-            swap = (cost("gpt-4o", tin, tout) - cost(model, tin, tout)) * scale
-    print(f"{'total':<13} {'':<17} {'':>8} {'':>7} {'':>7} {'':>7} {total:>8.2f}")
-    print(f"summarize gpt-4o-mini -> gpt-4o: {swap:+.2f} $/month ({swap / total:+.0%} of the app)")
+        print(f"{name:<13} {str(ok[0]['model']):<17} {len(ok):>8,} {tin / len(ok):>7.0f} "
+              f"{tout / len(ok):>7.0f} {capped:>7.1%}")
+    print(f"monthly cost by feature: aiopt scan {OUT.name}")
 
 
 def main() -> None:

@@ -94,7 +94,7 @@ def run_check(options: CheckOptions, ctx: RepoContext | None = None) -> Result:
 
 def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[FileChange],
               old_ref: str | None, new_ref: str | None, cache_dir: Path) -> Result:
-    from aiopt_hooks.baseline.summary import expand_paths, summarize_baseline
+    from aiopt_hooks.baseline.summary import read_baseline
     from aiopt_hooks.diffing import Tree, derive_changes
     from aiopt_hooks.prices import PriceBook
     from aiopt_hooks.pricing import price_changes
@@ -107,11 +107,10 @@ def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[F
         reader.close()
     paths = list(baseline_patterns(options, config))
     if not changes:
-        verdict = Verdict("warn", 0, tuple(f.message for f in findings if f.level != "info")) \
-            if any(f.level != "info" for f in findings) else Verdict("pass", 0)
-        return Result(verdict, findings=findings, baseline_paths=paths,
+        from aiopt_hooks.policy import verdict_of
+
+        return Result(verdict_of(findings), findings=findings, baseline_paths=paths,
                       summary_line=f"{len(watched)} watched file(s) changed, no cost field changed")
     prices = PriceBook(config, cache_dir)
-    summary = summarize_baseline(expand_paths(paths, root), prices.thresholds, config.baseline_format,
-                                 display_root=root, cache_dir=cache_dir, dedupe=config.baseline_dedupe)
+    summary = read_baseline(paths, root, config, prices.thresholds, cache_dir)
     return price_changes(changes, findings, summary, config, prices)

@@ -72,13 +72,11 @@ def call_sites_by_file(root: Path, config: Config, ref: str | None) -> tuple[dic
 def load_baseline(root: Path, config: Config, patterns: list[str] | tuple[str, ...],
                   cache_dir: Path | None) -> tuple[BaselineSummary, PriceBook]:
     """The baseline summary (cached under the git dir) and the price book, as the check builds them."""
-    from aiopt_hooks.baseline.summary import expand_paths, summarize_baseline
+    from aiopt_hooks.baseline.summary import read_baseline
     from aiopt_hooks.prices import PriceBook
 
-    prices = PriceBook(config)
-    summary = summarize_baseline(expand_paths(list(patterns), root), prices.thresholds, config.baseline_format,
-                                 display_root=root, cache_dir=cache_dir, dedupe=config.baseline_dedupe)
-    return summary, prices
+    prices = PriceBook(config, cache_dir)
+    return read_baseline(patterns, root, config, prices.thresholds, cache_dir), prices
 
 
 def feature_costs(summary: BaselineSummary, config: Config, prices: PriceBook,

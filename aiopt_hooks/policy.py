@@ -1,8 +1,10 @@
 """Verdict: the estimate against the policy's thresholds -> pass / warn / block."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiopt_hooks.config import Policy
-from aiopt_hooks.records import Estimate, Verdict
+from aiopt_hooks.records import Estimate, Finding, Verdict
 
 EXIT = {"pass": 0, "warn": 0, "approved": 0, "block": 1, "error": 2}
 
@@ -40,14 +42,18 @@ def _fired(est: Estimate, limits: dict[str, float], level: str, basis: str, wher
 
 def decide_verdict(est: Estimate, policy: Policy) -> Verdict:
     """Block on any blocking finding or block threshold; warn likewise; else pass."""
-    block = [f"{f.code}: {f.message}" for f in est.findings if f.level == "block"]
-    block += _fired(est, policy.block, "block", policy.basis)
-    if block:
-        return Verdict("block", EXIT["block"], tuple(block))
-    warn = [f"{f.code}: {f.message}" for f in est.findings if f.level == "warn"]
-    warn += _fired(est, policy.warn, "warn", policy.basis)
-    if warn:
-        return Verdict("warn", EXIT["warn"], tuple(warn))
+    return verdict_of(est.findings, _fired(est, policy.block, "block", policy.basis),
+                      _fired(est, policy.warn, "warn", policy.basis))
+
+
+def verdict_of(findings: Sequence[Finding], block: Sequence[str] = (), warn: Sequence[str] = ()) -> Verdict:
+    """The verdict from findings (by level) and fired thresholds; also for a change with nothing to price."""
+    blocking = [f"{f.code}: {f.message}" for f in findings if f.level == "block"] + list(block)
+    if blocking:
+        return Verdict("block", EXIT["block"], tuple(blocking))
+    warning = [f"{f.code}: {f.message}" for f in findings if f.level == "warn"] + list(warn)
+    if warning:
+        return Verdict("warn", EXIT["warn"], tuple(warning))
     return Verdict("pass", EXIT["pass"], ())
 
 

@@ -62,7 +62,6 @@ def log_patterns(args: argparse.Namespace, ws: Workspace, logs: list[str] | None
 
 
 def read_summary(ws: Workspace, patterns: list[str], prices: PriceBook) -> BaselineSummary:
-    from aiopt_hooks.baseline.summary import expand_paths, summarize_baseline
+    from aiopt_hooks.baseline.summary import read_baseline
 
-    return summarize_baseline(expand_paths(patterns, ws.root), prices.thresholds, ws.config.baseline_format,
-                              display_root=ws.root, cache_dir=ws.cache_dir, dedupe=ws.config.baseline_dedupe)
+    return read_baseline(patterns, ws.root, ws.config, prices.thresholds, ws.cache_dir)

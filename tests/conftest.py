@@ -89,12 +89,26 @@ def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo.path
 
 
+# Environment a developer's shell may carry that would change what `aiopt` does.
+ENV_VARS = ("AIOPT_SKIP", "AIOPT_BASELINE", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_REMOTE_NAME",
+            "PRE_COMMIT_LOCAL_BRANCH", "SKIP", "GIT_INDEX_FILE", "GITHUB_STEP_SUMMARY")
+
+
 @pytest.fixture
 def sample_app(sample_template: Path, tmp_path: Path) -> GitRepo:
     """A private copy of the committed sample app (one commit on `main`, nothing staged)."""
     path = tmp_path / "app"
     shutil.copytree(sample_template, path, symlinks=True)
     return GitRepo(path)
+
+
+@pytest.fixture
+def app(sample_app: GitRepo, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    """The sample app (one commit on main), as the current directory, with no aiopt/pre-commit env."""
+    monkeypatch.chdir(sample_app.path)
+    for var in ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+    return sample_app
 
 
 def edit(repo: GitRepo, rel: str, old: str, new: str, stage: bool = True) -> None:

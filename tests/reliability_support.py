@@ -15,11 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tests.conftest import GitRepo
+from tests.conftest import ENV_VARS, GitRepo
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV_VARS = ("AIOPT_SKIP", "AIOPT_BASELINE", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_REMOTE_NAME",
-            "PRE_COMMIT_LOCAL_BRANCH", "SKIP", "GIT_INDEX_FILE", "GITHUB_STEP_SUMMARY")
 OPENAI_ROW = ('{{"id": "chatcmpl-{i}", "object": "chat.completion", "created": {ts}, "model": "{model}", '
               '"feature_tag": "{feature}", "usage": {{"prompt_tokens": {inp}, "completion_tokens": {out}}}{pad}}}\n')
 

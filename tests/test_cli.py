@@ -20,14 +20,14 @@ import pytest
 
 from aiopt_hooks import cli
 from aiopt_hooks.cli import main
-from tests.conftest import SAMPLE_REPO, GitRepo, edit, swap_model, usage_rows, write_log  # noqa: F401 - re-exported
+from tests.conftest import (ENV_VARS, SAMPLE_REPO, GitRepo, app, edit, swap_model,  # noqa: F401 - re-exported
+                            usage_rows, write_log)
 
 # (input, output) USD per 1M tokens: public list prices of the models the tests use.
 PRICES = {"gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00), "gpt-4.1-nano": (0.10, 0.40)}
 SUMMARIZE_ROWS = 14017          # rows tagged `summarize` in sample_repo/usage.jsonl
 SAMPLE_ROWS = 30951
 MODEL_LINE = 4                  # `model: gpt-4o-mini` of `summarize` in config/llm.yaml
-ENV_VARS = ("AIOPT_SKIP", "AIOPT_BASELINE", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "SKIP", "GIT_INDEX_FILE")
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,14 +71,6 @@ def snapshot(repo: GitRepo) -> tuple[bytes, str, dict[str, str]]:
              for p in sorted(repo.path.rglob("*"))
              if p.is_file() and ".git" not in p.relative_to(repo.path).parts}
     return index, status, files
-
-
-@pytest.fixture
-def app(sample_app: GitRepo, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    monkeypatch.chdir(sample_app.path)
-    for var in ENV_VARS:
-        monkeypatch.delenv(var, raising=False)
-    return sample_app
 
 
 @pytest.fixture

@@ -14,10 +14,8 @@ from typing import Any, NamedTuple
 import pytest
 
 from aiopt_hooks.cli import main
-from tests.conftest import GitRepo, edit, swap_model  # noqa: F401 - re-exported
+from tests.conftest import ENV_VARS, GitRepo, app, edit, swap_model  # noqa: F401 - re-exported
 
-ENV_VARS = ("AIOPT_SKIP", "AIOPT_BASELINE", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_REMOTE_NAME",
-            "PRE_COMMIT_LOCAL_BRANCH", "SKIP", "GIT_INDEX_FILE", "GITHUB_STEP_SUMMARY")
 
 
 class Run(NamedTuple):
@@ -28,15 +26,6 @@ class Run(NamedTuple):
     def json(self) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(self.out)
         return data
-
-
-@pytest.fixture
-def app(sample_app: GitRepo, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    """The sample app (one commit on main), as the current directory, with no aiopt/pre-commit env."""
-    monkeypatch.chdir(sample_app.path)
-    for var in ENV_VARS:
-        monkeypatch.delenv(var, raising=False)
-    return sample_app
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiopt_hooks.baseline import Request, detect_dialect
 from aiopt_hooks.baseline.files import iter_rows
+from aiopt_hooks.config import Config
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.safepaths import confine
 
@@ -289,6 +290,13 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
         raise AioptError(f"the baseline has no usable request rows{detail}", file=", ".join(shown),
                          hint="point `baseline.path` at a usage log (JSONL or CSV with model and token counts)")
     return summary
+
+
+def read_baseline(patterns: list[str] | tuple[str, ...], root: Path, config: Config, thresholds: tuple[int, ...],
+                  cache_dir: Path | None) -> BaselineSummary:
+    """The configured baseline: paths (globs) from the repo root, summarized as the config says."""
+    return summarize_baseline(expand_paths(list(patterns), root), thresholds, config.baseline_format,
+                              display_root=root, cache_dir=cache_dir, dedupe=config.baseline_dedupe)
 
 
 def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,

@@ -62,8 +62,7 @@ def _parser(chosen: str | None) -> argparse.ArgumentParser:
 def _error_result(message: str, code: int, fmt: str, verdict: str = "error") -> int:
     if fmt in ("json", "sarif"):
         from aiopt_hooks.commands.common import emit
-        from aiopt_hooks.records import Finding, Verdict
-        from aiopt_hooks.report import Result
+        from aiopt_hooks.records import Finding, Result, Verdict
 
         finding = Finding("block", "error" if code == 2 else "internal_error", message)
         emit(Result(Verdict(verdict, code, (message,)), findings=[finding]), fmt)

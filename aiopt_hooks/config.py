@@ -198,7 +198,7 @@ def parse_config_text(data: bytes, path: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise AioptError("the config must be a mapping of keys (see the README)", file=path)
     _check(raw, SCHEMA, "", path)
-    from aiopt_hooks.safepaths import check_feature_files
+    from aiopt_hooks.repo.safepaths import check_feature_files
 
     check_feature_files(raw, path)
     return raw

@@ -117,3 +117,20 @@ class Verdict:
     verdict: str          # pass | warn | approved | block | error
     exit_code: int
     reasons: tuple[str, ...] = ()
+
+
+@dataclass
+class Result:
+    verdict: Verdict
+    estimate: Estimate | None = None          # None when nothing watched changed
+    findings: list[Finding] = field(default_factory=list)
+    summary_line: str = ""
+    baseline_paths: list[str] = field(default_factory=list)
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    risk: dict[str, Any] = field(default_factory=dict)          # aiopt_hooks.pricing.risk: P(over each threshold)
+    sections: dict[str, Any] = field(default_factory=dict)      # extra JSON sections (e.g. `compare`)
+    kind: str = "check"                                         # check | whatif | compare: the wording
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        return self.findings + (self.estimate.findings if self.estimate else [])

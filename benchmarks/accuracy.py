@@ -2,7 +2,7 @@
 
 A seeded simulator stands in for an application with seven features on models of three providers
 (OpenAI, Anthropic, Google).  Each feature receives a stream of requests over a 14-day window; a
-request has a static system prompt (its tokens counted with `aiopt_hooks.tokens.count_tokens`) plus a
+request has a static system prompt (its tokens counted with `aiopt_hooks.extract.tokens.count_tokens`) plus a
 log-normal user part, and a log-normal *desired* output length that the model emits in full unless
 the feature's `max_tokens` cuts it (then `finish_reason` = "length").  Attempts fail with a
 per-feature probability and are retried up to `max_retries`.  The simulator writes the usage log in
@@ -55,7 +55,7 @@ from typing import Any
 
 from genai_prices import Usage, calc_price
 
-from aiopt_hooks.tokens import count_tokens
+from aiopt_hooks.extract.tokens import count_tokens
 
 SEED = 20261001
 WINDOW_DAYS = 14

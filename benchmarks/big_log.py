@@ -25,7 +25,7 @@ MODELS = (("summarize", "gpt-4o-mini"), ("classify", "gpt-4.1-nano"), ("support_
 MEASURE = """
 import json, resource, sys, time
 from pathlib import Path
-from aiopt_hooks.baseline.summary import summarize_baseline
+from aiopt_hooks.baseline.read import summarize_baseline
 started = time.perf_counter()
 summary = summarize_baseline([Path(sys.argv[1])], (200000,))
 print(json.dumps({"seconds": time.perf_counter() - started, "requests": summary.requests,

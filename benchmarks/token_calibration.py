@@ -1,4 +1,4 @@
-"""Calibrate the offline token approximation in `aiopt_hooks.tokens` against a real tokenizer.
+"""Calibrate the offline token approximation in `aiopt_hooks.extract.tokens` against a real tokenizer.
 
 Counts every sample below (and every `sample_repo/prompts/*.txt`) with bpe-openai's o200k_base
 and with `approximate_tokens`, then prints one row per sample (exact, approx, error %) and the
@@ -18,7 +18,7 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aiopt_hooks.tokens import APPROX_MEAN_ERROR_PCT, approximate_tokens  # noqa: E402
+from aiopt_hooks.extract.tokens import APPROX_MEAN_ERROR_PCT, approximate_tokens   # noqa: E402
 
 
 class Row(NamedTuple):
@@ -333,7 +333,7 @@ def main() -> int:
           f"total {total_approx} approx vs {total_exact} exact "
           f"({100.0 * (total_approx - total_exact) / total_exact:+.1f}%)")
     state = "up to date" if f"{mean:.1f}" == f"{APPROX_MEAN_ERROR_PCT:.1f}" else "STALE: update it"
-    print(f"documented in aiopt_hooks.tokens: ±{APPROX_MEAN_ERROR_PCT}% ({state})")
+    print(f"documented in aiopt_hooks.extract.tokens: ±{APPROX_MEAN_ERROR_PCT}% ({state})")
     return 0
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from aiopt_hooks import approvals as ap
+from aiopt_hooks.verdict import approvals as ap
 from aiopt_hooks import cli
 from tests.conftest import GitRepo
 from tests.workflow_support import app, edit, git, run, swap_model  # noqa: F401  (fixtures)

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from aiopt_hooks.baseline import Request, detect_dialect
-from aiopt_hooks.baseline.aiopt import normalize
-from aiopt_hooks.baseline.summary import summarize_baseline
+from aiopt_hooks.baseline.model import Request
+from aiopt_hooks.baseline.dialects.registry import detect_dialect
+from aiopt_hooks.baseline.dialects.aiopt import normalize
+from aiopt_hooks.baseline.read import summarize_baseline
 from aiopt_hooks.baseline.timestamps import parse_ts
 from aiopt_hooks.errors import AioptError
 

@@ -420,8 +420,8 @@ def test_non_llm_commit_passes_without_reading_the_baseline(app: GitRepo, run: A
 def test_non_llm_commit_does_not_import_yaml_prices_or_tokenizer(app: GitRepo) -> None:
     edit(app, "README.md", "# Sample", "# The sample")
     probe = ("import sys\nfrom aiopt_hooks.cli import main\ncode = main(['check'])\n"
-             "heavy = [m for m in ('yaml', 'genai_prices', 'bpe_openai', 'git', 'aiopt_hooks.prices',"
-             " 'aiopt_hooks.tokens', 'aiopt_hooks.estimate') if m in sys.modules]\n"
+             "heavy = [m for m in ('yaml', 'genai_prices', 'bpe_openai', 'git', 'aiopt_hooks.pricing.prices',"
+             " 'aiopt_hooks.extract.tokens', 'aiopt_hooks.pricing.estimate') if m in sys.modules]\n"
              "print('RESULT', code, heavy)\n")
     env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
     outputs = []
@@ -449,7 +449,7 @@ def test_aiopt_skip(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, val
     if broken_config:
         set_config(app, "policy:", "polcy:")
     if skipped:
-        monkeypatch.setattr("aiopt_hooks.check.run_check", lambda *a, **k: pytest.fail("the check ran"))
+        monkeypatch.setattr("aiopt_hooks.pipeline.run_check", lambda *a, **k: pytest.fail("the check ran"))
 
     result = run()
 
@@ -731,7 +731,7 @@ def test_internal_error(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch,
     swap_model(app)
     if policy:
         add_config(app, policy)
-    monkeypatch.setattr("aiopt_hooks.check.run_check", _boom)
+    monkeypatch.setattr("aiopt_hooks.pipeline.run_check", _boom)
 
     result = run()
 
@@ -746,7 +746,7 @@ def test_internal_error(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch,
 def test_internal_error_with_debug_shows_the_traceback(app: GitRepo, run: Any,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     swap_model(app)
-    monkeypatch.setattr("aiopt_hooks.check.run_check", _boom)
+    monkeypatch.setattr("aiopt_hooks.pipeline.run_check", _boom)
 
     result = run("--debug")
 
@@ -763,7 +763,7 @@ def test_internal_error_with_debug_shows_the_traceback(app: GitRepo, run: Any,
 def test_timeout(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, on_timeout: str, code: int) -> None:
     swap_model(app)
     add_config(app, f"max_seconds: 0.2\non_timeout: {on_timeout}\n")
-    monkeypatch.setattr("aiopt_hooks.check.run_check", lambda *a, **k: time.sleep(5))
+    monkeypatch.setattr("aiopt_hooks.pipeline.run_check", lambda *a, **k: time.sleep(5))
 
     started = time.monotonic()
     result = run()

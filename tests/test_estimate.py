@@ -1,4 +1,4 @@
-"""Tests for aiopt_hooks.estimate (hand-checked dollars), aiopt_hooks.fit, aiopt_hooks.policy and
+"""Tests for aiopt_hooks.pricing.estimate (hand-checked dollars), aiopt_hooks.pricing.fit, aiopt_hooks.verdict.policy and
 aiopt_hooks.config.
 
 Prices used below (genai-prices, USD per 1M tokens, input / output):
@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 from conftest import usage_rows, write_log
 
-from aiopt_hooks.baseline.summary import BaselineSummary, summarize_baseline
+from aiopt_hooks.baseline.model import BaselineSummary
+from aiopt_hooks.baseline.read import summarize_baseline
 from aiopt_hooks.config import Config, Policy, build_config, load_config, parse_config_text
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.estimate import Estimator, estimate_changes
-from aiopt_hooks.fit import expected_capped_tail, fit_censored_lognormal
-from aiopt_hooks.policy import decide_verdict
-from aiopt_hooks.prices import PriceBook, tier_thresholds
+from aiopt_hooks.pricing.estimate import Estimator, estimate_changes
+from aiopt_hooks.pricing.fit import expected_capped_tail, fit_censored_lognormal
+from aiopt_hooks.verdict.policy import decide_verdict
+from aiopt_hooks.pricing.prices import PriceBook, tier_thresholds
 from aiopt_hooks.records import Change, ChangeEstimate, Estimate, Finding
 
 REL = 1e-9

@@ -1,4 +1,4 @@
-"""Tests for aiopt_hooks.extract (structured configs, prompt text), aiopt_hooks.globs, aiopt_hooks.yamlio."""
+"""Tests for aiopt_hooks.extract (structured configs, prompt text), aiopt_hooks.repo.globs, aiopt_hooks.yamlio."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.extract import extract_call_specs, structured
-from aiopt_hooks.globs import match_path
+from aiopt_hooks.extract.registry import extract_call_specs
+from aiopt_hooks.extract import structured
+from aiopt_hooks.repo.globs import match_path
 from aiopt_hooks.yamlio import load_yaml
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -9,7 +9,7 @@ import pytest
 from aiopt_hooks.cli import main
 from aiopt_hooks.config import Config, Policy, build_config, parse_config_text
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.feature_policy import decide
+from aiopt_hooks.verdict.feature_policy import decide
 from aiopt_hooks.records import Change, ChangeEstimate, Estimate, Finding
 from conftest import GitRepo, usage_rows, write_log
 

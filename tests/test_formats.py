@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from aiopt_hooks.config import Config
-from aiopt_hooks.diffing import Tree, derive_changes
-from aiopt_hooks.extract import extract_call_specs, extractor_for
-from aiopt_hooks.gitio import BlobReader, list_staged_changes
-from aiopt_hooks.prices import ENV_REF
+from aiopt_hooks.extract.diffing import Tree, derive_changes
+from aiopt_hooks.extract.registry import extract_call_specs, extractor_for
+from aiopt_hooks.repo.git import BlobReader, list_staged_changes
+from aiopt_hooks.pricing.prices import ENV_REF
 from aiopt_hooks.records import CallSpec
 
 CONFIGS = Path(__file__).resolve().parent / "data" / "configs"

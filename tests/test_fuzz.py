@@ -25,13 +25,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiopt_hooks.baseline import dialects
-from aiopt_hooks.baseline.summary import BaselineSummary, summarize_baseline
+from aiopt_hooks.baseline.dialects.registry import dialects
+from aiopt_hooks.baseline.model import BaselineSummary
+from aiopt_hooks.baseline.read import summarize_baseline
 from aiopt_hooks.config import Config, decode_text
-from aiopt_hooks.diffing import Tree, derive_changes
+from aiopt_hooks.extract.diffing import Tree, derive_changes
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.extract import Extractor, _table
-from aiopt_hooks.gitio import FileChange
+from aiopt_hooks.extract.base import Extractor
+from aiopt_hooks.extract.registry import EXTRACTORS
+from aiopt_hooks.repo.git import FileChange
 from aiopt_hooks.records import CallSpec, Change
 from tests.test_log_dialects import CASES, LOGS
 
@@ -149,7 +151,7 @@ SAMPLE_LLM_YAML = (Path(__file__).parent.parent / "sample_repo" / "config" / "ll
 
 
 def extractors() -> list[Extractor]:
-    table = list(_table())
+    table = list(EXTRACTORS)
     assert {e.name for e in table} <= set(EXTRACTOR_FILES), "a new extractor needs an entry in EXTRACTOR_FILES"
     return table
 

@@ -1,4 +1,4 @@
-"""Tests for aiopt_hooks.gitio: staged and ranged changes read from git objects, never the work tree."""
+"""Tests for aiopt_hooks.repo.git: staged and ranged changes read from git objects, never the work tree."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.gitio import (BlobReader, FileChange, list_range_changes, list_staged_changes,
-                               list_tree_files, merge_base, repo_paths, resolve_ref)
+from aiopt_hooks.repo.git import BlobReader, FileChange, list_range_changes, list_staged_changes, list_tree_files, merge_base, repo_paths, resolve_ref
 from tests.conftest import GitRepo
 
 LLM_V1 = "features:\n  summarize:\n    model: gpt-4o-mini\n    max_tokens: 512\n"

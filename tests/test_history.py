@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from aiopt_hooks import history
+from aiopt_hooks.repo import history
 from aiopt_hooks.cli import main
 from aiopt_hooks.config import Config
 from aiopt_hooks.records import Verdict
-from aiopt_hooks.report import Result
+from aiopt_hooks.records import Result
 from conftest import GitRepo, usage_rows, write_log
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from aiopt_hooks.hookinstall import MARKER, hook_script, install
+from aiopt_hooks.repo.hooks import MARKER, hook_script, install
 from tests.conftest import GitRepo
 from tests.workflow_support import app, edit, git, run, swap_model  # noqa: F401  (fixtures)
 

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from aiopt_hooks.baseline.files import MAX_LINE_BYTES
-from aiopt_hooks.baseline.summary import summarize_baseline
+from aiopt_hooks.baseline.read import summarize_baseline
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.extract import extract_call_specs
+from aiopt_hooks.extract.registry import extract_call_specs
 from aiopt_hooks.yamlio import MAX_NODES, load_yaml
 from tests.conftest import GitRepo, usage_rows, write_log
 from tests.reliability_support import ROOT, TreeGuard, child_env, run_aiopt, within, write_openai_log
@@ -155,7 +155,7 @@ def test_yaml_safe_load_only() -> None:
 _STREAM = textwrap.dedent("""
     import os, resource, sys, threading
     from pathlib import Path
-    from aiopt_hooks.baseline.summary import summarize_baseline
+    from aiopt_hooks.baseline.read import summarize_baseline
     fifo, rows, pad = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     row = ('{{"id": "c{i}", "created": {ts}, "model": "gpt-4o-mini", "feature_tag": "f{f}", '
            '"usage": {{"prompt_tokens": {inp}, "completion_tokens": {out}}}, "messages": "' + "x" * pad + '"}}\\n')

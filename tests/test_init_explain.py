@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from aiopt_hooks.config import parse_config_text
-from aiopt_hooks.init import watch_globs
+from aiopt_hooks.onboard.init import watch_globs
 from tests.conftest import ROOT, GitRepo
 from tests.workflow_support import app, edit, run, state  # noqa: F401  (fixtures)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from aiopt_hooks.lockfile import lock_drift
+from aiopt_hooks.verdict.lock import lock_drift
 from aiopt_hooks.records import Change
 from tests.conftest import GitRepo
 from tests.workflow_support import app, edit, git, run, state, swap_model  # noqa: F401  (fixtures)

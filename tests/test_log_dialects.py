@@ -10,8 +10,11 @@ from typing import Any, cast
 import pytest
 import yaml
 
-from aiopt_hooks.baseline import Dialect, Request, detect_dialect, dialects
-from aiopt_hooks.baseline.summary import summarize_baseline
+from aiopt_hooks.baseline.dialects.base import Dialect
+from aiopt_hooks.baseline.model import Request
+from aiopt_hooks.baseline.dialects.registry import detect_dialect
+from aiopt_hooks.baseline.dialects.registry import dialects
+from aiopt_hooks.baseline.read import summarize_baseline
 
 LOGS = Path(__file__).parent / "data" / "logs"
 THRESHOLDS = (200000,)

@@ -2,7 +2,7 @@
 module is ever imported, and genai-prices' auto-update cannot start.
 
 genai-prices' package `__init__` imports its updater, which imports an HTTP client (`httpx2`) at
-import time; `aiopt_hooks.offline` registers a stand-in updater first, so in an `aiopt` process
+import time; `aiopt_hooks.pricing.offline` registers a stand-in updater first, so in an `aiopt` process
 that module is never loaded (see the README's Reliability section).
 """
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_unknown_model_suggestions_stay_offline(app: GitRepo, tmp_path: Any) -> 
 def test_the_auto_update_cannot_start() -> None:
     """In a process where aiopt loaded the price data, genai-prices' updater refuses to start."""
     code = textwrap.dedent("""
-        from aiopt_hooks.prices import tier_thresholds
+        from aiopt_hooks.pricing.prices import tier_thresholds
         tier_thresholds()
         import genai_prices
         try:
@@ -97,7 +97,7 @@ def test_the_auto_update_cannot_start() -> None:
 
 def test_bundled_snapshot_even_if_an_embedding_program_set_another(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fetched snapshot set by someone else's updater is ignored: prices come from the wheel."""
-    from aiopt_hooks.offline import bundled_snapshot, load_price_data
+    from aiopt_hooks.pricing.offline import bundled_snapshot, load_price_data
 
     data_snapshot = load_price_data()
     fetched = data_snapshot.DataSnapshot(providers=[], from_auto_update=True)

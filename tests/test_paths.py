@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from aiopt_hooks.cli import guard_main, main
-from aiopt_hooks.safepaths import climbs_out
+from aiopt_hooks.repo.safepaths import climbs_out
 from tests.conftest import GitRepo, usage_rows, write_log
 from tests.reliability_support import TreeGuard
 from tests.test_cli import app, edit, run, set_config, swap_model  # noqa: F401 - fixtures

@@ -1,4 +1,4 @@
-"""Tests for aiopt_hooks.prices: model references, resolution, overrides, and per-request rates that
+"""Tests for aiopt_hooks.pricing.prices: model references, resolution, overrides, and per-request rates that
 agree with genai-prices' own `calc_price`."""
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import bisect
 import pytest
 from genai_prices import Usage, calc_price
 
-from aiopt_hooks.baseline.summary import Group
+from aiopt_hooks.baseline.model import Group
 from aiopt_hooks.config import Config
-from aiopt_hooks.groupcost import State, group_cost
-from aiopt_hooks.prices import MTOK, PriceBook, UnknownModel, split_ref, tier_thresholds
+from aiopt_hooks.pricing.groupcost import State, group_cost
+from aiopt_hooks.pricing.prices import MTOK, PriceBook, UnknownModel, split_ref, tier_thresholds
 
 PRICES = {"my-finetune": {"input": 3.0, "output": 12.0, "cached_input": 0.3},
           "llama3:8b": {"input": 0.0, "output": 0.0}}
@@ -232,8 +232,8 @@ def test_one_hour_cache_writes_are_priced_at_their_own_rate() -> None:
     """Anthropic's 1-hour cache writes cost more than 5-minute ones, as genai-prices says."""
     from genai_prices import Usage, calc_price
 
-    from aiopt_hooks.baseline import Request
-    from aiopt_hooks.baseline.summary import BaselineSummary
+    from aiopt_hooks.baseline.model import Request
+    from aiopt_hooks.baseline.model import BaselineSummary
 
     book = PriceBook(Config())
     summary = BaselineSummary(paths=[], thresholds=book.thresholds)

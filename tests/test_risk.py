@@ -6,7 +6,7 @@ import json
 import pytest
 
 from aiopt_hooks.cli import main
-from aiopt_hooks.risk import Scope, Threshold, assess, label
+from aiopt_hooks.pricing.risk import Scope, Threshold, assess, label
 from conftest import GitRepo, usage_rows, write_log
 
 # 20 days of app cost that varies day to day; the candidate doubles it (paired days).

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from aiopt_hooks.baseline import cache
-from aiopt_hooks.baseline.summary import (BaselineSummary, merge_into, rebucket, summarize_baseline,
-                                          summary_from_dict, summary_to_dict)
+from aiopt_hooks.baseline.model import BaselineSummary, merge_into, rebucket, summary_from_dict, summary_to_dict
+from aiopt_hooks.baseline.read import summarize_baseline
 from aiopt_hooks.errors import AioptError
 from conftest import usage_rows, write_log
 
@@ -48,7 +48,7 @@ def test_cache_hit_skips_reading_the_log(tmp_path: Path, monkeypatch: pytest.Mon
     cache_dir = tmp_path / "git" / "aiopt"
     first = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
     assert len(list(cache_dir.glob("summary-*.json"))) == 1
-    monkeypatch.setattr("aiopt_hooks.baseline.summary._read_one", lambda *a: pytest.fail("log re-read"))
+    monkeypatch.setattr("aiopt_hooks.baseline.read._read_one", lambda *a: pytest.fail("log re-read"))
     second = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
     assert _canon(second) == _canon(first)
 
@@ -85,7 +85,7 @@ def test_concurrent_writers_never_leave_a_corrupt_cache(tmp_path: Path) -> None:
     """Several processes (two terminals, two worktrees) summarizing into one cache dir at once."""
     log = _log(tmp_path / "u.jsonl", n=3000)
     cache_dir = tmp_path / "c"
-    code = ("import sys; from pathlib import Path; from aiopt_hooks.baseline.summary import summarize_baseline;"
+    code = ("import sys; from pathlib import Path; from aiopt_hooks.baseline.read import summarize_baseline;"
             f"s = summarize_baseline([Path({str(log)!r})], {THRESHOLDS!r}, cache_dir=Path({str(cache_dir)!r}));"
             "print(s.requests)")
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(4)]
@@ -143,7 +143,7 @@ def test_merge_adds_two_logs(tmp_path: Path) -> None:
 def test_duckdb_engine_equals_the_streaming_reader(tmp_path: Path, suffix: str) -> None:
     pytest.importorskip("duckdb")
     from aiopt_hooks.baseline import duck
-    from aiopt_hooks.baseline.summary import _read_one
+    from aiopt_hooks.baseline.read import _read_one
 
     rows = usage_rows("summarize", "gpt-4o-mini", 500, lambda i: 1000 + 7 * i, lambda i: min(50 + i, 512))
     rows += usage_rows("chat", "claude-3-5-haiku", 200, lambda i: 150000 + 997 * i, 300, provider="Anthropic",
@@ -202,7 +202,7 @@ from pathlib import Path
 if sys.argv[2] == "blocked":
     sys.modules["genai_prices"] = None   # any import of the price data now fails
 from aiopt_hooks.config import Config
-from aiopt_hooks.prices import PriceBook, UnknownModel
+from aiopt_hooks.pricing.prices import PriceBook, UnknownModel
 book = PriceBook(Config(), Path(sys.argv[1]))
 price = book.resolve("gpt-4o-mini", "openai")
 try:

@@ -20,9 +20,9 @@ from tests.test_cli import add_config, app, run, swap_model  # noqa: F401 - fixt
 
 pytestmark = pytest.mark.skipif(not hasattr(__import__("signal"), "SIGALRM"), reason="needs SIGALRM")
 
-SLOW_CHECK = "import time, aiopt_hooks.check as c\nc.run_check = lambda *a, **k: time.sleep(60)\n"
+SLOW_CHECK = "import time, aiopt_hooks.pipeline as c\nc.run_check = lambda *a, **k: time.sleep(60)\n"
 SWALLOWING_CHECK = textwrap.dedent("""
-    import time, aiopt_hooks.check as c
+    import time, aiopt_hooks.pipeline as c
     def run_check(*args, **kwargs):
         for _ in range(60):
             try:
@@ -32,7 +32,7 @@ SWALLOWING_CHECK = textwrap.dedent("""
     c.run_check = run_check
 """)
 STUCK_CHECK = textwrap.dedent("""
-    import signal, time, aiopt_hooks.check as c
+    import signal, time, aiopt_hooks.pipeline as c
     def run_check(*args, **kwargs):   # like a long call in C code: the alarm cannot get through
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(60)
@@ -88,7 +88,7 @@ def test_max_seconds_must_be_a_positive_number(app: GitRepo, run: Any, value: st
 
 
 BUG_IN_A_READER = textwrap.dedent("""
-    import aiopt_hooks.baseline.aiopt as dialect
+    import aiopt_hooks.baseline.dialects.aiopt as dialect
     def normalize(row):
         raise ZeroDivisionError("sk-proj-" + "A1b2" * 10 + " " + "x" * 5000)
     dialect.DIALECT = dialect.DIALECT._replace(normalize=normalize)

@@ -1,4 +1,4 @@
-"""Tests for aiopt_hooks.tokens: template static text and prompt token counting."""
+"""Tests for aiopt_hooks.extract.tokens: template static text and prompt token counting."""
 from __future__ import annotations
 
 import importlib.util
@@ -9,8 +9,8 @@ from types import ModuleType
 
 import pytest
 
-from aiopt_hooks import tokens
-from aiopt_hooks.tokens import TokenCount, count_tokens, static_text
+from aiopt_hooks.extract import tokens
+from aiopt_hooks.extract.tokens import TokenCount, count_tokens, static_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -217,7 +217,7 @@ def test_documented_error_matches_calibration() -> None:
 
 
 def test_import_does_not_load_bpe_openai() -> None:
-    code = "import sys, aiopt_hooks.tokens; print('bpe_openai' in sys.modules)"
+    code = "import sys, aiopt_hooks.extract.tokens; print('bpe_openai' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"

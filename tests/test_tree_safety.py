@@ -92,8 +92,8 @@ def test_internal_errors_leave_tree_and_index_alone(app: GitRepo, monkeypatch: p
     swap_model(app)
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
-    monkeypatch.setattr("aiopt_hooks.baseline.summary.summarize_baseline", boom)
-    monkeypatch.setattr("aiopt_hooks.explain.explain", boom)
+    monkeypatch.setattr("aiopt_hooks.baseline.read.summarize_baseline", boom)
+    monkeypatch.setattr("aiopt_hooks.onboard.explain.explain", boom)
     guard = TreeGuard(app)
     msg = app.path / ".git" / "COMMIT_EDITMSG"
     msg.write_text("x\n")

@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 
 from aiopt_hooks.baseline.rollup import COLUMNS, summary_from_rows, tier_case_sql
-from aiopt_hooks.baseline.summary import BaselineSummary, summarize_baseline, summary_from_dict, summary_to_dict
+from aiopt_hooks.baseline.model import BaselineSummary, summary_from_dict, summary_to_dict
+from aiopt_hooks.baseline.read import summarize_baseline
 from aiopt_hooks.cli import main
 from aiopt_hooks.errors import AioptError
 
@@ -210,7 +211,7 @@ def test_every_dialect_has_the_same_output_columns_in_order() -> None:
 def test_every_dialect_embeds_the_installed_tier_thresholds() -> None:
     """The SQL's tier CASE is the installed price data's; after a genai-prices update that moves a
     tier, paste `aiopt baseline thresholds --sql` into each docs/warehouse/*.sql."""
-    from aiopt_hooks.prices import tier_thresholds
+    from aiopt_hooks.pricing.prices import tier_thresholds
 
     expected = " ".join(tier_case_sql(tier_thresholds()).split())
     for dialect in DIALECTS:
@@ -294,7 +295,7 @@ def test_warehouse_json_quirks_are_read(tmp_path: Path) -> None:
 
 
 def test_thresholds_action_prints_the_list_and_the_sql(capsys: pytest.CaptureFixture[str]) -> None:
-    from aiopt_hooks.prices import tier_thresholds
+    from aiopt_hooks.pricing.prices import tier_thresholds
 
     assert main(["baseline", "thresholds"]) == 0
     assert capsys.readouterr().out.strip() == ",".join(map(str, tier_thresholds()))

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from aiopt_hooks.baseline import detect_dialect
-from aiopt_hooks.baseline.summary import summarize_baseline, summary_to_dict
+from aiopt_hooks.baseline.dialects.registry import detect_dialect
+from aiopt_hooks.baseline.read import summarize_baseline
+from aiopt_hooks.baseline.model import summary_to_dict
 from aiopt_hooks.cli import main
 
 # Lines in the write-up's field order (its own sample file is not vendored here; these follow its

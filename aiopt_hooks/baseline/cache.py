@@ -12,7 +12,7 @@ import json
 import time
 from pathlib import Path
 
-from aiopt_hooks.baseline.summary import SUMMARY_VERSION, BaselineSummary, summary_from_dict, summary_to_dict
+from aiopt_hooks.baseline.model import SUMMARY_VERSION, BaselineSummary, summary_from_dict, summary_to_dict
 
 EDGE_BYTES = 1 << 16
 MAX_ENTRIES = 32

@@ -11,7 +11,7 @@ import gzip
 from pathlib import Path
 from typing import Any
 
-from aiopt_hooks.baseline.summary import BaselineSummary, Group, add_sums
+from aiopt_hooks.baseline.model import BaselineSummary, Group, add_sums
 
 MIN_BYTES = 8 * 2**20          # below this, starting DuckDB costs more than it saves
 _TOKENS = ("input_tokens", "prompt_tokens", "output_tokens", "completion_tokens", "retries", "attempt",

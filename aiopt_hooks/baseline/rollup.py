@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from aiopt_hooks.baseline.summary import BaselineSummary, Group, add_sums
+from aiopt_hooks.baseline.model import BaselineSummary, Group, add_sums
 from aiopt_hooks.errors import AioptError
 
 # The output columns of every docs/warehouse/*.sql file, in order.

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-
 _DAY_CACHE: dict[str, float] = {}
 
 

@@ -13,9 +13,8 @@ from aiopt_hooks.commands.check import add_source_options, options_from
 from aiopt_hooks.errors import AioptError
 
 if TYPE_CHECKING:
-    from aiopt_hooks.approvals import Approval
-    from aiopt_hooks.records import Estimate
-    from aiopt_hooks.report import Result
+    from aiopt_hooks.records import Estimate, Result
+    from aiopt_hooks.verdict.approvals import Approval
 
 DEFAULT_DAYS = 90
 HEADROOM = 1.10     # default ceiling: the estimate now + 10%, so a refreshed log does not void it
@@ -72,8 +71,8 @@ def _approvable(result: Result, ranged: bool) -> Estimate:
 
 def _record(root: Path, approval: Approval) -> bool:
     """Write the approval into the file (replacing one of the same fingerprint) and stage it."""
-    from aiopt_hooks import approvals as ap
-    from aiopt_hooks.gitio import stage_path
+    from aiopt_hooks.repo.git import stage_path
+    from aiopt_hooks.verdict import approvals as ap
 
     path = root / ap.APPROVALS_PATH
     existing = ap.parse_approvals(path.read_bytes())[0] if path.is_file() else []
@@ -88,10 +87,11 @@ def _record(root: Path, approval: Approval) -> bool:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks import approvals as ap
-    from aiopt_hooks.check import load_repo_config, run_check
-    from aiopt_hooks.gitio import author_ident
-    from aiopt_hooks.policy import money
+    from aiopt_hooks.context import load_repo_config
+    from aiopt_hooks.pipeline import run_check
+    from aiopt_hooks.render.money import money
+    from aiopt_hooks.repo.git import author_ident
+    from aiopt_hooks.verdict import approvals as ap
 
     reason = " ".join(args.reason.split())
     if not reason:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from aiopt_hooks.errors import AioptError
 
 if TYPE_CHECKING:
-    from aiopt_hooks.baseline.summary import BaselineSummary
+    from aiopt_hooks.baseline.model import BaselineSummary
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -32,8 +32,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.baseline.summary import summarize_baseline
-    from aiopt_hooks.prices import tier_thresholds
+    from aiopt_hooks.baseline.read import summarize_baseline
+    from aiopt_hooks.pricing.prices import tier_thresholds
 
     if args.action == "thresholds":
         return _print_thresholds(tier_thresholds(), args.sql)
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
 
 
 def _write(summary: BaselineSummary, output: Path) -> int:
-    from aiopt_hooks.baseline.summary import summary_to_dict
+    from aiopt_hooks.baseline.model import summary_to_dict
 
     try:
         output.write_text(json.dumps(summary_to_dict(summary), separators=(",", ":")) + "\n")
@@ -62,7 +62,7 @@ def _write(summary: BaselineSummary, output: Path) -> int:
 
 def _import_rows(files: list[str], given: str | None) -> BaselineSummary:
     from aiopt_hooks.baseline.rollup import summary_from_rows
-    from aiopt_hooks.prices import tier_thresholds
+    from aiopt_hooks.pricing.prices import tier_thresholds
 
     paths = [Path(p) for p in files]
     for path in paths:

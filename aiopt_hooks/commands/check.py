@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from aiopt_hooks.commands.common import emit, skip_requested
 
 if TYPE_CHECKING:
-    from aiopt_hooks.check import CheckOptions, RepoContext
-    from aiopt_hooks.report import Result
+    from aiopt_hooks.context import CheckOptions, RepoContext
+    from aiopt_hooks.records import Result
 
 
 def add_source_options(parser: argparse.ArgumentParser, refs: bool = True) -> None:
@@ -35,7 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> CheckOptions:
-    from aiopt_hooks.check import CheckOptions
+    from aiopt_hooks.context import CheckOptions
 
     return CheckOptions(repo=args.repo, config=args.config, baselines=tuple(args.baseline),
                         from_ref=getattr(args, "from_ref", None), to_ref=getattr(args, "to_ref", None),
@@ -44,9 +44,9 @@ def options_from(args: argparse.Namespace) -> CheckOptions:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.check import load_repo_config, run_check
-    from aiopt_hooks.records import Verdict
-    from aiopt_hooks.report import Result
+    from aiopt_hooks.context import load_repo_config
+    from aiopt_hooks.pipeline import run_check
+    from aiopt_hooks.records import Result, Verdict
 
     if skip_requested():
         print("aiopt-guard: skipped (AIOPT_SKIP is set); no cost check was made", file=sys.stderr)
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     result = run_check(options, ctx)
     emit(result, args.format)
     _step_summary(result)
-    from aiopt_hooks.history import record_check   # light: the hot path's modules are already loaded
+    from aiopt_hooks.repo.history import record_check  # light: the hot path's modules are already loaded
 
     record_check(ctx.git_dir, options, result, ctx.config)
     return result.verdict.exit_code
@@ -74,9 +74,9 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
 
 def _record_skip(options: CheckOptions, result: Result) -> None:
     """A skipped check still leaves a line in the audit trail (when the repository can be found)."""
-    from aiopt_hooks.check import load_repo_config
+    from aiopt_hooks.context import load_repo_config
     from aiopt_hooks.errors import AioptError
-    from aiopt_hooks.history import record_check
+    from aiopt_hooks.repo.history import record_check
 
     try:
         ctx = load_repo_config(options)
@@ -87,8 +87,8 @@ def _record_skip(options: CheckOptions, result: Result) -> None:
 
 def _update_lock(options: CheckOptions, ctx: RepoContext) -> None:
     from aiopt_hooks.errors import AioptError
-    from aiopt_hooks.lockfile import LOCK_PATH, write_lock
-    from aiopt_hooks.policy import money
+    from aiopt_hooks.render.money import money
+    from aiopt_hooks.verdict.lock import LOCK_PATH, write_lock
 
     if options.from_ref or options.to_ref:
         raise AioptError("--update-lock writes the lock of the staged config, not of a ref range",
@@ -106,7 +106,7 @@ def _step_summary(result: Result) -> None:
     if not target:
         return
     from aiopt_hooks.redact import redact
-    from aiopt_hooks.report import render_markdown
+    from aiopt_hooks.render.text import render_markdown
 
     try:
         with open(target, "a", encoding="utf-8") as fh:

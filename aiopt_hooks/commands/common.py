@@ -12,6 +12,6 @@ def skip_requested() -> bool:
 
 def emit(result: Any, fmt: str) -> None:
     from aiopt_hooks.redact import redact
-    from aiopt_hooks.report import RENDERERS
+    from aiopt_hooks.render.text import RENDERERS
 
     sys.stdout.write(redact(RENDERERS[fmt](result)))

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from aiopt_hooks.commands.common import emit
 
 if TYPE_CHECKING:
-    from aiopt_hooks.baseline.summary import BaselineSummary
-    from aiopt_hooks.report import Result
+    from aiopt_hooks.baseline.model import BaselineSummary
+    from aiopt_hooks.records import Result
     from aiopt_hooks.workspace import Workspace
 
 
@@ -24,8 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def compute(args: argparse.Namespace) -> tuple[Result, Workspace, list[BaselineSummary]]:
     """The log diff, the workspace, and the two logs' summaries (the HTML report charts them)."""
-    from aiopt_hooks.compare import compare_logs
-    from aiopt_hooks.prices import PriceBook
+    from aiopt_hooks.pricing.compare import compare_logs
+    from aiopt_hooks.pricing.prices import PriceBook
     from aiopt_hooks.workspace import log_patterns, open_workspace, read_summary
 
     ws = open_workspace(args)
@@ -38,7 +38,7 @@ def compute(args: argparse.Namespace) -> tuple[Result, Workspace, list[BaselineS
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.history import record
+    from aiopt_hooks.repo.history import record
 
     result, ws, _ = compute(args)
     emit(result, args.format)

@@ -15,8 +15,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.check import load_repo_config
-    from aiopt_hooks.explain import explain, render_explain
+    from aiopt_hooks.context import load_repo_config
+    from aiopt_hooks.onboard.explain import explain, render_explain
 
     options = options_from(args)
     report = explain(options, load_repo_config(options))

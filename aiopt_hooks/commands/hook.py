@@ -12,7 +12,6 @@ import sys
 
 from aiopt_hooks.commands import check
 from aiopt_hooks.commands.common import skip_requested
-
 from aiopt_hooks.commands.install_hook import HOOK_TYPES
 
 
@@ -37,7 +36,7 @@ def _check_args(args: argparse.Namespace, *refs: str) -> argparse.Namespace:
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     from pathlib import Path
 
-    from aiopt_hooks.pushrange import new_branch_range, push_ranges
+    from aiopt_hooks.repo.pushrange import new_branch_range, push_ranges
 
     if args.hook_type != "pre-push":
         ns = _check_args(args)

@@ -15,9 +15,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.gitio import repo_paths
-    from aiopt_hooks.init import PRE_COMMIT_SNIPPET, render_config, scan, write_config
-    from aiopt_hooks.policy import money
+    from aiopt_hooks.onboard.init import PRE_COMMIT_SNIPPET, render_config, scan, write_config
+    from aiopt_hooks.render.money import money
+    from aiopt_hooks.repo.git import repo_paths
 
     root = repo_paths(args.repo)[0]
     found = scan(root, list(args.baseline))

@@ -24,8 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.gitio import hooks_dir, repo_paths
-    from aiopt_hooks.hookinstall import install
+    from aiopt_hooks.repo.git import hooks_dir, repo_paths
+    from aiopt_hooks.repo.hooks import install
 
     root = repo_paths(args.repo)[0]
     print(f"aiopt: {install(hooks_dir(root), args.hook_type, force=args.force, chain=args.chain)}. "

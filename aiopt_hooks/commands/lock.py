@@ -12,9 +12,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.check import load_repo_config
-    from aiopt_hooks.lockfile import LOCK_PATH, write_lock
-    from aiopt_hooks.policy import money
+    from aiopt_hooks.context import load_repo_config
+    from aiopt_hooks.render.money import money
+    from aiopt_hooks.verdict.lock import LOCK_PATH, write_lock
 
     options = options_from(args)
     ctx = load_repo_config(options)

@@ -17,8 +17,8 @@ from aiopt_hooks.errors import AioptError
 from aiopt_hooks.redact import redact
 
 if TYPE_CHECKING:
-    from aiopt_hooks.html_report import Side
-    from aiopt_hooks.report import Result
+    from aiopt_hooks.records import Result
+    from aiopt_hooks.render.html import Side
     from aiopt_hooks.workspace import Workspace
 
 SOURCES = ("check", "whatif", "compare", "scan")
@@ -35,10 +35,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _scan_side(label: str, ws: Workspace, summary: object) -> Side:
-    from aiopt_hooks.baseline.summary import BaselineSummary
-    from aiopt_hooks.html_report import Side
-    from aiopt_hooks.prices import PriceBook
-    from aiopt_hooks.scan import scan_baseline
+    from aiopt_hooks.baseline.model import BaselineSummary
+    from aiopt_hooks.pricing.prices import PriceBook
+    from aiopt_hooks.pricing.scan import scan_baseline
+    from aiopt_hooks.render.html import Side
 
     assert isinstance(summary, BaselineSummary)
     prices = PriceBook(ws.config, ws.cache_dir)
@@ -48,10 +48,11 @@ def _scan_side(label: str, ws: Workspace, summary: object) -> Side:
 
 
 def _check(args: argparse.Namespace) -> Built:
-    from aiopt_hooks.check import baseline_patterns, load_repo_config, run_check
     from aiopt_hooks.commands.check import options_from
-    from aiopt_hooks.history import record_check
-    from aiopt_hooks.prices import PriceBook
+    from aiopt_hooks.context import baseline_patterns, load_repo_config
+    from aiopt_hooks.pipeline import run_check
+    from aiopt_hooks.pricing.prices import PriceBook
+    from aiopt_hooks.repo.history import record_check
     from aiopt_hooks.workspace import Workspace, read_summary
 
     options = options_from(args)
@@ -70,8 +71,8 @@ def _check(args: argparse.Namespace) -> Built:
 
 def _whatif(args: argparse.Namespace) -> Built:
     from aiopt_hooks.commands.whatif import compute, scope_of
-    from aiopt_hooks.history import record
-    from aiopt_hooks.prices import PriceBook
+    from aiopt_hooks.pricing.prices import PriceBook
+    from aiopt_hooks.repo.history import record
     from aiopt_hooks.workspace import log_patterns, read_summary
 
     result, ws = compute(args)
@@ -82,7 +83,7 @@ def _whatif(args: argparse.Namespace) -> Built:
 
 def _compare(args: argparse.Namespace) -> Built:
     from aiopt_hooks.commands.compare import compute
-    from aiopt_hooks.history import record
+    from aiopt_hooks.repo.history import record
 
     result, ws, (base, cand) = compute(args)
     record(ws.git_dir, "compare", f"compare {args.baseline_log} {args.candidate_log}", result, ws.config)
@@ -92,7 +93,7 @@ def _compare(args: argparse.Namespace) -> Built:
 
 def _scan(args: argparse.Namespace) -> Built:
     from aiopt_hooks.commands.scan import compute
-    from aiopt_hooks.html_report import Side
+    from aiopt_hooks.render.html import Side
 
     return "aiopt scan", None, [Side("baseline", compute(args))]
 
@@ -113,7 +114,7 @@ def _default_check(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.html_report import render_html
+    from aiopt_hooks.render.html import render_html
 
     if not getattr(args, "html", None):
         raise AioptError("--html FILE is required", hint="e.g. aiopt report --html aiopt-report.html scan")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from aiopt_hooks.redact import redact
 
 if TYPE_CHECKING:
-    from aiopt_hooks.scan import ScanReport
+    from aiopt_hooks.pricing.scan import ScanReport
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -20,8 +20,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def compute(args: argparse.Namespace) -> ScanReport:
-    from aiopt_hooks.prices import PriceBook
-    from aiopt_hooks.scan import scan_baseline
+    from aiopt_hooks.pricing.prices import PriceBook
+    from aiopt_hooks.pricing.scan import scan_baseline
     from aiopt_hooks.workspace import log_patterns, open_workspace, read_summary
 
     ws = open_workspace(args)
@@ -33,7 +33,7 @@ def compute(args: argparse.Namespace) -> ScanReport:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.scan_render import RENDERERS
+    from aiopt_hooks.render.scan import RENDERERS
 
     sys.stdout.write(redact(RENDERERS[args.format](compute(args))))
     return 0

@@ -11,8 +11,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.gitio import hooks_dir, repo_paths
-    from aiopt_hooks.hookinstall import uninstall
+    from aiopt_hooks.repo.git import hooks_dir, repo_paths
+    from aiopt_hooks.repo.hooks import uninstall
 
     print(f"aiopt: {uninstall(hooks_dir(repo_paths(args.repo)[0]), args.hook_type)}")
     return 0

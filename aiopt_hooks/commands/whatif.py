@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from aiopt_hooks.commands.common import emit
 
 if TYPE_CHECKING:
-    from aiopt_hooks.report import Result
-    from aiopt_hooks.whatif import Knobs
+    from aiopt_hooks.pricing.whatif import Knobs
+    from aiopt_hooks.records import Result
     from aiopt_hooks.workspace import Workspace
 
 FORMATS = ("text", "json", "markdown")
@@ -33,16 +33,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def knobs_from(args: argparse.Namespace) -> Knobs:
-    from aiopt_hooks.whatif import Knobs
+    from aiopt_hooks.pricing.whatif import Knobs
 
     return Knobs(args.feature, args.model, args.provider, args.max_output_tokens, args.context_mult,
                  args.output_mult, args.retries_delta, args.call_mult, args.budget_monthly)
 
 
 def compute(args: argparse.Namespace) -> tuple[Result, Workspace]:
-    from aiopt_hooks.prices import PriceBook
-    from aiopt_hooks.pricing import price_changes
-    from aiopt_hooks.whatif import whatif_changes, with_budget
+    from aiopt_hooks.pipeline import price_changes
+    from aiopt_hooks.pricing.prices import PriceBook
+    from aiopt_hooks.pricing.whatif import whatif_changes, with_budget
     from aiopt_hooks.workspace import log_patterns, open_workspace, read_summary
 
     ws = open_workspace(args)
@@ -62,7 +62,7 @@ def scope_of(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.history import record
+    from aiopt_hooks.repo.history import record
 
     result, ws = compute(args)
     emit(result, args.format)

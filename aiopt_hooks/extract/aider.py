@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aiopt_hooks.extract import Extractor
-from aiopt_hooks.extract.fields import (FIELD_KEYS, found_at, name_of, parse_document, read_spec,
-                                        unique_selectors)
+from aiopt_hooks.extract.base import Extractor
+from aiopt_hooks.extract.fields import FIELD_KEYS, found_at, name_of, parse_document, read_spec, unique_selectors
 from aiopt_hooks.records import CallSpec
 
 SETTINGS = "aider.model.settings.yml"

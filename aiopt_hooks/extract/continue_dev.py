@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aiopt_hooks.extract import Extractor
+from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.fields import is_yaml, parse_document, read_spec, top_level_key, unique_selectors
 from aiopt_hooks.records import CallSpec
 

@@ -8,7 +8,7 @@ variant is the selector, so that two variants of one feature never pair with eac
 """
 from __future__ import annotations
 
-from aiopt_hooks.extract import Extractor
+from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.fields import name_of, read_spec
 from aiopt_hooks.extract.frontmatter import read_front_matter, with_prompt
 from aiopt_hooks.records import CallSpec

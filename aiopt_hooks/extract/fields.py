@@ -146,7 +146,7 @@ def model_of(entry: Mapping[str, Any]) -> Found:
 
 
 def is_env_ref(value: Any) -> bool:
-    from aiopt_hooks.prices import ENV_REF
+    from aiopt_hooks.pricing.prices import ENV_REF
 
     return isinstance(value, str) and bool(ENV_REF.search(value.strip()))
 

@@ -15,9 +15,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aiopt_hooks.extract import Extractor
-from aiopt_hooks.extract.fields import (NOT_FOUND, Found, found_at, is_yaml, parse_document, read_spec,
-                                        top_level_key, unique_selectors)
+from aiopt_hooks.extract.base import Extractor
+from aiopt_hooks.extract.fields import (
+    NOT_FOUND,
+    Found,
+    found_at,
+    is_yaml,
+    parse_document,
+    read_spec,
+    top_level_key,
+    unique_selectors,
+)
 from aiopt_hooks.records import CallSpec
 
 SETTINGS = ("router_settings", "litellm_settings")

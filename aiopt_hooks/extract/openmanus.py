@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from aiopt_hooks.extract import Extractor
+from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.fields import FIELD_KEYS, Found, locate, parse_document, read_spec
 from aiopt_hooks.records import CallSpec
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from aiopt_hooks.extract import Extractor
+from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.records import CallSpec
 
 SUFFIXES = (".txt", ".md", ".j2", ".jinja", ".jinja2", ".mustache", ".hbs")

@@ -13,9 +13,18 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from aiopt_hooks.extract import Extractor
-from aiopt_hooks.extract.fields import (Found, found_at, line_of, line_with, name_of, parse_document,
-                                        prompt_value, read_spec, unique_selectors)
+from aiopt_hooks.extract.base import Extractor
+from aiopt_hooks.extract.fields import (
+    Found,
+    found_at,
+    line_of,
+    line_with,
+    name_of,
+    parse_document,
+    prompt_value,
+    read_spec,
+    unique_selectors,
+)
 from aiopt_hooks.records import CallSpec
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aiopt_hooks.extract import Extractor
+from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.fields import FIELD_KEYS, read_spec
 from aiopt_hooks.extract.frontmatter import read_front_matter, with_prompt
 from aiopt_hooks.extract.prompt_text import feature_of

@@ -13,9 +13,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from aiopt_hooks.extract import Extractor
-from aiopt_hooks.extract.fields import (found_at, is_yaml, line_of, locate, name_of, parse_document,
-                                        read_spec, top_level_key)
+from aiopt_hooks.extract.base import Extractor
+from aiopt_hooks.extract.fields import (
+    found_at,
+    is_yaml,
+    line_of,
+    locate,
+    name_of,
+    parse_document,
+    read_spec,
+    top_level_key,
+)
 from aiopt_hooks.records import CallSpec
 
 SK_KEYS = top_level_key("execution_settings", "template_format", "input_variables")

@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from aiopt_hooks.extract import Extractor
-from aiopt_hooks.extract.fields import (CONTAINERS, FIELD_KEYS, locate, lookup, model_of, parse_document,
-                                        read_spec)
+from aiopt_hooks.extract.base import Extractor
+from aiopt_hooks.extract.fields import CONTAINERS, FIELD_KEYS, locate, lookup, model_of, parse_document, read_spec
 from aiopt_hooks.records import CallSpec
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")

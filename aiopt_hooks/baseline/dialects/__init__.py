@@ -1,0 +1,1 @@
+"""Usage-log dialects: one module per dialect, each with `DIALECT`; the table is `registry.py`."""

@@ -1,0 +1,153 @@
+"""Baseline log files -> one `BaselineSummary`: paths (globs) expanded, each log read through the
+cache, the DuckDB engine or the streaming dialect readers, then merged.
+
+Stage: log files -> summary (the only reader of log files besides `baseline/files.py`).
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+from pathlib import Path
+
+from aiopt_hooks.baseline.dedupe import SeenIds, note_duplicate, request_id
+from aiopt_hooks.baseline.dialects.registry import DIALECTS, detect_dialect
+from aiopt_hooks.baseline.files import iter_rows
+from aiopt_hooks.baseline.model import MAX_BAD_LINES, BaselineSummary, merge_into, rebucket, summary_from_dict
+from aiopt_hooks.config import Config
+from aiopt_hooks.errors import AioptError
+from aiopt_hooks.repo.safepaths import confine
+
+
+def read_summary_file(path: Path, name: str) -> BaselineSummary | None:
+    """A summary file (`aiopt baseline summarize -o`, or a warehouse export), or None for a log."""
+    if not path.name.endswith(".json"):
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+    if b'"aiopt_summary"' not in head:
+        return None
+    try:
+        return summary_from_dict(json.loads(path.read_bytes()))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise AioptError(f"not a valid baseline summary: {exc}", file=name,
+                         hint="rebuild it with `aiopt baseline summarize LOG -o FILE`") from None
+
+
+def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path]:
+    """Baseline paths relative to the repo root; globs allowed.  A path that matches nothing is an error."""
+    found: list[Path] = []
+    for pattern in patterns:
+        explicit = os.path.isabs(pattern)   # an absolute path is read as written; a relative one stays inside
+        full = pattern if explicit else str(root / pattern)
+        matches = sorted(glob.glob(full, recursive=True)) if glob.has_magic(full) else [full]
+        matches = [m for m in matches if os.path.isfile(m)]
+        if not explicit:
+            matches = confine(pattern, matches, root)
+        if not matches:
+            raise AioptError("baseline log not found", file=pattern,
+                             hint="set `baseline.path` in .aiopt.yaml, pass --baseline PATH, or set AIOPT_BASELINE")
+        found.extend(Path(m) for m in matches)
+    return found
+
+
+def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_format: str | None = None,
+                       display_root: Path | None = None, cache_dir: Path | None = None,
+                       dedupe: bool = False) -> BaselineSummary:
+    """One summary of every log: from the cache when the log is unchanged, else streamed (or,
+    for a large log, aggregated by DuckDB).  Malformed rows are counted;
+    a baseline with no usable row is an error.  Rows repeating a request id are counted, and
+    left out with `dedupe`."""
+    shown = [_display(p, display_root) for p in paths]
+    summary = BaselineSummary(paths=shown, thresholds=thresholds)
+    for path, name in zip(paths, shown):
+        merge_into(summary, _summarize_one(path, name, thresholds, forced_format, cache_dir, dedupe))
+    summary.paths = shown
+    if summary.requests == 0:
+        detail = f"; first bad lines: {', '.join(summary.bad_lines)}" if summary.bad_lines else ""
+        raise AioptError(f"the baseline has no usable request rows{detail}", file=", ".join(shown),
+                         hint="point `baseline.path` at a usage log (JSONL or CSV with model and token counts)")
+    return summary
+
+
+def read_baseline(patterns: list[str] | tuple[str, ...], root: Path, config: Config, thresholds: tuple[int, ...],
+                  cache_dir: Path | None) -> BaselineSummary:
+    """The configured baseline: paths (globs) from the repo root, summarized as the config says."""
+    return summarize_baseline(expand_paths(list(patterns), root), thresholds, config.baseline_format,
+                              display_root=root, cache_dir=cache_dir, dedupe=config.baseline_dedupe)
+
+
+def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,
+                   cache_dir: Path | None, dedupe: bool = False) -> BaselineSummary:
+    from aiopt_hooks.baseline import cache
+
+    try:
+        key = cache.cache_key(path, thresholds, forced, dedupe) if cache_dir else None
+    except OSError as exc:
+        raise AioptError(f"cannot read the baseline log: {exc.strerror}", file=name) from None
+    if cache_dir is not None and key is not None:
+        cached = cache.load(cache_dir, key)
+        if cached is not None:
+            cached.paths = [name]
+            return cached
+    summary_file = read_summary_file(path, name)
+    if summary_file is not None:
+        return rebucket(summary_file, thresholds)
+    one = None if dedupe else _fast_summary(path, name, thresholds, forced)
+    if one is None:
+        one = BaselineSummary(paths=[name], thresholds=thresholds)
+        _read_one(path, name, one, forced, dedupe)
+    if cache_dir is not None and key is not None:
+        cache.store(cache_dir, key, one)
+    return one
+
+
+def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None) -> BaselineSummary | None:
+    """DuckDB for a large AIOpt-dialect log (when DuckDB imports); else None."""
+    from aiopt_hooks.baseline import duck
+
+    if path.stat().st_size < duck.MIN_BYTES or not duck.available():
+        return None
+    first = next((row for _, row in iter_rows(path) if row is not None), None)
+    dialect = detect_dialect(first, forced) if first is not None else None
+    if dialect is None or dialect.name != "aiopt":
+        return None
+    return duck.summarize_with_duckdb(path, name, thresholds)
+
+
+def _display(path: Path, root: Path | None) -> str:
+    try:
+        return str(path.relative_to(root)) if root else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _read_one(path: Path, name: str, summary: BaselineSummary, forced: str | None, dedupe: bool = False) -> None:
+    if forced and forced not in (names := [d.name for d in DIALECTS]):
+        raise AioptError(f"unknown log format {forced!r} (`baseline.format`)", file=name,
+                         hint=f"use one of: {', '.join(names)}, or remove the key to detect it")
+    dialect = None
+    seen = SeenIds()
+    for line, row in iter_rows(path):
+        if row is not None and dialect is None:
+            dialect = detect_dialect(row, forced)
+        if row is None or dialect is None:
+            _bad(summary, name, line, "not a usage record")
+            continue
+        try:
+            for record in (dialect.unpack(row) if dialect.unpack else (row,)):
+                request = dialect.normalize(record)
+                if (rid := request_id(record)) is not None and seen.repeated(rid):
+                    summary.duplicates += 1
+                    note_duplicate(summary.duplicate_lines, name, line)
+                    if dedupe:
+                        continue
+                summary.add(request)
+        except (ValueError, KeyError, TypeError, OverflowError, AttributeError) as exc:
+            _bad(summary, name, line, str(exc) or type(exc).__name__)
+
+
+def _bad(summary: BaselineSummary, name: str, line: int, why: str) -> None:
+    summary.bad_rows += 1
+    if len(summary.bad_lines) < MAX_BAD_LINES:
+        summary.bad_lines.append(f"{name}:{line} ({why[:120]})")   # a reason quotes values: kept short

@@ -1,0 +1,42 @@
+"""Call-spec extractors, one per file format, in one explicit table.
+
+Stage: file text -> call specs.  A new format is one module with `EXTRACTOR` and one entry in
+`EXTRACTORS`; the first extractor whose `matches(path)` is true (and, for one with a `sniff`,
+whose `sniff(text)` is true too) reads the file.  Specialized formats come before the generic
+structured one, which stays the fallback for any YAML/JSON/TOML file.
+"""
+from __future__ import annotations
+
+from aiopt_hooks.extract import (
+    aider,
+    continue_dev,
+    dotprompt,
+    litellm,
+    openmanus,
+    prompt_text,
+    promptfoo,
+    prompty,
+    semantic_kernel,
+    structured,
+)
+from aiopt_hooks.extract.base import Extractor
+from aiopt_hooks.records import CallSpec
+
+EXTRACTORS: tuple[Extractor, ...] = (
+    prompty.EXTRACTOR, dotprompt.EXTRACTOR, aider.EXTRACTOR, promptfoo.EXTRACTOR, litellm.EXTRACTOR,
+    semantic_kernel.EXTRACTOR, continue_dev.EXTRACTOR, openmanus.EXTRACTOR, prompt_text.EXTRACTOR,
+    structured.EXTRACTOR)
+
+
+def extractor_for(path: str, text: str | None = None) -> Extractor | None:
+    """The extractor for a file.  Without its text: the first one that may read it by its name."""
+    for extractor in EXTRACTORS:
+        if extractor.matches(path) and (extractor.sniff is None or text is None or extractor.sniff(text)):
+            return extractor
+    return None
+
+
+def extract_call_specs(path: str, text: str) -> list[CallSpec]:
+    """All call specs a file version holds ([] for a format no extractor reads)."""
+    extractor = extractor_for(path, text)
+    return extractor.extract(path, text) if extractor else []

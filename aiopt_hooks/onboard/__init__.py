@@ -1,0 +1,1 @@
+"""Onboard: `aiopt init` (write a first `.aiopt.yaml`) and `aiopt explain` (what the guard sees)."""

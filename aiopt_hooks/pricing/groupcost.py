@@ -1,0 +1,106 @@
+"""The cost of a group's requests under a `State`: the arithmetic every estimate shares.
+
+Stage: inside the estimate.  A state says how the matched requests are billed (the model's
+price, output caps, added prompt tokens, multipliers); `group_cost` prices each request cell on
+its own token counts under it, for the low, expected and high scenarios.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from aiopt_hooks.baseline.model import Group
+from aiopt_hooks.pricing.prices import ModelPrice, Rates
+
+SCENARIOS = ("low", "expected", "high")
+CROSS_FAMILY_RANGE = (0.90, 1.25)   # token counts of the same text across tokenizer families
+UNCAPPED_GROWTH = 4.0               # removing a cap: truncated outputs may grow to 4x the old cap (high)
+
+
+@dataclass
+class CapRule:
+    old: int | None
+    new: int | None
+    tail_mean: float | None = None     # expected output of truncated requests under the new cap
+
+    def apply(self, out: float, truncated: bool, scenario: str) -> float:
+        if self.new is not None and (self.old is None or self.new <= self.old):
+            return min(out, self.new)
+        hit = truncated or (self.old is not None and out >= self.old)
+        if not hit or scenario == "low":
+            return out
+        ceiling = self.new if self.new is not None else UNCAPPED_GROWTH * (self.old or out)
+        if scenario == "high" or self.tail_mean is None:
+            return float(ceiling)
+        return min(self.tail_mean, float(ceiling))
+
+
+@dataclass
+class State:
+    """How the matched requests are billed: the baseline, or after some changes."""
+
+    price: ModelPrice | None
+    caps: list[CapRule] = field(default_factory=list)
+    prompt_delta: tuple[float, float, float] = (0.0, 0.0, 0.0)   # added input tokens per request
+    output_mult: float = 1.0
+    reasoning_mult: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    call_mult: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    range_mult: tuple[float, float] = (1.0, 1.0)
+    thresholds: tuple[int, ...] = ()   # the summary's tier thresholds: a prompt change can cross one
+    input_scale: float = 1.0           # what-if: every input token class x this
+    output_scale: float = 1.0          # what-if: output (reasoning included) x this, before any cap
+
+
+def group_cost(group: Group, state: State, scenario: str) -> float:
+    """Cost of the group's requests over the baseline window, each request priced on its own tokens."""
+    assert state.price is not None
+    k = SCENARIOS.index(scenario)
+    rates = state.price.by_class
+    total = _one_hour_premium(group, rates) * state.input_scale
+    delta = state.prompt_delta[k]
+    m_in, m_out = state.input_scale, state.output_scale
+    if not state.caps and not ((any(state.prompt_delta) or m_in != 1.0) and state.thresholds):
+        # No per-request change of output or tier: per-class sums price it exactly.
+        for klass, (count, s_in, s_cached, s_write, s_out, s_reason) in group.class_totals().items():
+            r = rates[klass]
+            reason = s_reason * state.reasoning_mult[k] * m_out
+            uncached = (s_in - s_cached - s_write) * m_in + delta * count
+            total += (r.input * uncached + (r.cached * s_cached + r.cache_write * s_write) * m_in
+                      + (r.output * (s_out - s_reason) * m_out + r.reasoning * reason) * state.output_mult)
+        return total * _factor(state, k)
+    for (klass, out, truncated), (count, s_in, s_cached, s_write, s_reason) in group.cells.items():
+        if (delta or m_in != 1.0) and state.thresholds and count:
+            # The cell's requests move to the tier of their mean input plus the added prompt.
+            klass = bisect.bisect_left(state.thresholds, s_in / count * m_in + delta)
+        r = rates[klass]
+        scaled = out * m_out
+        new_out = scaled
+        for cap in state.caps:
+            new_out = cap.apply(new_out, truncated, scenario)
+        kept = min(new_out / scaled, 1.0) if scaled else 1.0
+        reason = s_reason * m_out * kept * state.reasoning_mult[k]
+        visible = max(new_out * count - s_reason * m_out * kept, 0.0)
+        uncached = (s_in - s_cached - s_write) * m_in + delta * count
+        total += (r.input * uncached + (r.cached * s_cached + r.cache_write * s_write) * m_in
+                  + (r.output * visible + r.reasoning * reason) * state.output_mult)
+    return total * _factor(state, k)
+
+
+def _one_hour_premium(group: Group, rates: tuple[Rates, ...]) -> float:
+    """What 1-hour cache writes cost above the 5-minute rate the cells price them at, spread over
+    the tier classes in proportion to each class's cache writes (exact within one class)."""
+    if not group.cache_write_1h:
+        return 0.0
+    totals = group.class_totals()
+    writes = sum(t[3] for t in totals.values())
+    extra = 0.0
+    for klass, t in totals.items():
+        r = rates[klass]
+        rate_1h = r.cache_write_1h if r.cache_write_1h >= 0 else r.cache_write
+        extra += (rate_1h - r.cache_write) * group.cache_write_1h * (t[3] / writes if writes else 0.0)
+    return extra
+
+
+def _factor(state: State, k: int) -> float:
+    spread = state.range_mult[0] if k == 0 else state.range_mult[1] if k == 2 else 1.0
+    return state.call_mult[k] * spread

@@ -1,0 +1,156 @@
+"""Risk: the probability that the candidate's monthly cost crosses each active threshold.
+
+Stage: estimate (or a log diff) + the baseline's days -> `risk` of the result.  A seeded
+bootstrap over days: each sample draws the log's days with replacement and re-estimates the
+baseline and the candidate from the drawn days (each feature's candidate follows its baseline
+traffic day by day, times the feature's candidate/baseline ratio; a new feature's declared
+traffic is the same every day).  The point estimate is the mean of the days as drawn once each.
+The same input always gives the same answer (a fixed seed), and a probability never rises as
+its threshold rises (the same samples are compared with every threshold).
+"""
+from __future__ import annotations
+
+import operator
+import random
+from typing import Any, NamedTuple
+
+from aiopt_hooks.baseline.model import BaselineSummary
+from aiopt_hooks.config import Config
+from aiopt_hooks.pricing.costs import add_days, day_split, price_baseline
+from aiopt_hooks.pricing.prices import PriceBook
+from aiopt_hooks.records import Estimate
+from aiopt_hooks.verdict.feature_policy import feature_policies
+
+SAMPLES = 2000
+SEED = 20250101
+KEYS = ("monthly_increase_usd", "increase_pct", "monthly_total_usd")
+METHOD = "bootstrap over the baseline's days"
+
+
+class Scope(NamedTuple):
+    """One thing thresholds compare: the whole app ("") or one feature."""
+
+    name: str
+    base_monthly: float
+    base_days: dict[int, float]     # day -> cost that day (the shape; scaled to the monthly figure)
+    cand_monthly: float
+    cand_days: dict[int, float]
+
+
+class Threshold(NamedTuple):
+    scope: str
+    level: str
+    key: str
+    limit: float
+
+
+def active_thresholds(config: Config) -> list[Threshold]:
+    found = []
+    for scope, policy in [("", config.policy), *feature_policies(config)]:
+        for level, limits in (("block", policy.block), ("warn", policy.warn)):
+            found += [Threshold(scope, level, key, limits[key]) for key in KEYS if key in limits]
+    return found
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
+
+
+def label(t: Threshold) -> str:
+    who = f"{t.scope} " if t.scope else ""
+    if t.key == "monthly_total_usd":
+        text = f"P({who}> {_usd(t.limit)} budget)"
+    elif t.key == "monthly_increase_usd":
+        text = f"P({who}increase > +{_usd(t.limit)}/mo)"
+    else:
+        text = f"P({who}increase > {t.limit:g}%)"
+    return text if t.level == "block" else f"{text} [warn]"
+
+
+def _exceeds(key: str, limit: float, base: float, cand: float) -> bool:
+    if key == "monthly_total_usd":
+        return cand > limit
+    if key == "monthly_increase_usd":
+        return cand - base > limit
+    return cand > base and (base <= 0 or 100 * (cand - base) / base > limit)
+
+
+def _draws(rng: random.Random, n: int) -> list[list[int]]:
+    """SAMPLES multiplicity vectors: how often each of n days was drawn."""
+    out = []
+    for _ in range(SAMPLES):
+        counts = [0] * n
+        for i in rng.choices(range(n), k=n):
+            counts[i] += 1
+        out.append(counts)
+    return out
+
+
+def _samples(monthly: float, days: dict[int, float], order: list[int], draws: list[list[int]]) -> list[float]:
+    shape = [days.get(d, 0.0) for d in order]
+    total = sum(shape)
+    if total <= 0:
+        return [monthly] * len(draws)
+    return [monthly * sum(map(operator.mul, w, shape)) / total for w in draws]
+
+
+def assess(scopes: list[Scope], thresholds: list[Threshold], paired: bool = True) -> dict[str, Any]:
+    """P(threshold crossed) per threshold; `paired` when baseline and candidate share their days
+    (an estimate), not when they are two logs (a log diff: each side is drawn on its own)."""
+    if not thresholds:
+        return {}
+    base_order = sorted({d for s in scopes for d in s.base_days})
+    cand_order = base_order if paired else sorted({d for s in scopes for d in s.cand_days})
+    days = min(len(base_order), len(cand_order))
+    out: dict[str, Any] = {"method": METHOD, "samples": SAMPLES, "seed": SEED, "days": days, "thresholds": []}
+    if days < 2:
+        out["note"] = "not estimated: the log covers fewer than 2 days with timestamps"
+        out["line"] = f"Risk: {out['note']}"
+        return out
+    rng = random.Random(SEED)
+    base_draws = _draws(rng, len(base_order))
+    cand_draws = base_draws if paired else _draws(rng, len(cand_order))
+    by_name = {s.name: s for s in scopes}
+    for t in thresholds:
+        scope = by_name.get(t.scope)
+        if scope is None:
+            continue
+        base = _samples(scope.base_monthly, scope.base_days, base_order, base_draws)
+        cand = _samples(scope.cand_monthly, scope.cand_days, cand_order, cand_draws)
+        p = sum(_exceeds(t.key, t.limit, b, c) for b, c in zip(base, cand)) / SAMPLES
+        out["thresholds"].append({"scope": t.scope or "app", "level": t.level, "threshold": t.key,
+                                  "limit": t.limit, "probability": round(p, 3), "label": label(t)})
+    if out["thresholds"]:
+        shown = "; ".join(f"{r['label']} = {r['probability']:.2f}" for r in out["thresholds"])
+        out["line"] = f"Risk ({METHOD}: {days} days, {SAMPLES:,} samples): {shown}"
+    return out
+
+
+def risk_of_estimate(est: Estimate, summary: BaselineSummary, config: Config, prices: PriceBook) -> dict[str, Any]:
+    """The risk of a check or a what-if: the estimate's features re-estimated on resampled days."""
+    thresholds = active_thresholds(config)
+    if not thresholds or not est.changes:
+        return {}
+    priced = price_baseline(summary, config, prices)
+    split = {key: day_split(cost) for key, cost in priced.by_key().items()}
+    app_base: dict[int, float] = {}
+    for days in split.values():
+        add_days(app_base, days)
+    app_cand = dict(app_base)
+    scopes = []
+    per_day_window = est.window_days / est.month_days / max(len(app_base), 1)   # monthly USD -> USD a day
+    for feature, keys in est.matched.items():
+        mine = [c for c in est.changes if c.change.feature == feature]
+        base, cand = mine[0].baseline_monthly_usd, mine[-1].candidate_monthly_usd
+        base_days: dict[int, float] = {}
+        for key in keys:
+            add_days(base_days, split.get(key, {}))
+        if base > 0 and base_days:
+            cand_days = {d: v * cand / base for d, v in base_days.items()}
+        else:   # a new feature: its declared traffic, the same every day
+            cand_days = {d: (cand - base) * per_day_window for d in app_base}
+        add_days(app_cand, base_days, -1.0)
+        add_days(app_cand, cand_days)
+        scopes.append(Scope(feature, base, base_days, cand, cand_days))
+    scopes.append(Scope("", est.baseline_monthly_usd, app_base, est.candidate_monthly_usd, app_cand))
+    return assess(scopes, thresholds)

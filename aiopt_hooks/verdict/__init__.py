@@ -1,0 +1,6 @@
+"""Verdict: the one place that decides pass / warn / approved / block.
+
+`thresholds` turns an estimate into fired thresholds (numbers); `decide.decide` makes the
+verdict from findings, fired thresholds and overrides; `approvals`, `lock` and `overrides`
+gather the facts the overrides stand on.
+"""

@@ -14,9 +14,13 @@ import threading
 import time
 from collections.abc import Sequence
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.redact import one_line
+
+if TYPE_CHECKING:
+    from aiopt_hooks.records import VerdictName
 
 SKIP_HELP = "To commit anyway: SKIP=aiopt-guard git commit ... (pre-commit) or AIOPT_SKIP=1 git commit ... (git hook)"
 # name -> (module under aiopt_hooks.commands, one-line help)
@@ -59,13 +63,14 @@ def _parser(chosen: str | None) -> argparse.ArgumentParser:
     return parser
 
 
-def _error_result(message: str, code: int, fmt: str, verdict: str = "error") -> int:
+def _error_result(message: str, code: int, fmt: str, verdict: VerdictName = "error") -> int:
     if fmt in ("json", "sarif"):
         from aiopt_hooks.commands.common import emit
-        from aiopt_hooks.records import Finding, Result, Verdict
+        from aiopt_hooks.records import Finding, Result
+        from aiopt_hooks.verdict.decide import not_decided
 
         finding = Finding("block", "error" if code == 2 else "internal_error", message)
-        emit(Result(Verdict(verdict, code, (message,)), findings=[finding]), fmt)
+        emit(Result(not_decided(verdict, code, message), findings=[finding]), fmt)
     return code
 
 

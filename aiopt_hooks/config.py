@@ -9,11 +9,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.records import Basis, Level
+
+# A value that names an environment variable instead of a literal (`${MODEL}`, `os.environ/MODEL`,
+# `${{ vars.MODEL }}`, `env:MODEL`): not statically known.
+ENV_REF = re.compile(r"^\$\{|^os\.environ/|\$\{\{|^env:", re.IGNORECASE)
+
+
+def is_env_ref(value: Any) -> bool:
+    return isinstance(value, str) and bool(ENV_REF.search(value.strip()))
 
 # DESIGN.md's defaults, plus the well-known names of the formats the extractors read.
 DEFAULT_WATCH = ("**/*.prompty", "**/*.prompt", "prompts/**", "**/*llm*.y*ml", "**/*llm*.json",
@@ -50,9 +60,9 @@ class Policy:
     block: dict[str, float] = field(default_factory=lambda: {"monthly_increase_usd": 100.0,
                                                              "increase_pct": 50.0})
     warn: dict[str, float] = field(default_factory=lambda: {"monthly_increase_usd": 10.0})
-    unknown_model: str = "block"
-    unmatched_change: str = "warn"
-    basis: str = "expected"
+    unknown_model: Level = "block"
+    unmatched_change: Level = "warn"
+    basis: Basis = "expected"
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,10 @@ class Config:
     max_file_bytes: int = 1_000_000
     on_timeout: str = "warn"
     on_internal_error: str = "block"
+
+    def feature_policies(self) -> list[tuple[str, Policy]]:
+        """(feature, its own policy) for every feature that declares one."""
+        return [(rule.name, rule.policy) for rule in self.features if rule.policy is not None]
 
     def watch_patterns(self) -> tuple[str, ...]:
         """The watch globs plus every file named in the explicit feature mapping."""

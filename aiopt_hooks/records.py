@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, Union
+
+VerdictName = Literal["pass", "warn", "approved", "block", "error"]
+Level = Literal["block", "warn", "info"]
+Confidence = Literal["low", "medium", "high"]
+Basis = Literal["expected", "high"]
+ResultKind = Literal["check", "whatif", "compare"]
 
 # The fields of a call spec that can change cost, in the order their changes are applied.
 COST_FIELDS = ("model", "provider", "max_output_tokens", "prompt", "retries", "fallbacks", "n",
@@ -39,7 +45,7 @@ class Change:
 
 @dataclass(frozen=True)
 class Finding:
-    level: str            # block | warn | info
+    level: Level
     code: str
     message: str
     file: str | None = None
@@ -59,7 +65,7 @@ class ChangeEstimate:
     delta_monthly_usd: float = 0.0
     delta_monthly_usd_low: float = 0.0
     delta_monthly_usd_high: float = 0.0
-    confidence: str = "high"
+    confidence: Confidence = "high"
     notes: list[str] = field(default_factory=list)
     priced: bool = True
 
@@ -113,10 +119,107 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class Fired:
+    """A threshold the figures are over: the numbers only; `render.reasons` says it in words."""
+
+    where: str            # "policy", "features.<name>.policy", or an approval entry ("approvals.yaml:12")
+    level: Literal["block", "warn"]
+    key: str              # monthly_increase_usd | increase_pct | monthly_total_usd | ..._since_lock_usd | ...
+    value: float          # what was compared: a monthly delta, a percentage or a candidate total (USD)
+    limit: float
+    basis: Basis = "expected"
+    scope: str = ""       # "" = the whole app, else the feature whose own figures were compared
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """A finding that a feature's own policy rates higher than the global policy did."""
+
+    finding: Finding
+    where: str            # features.<name>.policy
+    level: Literal["block", "warn"]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An override that approves a blocked change, and where it stands."""
+
+    source: Literal["approvals", "message_trailer", "range_trailer"]
+    reason: str
+    where: str = ""       # approvals.yaml:LINE, or the commit subject of a range trailer
+    author: str = ""
+    date: str = ""
+    expires: str | None = None
+    ceiling_usd: float | None = None
+
+
+# Why a verdict is what it is: a finding, a fired threshold, an escalated finding, a grant, or
+# (for the overrides' own problems, which carry no figure) a plain sentence.
+Reason = Union[Finding, Fired, Escalated, Grant, str]
+
+
+def reason_level(reason: Reason) -> str:
+    """The level a reason decides at (grants and plain problems decide nothing by themselves)."""
+    if isinstance(reason, (Finding, Fired, Escalated)):
+        return reason.level
+    return "info"
+
+
+@dataclass(frozen=True)
 class Verdict:
-    verdict: str          # pass | warn | approved | block | error
+    verdict: VerdictName
     exit_code: int
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+    overridden: tuple[Reason, ...] = ()   # for `approved`: what would have blocked without the grants
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One "what would pass" candidate: a value of the changed field and the delta it would give."""
+
+    feature: str
+    field: str                 # model | max_output_tokens | retries | n | prompt | traffic ...
+    value: Any
+    delta_monthly_usd: float | None   # the whole change's delta with this value (None: at most the limit)
+    versus: Any = None                # the value proposed in the change
+    versus_delta_monthly_usd: float | None = None
+
+
+@dataclass(frozen=True)
+class ThresholdRisk:
+    scope: str                 # "app" or a feature name
+    level: str
+    threshold: str
+    limit: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class Risk:
+    """P(each active threshold is crossed), from a seeded bootstrap over the baseline's days."""
+
+    method: str
+    samples: int
+    seed: int
+    days: int
+    thresholds: tuple[ThresholdRisk, ...] = ()
+
+    @property
+    def estimated(self) -> bool:
+        return self.days >= 2
+
+
+@dataclass(frozen=True)
+class LockStatus:
+    """The creep guard's facts: the locked total and what the committed config adds since."""
+
+    monthly_usd: float
+    written: str
+    changes: int = 0              # config changes since the lock (0: the config matches it)
+    removed: int = 0
+    increase_usd: float = 0.0
+    low_usd: float = 0.0
+    high_usd: float = 0.0
 
 
 @dataclass
@@ -126,10 +229,12 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     summary_line: str = ""
     baseline_paths: list[str] = field(default_factory=list)
-    suggestions: list[dict[str, Any]] = field(default_factory=list)
-    risk: dict[str, Any] = field(default_factory=dict)          # aiopt_hooks.pricing.risk: P(over each threshold)
-    sections: dict[str, Any] = field(default_factory=dict)      # extra JSON sections (e.g. `compare`)
-    kind: str = "check"                                         # check | whatif | compare: the wording
+    suggestions: list[Suggestion] = field(default_factory=list)
+    risk: Risk | None = None
+    compare_rows: list[dict[str, Any]] | None = None   # a log diff's per (feature, model) rows (JSON-ready)
+    lock: LockStatus | None = None
+    considered: tuple[Reason, ...] = ()       # every reason the verdict was decided from, at any level
+    kind: ResultKind = "check"
 
     @property
     def all_findings(self) -> list[Finding]:

@@ -22,9 +22,11 @@ from aiopt_hooks.config import Config, Policy, build_config, load_config, parse_
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.pricing.estimate import Estimator, estimate_changes
 from aiopt_hooks.pricing.fit import expected_capped_tail, fit_censored_lognormal
-from aiopt_hooks.verdict.policy import decide_verdict
 from aiopt_hooks.pricing.prices import PriceBook, tier_thresholds
-from aiopt_hooks.records import Change, ChangeEstimate, Estimate, Finding
+from aiopt_hooks.records import Change, ChangeEstimate, Estimate, Finding, Verdict
+from aiopt_hooks.render.reasons import verdict_reasons
+from aiopt_hooks.verdict.decide import decide
+from aiopt_hooks.verdict.thresholds import judge
 
 REL = 1e-9
 
@@ -529,6 +531,11 @@ VERDICTS = [
 ]
 
 
+def decide_verdict(est: Estimate, policy: Policy) -> Verdict:
+    """The verdict under the global policy alone."""
+    return decide(judge(est, Config(policy=policy)))
+
+
 @pytest.mark.parametrize(("est", "policy", "expected"), VERDICTS)
 def test_decide_verdict(est: Estimate, policy: Policy, expected: str) -> None:
     verdict = decide_verdict(est, policy)
@@ -547,7 +554,7 @@ def test_decide_verdict(est: Estimate, policy: Policy, expected: str) -> None:
                  "unknown_model: nope", id="finding"),
 ])
 def test_verdict_reasons_name_the_threshold(est: Estimate, policy: Policy, fragment: str) -> None:
-    assert any(fragment in reason for reason in decide_verdict(est, policy).reasons)
+    assert any(fragment in reason for reason in verdict_reasons(decide_verdict(est, policy)))
 
 
 # -- config --------------------------------------------------------------------------------------

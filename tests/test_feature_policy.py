@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import GitRepo, usage_rows, write_log
 
 from aiopt_hooks.cli import main
 from aiopt_hooks.config import Config, Policy, build_config, parse_config_text
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.verdict.feature_policy import decide
-from aiopt_hooks.records import Change, ChangeEstimate, Estimate, Finding
-from conftest import GitRepo, usage_rows, write_log
+from aiopt_hooks.records import Change, ChangeEstimate, Estimate, Finding, Verdict
+from aiopt_hooks.render.reasons import verdict_reasons
+from aiopt_hooks.verdict import decide as deciding
+from aiopt_hooks.verdict.thresholds import judge
 
 
 def _config(text: str) -> Config:
@@ -30,6 +32,10 @@ def _estimate(changes: list[tuple[str, float, float]], app: float = 1000.0) -> E
 
 
 GLOBAL_100 = "version: 1\npolicy:\n  block:\n    monthly_increase_usd: 100\n"
+
+
+def decide(est: Estimate, config: Config) -> Verdict:
+    return deciding.decide(judge(est, config))
 
 
 def test_the_config_reads_a_feature_policy() -> None:
@@ -62,7 +68,7 @@ def test_the_strictest_threshold_decides(feature_policy: str, changes: list[tupl
     result = decide(_estimate(changes), config)
     assert result.verdict == verdict
     if fired:
-        assert any(fired in reason for reason in result.reasons)
+        assert any(fired in reason for reason in verdict_reasons(result))
 
 
 def test_the_percentage_is_of_the_features_own_cost() -> None:
@@ -71,7 +77,7 @@ def test_the_percentage_is_of_the_features_own_cost() -> None:
     result = decide(_estimate([("summarize", 40.0, 10.0)], app=10_000.0), config)
     assert result.verdict == "block"
     assert "+25.0% of summarize's monthly cost is over features.summarize.policy.block.increase_pct" \
-        in result.reasons[0]
+        in verdict_reasons(result)[0]
 
 
 def test_a_feature_can_make_a_finding_block() -> None:

@@ -5,13 +5,13 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import GitRepo, usage_rows, write_log
 
-from aiopt_hooks.repo import history
 from aiopt_hooks.cli import main
 from aiopt_hooks.config import Config
-from aiopt_hooks.records import Verdict
-from aiopt_hooks.records import Result
-from conftest import GitRepo, usage_rows, write_log
+from aiopt_hooks.records import Grant, Result, Verdict
+from aiopt_hooks.render import audit
+from aiopt_hooks.repo import history
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_the_file_rotates_and_stays_bounded(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(history, "MAX_BYTES", 2000)
     result = Result(Verdict("pass", 0))
     for _ in range(40):
-        history.record(tmp_path, "check", "staged", result, Config())
+        audit.record(tmp_path, "check", "staged", result, Config())
     current = tmp_path / "aiopt" / "history.jsonl"
     rotated = tmp_path / "aiopt" / "history.1.jsonl"
     assert current.stat().st_size <= 2000 and rotated.stat().st_size <= 2000
@@ -100,14 +100,14 @@ def test_the_file_rotates_and_stays_bounded(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_approvals_used_are_recorded() -> None:
-    result = Result(Verdict("approved", 0, ("approved in .aiopt/approvals.yaml by Dev: worth it",
-                                            "without the approval: the estimate is over the policy")))
-    entry = history.entry_for("check", "staged", result, Config())
-    assert entry["approvals"] == ["approved in .aiopt/approvals.yaml by Dev: worth it"]
+    grant = Grant("approvals", "worth it", ".aiopt/approvals.yaml:3", "Dev", "2026-11-30")
+    result = Result(Verdict("approved", 0, (grant,), overridden=("the estimate is over the policy",)))
+    entry = audit.entry_for("check", "staged", result, Config())
+    assert entry["approvals"] == ["approved at .aiopt/approvals.yaml:3: 'worth it' by Dev on 2026-11-30, no expiry"]
     assert entry["config_sha256"] == "defaults"
 
 
 def test_an_unwritable_history_never_fails_the_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "aiopt").write_text("a file where the folder should be")
-    history.record(tmp_path, "check", "staged", Result(Verdict("pass", 0)), Config())
+    audit.record(tmp_path, "check", "staged", Result(Verdict("pass", 0)), Config())
     assert "could not append to the history" in capsys.readouterr().err

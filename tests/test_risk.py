@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from aiopt_hooks.cli import main
-from aiopt_hooks.pricing.risk import Scope, Threshold, assess, label
+from aiopt_hooks.pricing import risk
+from aiopt_hooks.pricing.risk import Scope, Threshold
+from aiopt_hooks.records import ThresholdRisk
+from aiopt_hooks.render.risk import label, risk_dict
+
+
+def assess(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The risk as the JSON report shows it."""
+    return risk_dict(risk.assess(*args, **kwargs))
 from conftest import GitRepo, usage_rows, write_log
 
 # 20 days of app cost that varies day to day; the candidate doubles it (paired days).
@@ -58,7 +67,7 @@ def test_two_logs_are_drawn_apart() -> None:
                  id="feature-pct"),
 ])
 def test_labels(threshold: Threshold, text: str) -> None:
-    assert label(threshold) == text
+    assert label(ThresholdRisk(threshold.scope or "app", threshold.level, threshold.key, threshold.limit, 0.0)) == text
 
 
 def test_check_reports_risk_in_json_and_one_text_line(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:

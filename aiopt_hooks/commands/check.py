@@ -46,11 +46,12 @@ def options_from(args: argparse.Namespace) -> CheckOptions:
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     from aiopt_hooks.context import load_repo_config
     from aiopt_hooks.pipeline import run_check
-    from aiopt_hooks.records import Result, Verdict
+    from aiopt_hooks.records import Result
+    from aiopt_hooks.verdict.decide import not_decided
 
     if skip_requested():
         print("aiopt-guard: skipped (AIOPT_SKIP is set); no cost check was made", file=sys.stderr)
-        skipped = Result(Verdict("pass", 0, ("skipped: AIOPT_SKIP is set",)))
+        skipped = Result(not_decided("pass", 0, "skipped: AIOPT_SKIP is set"))
         if args.format == "json":
             emit(skipped, args.format)
         _record_skip(options_from(args), skipped)
@@ -66,9 +67,9 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     result = run_check(options, ctx)
     emit(result, args.format)
     _step_summary(result)
-    from aiopt_hooks.repo.history import record_check  # light: the hot path's modules are already loaded
+    from aiopt_hooks.render.audit import record_check  # light: the hot path's modules are already loaded
 
-    record_check(ctx.git_dir, options, result, ctx.config)
+    record_check(ctx.git_dir, options.from_ref, options.to_ref, result, ctx.config)
     return result.verdict.exit_code
 
 
@@ -76,24 +77,25 @@ def _record_skip(options: CheckOptions, result: Result) -> None:
     """A skipped check still leaves a line in the audit trail (when the repository can be found)."""
     from aiopt_hooks.context import load_repo_config
     from aiopt_hooks.errors import AioptError
-    from aiopt_hooks.repo.history import record_check
+    from aiopt_hooks.render.audit import record_check
 
     try:
         ctx = load_repo_config(options)
     except AioptError:
         return
-    record_check(ctx.git_dir, options, result, ctx.config)
+    record_check(ctx.git_dir, options.from_ref, options.to_ref, result, ctx.config)
 
 
 def _update_lock(options: CheckOptions, ctx: RepoContext) -> None:
     from aiopt_hooks.errors import AioptError
+    from aiopt_hooks.pipeline import staged_lock
     from aiopt_hooks.render.money import money
-    from aiopt_hooks.verdict.lock import LOCK_PATH, write_lock
+    from aiopt_hooks.verdict.lock import LOCK_PATH
 
     if options.from_ref or options.to_ref:
         raise AioptError("--update-lock writes the lock of the staged config, not of a ref range",
                          hint="drop --from-ref/--to-ref, or check the ref out and run `aiopt lock`")
-    lock = write_lock(options, ctx)
+    lock = staged_lock(options, ctx)
     print(f"aiopt: {LOCK_PATH} updated and staged: {money(lock['monthly_usd'])}/month over "
           f"{len(lock['features'])} feature(s)", file=sys.stderr)
 

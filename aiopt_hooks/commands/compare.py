@@ -24,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def compute(args: argparse.Namespace) -> tuple[Result, Workspace, list[BaselineSummary]]:
     """The log diff, the workspace, and the two logs' summaries (the HTML report charts them)."""
-    from aiopt_hooks.pricing.compare import compare_logs
+    from aiopt_hooks.pipeline import diff_logs
     from aiopt_hooks.pricing.prices import PriceBook
     from aiopt_hooks.workspace import log_patterns, open_workspace, read_summary
 
@@ -32,13 +32,13 @@ def compute(args: argparse.Namespace) -> tuple[Result, Workspace, list[BaselineS
     prices = PriceBook(ws.config, ws.cache_dir)
     base = read_summary(ws, log_patterns(args, ws, [args.baseline_log]), prices)
     cand = read_summary(ws, log_patterns(args, ws, [args.candidate_log]), prices)
-    result = compare_logs(base, cand, ws.config, prices)
+    result = diff_logs(base, cand, ws.config, prices)
     prices.save()
     return result, ws, [base, cand]
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.repo.history import record
+    from aiopt_hooks.render.audit import record
 
     result, ws, _ = compute(args)
     emit(result, args.format)

@@ -13,12 +13,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     from aiopt_hooks.context import load_repo_config
+    from aiopt_hooks.pipeline import staged_lock
     from aiopt_hooks.render.money import money
-    from aiopt_hooks.verdict.lock import LOCK_PATH, write_lock
+    from aiopt_hooks.verdict.lock import LOCK_PATH
 
     options = options_from(args)
     ctx = load_repo_config(options)
-    lock = write_lock(options, ctx)
+    lock = staged_lock(options, ctx)
     base = lock["baseline"]
     print(f"aiopt: wrote {LOCK_PATH} and staged it: {money(lock['monthly_usd'])}/month over "
           f"{len(lock['features'])} feature(s); prices {lock['prices']}; baseline {base['requests']:,} requests "

@@ -52,13 +52,13 @@ def _check(args: argparse.Namespace) -> Built:
     from aiopt_hooks.context import baseline_patterns, load_repo_config
     from aiopt_hooks.pipeline import run_check
     from aiopt_hooks.pricing.prices import PriceBook
-    from aiopt_hooks.repo.history import record_check
+    from aiopt_hooks.render.audit import record_check
     from aiopt_hooks.workspace import Workspace, read_summary
 
     options = options_from(args)
     ctx = load_repo_config(options)
     result = run_check(options, ctx)
-    record_check(ctx.git_dir, options, result, ctx.config)
+    record_check(ctx.git_dir, options.from_ref, options.to_ref, result, ctx.config)
     ws = Workspace(ctx.root, ctx.config, ctx.git_dir)
     try:
         summary = read_summary(ws, list(baseline_patterns(options, ctx.config)), PriceBook(ctx.config, ws.cache_dir))
@@ -72,7 +72,7 @@ def _check(args: argparse.Namespace) -> Built:
 def _whatif(args: argparse.Namespace) -> Built:
     from aiopt_hooks.commands.whatif import compute, scope_of
     from aiopt_hooks.pricing.prices import PriceBook
-    from aiopt_hooks.repo.history import record
+    from aiopt_hooks.render.audit import record
     from aiopt_hooks.workspace import log_patterns, read_summary
 
     result, ws = compute(args)
@@ -83,7 +83,7 @@ def _whatif(args: argparse.Namespace) -> Built:
 
 def _compare(args: argparse.Namespace) -> Built:
     from aiopt_hooks.commands.compare import compute
-    from aiopt_hooks.repo.history import record
+    from aiopt_hooks.render.audit import record
 
     result, ws, (base, cand) = compute(args)
     record(ws.git_dir, "compare", f"compare {args.baseline_log} {args.candidate_log}", result, ws.config)

@@ -62,7 +62,7 @@ def scope_of(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.repo.history import record
+    from aiopt_hooks.render.audit import record
 
     result, ws = compute(args)
     emit(result, args.format)

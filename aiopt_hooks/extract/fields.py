@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
+from aiopt_hooks.config import is_env_ref
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.extract.prompt_text import SUFFIXES as PROMPT_SUFFIXES
 from aiopt_hooks.records import CallSpec
@@ -143,12 +144,6 @@ def model_of(entry: Mapping[str, Any]) -> Found:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return found_at(entry, key)
     return NOT_FOUND
-
-
-def is_env_ref(value: Any) -> bool:
-    from aiopt_hooks.pricing.prices import ENV_REF
-
-    return isinstance(value, str) and bool(ENV_REF.search(value.strip()))
 
 
 def _whole_number(field: str, raw: Any, path: str, line: int | None) -> int | None:

@@ -143,7 +143,7 @@ def _approximation_forced() -> bool:
     return os.environ.get(TOKENIZER_ENV, "").strip().lower() in _APPROX_VALUES
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_encoder(encoding: str) -> _Encoder | None:
     """The bpe-openai encoder, imported on first use; None when the package is missing or broken."""
     try:

@@ -6,6 +6,7 @@ own, for fallbacks) and says in the result's notes what it assumed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from aiopt_hooks.baseline.model import BaselineSummary, Group
@@ -30,14 +31,12 @@ class ChangeKinds:
     def _apply(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                extra: list[float]) -> bool:
         """Apply one change to every matched group's state; False when it cannot be priced."""
-        change = result.change
-        handler = getattr(self, f"_apply_{change.field}", None)
+        handler = HANDLERS.get(result.change.field)
         if handler is None:
-            result.notes.append(f"`{change.field}` changes are not priced")
+            result.notes.append(f"`{result.change.field}` changes are not priced")
             result.confidence = "low"
             return False
-        ok: bool = handler(result, groups, states, extra)
-        return ok
+        return handler(self, result, groups, states, extra)
 
     def _reprice(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                  model: str | None, provider: str | None) -> bool:
@@ -219,6 +218,13 @@ class ChangeKinds:
         result.notes.append(f"reasoning tokens x {ratio:g} (documented per-level factors; a wide range)")
         return True
 
+    def _apply_thinking_budget(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
+                               extra: list[float]) -> bool:
+        result.notes.append("thinking budget changes are not priced yet: the change is shown, its cost is not "
+                            "estimated")
+        result.confidence = "low"
+        return False
+
     def _apply_fallbacks(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                          extra: list[float]) -> bool:
         added = [m for m in (result.change.new or ()) if m not in (result.change.old or ())]
@@ -250,3 +256,21 @@ class ChangeKinds:
                        "`aliases:` in .aiopt.yaml; for a custom model, add it under `prices:`")
         self.findings.append(Finding(self.config.policy.unknown_model, "unknown_model", message,
                                      file=change.file, line=change.line))
+
+
+Handler = Callable[[ChangeKinds, ChangeEstimate, list[Group], dict[int, State], list[float]], bool]
+# One handler per cost field of a call spec (records.COST_FIELDS); a test keeps the two in step.
+HANDLERS: dict[str, Handler] = {
+    "model": ChangeKinds._apply_model,
+    "provider": ChangeKinds._apply_provider,
+    "max_output_tokens": ChangeKinds._apply_max_output_tokens,
+    "prompt": ChangeKinds._apply_prompt,
+    "retries": ChangeKinds._apply_retries,
+    "fallbacks": ChangeKinds._apply_fallbacks,
+    "n": ChangeKinds._apply_n,
+    "reasoning_effort": ChangeKinds._apply_reasoning_effort,
+    "thinking_budget": ChangeKinds._apply_thinking_budget,
+    "traffic": ChangeKinds._apply_traffic,
+    "context_mult": ChangeKinds._apply_context_mult,
+    "output_mult": ChangeKinds._apply_output_mult,
+}

@@ -1,21 +1,20 @@
 """Log diff: two real usage logs (e.g. last week vs a canary) compared per feature and model.
 
-Stage: two summaries + prices -> one `Result` like a check's: one row per (feature, model) with
+Stage: two summaries + prices -> a `LogDiff` shaped like a check's estimate: one row per (feature, model) with
 requests, tokens and cost per month on each side (each log on its own window), the delta, the
 policy's verdict on the whole app's delta, and the top movers.  Rows are `observed` changes, so
 the same renderers, policies, risk, history and HTML report serve it.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.config import Config
 from aiopt_hooks.pricing.costs import PricedBaseline, add_days, daily_total, day_split, price_baseline
 from aiopt_hooks.pricing.prices import PriceBook
-from aiopt_hooks.records import Change, ChangeEstimate, Estimate, Result
+from aiopt_hooks.records import Change, ChangeEstimate, Estimate, Risk
 
-TOP_MOVERS = 5
 Key = tuple[str, str]   # (feature, model)
 
 
@@ -68,9 +67,17 @@ def _row_estimate(key: Key, a: dict[str, Any] | None, b: dict[str, Any] | None, 
     return ce
 
 
-def compare_logs(base: BaselineSummary, cand: BaselineSummary, config: Config, prices: PriceBook) -> Result:
+class LogDiff(NamedTuple):
+    """Two logs compared: the estimate-shaped diff, each feature's baseline, the risk and the rows."""
+
+    estimate: Estimate
+    feature_baselines: dict[str, float]
+    risk: Risk | None
+    rows: list[dict[str, Any]]
+
+
+def compare_logs(base: BaselineSummary, cand: BaselineSummary, config: Config, prices: PriceBook) -> LogDiff:
     from aiopt_hooks.pricing.risk import Scope, active_thresholds, assess
-    from aiopt_hooks.verdict.feature_policy import decide, feature_policies
 
     pa, pb = price_baseline(base, config, prices), price_baseline(cand, config, prices)
     rows_a, rows_b = _side(pa), _side(pb)
@@ -87,17 +94,15 @@ def compare_logs(base: BaselineSummary, cand: BaselineSummary, config: Config, p
         est.notes.append("low confidence: a log covers less than one day")
     feature_base = _per_feature(changes, "baseline_monthly_usd")
     scopes = [Scope("", pa.monthly_usd, daily_total(pa.groups), pb.monthly_usd, daily_total(pb.groups))]
-    for feature, _ in feature_policies(config):
+    for feature, _ in config.feature_policies():
         mine_a = [g for g in pa.groups if g.group.feature == feature]
         mine_b = [g for g in pb.groups if g.group.feature == feature]
         scopes.append(Scope(feature, sum(g.monthly_usd for g in mine_a), daily_total(mine_a),
                             sum(g.monthly_usd for g in mine_b), daily_total(mine_b)))
     risk = assess(scopes, active_thresholds(config), paired=False)
-    section = {"rows": [_json_row(k, rows_a.get(k), rows_b.get(k)) for k in keys]}
-    section["rows"].sort(key=lambda r: -abs(r["delta"]["monthly_usd"]))
-    section["top_movers"] = section["rows"][:TOP_MOVERS]
-    return Result(decide(est, config, feature_base), estimate=est, risk=risk, sections={"compare": section},
-                  kind="compare")
+    rows = [_json_row(k, rows_a.get(k), rows_b.get(k)) for k in keys]
+    rows.sort(key=lambda r: -abs(r["delta"]["monthly_usd"]))
+    return LogDiff(est, feature_base, risk, rows)
 
 
 def _json_row(key: Key, a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any]:

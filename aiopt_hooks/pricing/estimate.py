@@ -13,10 +13,10 @@ from aiopt_hooks.config import Config, FeatureRule
 from aiopt_hooks.pricing.change_kinds import ChangeKinds
 from aiopt_hooks.pricing.groupcost import SCENARIOS, CapRule, State, group_cost
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
-from aiopt_hooks.records import COST_FIELDS, Change, ChangeEstimate, Estimate, Finding
+from aiopt_hooks.records import COST_FIELDS, Change, ChangeEstimate, Confidence, Estimate, Finding
 
 __all__ = ["Estimator", "State", "CapRule", "group_cost", "match_groups", "estimate_changes"]
-CONFIDENCE = ("low", "medium", "high")
+CONFIDENCE: tuple[Confidence, ...] = ("low", "medium", "high")
 
 def _rule_for(feature: str, config: Config) -> FeatureRule | None:
     return next((r for r in config.features if r.name == feature), None)

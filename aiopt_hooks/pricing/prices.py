@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from aiopt_hooks.config import Config
+from aiopt_hooks.config import ENV_REF, Config
 
 MTOK = 1_000_000.0
 # Provider words as they appear in prefixes and logs -> genai-prices provider ids.
@@ -29,7 +29,6 @@ PROVIDER_IDS = {
     "xai": "x-ai", "x_ai": "x-ai", "x-ai": "x-ai", "cohere": "cohere", "fireworks_ai": "fireworks",
     "fireworks": "fireworks", "perplexity": "perplexity", "cerebras": "cerebras",
 }
-ENV_REF = re.compile(r"^\$\{|^os\.environ/|\$\{\{|^env:", re.IGNORECASE)
 
 
 class Rates(NamedTuple):

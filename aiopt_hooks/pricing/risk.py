@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import operator
 import random
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.config import Config
 from aiopt_hooks.pricing.costs import add_days, day_split, price_baseline
 from aiopt_hooks.pricing.prices import PriceBook
-from aiopt_hooks.records import Estimate
-from aiopt_hooks.verdict.feature_policy import feature_policies
+from aiopt_hooks.records import Estimate, Risk, ThresholdRisk
 
 SAMPLES = 2000
 SEED = 20250101
@@ -46,25 +45,10 @@ class Threshold(NamedTuple):
 
 def active_thresholds(config: Config) -> list[Threshold]:
     found = []
-    for scope, policy in [("", config.policy), *feature_policies(config)]:
+    for scope, policy in [("", config.policy), *config.feature_policies()]:
         for level, limits in (("block", policy.block), ("warn", policy.warn)):
             found += [Threshold(scope, level, key, limits[key]) for key in KEYS if key in limits]
     return found
-
-
-def _usd(value: float) -> str:
-    return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
-
-
-def label(t: Threshold) -> str:
-    who = f"{t.scope} " if t.scope else ""
-    if t.key == "monthly_total_usd":
-        text = f"P({who}> {_usd(t.limit)} budget)"
-    elif t.key == "monthly_increase_usd":
-        text = f"P({who}increase > +{_usd(t.limit)}/mo)"
-    else:
-        text = f"P({who}increase > {t.limit:g}%)"
-    return text if t.level == "block" else f"{text} [warn]"
 
 
 def _exceeds(key: str, limit: float, base: float, cand: float) -> bool:
@@ -94,23 +78,21 @@ def _samples(monthly: float, days: dict[int, float], order: list[int], draws: li
     return [monthly * sum(map(operator.mul, w, shape)) / total for w in draws]
 
 
-def assess(scopes: list[Scope], thresholds: list[Threshold], paired: bool = True) -> dict[str, Any]:
+def assess(scopes: list[Scope], thresholds: list[Threshold], paired: bool = True) -> Risk | None:
     """P(threshold crossed) per threshold; `paired` when baseline and candidate share their days
     (an estimate), not when they are two logs (a log diff: each side is drawn on its own)."""
     if not thresholds:
-        return {}
+        return None
     base_order = sorted({d for s in scopes for d in s.base_days})
     cand_order = base_order if paired else sorted({d for s in scopes for d in s.cand_days})
     days = min(len(base_order), len(cand_order))
-    out: dict[str, Any] = {"method": METHOD, "samples": SAMPLES, "seed": SEED, "days": days, "thresholds": []}
     if days < 2:
-        out["note"] = "not estimated: the log covers fewer than 2 days with timestamps"
-        out["line"] = f"Risk: {out['note']}"
-        return out
+        return Risk(METHOD, SAMPLES, SEED, days)
     rng = random.Random(SEED)
     base_draws = _draws(rng, len(base_order))
     cand_draws = base_draws if paired else _draws(rng, len(cand_order))
     by_name = {s.name: s for s in scopes}
+    found = []
     for t in thresholds:
         scope = by_name.get(t.scope)
         if scope is None:
@@ -118,19 +100,15 @@ def assess(scopes: list[Scope], thresholds: list[Threshold], paired: bool = True
         base = _samples(scope.base_monthly, scope.base_days, base_order, base_draws)
         cand = _samples(scope.cand_monthly, scope.cand_days, cand_order, cand_draws)
         p = sum(_exceeds(t.key, t.limit, b, c) for b, c in zip(base, cand)) / SAMPLES
-        out["thresholds"].append({"scope": t.scope or "app", "level": t.level, "threshold": t.key,
-                                  "limit": t.limit, "probability": round(p, 3), "label": label(t)})
-    if out["thresholds"]:
-        shown = "; ".join(f"{r['label']} = {r['probability']:.2f}" for r in out["thresholds"])
-        out["line"] = f"Risk ({METHOD}: {days} days, {SAMPLES:,} samples): {shown}"
-    return out
+        found.append(ThresholdRisk(t.scope or "app", t.level, t.key, t.limit, round(p, 3)))
+    return Risk(METHOD, SAMPLES, SEED, days, tuple(found))
 
 
-def risk_of_estimate(est: Estimate, summary: BaselineSummary, config: Config, prices: PriceBook) -> dict[str, Any]:
+def risk_of_estimate(est: Estimate, summary: BaselineSummary, config: Config, prices: PriceBook) -> Risk | None:
     """The risk of a check or a what-if: the estimate's features re-estimated on resampled days."""
     thresholds = active_thresholds(config)
     if not thresholds or not est.changes:
-        return {}
+        return None
     priced = price_baseline(summary, config, prices)
     split = {key: day_split(cost) for key, cost in priced.by_key().items()}
     app_base: dict[int, float] = {}

@@ -28,7 +28,6 @@ from aiopt_hooks.pricing.costs import (
 from aiopt_hooks.pricing.groupcost import State, group_cost
 from aiopt_hooks.pricing.prices import PriceBook
 from aiopt_hooks.records import Finding
-from aiopt_hooks.render.money import money
 
 CACHE_MIN_INPUT = 1024        # providers cache prompts from about 1,024 tokens on
 CACHE_MIN_REQUESTS = 100
@@ -44,13 +43,8 @@ class Hint:
     feature: str
     model: str
     saving_monthly_usd: float | None    # None: cannot be priced
-    message: str
+    facts: dict[str, Any]               # the figures `render.scan` words the hint from
     assumption: str
-
-    def as_dict(self) -> dict[str, Any]:
-        saving = None if self.saving_monthly_usd is None else round(self.saving_monthly_usd, 2)
-        return {"kind": self.kind, "feature": self.feature, "model": self.model,
-                "saving_monthly_usd": saving, "message": self.message, "assumption": self.assumption}
 
 
 @dataclass
@@ -105,10 +99,6 @@ def _hints(priced: PricedBaseline, prices: PriceBook, total: float) -> list[Hint
     return sorted(hints, key=lambda h: (h.saving_monthly_usd is None, -(h.saving_monthly_usd or 0.0)))
 
 
-def _who(group: Group) -> str:
-    return f"{group.feature or '(untagged)'} on {group.model}"
-
-
 def _cheaper_model(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | None:
     from aiopt_hooks.pricing.suggest import cheaper_models
 
@@ -117,8 +107,8 @@ def _cheaper_model(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | 
         saving = cost.monthly_usd - group_cost(cost.group, State(cheaper), "expected") * factor
         if saving > 0:
             return Hint("cheaper_model", cost.group.feature, cost.group.model, saving,
-                        f"{_who(cost.group)}: {cheaper.model_id} (same provider, the next cheaper model) would "
-                        f"cost {money(cost.monthly_usd - saving)}/month instead of {money(cost.monthly_usd)}",
+                        {"cheaper": cheaper.model_id, "monthly_usd": cost.monthly_usd,
+                         "cheaper_monthly_usd": cost.monthly_usd - saving},
                         "the same token counts at the cheaper model's prices; whether its answers are good "
                         "enough for this feature is not evaluated")
     return None
@@ -136,9 +126,8 @@ def _prompt_caching(cost: GroupCost, factor: float, prices: PriceBook) -> Hint |
     saving = sum(CACHED_SHARE * t[1] * (price.by_class[k].input - price.by_class[k].cached)
                  for k, t in group.class_totals().items()) * factor
     return Hint("prompt_caching", group.feature, group.model, saving,
-                f"{_who(group)}: {int(count):,} requests averaging {s_in / count:,.0f} input tokens, none cached; "
-                f"{price.model_id} bills cached input at {price.by_class[0].cached / price.by_class[0].input:.0%} "
-                "of the input price: enable prompt caching (a stable prefix first: system prompt, tools, examples)",
+                {"requests": int(count), "mean_input": s_in / count, "model_id": price.model_id,
+                 "cached_ratio": price.by_class[0].cached / price.by_class[0].input},
                 f"{CACHED_SHARE:.0%} of each input is a repeated prefix served from the cache; cache writes "
                 "(priced above input by some providers) are not counted")
 
@@ -148,19 +137,17 @@ def _retry_waste(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | No
     assert price is not None
     if group.failed:
         waste = linear_cost(price.by_class[0], [0.0, *group.failed_tokens]) * factor
-        what, rate = f"{group.failed:,} failed attempts", group.failed / group.requests
+        what, count, rate = "failed attempts", group.failed, group.failed / group.requests
         how = "each failed attempt billed on its own logged tokens"
     elif group.retries:
         waste = group.retries * cost.monthly_usd / group.requests
-        what, rate = f"{group.retries:,} retries", group.retries / group.requests
+        what, count, rate = "retries", group.retries, group.retries / group.requests
         how = "each retry (not logged as a row of its own) billed like an average request of this feature"
     else:
         return None
     if rate < MIN_RATE or waste <= 0:
         return None
-    return Hint("retry_waste", group.feature, group.model, waste,
-                f"{_who(group)}: {what} ({rate:.1%} of requests) cost {money(waste)}/month: fix the cause "
-                "(timeouts, rate limits, invalid output) or retry less", how)
+    return Hint("retry_waste", group.feature, group.model, waste, {"what": what, "count": count, "rate": rate}, how)
 
 
 def _truncation(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | None:
@@ -175,9 +162,7 @@ def _truncation(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | Non
     part = Group(group.feature, group.provider, group.model, cells=dict(cut))
     spent = group_cost(part, State(cost.price), "expected") * factor
     cap = max(k[1] for k in cut)
-    return Hint("truncation", group.feature, group.model, spent,
-                f"{_who(group)}: {count / group.requests:.1%} of requests stopped at their output cap (~{cap:,} "
-                f"tokens), {money(spent)}/month: raise the cap, or ask for shorter answers",
+    return Hint("truncation", group.feature, group.model, spent, {"share": count / group.requests, "cap": cap},
                 f"a cut-off answer is wasted (retried or discarded), so its cost is at risk; {how}")
 
 
@@ -196,7 +181,5 @@ def _spike_at_the_top(group: Group) -> tuple[dict[tuple[int, int, bool], list[fl
 
 
 def _unknown(group: Group) -> Hint:
-    return Hint("unknown_model", group.feature, group.model, None,
-                f"{_who(group)}: {group.requests:,} requests use a model with no known price; they are left out "
-                f"of every figure: add `prices: {{{group.model}: {{input: ..., output: ...}}}}` to .aiopt.yaml",
+    return Hint("unknown_model", group.feature, group.model, None, {"requests": group.requests},
                 "no price, so no saving can be estimated")

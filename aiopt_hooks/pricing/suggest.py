@@ -7,14 +7,12 @@ the change itself was.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.config import Config, Policy
 from aiopt_hooks.pricing.estimate import Estimator
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
-from aiopt_hooks.records import Change, Estimate
-from aiopt_hooks.render.money import money
+from aiopt_hooks.records import Change, Estimate, Suggestion
 
 NOT_CHAT = ("embed", "tts", "whisper", "transcribe", "audio", "realtime", "image", "dall-e", "moderation",
             "search", "computer-use", "codex", "sora", "veo", "imagen", "live")
@@ -56,7 +54,7 @@ def _largest_int(trials: _Trials, change: Change, low: int, high: int, limit: fl
     return low
 
 
-def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: float) -> list[dict[str, Any]]:
+def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: float) -> list[Suggestion]:
     try:
         wanted = trials.prices.resolve(str(change.new), change.spec.get("provider"))
     except UnknownModel:
@@ -66,8 +64,7 @@ def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: flo
         d = trials.delta(change, replace(change, new=price.model_id))
         if d is not None and d <= limit:
             found.append((price.model_id, d))
-    return [{"feature": change.feature, "field": "model", "value": mid, "delta_monthly_usd": round(d, 2),
-             "message": f"{mid} would pass ({money(d - proposed, True)}/mo vs {change.new})"}
+    return [Suggestion(change.feature, "model", mid, d, versus=change.new, versus_delta_monthly_usd=proposed)
             for mid, d in found[:3]]
 
 
@@ -91,13 +88,13 @@ def cheaper_models(prices: PriceBook, wanted: ModelPrice) -> list[ModelPrice]:
 
 
 def what_would_pass(est: Estimate, changes: list[Change], summary: BaselineSummary, config: Config,
-                    prices: PriceBook) -> list[dict[str, Any]]:
+                    prices: PriceBook) -> list[Suggestion]:
     limit = allowed_increase(config.policy, est.baseline_monthly_usd)
     if limit is None:
         return []
     trials = _Trials(summary, config, prices, changes)
     total = est.delta_high if config.policy.basis == "high" else est.delta
-    out: list[dict[str, Any]] = []
+    out: list[Suggestion] = []
     for ce in sorted(est.changes, key=lambda c: -c.delta_monthly_usd):
         ch = ce.change
         if not ce.priced or ce.delta_monthly_usd <= 0:
@@ -110,8 +107,5 @@ def what_would_pass(est: Estimate, changes: list[Change], summary: BaselineSumma
         start = int(ch.old or (1 if ch.field == "n" else 0))
         best = _largest_int(trials, ch, start, int(ch.new), limit)
         if best is not None and best != start or (best == start and ch.old is not None):
-            unit = " tokens" if ch.field == "prompt" else ""
-            what = "prompt" if ch.field == "prompt" else ch.field
-            out.append({"feature": ch.feature, "field": ch.field, "value": best,
-                        "message": f"{ch.feature}.{what} ≤ {best:,}{unit} would pass"})
+            out.append(Suggestion(ch.feature, ch.field, best, None, versus=ch.new))
     return out

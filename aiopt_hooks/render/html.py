@@ -14,6 +14,9 @@ from aiopt_hooks.pricing.scan import ScanReport
 from aiopt_hooks.records import Change, Result
 from aiopt_hooks.render.charts import bar_chart, line_chart, probability_chart, range_chart
 from aiopt_hooks.render.money import money
+from aiopt_hooks.render.reasons import verdict_reasons
+from aiopt_hooks.render.risk import label
+from aiopt_hooks.render.scan import hint_message
 from aiopt_hooks.render.text import headline
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -108,11 +111,12 @@ def _trend_section(sides: list[Side]) -> str:
 
 
 def _risk_section(result: Result | None) -> str:
-    if result is None or not result.risk.get("thresholds"):
+    if result is None or result.risk is None or not result.risk.thresholds:
         return ""
-    rows = [(r["label"], float(r["probability"])) for r in result.risk["thresholds"]]
-    note = (f'<p class="muted">{escape(result.risk["method"])}: {result.risk["days"]} days, '
-            f'{result.risk["samples"]:,} samples, seed {result.risk["seed"]}.</p>')
+    risk = result.risk
+    rows = [(label(t), t.probability) for t in risk.thresholds]
+    note = (f'<p class="muted">{escape(risk.method)}: {risk.days} days, '
+            f'{risk.samples:,} samples, seed {risk.seed}.</p>')
     return _section("Risk: probability of crossing each threshold", probability_chart("Risk", rows) + note)
 
 
@@ -121,13 +125,13 @@ def _hints_section(sides: list[Side]) -> str:
     if not hints:
         return ""
     rows = "".join(f"<tr><td class=num>{'n/a' if h.saving_monthly_usd is None else _usd(h.saving_monthly_usd)}"
-                   f"</td><td>{escape(h.kind)}</td><td>{escape(h.message)}<br><span class=muted>assumes: "
+                   f"</td><td>{escape(h.kind)}</td><td>{escape(hint_message(h))}<br><span class=muted>assumes: "
                    f"{escape(h.assumption)}</span></td></tr>" for h in hints)
     return _section("Savings hints", f"<table><tr><th>$/month</th><th>kind</th><th>hint</th></tr>{rows}</table>")
 
 
 def _details(result: Result) -> str:
-    items = [f"<li>{escape(r)}</li>" for r in result.verdict.reasons]
+    items = [f"<li>{escape(r)}</li>" for r in verdict_reasons(result.verdict)]
     items += [f"<li>[{escape(f.level)}] {escape(f.message)}</li>" for f in result.all_findings]
     if result.estimate is not None:
         items += [f"<li>{escape(n)}</li>" for n in result.estimate.notes]

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiopt_hooks.records import ChangeEstimate, Finding, Result
 from aiopt_hooks.render.money import money
+from aiopt_hooks.render.reasons import verdict_reasons
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"   # an identifier only: never fetched
 LEVELS = {"block": "error", "warn": "warning", "info": "note"}
@@ -38,7 +39,7 @@ def _from_finding(f: Finding) -> dict[str, Any]:
 
 def _from_change(c: ChangeEstimate, result: Result) -> dict[str, Any]:
     ch = c.change
-    why = "; ".join(result.verdict.reasons) or "over the policy"
+    why = "; ".join(verdict_reasons(result.verdict)) or "over the policy"
     text = (f"{ch.feature}.{ch.field}: {ch.old} -> {ch.new} moves the projected cost by "
             f"{money(c.delta_monthly_usd, True)}/month ({money(c.delta_monthly_usd_low, True)} .. "
             f"{money(c.delta_monthly_usd_high, True)}, confidence {c.confidence}). Verdict "

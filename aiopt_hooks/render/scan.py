@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from aiopt_hooks.baseline.model import MAX_TRACKED_USERS
-from aiopt_hooks.pricing.scan import ScanReport
+from aiopt_hooks.pricing.scan import Hint, ScanReport
 from aiopt_hooks.render.money import money
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -46,13 +46,40 @@ def _rollups(report: ScanReport) -> list[str]:
             for key in ("feature", "model", "provider")]
 
 
+def hint_message(h: Hint) -> str:
+    who = f"{h.feature or '(untagged)'} on {h.model}"
+    f = h.facts
+    if h.kind == "cheaper_model":
+        return (f"{who}: {f['cheaper']} (same provider, the next cheaper model) would cost "
+                f"{money(f['cheaper_monthly_usd'])}/month instead of {money(f['monthly_usd'])}")
+    if h.kind == "prompt_caching":
+        return (f"{who}: {f['requests']:,} requests averaging {f['mean_input']:,.0f} input tokens, none cached; "
+                f"{f['model_id']} bills cached input at {f['cached_ratio']:.0%} of the input price: enable prompt "
+                "caching (a stable prefix first: system prompt, tools, examples)")
+    if h.kind == "retry_waste":
+        return (f"{who}: {f['count']:,} {f['what']} ({f['rate']:.1%} of requests) cost "
+                f"{money(h.saving_monthly_usd or 0.0)}/month: fix the cause (timeouts, rate limits, invalid output) "
+                "or retry less")
+    if h.kind == "truncation":
+        return (f"{who}: {f['share']:.1%} of requests stopped at their output cap (~{f['cap']:,} tokens), "
+                f"{money(h.saving_monthly_usd or 0.0)}/month: raise the cap, or ask for shorter answers")
+    return (f"{who}: {f['requests']:,} requests use a model with no known price; they are left out of every figure: "
+            f"add `prices: {{{h.model}: {{input: ..., output: ...}}}}` to .aiopt.yaml")
+
+
+def hint_dict(h: Hint) -> dict[str, Any]:
+    saving = None if h.saving_monthly_usd is None else round(h.saving_monthly_usd, 2)
+    return {"kind": h.kind, "feature": h.feature, "model": h.model, "saving_monthly_usd": saving,
+            "message": hint_message(h), "assumption": h.assumption}
+
+
 def _hint_lines(report: ScanReport) -> list[str]:
     if not report.hints:
         return ["Savings hints: none found"]
     lines = ["Savings hints (estimated $/month, largest first):"]
     for i, h in enumerate(report.hints, 1):
         saving = "   n/a" if h.saving_monthly_usd is None else money(h.saving_monthly_usd)
-        lines += [f"  {i}. {saving}/mo  [{h.kind}] {h.message}", f"       assumes: {h.assumption}"]
+        lines += [f"  {i}. {saving}/mo  [{h.kind}] {hint_message(h)}", f"       assumes: {h.assumption}"]
     return lines
 
 
@@ -83,7 +110,7 @@ def scan_dict(report: ScanReport) -> dict[str, Any]:
         "by_model": {k: round(v, 2) for k, v in report.rollup("model").items()},
         "by_provider": {k: round(v, 2) for k, v in report.rollup("provider").items()},
         "daily": [{**d, "usd": round(d["usd"], 4)} for d in report.daily],
-        "hints": [h.as_dict() for h in report.hints],
+        "hints": [hint_dict(h) for h in report.hints],
         "findings": [f.as_dict() for f in report.findings],
     }
 
@@ -98,7 +125,7 @@ def render_markdown(report: ScanReport) -> str:
     lines += ["", trend_line(report), ""]
     for h in report.hints:
         saving = "n/a" if h.saving_monthly_usd is None else money(h.saving_monthly_usd)
-        lines.append(f"- **{saving}/mo** `{h.kind}` {h.message} _(assumes: {h.assumption})_")
+        lines.append(f"- **{saving}/mo** `{h.kind}` {hint_message(h)} _(assumes: {h.assumption})_")
     return "\n".join(lines) + "\n"
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aiopt_hooks.records import ChangeEstimate, Estimate, Result
+from aiopt_hooks.records import ChangeEstimate, Estimate, Result, Suggestion
 from aiopt_hooks.render.money import money
+from aiopt_hooks.render.reasons import verdict_reasons
+from aiopt_hooks.render.risk import risk_dict, risk_line
+from aiopt_hooks.render.sarif import render_sarif
 
 SKIP_LINES = ("SKIP=aiopt-guard git commit ...      # with the pre-commit framework",
               "AIOPT_SKIP=1 git commit ...          # with the plain git hook")
@@ -38,6 +41,7 @@ def _rows(est: Estimate) -> list[list[str]]:
     return rows
 
 
+TOP_MOVERS = 5   # a log diff's largest rows, repeated apart for a quick look
 KINDS = {"check": ("aiopt-guard", "this change"), "whatif": ("aiopt whatif", "this what-if"),
          "compare": ("aiopt compare", "the candidate log")}
 HEADERS = ["feature", "change", "baseline $/mo", "candidate $/mo", "delta $/mo", "range (low .. high)",
@@ -62,6 +66,36 @@ def _basis(est: Estimate) -> str:
             f"{money(est.candidate_monthly_usd)}/month.")
 
 
+def suggestion_text(s: Suggestion) -> str:
+    if s.field == "model":
+        versus = (s.delta_monthly_usd or 0.0) - (s.versus_delta_monthly_usd or 0.0)
+        return f"{s.value} would pass ({money(versus, True)}/mo vs {s.versus})"
+    unit = " tokens" if s.field == "prompt" else ""
+    return f"{s.feature}.{s.field} ≤ {s.value:,}{unit} would pass"
+
+
+def suggestion_dict(s: Suggestion) -> dict[str, Any]:
+    out: dict[str, Any] = {"feature": s.feature, "field": s.field, "value": s.value}
+    if s.delta_monthly_usd is not None:
+        out["delta_monthly_usd"] = round(s.delta_monthly_usd, 2)
+    out["message"] = suggestion_text(s)
+    return out
+
+
+def result_notes(result: Result) -> list[str]:
+    """The estimate's notes, then the lockfile's (what the creep guard compared)."""
+    notes = list(result.estimate.notes) if result.estimate else []
+    lock = result.lock
+    if lock is not None:
+        locked = f"aiopt.lock ({money(lock.monthly_usd)}/month, written {lock.written})"
+        if not lock.changes and not lock.removed:
+            notes.append(f"the config matches {locked}")
+        elif lock.changes:
+            notes.append(f"since {locked}: {money(lock.increase_usd, True)}/month from {lock.changes} config "
+                         f"change(s) ({money(lock.low_usd, True)} .. {money(lock.high_usd, True)})")
+    return notes
+
+
 def render_text(result: Result) -> str:
     lines = [headline(result)]
     est = result.estimate
@@ -72,9 +106,9 @@ def render_text(result: Result) -> str:
         for c in est.changes:
             for note in c.notes:
                 lines.append(f"  - {c.change.feature} {c.change.field}: {note}")
-        lines += [f"  - {n}" for n in est.notes]
-    if result.risk.get("line"):
-        lines += ["", str(result.risk["line"])]
+        lines += [f"  - {n}" for n in result_notes(result)]
+    if line := risk_line(result.risk):
+        lines += ["", line]
     findings = result.all_findings
     if findings:
         lines.append("")
@@ -83,9 +117,9 @@ def render_text(result: Result) -> str:
             lines.append(f"[{f.level}] {where}{f.message}")
     if result.verdict.verdict in ("block", "warn", "approved") and result.verdict.reasons:
         lines += ["", {"block": "Why blocked:", "warn": "Why this warns:"}.get(result.verdict.verdict, "Approved:")]
-        lines += [f"  - {r}" for r in result.verdict.reasons]
+        lines += [f"  - {r}" for r in verdict_reasons(result.verdict)]
     if result.suggestions:
-        lines += ["", "What would pass:"] + [f"  - {s['message']}" for s in result.suggestions]
+        lines += ["", "What would pass:"] + [f"  - {suggestion_text(s)}" for s in result.suggestions]
     if result.verdict.verdict == "block" and result.kind != "check":
         lines += ["", "Exit code 1: over the policy, as `aiopt check` would block such a commit."]
     elif result.verdict.verdict == "block":
@@ -112,11 +146,12 @@ def result_dict(result: Result) -> dict[str, Any]:
                   "pct": round(est.delta_pct, 2) if est and est.baseline_monthly_usd > 0 else 0.0},
         "changes": [c.as_dict() for c in est.changes] if est else [],
         "findings": [f.as_dict() for f in result.all_findings],
-        "reasons": list(result.verdict.reasons) or ([result.summary_line] if result.summary_line else []),
-        "notes": list(est.notes) if est else [],
-        "suggestions": list(result.suggestions),
-        "risk": {k: v for k, v in result.risk.items() if k != "line"},
-        **result.sections,
+        "reasons": verdict_reasons(result.verdict) or ([result.summary_line] if result.summary_line else []),
+        "notes": result_notes(result),
+        "suggestions": [suggestion_dict(s) for s in result.suggestions],
+        "risk": risk_dict(result.risk),
+        **({"compare": {"rows": result.compare_rows, "top_movers": result.compare_rows[:TOP_MOVERS]}}
+           if result.compare_rows is not None else {}),
     }
 
 
@@ -133,23 +168,17 @@ def render_markdown(result: Result) -> str:
         for row in _rows(est):
             lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
         lines += ["", _basis(est)]
-    if result.risk.get("line"):
-        lines += ["", str(result.risk["line"])]
+    if line := risk_line(result.risk):
+        lines += ["", line]
     for f in result.all_findings:
         where = f"`{f.file}:{f.line}` " if f.file and f.line else f"`{f.file}` " if f.file else ""
         lines.append(f"- **{f.level}** {where}{f.message}")
-    if result.verdict.reasons:
-        lines += ["", "**Why:**"] + [f"- {r}" for r in result.verdict.reasons]
+    if reasons := verdict_reasons(result.verdict):
+        lines += ["", "**Why:**"] + [f"- {r}" for r in reasons]
     if result.verdict.verdict == "block":
         lines += ["", "To accept the cost with a record: `aiopt approve --from-ref <target> --to-ref HEAD --reason "
                   "\"…\"` and commit `.aiopt/approvals.yaml` to the branch (see Overrides in the aiopt-hooks README)."]
     return "\n".join(lines) + "\n"
-
-
-def render_sarif(result: Result) -> str:
-    from aiopt_hooks.render.sarif import render_sarif as render
-
-    return render(result)
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown, "sarif": render_sarif}

@@ -7,19 +7,12 @@ rotated to `history.1.jsonl` (the older one is dropped).  Writing it never fails
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from aiopt_hooks.config import Config
-from aiopt_hooks.records import Result
-
-if TYPE_CHECKING:
-    from aiopt_hooks.context import CheckOptions
+from typing import Any
 
 FILE = "history.jsonl"
 ROTATED = "history.1.jsonl"
@@ -30,44 +23,12 @@ def history_path(git_dir: Path) -> Path:
     return git_dir / "aiopt" / FILE
 
 
-def config_hash(config: Config) -> str:
-    """sha256 of the config file's bytes (the first 16 hex digits), or `defaults` without one."""
-    if not config.path:
-        return "defaults"
-    try:
-        return hashlib.sha256(Path(config.path).read_bytes()).hexdigest()[:16]
-    except OSError:
-        return "defaults"
-
-
-def entry_for(command: str, scope: str, result: Result, config: Config) -> dict[str, Any]:
-    est = result.estimate
-    verdict = result.verdict
-    approvals = [r for r in verdict.reasons if not r.startswith("without the approval")] \
-        if verdict.verdict == "approved" else []
-    return {
-        "time": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "command": command, "scope": scope, "verdict": verdict.verdict, "exit_code": verdict.exit_code,
-        "baseline_monthly_usd": round(est.baseline_monthly_usd, 2) if est else None,
-        "candidate_monthly_usd": round(est.candidate_monthly_usd, 2) if est else None,
-        "delta_monthly_usd": round(est.delta, 2) if est else None,
-        "delta_monthly_usd_low": round(est.delta_low, 2) if est else None,
-        "delta_monthly_usd_high": round(est.delta_high, 2) if est else None,
-        "changes": [f"{c.change.feature}.{c.change.field}: {c.change.old} -> {c.change.new}"
-                    for c in est.changes] if est else [],
-        "reasons": list(verdict.reasons) if verdict.verdict != "approved" else [],
-        "approvals": approvals,
-        "risk": [{k: r[k] for k in ("label", "probability")} for r in result.risk.get("thresholds", [])],
-        "config_sha256": config_hash(config),
-    }
-
-
-def record(git_dir: Path | None, command: str, scope: str, result: Result, config: Config) -> None:
+def record(git_dir: Path | None, entry: dict[str, Any]) -> None:
     """Append one line (rotating a full file first); a failure is one notice on stderr, never an error."""
     if git_dir is None:
         return
     path = history_path(git_dir)
-    line = json.dumps(entry_for(command, scope, result, config), default=str, separators=(",", ":")) + "\n"
+    line = json.dumps(entry, default=str, separators=(",", ":")) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() and path.stat().st_size + len(line) > MAX_BYTES:
@@ -80,13 +41,6 @@ def record(git_dir: Path | None, command: str, scope: str, result: Result, confi
     except OSError as exc:
         print(f"aiopt: could not append to the history {path} ({exc.strerror}); the check is unaffected",
               file=sys.stderr)
-
-
-def record_check(git_dir: Path, options: CheckOptions, result: Result, config: Config) -> None:
-    """A check's line: its scope is the staged change or the ref range."""
-    ranged = options.from_ref or options.to_ref
-    scope = f"{options.from_ref or 'HEAD'}..{options.to_ref or 'HEAD'}" if ranged else "staged"
-    record(git_dir, "check", scope, result, config)
 
 
 def read_history(git_dir: Path, since: str | None = None) -> list[dict[str, Any]]:

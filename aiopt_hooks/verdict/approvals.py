@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.records import COST_FIELDS, Change, Estimate, Finding
-from aiopt_hooks.render.money import money
+from aiopt_hooks.records import COST_FIELDS, Change, Estimate, Finding, Fired, Grant, Reason
 
 APPROVALS_PATH = ".aiopt/approvals.yaml"
 HEADER = """\
@@ -172,24 +171,23 @@ def covering(approvals: list[Approval], keys: frozenset[str]) -> list[Approval]:
     return parts if parts and union == keys else []
 
 
-def coverage_problem(group: list[Approval], increase: float, today: dt.date) -> tuple[str, str] | None:
-    """(finding code, why) when the covering entries no longer cover the change; None when they do."""
+def coverage_problem(group: list[Approval], increase: float, today: dt.date,
+                     basis: str = "expected") -> tuple[str, Reason, str] | None:
+    """(finding code, the reason the entries no longer cover the change, where) or None when they do."""
     for a in group:
         if a.expires is not None and a.expires < today:
             return "approval_expired", (f"the approval at {a.where()} ({a.reason!r}, {a.author}) expired on "
-                                        f"{a.expires.isoformat()}")
+                                        f"{a.expires.isoformat()}"), a.where()
     ceilings = [a.max_monthly_increase_usd for a in group]
     if all(c is not None for c in ceilings):
         ceiling = sum(c for c in ceilings if c is not None)
         if increase > ceiling + 0.005:
             where = ", ".join(a.where() for a in group)
-            return "approval_exceeded", (f"the estimate {money(increase, True)}/month is over the approved ceiling "
-                                         f"max_monthly_increase_usd ({money(ceiling, True)}/month) at {where}")
+            return "approval_exceeded", Fired(where, "block", "max_monthly_increase_usd", increase, ceiling,
+                                              "high" if basis == "high" else "expected"), where
     return None
 
 
-def describe(a: Approval) -> str:
-    expiry = f", expires {a.expires.isoformat()}" if a.expires else ", no expiry"
-    ceiling = (f", ceiling {money(a.max_monthly_increase_usd, True)}/month"
-               if a.max_monthly_increase_usd is not None else "")
-    return f"approved at {a.where()}: {a.reason!r} by {a.author} on {a.date[:10]}{expiry}{ceiling}"
+def grant_of(a: Approval) -> Grant:
+    return Grant("approvals", a.reason, a.where(), a.author, a.date,
+                 a.expires.isoformat() if a.expires else None, a.max_monthly_increase_usd)

@@ -13,16 +13,18 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
+from aiopt_hooks.baseline.model import BaselineSummary
+from aiopt_hooks.config import Config
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.records import COST_FIELDS, Change, Finding, Result
-from aiopt_hooks.render.money import money
-from aiopt_hooks.verdict.policy import escalate, since_lock_reasons
-
-if TYPE_CHECKING:
-    from aiopt_hooks.context import CheckOptions, RepoContext
-    from aiopt_hooks.extract.inventory import CallSites
+from aiopt_hooks.extract.inventory import CallSites
+from aiopt_hooks.pricing.costs import feature_costs
+from aiopt_hooks.pricing.estimate import estimate_changes
+from aiopt_hooks.pricing.prices import PriceBook, price_date
+from aiopt_hooks.records import COST_FIELDS, Change, Estimate, Finding, LockStatus, Reason
+from aiopt_hooks.verdict.thresholds import increase_of, since_lock
 
 LOCK_PATH = "aiopt.lock"
 LOCK_VERSION = 1
@@ -37,22 +39,13 @@ def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z") if ts is not None else None
 
 
-def build_lock(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
-    """The lock of the staged config: its call sites and their cost on the baseline."""
-    from aiopt_hooks.context import baseline_patterns
-    from aiopt_hooks.extract.inventory import call_sites
-    from aiopt_hooks.pipeline import run_check
-    from aiopt_hooks.pricing.costs import feature_costs, load_baseline
-    from aiopt_hooks.pricing.prices import price_date
-
-    sites, _ = call_sites(ctx.root, ctx.config, None)
-    summary, prices = load_baseline(ctx.root, ctx.config, baseline_patterns(options, ctx.config),
-                                    ctx.git_dir / "aiopt")
+def build_lock(sites: CallSites, summary: BaselineSummary, prices: PriceBook, config: Config,
+               staged: Estimate | None) -> dict[str, Any]:
+    """The lock of the staged config: its call sites (`sites`, of the index) and their cost on the
+    baseline, the staged changes' deltas (`staged`, the check of the same run) included."""
     features = sorted({feature for feature, _ in sites})
-    costs, unclaimed = feature_costs(summary, ctx.config, prices, features)
+    costs, unclaimed = feature_costs(summary, config, prices, features)
     unmapped = (sum(n for n, _ in unclaimed.values()), sum(c for _, c in unclaimed.values()))
-    unlocked = ctx._replace(config=replace(ctx.config, lockfile=False))   # the old lock may be what is broken
-    staged = run_check(options._replace(from_ref=None, to_ref=None, paths=()), unlocked).estimate
     deltas: dict[str, float] = {}
     for c in staged.changes if staged else []:
         deltas[c.change.feature] = deltas.get(c.change.feature, 0.0) + c.delta_monthly_usd
@@ -62,9 +55,9 @@ def build_lock(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
                          "config": {field: _plain(c.new) for (f, field), c in sorted(sites.items()) if f == feature}}
                for feature in features}
     total = sum(monthly.values()) + unmapped[1]
-    window = ctx.config.window_days or summary.span_days
+    window = config.window_days or summary.span_days
     return {"version": LOCK_VERSION, "written_by": "aiopt lock", "date": date.today().isoformat(),
-            "prices": price_date(), "month_days": ctx.config.month_days, "monthly_usd": round(total, 2),
+            "prices": price_date(), "month_days": config.month_days, "monthly_usd": round(total, 2),
             "baseline": {"paths": list(summary.paths), "requests": summary.requests,
                          "from": _iso(summary.first_ts), "to": _iso(summary.last_ts),
                          "window_days": round(window, 4)},
@@ -72,18 +65,12 @@ def build_lock(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
             "features": entries}
 
 
-def write_lock(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
-    """Write `aiopt.lock` at the repository root and stage it; the lock is returned."""
-    from aiopt_hooks.repo.git import stage_path
-
-    lock = build_lock(options, ctx)
-    path = ctx.root / LOCK_PATH
+def write_lock(root: Path, lock: dict[str, Any]) -> None:
+    """Write `aiopt.lock` at the repository root (the caller stages it)."""
     try:
-        path.write_text(json.dumps(lock, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        (root / LOCK_PATH).write_text(json.dumps(lock, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     except OSError as exc:
         raise AioptError(f"cannot write the lockfile: {exc.strerror}", file=LOCK_PATH) from None
-    stage_path(ctx.root, LOCK_PATH)
-    return lock
 
 
 def parse_lock(data: bytes) -> dict[str, Any]:
@@ -125,40 +112,32 @@ def _describe(changes: list[Change], removed: list[str]) -> str:
     return "; ".join(shown[:4]) + (f"; and {len(shown) - 4} more" if len(shown) > 4 else "")
 
 
-def _warned(result: Result, code: str, message: str, block: list[str], warn: list[str]) -> Result:
-    finding = Finding("warn", code, message, file=LOCK_PATH)
-    return replace(result, verdict=escalate(result.verdict, block, warn + [f"{code}: {message}"]),
-                   findings=result.findings + [finding])
+class LockCheck(NamedTuple):
+    status: LockStatus | None
+    reasons: list[Reason]        # the creep thresholds fired (block/warn)
+    findings: list[Finding]      # lock_missing / lock_stale
 
 
-def check_against_lock(result: Result, options: CheckOptions, ctx: RepoContext, new_ref: str | None) -> Result:
-    """The verdict made stricter by the creep since `aiopt.lock` (read from the side being committed)."""
-    from aiopt_hooks.context import baseline_patterns
-    from aiopt_hooks.extract.inventory import call_sites
-    from aiopt_hooks.pricing.costs import load_baseline
-    from aiopt_hooks.pricing.estimate import estimate_changes
-    from aiopt_hooks.repo.git import read_path
-
-    assert result.estimate is not None
-    data = read_path(ctx.root, new_ref, LOCK_PATH)
+def check_lock(data: bytes | None, sites: CallSites, summary: BaselineSummary, prices: PriceBook,
+               config: Config) -> LockCheck:
+    """The creep since `aiopt.lock` (`data`, read from the side being committed; None = not there),
+    priced on the run's own summary and prices."""
     if data is None:
-        return _warned(result, "lock_missing", "`lockfile: true` in .aiopt.yaml but the lockfile is not in the "
-                       "commit: run `aiopt lock` and commit it", [], [])
+        return LockCheck(None, [], [Finding("warn", "lock_missing", "`lockfile: true` in .aiopt.yaml but the lockfile "
+                                            "is not in the commit: run `aiopt lock` and commit it", file=LOCK_PATH)])
     lock = parse_lock(data)
-    drift, removed = lock_drift(lock, call_sites(ctx.root, ctx.config, new_ref)[0])
-    locked = f"{LOCK_PATH} ({money(float(lock.get('monthly_usd', 0.0)))}/month, written {lock.get('date', '?')})"
+    drift, removed = lock_drift(lock, sites)
+    status = LockStatus(float(lock.get("monthly_usd", 0.0)), str(lock.get("date", "?")))
     if not drift and not removed:
-        result.estimate.notes.append(f"the config matches {locked}")
-        return result
-    block: list[str] = []
-    warn: list[str] = []
+        return LockCheck(status, [], [])
+    reasons: list[Reason] = []
     if drift:
-        summary, prices = load_baseline(ctx.root, ctx.config, baseline_patterns(options, ctx.config),
-                                        ctx.git_dir / "aiopt")
-        creep = estimate_changes(drift, summary, ctx.config, prices)
-        increase = creep.delta_high if ctx.config.policy.basis == "high" else creep.delta
-        block, warn = since_lock_reasons(increase, ctx.config.policy)
-        result.estimate.notes.append(f"since {locked}: {money(increase, True)}/month from {len(drift)} config "
-                                     f"change(s) ({money(creep.delta_low, True)} .. {money(creep.delta_high, True)})")
+        creep = estimate_changes(drift, summary, config, prices)
+        increase = increase_of(creep, config.policy.basis)
+        reasons += since_lock(increase, config.policy)
+        status = replace(status, changes=len(drift), increase_usd=increase, low_usd=creep.delta_low,
+                         high_usd=creep.delta_high)
+    status = replace(status, removed=len(removed))
     stale = f"the lockfile does not describe the config being committed ({_describe(drift, removed)}): {FIX}"
-    return _warned(result, "lock_stale", stale, block, warn)
+    finding = Finding("warn", "lock_stale", stale, file=LOCK_PATH)
+    return LockCheck(status, reasons, [finding])

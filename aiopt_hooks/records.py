@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 VerdictName = Literal["pass", "warn", "approved", "block", "error"]
 Level = Literal["block", "warn", "info"]
@@ -155,7 +155,7 @@ class Grant:
 
 # Why a verdict is what it is: a finding, a fired threshold, an escalated finding, a grant, or
 # (for the overrides' own problems, which carry no figure) a plain sentence.
-Reason = Union[Finding, Fired, Escalated, Grant, str]
+Reason = Finding | Fired | Escalated | Grant | str
 
 
 def reason_level(reason: Reason) -> str:

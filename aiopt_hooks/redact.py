@@ -29,10 +29,6 @@ def redact(text: str) -> str:
     return _SECRET.sub(lambda m: m.group(0)[:SHOWN] + "…[redacted]", text)
 
 
-def looks_secret(value: str) -> bool:
-    return _SECRET.search(value) is not None
-
-
 def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
     """A message made safe to print: redacted, on one line, at most `limit` characters."""
     flat = " ".join(redact(text).split())

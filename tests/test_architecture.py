@@ -12,7 +12,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "aiopt_hooks"
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "records", "redact", "yamlio"),
+    ("errors", "records", "redact", "yamlio", "stored"),
     ("repo",),
     ("config",),
     ("context",),

@@ -25,16 +25,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiopt_hooks.baseline.dialects.registry import dialects
+from aiopt_hooks.baseline.dialects.registry import DIALECTS
 from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.baseline.read import summarize_baseline
 from aiopt_hooks.config import Config, decode_text
-from aiopt_hooks.extract.diffing import Tree, derive_changes
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.extract.base import Extractor
+from aiopt_hooks.extract.diffing import Tree, derive_changes
 from aiopt_hooks.extract.registry import EXTRACTORS
-from aiopt_hooks.repo.git import FileChange
 from aiopt_hooks.records import CallSpec, Change
+from aiopt_hooks.repo.git import FileChange
 from tests.test_log_dialects import CASES, LOGS
 
 EXAMPLES = int(os.environ.get("AIOPT_FUZZ_EXAMPLES", "40"))
@@ -296,7 +296,7 @@ def test_diff_of_two_mangled_versions(data: st.DataObject) -> None:
 
 # -- log readers ---------------------------------------------------------------------------------
 
-DIALECT_NAMES = [d.name for d in dialects()]
+DIALECT_NAMES = [d.name for d in DIALECTS]
 # Seed records per dialect: the hand-written records of tests/test_log_dialects.py, plus these.
 SEED_RECORDS: dict[str, list[dict[str, Any]]] = {
     "writeup": [{"timestamp": "2026-03-01T10:00:00Z", "model_id": "gpt-4o", "prompt_tokens": 1200,

@@ -11,9 +11,8 @@ import pytest
 import yaml
 
 from aiopt_hooks.baseline.dialects.base import Dialect
+from aiopt_hooks.baseline.dialects.registry import DIALECTS, detect_dialect
 from aiopt_hooks.baseline.model import Request
-from aiopt_hooks.baseline.dialects.registry import detect_dialect
-from aiopt_hooks.baseline.dialects.registry import dialects
 from aiopt_hooks.baseline.read import summarize_baseline
 
 LOGS = Path(__file__).parent / "data" / "logs"
@@ -464,14 +463,14 @@ GARBAGE: list[dict[str, Any]] = [
     {"response": {"response": {"response": {}}}}, {"gen_ai": 5}, {"model": 5, "prompt_tokens": []}]
 
 
-@pytest.mark.parametrize("dialect", dialects(), ids=lambda d: d.name)
+@pytest.mark.parametrize("dialect", DIALECTS, ids=lambda d: d.name)
 def test_detect_never_raises(dialect: Dialect) -> None:
     for row in GARBAGE:
         assert dialect.detect(row) in (True, False)
 
 
 def test_dialect_names_are_unique() -> None:
-    names = [d.name for d in dialects()]
+    names = [d.name for d in DIALECTS]
     assert len(names) == len(set(names))
     assert set(names) == {"aiopt", "openai", "anthropic", "gemini", "litellm", "langfuse", "otel", "helicone",
                           "writeup"}

@@ -54,7 +54,6 @@ class SeenIds:
         self.table = array("Q", bytes(8 * 1024))
         self.mask = 1023
         self.count = 0
-        self.untracked = 0     # ids past MAX_IDS: not checked
 
     def repeated(self, key: str) -> bool:
         """Record `key`; True when it was recorded before."""
@@ -65,8 +64,7 @@ class SeenIds:
             if slot == h:
                 return True
             i = (i + 1) & mask
-        if self.count >= MAX_IDS:
-            self.untracked += 1
+        if self.count >= MAX_IDS:   # past MAX_IDS an id is not checked
             return False
         table[i] = h
         self.count += 1

@@ -73,7 +73,7 @@ def iter_rows(path: Path) -> Iterator[Row]:
     try:
         with _open_binary(path) as raw:
             if name.endswith(".json") and _is_document(path):
-                yield from _document_rows(raw, path)
+                yield from _document_rows(raw)
                 return
             lines = _Lines(raw)
             yield from _csv_rows(lines) if name.endswith(".csv") else _jsonl_rows(lines)
@@ -99,7 +99,7 @@ def _is_document(path: Path) -> bool:
     return first.lstrip().startswith(b"[")
 
 
-def _document_rows(raw: IO[bytes], path: Path) -> Iterator[Row]:
+def _document_rows(raw: IO[bytes]) -> Iterator[Row]:
     data = raw.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise AioptError(f"a single JSON document over {MAX_DOCUMENT_BYTES // 2**20} MiB",

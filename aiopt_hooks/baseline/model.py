@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from aiopt_hooks.stored import CURRENT, upgrade
+
 
 class Request(NamedTuple):
     """One billed LLM request (or attempt), tokens split by price class."""
@@ -172,7 +174,7 @@ def _merge_group(target: Group, other: Group) -> None:
         add_sums(target.days.setdefault(day, [0.0] * 6), values)
 
 
-SUMMARY_VERSION = 3     # 3: per-day sums and failed rows' sums per group
+SUMMARY_VERSION = CURRENT["summary"]     # 3: per-day sums and failed rows' sums per group (aiopt_hooks.stored)
 
 
 def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
@@ -194,8 +196,7 @@ def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
 
 def summary_from_dict(data: dict[str, Any]) -> BaselineSummary:
     """Inverse of `summary_to_dict`; raises ValueError/KeyError/TypeError on a malformed document."""
-    if data.get("aiopt_summary") not in (2, SUMMARY_VERSION):   # 2: no per-day data
-        raise ValueError(f"unsupported summary version {data.get('aiopt_summary')!r}")
+    data = upgrade("summary", data)
     summary = BaselineSummary(paths=list(data["paths"]), thresholds=tuple(data["thresholds"]),
                               requests=int(data["requests"]), untagged=int(data["untagged"]),
                               bad_rows=int(data["bad_rows"]), bad_lines=list(data["bad_lines"]),

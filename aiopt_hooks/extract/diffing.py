@@ -210,7 +210,3 @@ def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tre
             changes.extend(found)
             findings.extend(notes)
     return changes, list(dict.fromkeys(findings))   # a file too large on both sides is said once
-
-
-def is_watched(path: str, config: Config) -> bool:
-    return any(match_path(path, p) for p in config.watch_patterns())

@@ -90,10 +90,10 @@ def _hints(priced: PricedBaseline, prices: PriceBook, total: float) -> list[Hint
         if cost.price is None:
             hints.append(_unknown(cost.group))
             continue
-        for make in (_cheaper_model, _prompt_caching, _retry_waste, _truncation):
-            hint = make(cost, priced.monthly_factor, prices)
-            if hint is not None:
-                hints.append(hint)
+        factor = priced.monthly_factor
+        found = (_cheaper_model(cost, factor, prices), _prompt_caching(cost, factor), _retry_waste(cost, factor),
+                 _truncation(cost, factor))
+        hints.extend(h for h in found if h is not None)
     hints = [h for h in hints if h.saving_monthly_usd is None or h.kind != "cheaper_model"
              or h.saving_monthly_usd >= MIN_SHARE * total]
     return sorted(hints, key=lambda h: (h.saving_monthly_usd is None, -(h.saving_monthly_usd or 0.0)))
@@ -114,7 +114,7 @@ def _cheaper_model(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | 
     return None
 
 
-def _prompt_caching(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | None:
+def _prompt_caching(cost: GroupCost, factor: float) -> Hint | None:
     group, price = cost.group, cost.price
     assert price is not None
     totals = group.class_totals().values()
@@ -132,7 +132,7 @@ def _prompt_caching(cost: GroupCost, factor: float, prices: PriceBook) -> Hint |
                 "(priced above input by some providers) are not counted")
 
 
-def _retry_waste(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | None:
+def _retry_waste(cost: GroupCost, factor: float) -> Hint | None:
     group, price = cost.group, cost.price
     assert price is not None
     if group.failed:
@@ -150,7 +150,7 @@ def _retry_waste(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | No
     return Hint("retry_waste", group.feature, group.model, waste, {"what": what, "count": count, "rate": rate}, how)
 
 
-def _truncation(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | None:
+def _truncation(cost: GroupCost, factor: float) -> Hint | None:
     group = cost.group
     cut = {k: c for k, c in group.cells.items() if k[2]}
     how = "finish_reason says the cap cut them"

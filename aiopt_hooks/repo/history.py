@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from aiopt_hooks.stored import stamp, upgrade
+
 FILE = "history.jsonl"
 ROTATED = "history.1.jsonl"
 MAX_BYTES = 1 << 20
@@ -28,7 +30,7 @@ def record(git_dir: Path | None, entry: dict[str, Any]) -> None:
     if git_dir is None:
         return
     path = history_path(git_dir)
-    line = json.dumps(entry, default=str, separators=(",", ":")) + "\n"
+    line = json.dumps(stamp("history", entry), default=str, separators=(",", ":")) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() and path.stat().st_size + len(line) > MAX_BYTES:
@@ -53,10 +55,10 @@ def read_history(git_dir: Path, since: str | None = None) -> list[dict[str, Any]
             continue
         for line in text.splitlines():
             try:
-                entry = json.loads(line)
-            except ValueError:
-                continue   # a line cut short by a crash: skipped
-            if isinstance(entry, dict) and (since is None or str(entry.get("time", "")) >= since):
+                entry = upgrade("history", json.loads(line))
+            except (ValueError, AttributeError):
+                continue   # a line cut short by a crash, or of a newer release: skipped
+            if since is None or str(entry.get("time", "")) >= since:
                 entries.append(entry)
     return entries
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.records import COST_FIELDS, Change, Estimate, Finding, Fired, Grant, Reason
+from aiopt_hooks.stored import CURRENT, upgrade
 
 APPROVALS_PATH = ".aiopt/approvals.yaml"
 HEADER = """\
@@ -125,6 +126,12 @@ def parse_approvals(data: bytes) -> tuple[list[Approval], list[Finding]]:
     raw = load_yaml(decode_text(data, APPROVALS_PATH), APPROVALS_PATH)
     if raw is None:
         return [], []
+    if isinstance(raw, dict) and "version" in raw:
+        try:
+            raw = upgrade("approvals", raw)
+        except ValueError as exc:
+            raise AioptError(str(exc), file=APPROVALS_PATH,
+                             hint="upgrade aiopt-hooks, or delete the file and run `aiopt approve` again") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("approvals") or [], list):
         raise AioptError("expected `version: 1` and a list under `approvals:`", file=APPROVALS_PATH,
                          hint="restore the file from git, or delete it and run `aiopt approve` again")
@@ -144,7 +151,7 @@ def parse_approvals(data: bytes) -> tuple[list[Approval], list[Finding]]:
 def render_approvals(approvals: list[Approval]) -> str:
     import yaml
 
-    body = yaml.safe_dump({"version": 1, "approvals": [a.as_dict() for a in approvals]}, sort_keys=False,
+    body = yaml.safe_dump({"version": CURRENT["approvals"], "approvals": [a.as_dict() for a in approvals]}, sort_keys=False,
                           default_flow_style=None, width=100, allow_unicode=True)
     return HEADER + body
 

@@ -24,10 +24,11 @@ from aiopt_hooks.pricing.costs import feature_costs
 from aiopt_hooks.pricing.estimate import estimate_changes
 from aiopt_hooks.pricing.prices import PriceBook, price_date
 from aiopt_hooks.records import COST_FIELDS, Change, Estimate, Finding, LockStatus, Reason
+from aiopt_hooks.stored import CURRENT, upgrade
 from aiopt_hooks.verdict.thresholds import increase_of, since_lock
 
 LOCK_PATH = "aiopt.lock"
-LOCK_VERSION = 1
+LOCK_VERSION = CURRENT["lockfile"]
 FIX = "run `aiopt check --update-lock` (or `aiopt lock`) to make the config being committed the new reference"
 
 
@@ -80,8 +81,12 @@ def parse_lock(data: bytes) -> dict[str, Any]:
         line = getattr(exc, "lineno", None)
         raise AioptError("is not a valid lockfile (JSON)", file=LOCK_PATH, line=line,
                          hint="restore it from git, or run `aiopt lock` to rewrite it") from None
+    try:
+        lock = upgrade("lockfile", lock) if isinstance(lock, dict) else lock
+    except ValueError as exc:
+        raise AioptError(str(exc), file=LOCK_PATH, hint="run `aiopt lock` to rewrite it") from None
     features = lock.get("features") if isinstance(lock, dict) else None
-    if not isinstance(features, dict) or lock.get("version") != LOCK_VERSION or not all(
+    if not isinstance(features, dict) or not all(
             isinstance(e, dict) and isinstance(e.get("config"), dict) and set(e["config"]) <= set(COST_FIELDS)
             for e in features.values()):
         raise AioptError(f"is not a version-{LOCK_VERSION} lockfile with `features.<name>.config` cost fields",

@@ -15,11 +15,6 @@ DIALECTS: tuple[Dialect, ...] = (langfuse.DIALECT, otel.DIALECT, litellm.DIALECT
                                  anthropic.DIALECT, gemini.DIALECT, openai.DIALECT, writeup.DIALECT, aiopt.DIALECT)
 
 
-def dialects() -> tuple[Dialect, ...]:
-    """Every log dialect, most specific first."""
-    return DIALECTS
-
-
 def detect_dialect(row: dict[str, Any], forced: str | None = None) -> Dialect | None:
     table = DIALECTS
     if forced:

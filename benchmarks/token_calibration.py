@@ -18,7 +18,7 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aiopt_hooks.extract.tokens import APPROX_MEAN_ERROR_PCT, approximate_tokens   # noqa: E402
+from aiopt_hooks.extract.tokens import APPROX_MEAN_ERROR_PCT, approximate_tokens  # noqa: E402
 
 
 class Row(NamedTuple):

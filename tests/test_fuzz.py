@@ -35,7 +35,7 @@ from aiopt_hooks.extract.diffing import Tree, derive_changes
 from aiopt_hooks.extract.registry import EXTRACTORS
 from aiopt_hooks.records import CallSpec, Change
 from aiopt_hooks.repo.git import FileChange
-from tests.test_log_dialects import CASES, LOGS
+from tests.baseline.test_dialects import CASES, LOGS
 
 EXAMPLES = int(os.environ.get("AIOPT_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pre_commit.clientlib import load_manifest
 
-from tests.conftest import ROOT
+from tests.support.repos import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_REPO, GitRepo
+from tests.support.repos import ROOT, SAMPLE_REPO, GitRepo
 
 # Variables that a surrounding git hook, pre-commit run or shell could leak into the children.
 LEAKY = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX",

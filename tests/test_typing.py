@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from tests.support.repos import ROOT
 
 
 def test_package_is_strictly_typed() -> None:

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from aiopt_hooks import cli
-from tests.conftest import ROOT, GitRepo
-from tests.workflow_support import app, edit, git, run, swap_model  # noqa: F401  (fixtures)
+from tests.support.repos import ROOT, GitRepo, edit, swap_model
+from tests.support.workflow import git
 
 BIN = str(Path(sys.executable).parent)
 

@@ -1,0 +1,45 @@
+"""Helpers of the command-line tests: snapshots of what a check must leave alone, config edits,
+and the one-error-line and finding checks."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from tests.support.repos import GitRepo, edit
+
+
+def snapshot(repo: GitRepo) -> tuple[bytes, str, dict[str, str]]:
+    """The index bytes, `git status` and every work-tree file's hash."""
+    index = (repo.path / ".git" / "index").read_bytes()
+    status = repo.git("--no-optional-locks", "status", "--porcelain", "--untracked-files=all")
+    files = {str(p.relative_to(repo.path)): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(repo.path.rglob("*"))
+             if p.is_file() and ".git" not in p.relative_to(repo.path).parts}
+    return index, status, files
+
+
+def set_config(repo: GitRepo, old: str, new: str) -> None:
+    """Edit `.aiopt.yaml` in the work tree (the config is read from disk)."""
+    edit(repo, ".aiopt.yaml", old, new, stage=False)
+
+
+def add_config(repo: GitRepo, text: str) -> None:
+    path = repo.path / ".aiopt.yaml"
+    path.write_text(path.read_text() + text)
+
+
+def assert_one_error_line(err: str, *needles: str) -> str:
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert lines and all(line.startswith("aiopt:") for line in lines), err
+    errors = [line for line in lines if line.startswith("aiopt: error:")]
+    assert len(errors) == 1, err
+    for needle in needles:
+        assert needle in errors[0], (needle, errors[0])
+    return errors[0]
+
+
+def finding(data: dict[str, Any], code: str) -> dict[str, Any]:
+    found: list[dict[str, Any]] = [f for f in data["findings"] if f["code"] == code]
+    assert len(found) == 1, data["findings"]
+    return found[0]

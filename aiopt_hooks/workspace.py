@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from aiopt_hooks.baseline.model import BaselineSummary
+from aiopt_hooks.baseline.read import read_baseline
 from aiopt_hooks.config import Config, load_config
+from aiopt_hooks.context import CheckOptions, baseline_patterns, load_repo_config
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.pricing.prices import PriceBook
+from aiopt_hooks.repo.git import repo_paths
 
 
 class Workspace(NamedTuple):
@@ -35,8 +38,6 @@ def add_workspace_options(parser: argparse.ArgumentParser, baseline: bool = True
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
-    from aiopt_hooks.context import CheckOptions, load_repo_config
-    from aiopt_hooks.repo.git import repo_paths
 
     folder = Path(args.repo)
     if not folder.is_dir():
@@ -54,7 +55,6 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
 
 def log_patterns(args: argparse.Namespace, ws: Workspace, logs: list[str] | None = None) -> list[str]:
     """Logs named on the command line, else --baseline / AIOPT_BASELINE / `baseline.path`."""
-    from aiopt_hooks.context import CheckOptions, baseline_patterns
 
     if logs:
         return [str(Path(p).resolve()) if Path(p).exists() else p for p in logs]
@@ -62,6 +62,5 @@ def log_patterns(args: argparse.Namespace, ws: Workspace, logs: list[str] | None
 
 
 def read_summary(ws: Workspace, patterns: list[str], prices: PriceBook) -> BaselineSummary:
-    from aiopt_hooks.baseline.read import read_baseline
 
     return read_baseline(patterns, ws.root, ws.config, prices.thresholds, ws.cache_dir)

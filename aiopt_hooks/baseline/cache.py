@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from aiopt_hooks.baseline.model import SUMMARY_VERSION, BaselineSummary, summary_from_dict, summary_to_dict
+from aiopt_hooks.config import write_atomic
 
 EDGE_BYTES = 1 << 16
 MAX_ENTRIES = 32
@@ -50,7 +51,6 @@ def load(cache_dir: Path, key: str) -> BaselineSummary | None:
 
 def store(cache_dir: Path, key: str, summary: BaselineSummary) -> None:
     """Write atomically; a cache that cannot be written is skipped, never an error."""
-    from aiopt_hooks.config import write_atomic
 
     target = cache_dir / f"summary-{key}.json"
     write_atomic(target, json.dumps(summary_to_dict(summary), separators=(",", ":")).encode())

@@ -12,6 +12,8 @@ from __future__ import annotations
 from array import array
 from typing import TYPE_CHECKING, Any
 
+from aiopt_hooks.records import Finding
+
 if TYPE_CHECKING:
     from aiopt_hooks.records import Finding
 
@@ -92,7 +94,6 @@ def note_duplicate(lines: list[str], name: str, line: int) -> None:
 
 def duplicates_finding(count: int, lines: list[str], paths: list[str], dropped: bool) -> Finding:
     """The report's note about repeated request ids: counted twice, or left out with `dedupe`."""
-    from aiopt_hooks.records import Finding
 
     where = f" (first: {', '.join(lines)})" if lines else ""
     if dropped:

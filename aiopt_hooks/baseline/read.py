@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 
+from aiopt_hooks.baseline import cache, duck
 from aiopt_hooks.baseline.dedupe import SeenIds, note_duplicate, request_id
 from aiopt_hooks.baseline.dialects.registry import DIALECTS, detect_dialect
 from aiopt_hooks.baseline.files import iter_rows
@@ -79,7 +80,6 @@ def read_baseline(patterns: list[str] | tuple[str, ...], root: Path, config: Con
 
 def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,
                    cache_dir: Path | None, dedupe: bool = False) -> BaselineSummary:
-    from aiopt_hooks.baseline import cache
 
     try:
         key = cache.cache_key(path, thresholds, forced, dedupe) if cache_dir else None
@@ -104,7 +104,6 @@ def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: s
 
 def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None) -> BaselineSummary | None:
     """DuckDB for a large AIOpt-dialect log (when DuckDB imports); else None."""
-    from aiopt_hooks.baseline import duck
 
     if path.stat().st_size < duck.MIN_BYTES or not duck.available():
         return None

@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiopt_hooks.commands.check import add_source_options, options_from
+from aiopt_hooks.context import load_repo_config
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.pipeline import run_check
+from aiopt_hooks.render.money import money
+from aiopt_hooks.repo.git import author_ident, stage_path
+from aiopt_hooks.verdict import approvals as ap
 
 if TYPE_CHECKING:
     from aiopt_hooks.records import Estimate, Result
@@ -71,8 +76,6 @@ def _approvable(result: Result, ranged: bool) -> Estimate:
 
 def _record(root: Path, approval: Approval) -> bool:
     """Write the approval into the file (replacing one of the same fingerprint) and stage it."""
-    from aiopt_hooks.repo.git import stage_path
-    from aiopt_hooks.verdict import approvals as ap
 
     path = root / ap.APPROVALS_PATH
     existing = ap.parse_approvals(path.read_bytes())[0] if path.is_file() else []
@@ -87,11 +90,6 @@ def _record(root: Path, approval: Approval) -> bool:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.context import load_repo_config
-    from aiopt_hooks.pipeline import run_check
-    from aiopt_hooks.render.money import money
-    from aiopt_hooks.repo.git import author_ident
-    from aiopt_hooks.verdict import approvals as ap
 
     reason = " ".join(args.reason.split())
     if not reason:

@@ -10,7 +10,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aiopt_hooks.baseline.model import summary_to_dict
+from aiopt_hooks.baseline.read import summarize_baseline
+from aiopt_hooks.baseline.rollup import summary_from_rows, tier_case_sql
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.pricing.prices import tier_thresholds
 
 if TYPE_CHECKING:
     from aiopt_hooks.baseline.model import BaselineSummary
@@ -32,8 +36,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.baseline.read import summarize_baseline
-    from aiopt_hooks.pricing.prices import tier_thresholds
 
     if args.action == "thresholds":
         return _print_thresholds(tier_thresholds(), args.sql)
@@ -47,7 +49,6 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
 
 
 def _write(summary: BaselineSummary, output: Path) -> int:
-    from aiopt_hooks.baseline.model import summary_to_dict
 
     try:
         output.write_text(json.dumps(summary_to_dict(summary), separators=(",", ":")) + "\n")
@@ -61,8 +62,6 @@ def _write(summary: BaselineSummary, output: Path) -> int:
 
 
 def _import_rows(files: list[str], given: str | None) -> BaselineSummary:
-    from aiopt_hooks.baseline.rollup import summary_from_rows
-    from aiopt_hooks.pricing.prices import tier_thresholds
 
     paths = [Path(p) for p in files]
     for path in paths:
@@ -78,7 +77,6 @@ def _import_rows(files: list[str], given: str | None) -> BaselineSummary:
 
 
 def _print_thresholds(thresholds: tuple[int, ...], sql: bool) -> int:
-    from aiopt_hooks.baseline.rollup import tier_case_sql
 
     print(tier_case_sql(thresholds) if sql else ",".join(map(str, thresholds)))
     return 0

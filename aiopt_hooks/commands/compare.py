@@ -6,6 +6,10 @@ import argparse
 from typing import TYPE_CHECKING
 
 from aiopt_hooks.commands.common import emit
+from aiopt_hooks.pipeline import diff_logs
+from aiopt_hooks.pricing.prices import PriceBook
+from aiopt_hooks.render.audit import record
+from aiopt_hooks.workspace import add_workspace_options, log_patterns, open_workspace, read_summary
 
 if TYPE_CHECKING:
     from aiopt_hooks.baseline.model import BaselineSummary
@@ -14,7 +18,6 @@ if TYPE_CHECKING:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from aiopt_hooks.workspace import add_workspace_options
 
     parser.add_argument("baseline_log", metavar="BASELINE_LOG", help="the reference log (e.g. last week)")
     parser.add_argument("candidate_log", metavar="CANDIDATE_LOG", help="the log to compare (e.g. a canary)")
@@ -24,9 +27,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def compute(args: argparse.Namespace) -> tuple[Result, Workspace, list[BaselineSummary]]:
     """The log diff, the workspace, and the two logs' summaries (the HTML report charts them)."""
-    from aiopt_hooks.pipeline import diff_logs
-    from aiopt_hooks.pricing.prices import PriceBook
-    from aiopt_hooks.workspace import log_patterns, open_workspace, read_summary
 
     ws = open_workspace(args)
     prices = PriceBook(ws.config, ws.cache_dir)
@@ -38,7 +38,6 @@ def compute(args: argparse.Namespace) -> tuple[Result, Workspace, list[BaselineS
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.render.audit import record
 
     result, ws, _ = compute(args)
     emit(result, args.format)

@@ -7,6 +7,9 @@ import json
 import sys
 
 from aiopt_hooks.commands.check import add_source_options, options_from
+from aiopt_hooks.context import load_repo_config
+from aiopt_hooks.onboard.explain import explain, render_explain
+from aiopt_hooks.redact import redact
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -15,12 +18,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.context import load_repo_config
-    from aiopt_hooks.onboard.explain import explain, render_explain
 
     options = options_from(args)
     report = explain(options, load_repo_config(options))
-    from aiopt_hooks.redact import redact
 
     text = json.dumps(report, indent=2) + "\n" if args.format == "json" else render_explain(report)
     sys.stdout.write(redact(text))

@@ -6,6 +6,9 @@ import json
 import sys
 
 from aiopt_hooks.redact import redact
+from aiopt_hooks.render.money import money
+from aiopt_hooks.repo.git import repo_paths
+from aiopt_hooks.repo.history import parse_since, read_history
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -15,14 +18,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _money(value: object, sign: bool = False) -> str:
-    from aiopt_hooks.render.money import money
 
     return money(float(value), sign) if isinstance(value, (int, float)) else "-"
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.repo.git import repo_paths
-    from aiopt_hooks.repo.history import parse_since, read_history
 
     _, git_dir, _ = repo_paths(args.repo)
     entries = read_history(git_dir, parse_since(args.since) if args.since else None)

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import argparse
 
+from aiopt_hooks.onboard.init import PRE_COMMIT_SNIPPET, render_config, scan, write_config
+from aiopt_hooks.render.money import money
+from aiopt_hooks.repo.git import repo_paths
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite an existing .aiopt.yaml")
@@ -15,9 +19,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.onboard.init import PRE_COMMIT_SNIPPET, render_config, scan, write_config
-    from aiopt_hooks.render.money import money
-    from aiopt_hooks.repo.git import repo_paths
 
     root = repo_paths(args.repo)[0]
     found = scan(root, list(args.baseline))

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import argparse
 
+from aiopt_hooks.repo.git import hooks_dir, repo_paths
+from aiopt_hooks.repo.hooks import install
+
 HOOK_TYPES = ("pre-commit", "pre-push", "commit-msg", "pre-merge-commit")
 
 
@@ -24,8 +27,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.repo.git import hooks_dir, repo_paths
-    from aiopt_hooks.repo.hooks import install
 
     root = repo_paths(args.repo)[0]
     print(f"aiopt: {install(hooks_dir(root), args.hook_type, force=args.force, chain=args.chain)}. "

@@ -5,6 +5,10 @@ import argparse
 import sys
 
 from aiopt_hooks.commands.check import add_source_options, options_from
+from aiopt_hooks.context import load_repo_config
+from aiopt_hooks.pipeline import staged_lock
+from aiopt_hooks.render.money import money
+from aiopt_hooks.verdict.lock import LOCK_PATH
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -12,10 +16,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.context import load_repo_config
-    from aiopt_hooks.pipeline import staged_lock
-    from aiopt_hooks.render.money import money
-    from aiopt_hooks.verdict.lock import LOCK_PATH
 
     options = options_from(args)
     ctx = load_repo_config(options)

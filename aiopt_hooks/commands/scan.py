@@ -5,14 +5,17 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from aiopt_hooks.pricing.prices import PriceBook
+from aiopt_hooks.pricing.scan import scan_baseline
 from aiopt_hooks.redact import redact
+from aiopt_hooks.render.scan import RENDERERS
+from aiopt_hooks.workspace import add_workspace_options, log_patterns, open_workspace, read_summary
 
 if TYPE_CHECKING:
     from aiopt_hooks.pricing.scan import ScanReport
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from aiopt_hooks.workspace import add_workspace_options
 
     parser.add_argument("logs", nargs="*", metavar="LOG", help="usage logs (default: the baseline of .aiopt.yaml)")
     add_workspace_options(parser)
@@ -20,9 +23,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def compute(args: argparse.Namespace) -> ScanReport:
-    from aiopt_hooks.pricing.prices import PriceBook
-    from aiopt_hooks.pricing.scan import scan_baseline
-    from aiopt_hooks.workspace import log_patterns, open_workspace, read_summary
 
     ws = open_workspace(args)
     prices = PriceBook(ws.config, ws.cache_dir)
@@ -33,7 +33,6 @@ def compute(args: argparse.Namespace) -> ScanReport:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.render.scan import RENDERERS
 
     sys.stdout.write(redact(RENDERERS[args.format](compute(args))))
     return 0

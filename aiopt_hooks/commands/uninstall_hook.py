@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 
 from aiopt_hooks.commands.install_hook import add_hook_type
+from aiopt_hooks.repo.git import hooks_dir, repo_paths
+from aiopt_hooks.repo.hooks import uninstall
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -11,8 +13,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.repo.git import hooks_dir, repo_paths
-    from aiopt_hooks.repo.hooks import uninstall
 
     print(f"aiopt: {uninstall(hooks_dir(repo_paths(args.repo)[0]), args.hook_type)}")
     return 0

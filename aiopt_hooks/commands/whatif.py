@@ -5,6 +5,11 @@ import argparse
 from typing import TYPE_CHECKING
 
 from aiopt_hooks.commands.common import emit
+from aiopt_hooks.pipeline import price_changes
+from aiopt_hooks.pricing.prices import PriceBook
+from aiopt_hooks.pricing.whatif import Knobs, whatif_changes, with_budget
+from aiopt_hooks.render.audit import record
+from aiopt_hooks.workspace import add_workspace_options, log_patterns, open_workspace, read_summary
 
 if TYPE_CHECKING:
     from aiopt_hooks.pricing.whatif import Knobs
@@ -15,7 +20,6 @@ FORMATS = ("text", "json", "markdown")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from aiopt_hooks.workspace import add_workspace_options
 
     knobs = parser.add_argument_group("the change (AIOpt transform-mode knobs)")
     knobs.add_argument("--feature", help="only this feature (default: every feature of the log)")
@@ -33,17 +37,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def knobs_from(args: argparse.Namespace) -> Knobs:
-    from aiopt_hooks.pricing.whatif import Knobs
 
     return Knobs(args.feature, args.model, args.provider, args.max_output_tokens, args.context_mult,
                  args.output_mult, args.retries_delta, args.call_mult, args.budget_monthly)
 
 
 def compute(args: argparse.Namespace) -> tuple[Result, Workspace]:
-    from aiopt_hooks.pipeline import price_changes
-    from aiopt_hooks.pricing.prices import PriceBook
-    from aiopt_hooks.pricing.whatif import whatif_changes, with_budget
-    from aiopt_hooks.workspace import log_patterns, open_workspace, read_summary
 
     ws = open_workspace(args)
     knobs = knobs_from(args)
@@ -62,7 +61,6 @@ def scope_of(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
-    from aiopt_hooks.render.audit import record
 
     result, ws = compute(args)
     emit(result, args.format)

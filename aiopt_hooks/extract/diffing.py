@@ -13,6 +13,7 @@ from typing import Any
 from aiopt_hooks.config import Config, decode_text
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.extract.registry import extract_call_specs, extractor_for
+from aiopt_hooks.extract.tokens import count_tokens, static_text
 from aiopt_hooks.records import COST_FIELDS, CallSpec, Change, Finding
 from aiopt_hooks.repo.git import BlobReader, FileChange, list_tree_files
 from aiopt_hooks.repo.globs import match_path
@@ -96,7 +97,6 @@ def _prompt_change(old: CallSpec | None, new: CallSpec, old_text: str | None, ne
                    feature: str) -> Change | None:
     if (old_text or "") == (new_text or ""):
         return None
-    from aiopt_hooks.extract.tokens import count_tokens, static_text
 
     model = new.fields.get("model") or (old.fields.get("model") if old else None)
     counts = []

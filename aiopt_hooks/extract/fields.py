@@ -15,6 +15,7 @@ from aiopt_hooks.config import is_env_ref
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.extract.prompt_text import SUFFIXES as PROMPT_SUFFIXES
 from aiopt_hooks.records import CallSpec
+from aiopt_hooks.yamlio import load_yaml
 
 MODEL_KEYS = ("model", "model_id", "deployment", "azure_deployment", "llm", "model_name")
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
@@ -66,7 +67,6 @@ def parse_document(path: str, text: str) -> Any:
                              line=int(found.group(1)) if found else end) from None
         except RecursionError:
             raise AioptError("invalid TOML: nested too deeply", file=path, line=1) from None
-    from aiopt_hooks.yamlio import load_yaml
 
     return load_yaml(text, path)
 

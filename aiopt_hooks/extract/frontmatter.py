@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.extract.fields import BOM
 from aiopt_hooks.records import CallSpec
+from aiopt_hooks.yamlio import load_yaml
 
 
 class FrontMatter(NamedTuple):
@@ -50,7 +51,6 @@ def read_front_matter(path: str, text: str,
     front = split_front_matter(text)
     if front is None:
         return {}, FrontMatter("", text.removeprefix(BOM), 1)
-    from aiopt_hooks.yamlio import load_yaml
 
     try:
         document = load_yaml(front.yaml_text, path)

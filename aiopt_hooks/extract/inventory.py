@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from aiopt_hooks.config import Config
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.extract.diffing import Tree, derive_changes
+from aiopt_hooks.extract.registry import extract_call_specs, extractor_for
 from aiopt_hooks.records import CallSpec, Change, Finding
 from aiopt_hooks.repo.git import BlobReader, FileChange, list_tree_files
 from aiopt_hooks.repo.globs import match_any
@@ -38,7 +40,6 @@ def call_sites(root: Path, config: Config, ref: str | None,
 
 def _sites(root: Path, config: Config, ref: str | None,
            files: dict[str, str] | None = None) -> tuple[list[Change], list[Finding]]:
-    from aiopt_hooks.extract.diffing import Tree, derive_changes
 
     files = watched_files(root, config, ref) if files is None else files
     added = [FileChange("A", path, None, None, sha) for path, sha in sorted(files.items())]
@@ -90,7 +91,6 @@ def scan_llm_files(root: Path, paths: list[str], max_bytes: int) -> tuple[dict[s
     Plain text and Markdown count as prompts only under a path that says so, or when a found config
     names them (`prompt: prompts/summarize.txt`); arbitrary YAML/JSON that fails to parse is skipped.
     """
-    from aiopt_hooks.extract.registry import extract_call_specs, extractor_for
 
     found: dict[str, list[CallSpec]] = {}
     errors: dict[str, str] = {}

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from aiopt_hooks.context import baseline_patterns
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.extract.inventory import call_sites_by_file, scan_llm_files
+from aiopt_hooks.pricing.costs import feature_costs, load_baseline
 from aiopt_hooks.records import Change
 from aiopt_hooks.render.money import money
+from aiopt_hooks.repo.git import list_repo_files
+from aiopt_hooks.repo.globs import match_any
 
 if TYPE_CHECKING:
     from aiopt_hooks.context import CheckOptions, RepoContext
@@ -35,8 +40,6 @@ def _features(by_file: dict[str, list[Change]]) -> dict[str, dict[str, Any]]:
 def _traffic(ctx: RepoContext, options: CheckOptions, features: dict[str, dict[str, Any]],
              report: dict[str, Any]) -> None:
     """Fill in the baseline: requests and cost per feature, and the traffic no feature claims."""
-    from aiopt_hooks.context import baseline_patterns
-    from aiopt_hooks.pricing.costs import feature_costs, load_baseline
 
     try:
         summary, prices = load_baseline(ctx.root, ctx.config, baseline_patterns(options, ctx.config),
@@ -77,9 +80,6 @@ def _referenced(by_file: dict[str, list[Change]]) -> dict[str, set[str]]:
 
 
 def explain(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
-    from aiopt_hooks.extract.inventory import call_sites_by_file, scan_llm_files
-    from aiopt_hooks.repo.git import list_repo_files
-    from aiopt_hooks.repo.globs import match_any
 
     by_file, errors = call_sites_by_file(ctx.root, ctx.config, None)
     features = _features(by_file)

@@ -9,9 +9,15 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path, PurePosixPath
 
+from aiopt_hooks.baseline.dialects.registry import detect_dialect
+from aiopt_hooks.baseline.files import iter_rows
+from aiopt_hooks.config import Config, parse_config_text
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.extract.inventory import scan_llm_files
+from aiopt_hooks.pricing.costs import feature_costs, load_baseline
 from aiopt_hooks.records import CallSpec
 from aiopt_hooks.render.money import money
+from aiopt_hooks.repo.git import list_repo_files
 
 LOG_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".json", ".jsonl.gz", ".ndjson.gz", ".csv.gz", ".json.gz")
 MAX_LOG_CANDIDATES = 200
@@ -59,8 +65,6 @@ def _features(files: dict[str, list[CallSpec]]) -> dict[str, list[str]]:
 
 def find_logs(root: Path, paths: list[str], skip: set[str]) -> list[str]:
     """Files whose first rows a log reader recognizes (ignored files included: logs often are)."""
-    from aiopt_hooks.baseline.dialects.registry import detect_dialect
-    from aiopt_hooks.baseline.files import iter_rows
 
     found = []
     candidates = [p for p in paths if p.lower().endswith(LOG_SUFFIXES) and p not in skip
@@ -77,8 +81,6 @@ def find_logs(root: Path, paths: list[str], skip: set[str]) -> list[str]:
 
 
 def scan(root: Path, logs: list[str] | None = None) -> Scan:
-    from aiopt_hooks.extract.inventory import scan_llm_files
-    from aiopt_hooks.repo.git import list_repo_files
 
     visible, ignored = list_repo_files(root)
     files, unreadable = scan_llm_files(root, visible, 1_000_000)
@@ -91,8 +93,6 @@ def scan(root: Path, logs: list[str] | None = None) -> Scan:
 
 def _measure(root: Path, result: Scan) -> None:
     """Baseline coverage of each feature and the monthly cost, as the check would compute them."""
-    from aiopt_hooks.config import Config
-    from aiopt_hooks.pricing.costs import feature_costs, load_baseline
 
     config = Config(baseline_paths=tuple(result.logs))
     try:
@@ -161,7 +161,6 @@ def render_config(scan: Scan, warn_pct: float = 5.0, block_pct: float = 20.0) ->
 
 
 def write_config(root: Path, text: str, force: bool) -> Path:
-    from aiopt_hooks.config import parse_config_text
 
     target = root / ".aiopt.yaml"
     if target.exists() and not force:

@@ -13,6 +13,7 @@ from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.config import Config
 from aiopt_hooks.pricing.costs import PricedBaseline, add_days, daily_total, day_split, price_baseline
 from aiopt_hooks.pricing.prices import PriceBook
+from aiopt_hooks.pricing.risk import Scope, active_thresholds, assess
 from aiopt_hooks.records import Change, ChangeEstimate, Estimate, Risk
 
 Key = tuple[str, str]   # (feature, model)
@@ -77,7 +78,6 @@ class LogDiff(NamedTuple):
 
 
 def compare_logs(base: BaselineSummary, cand: BaselineSummary, config: Config, prices: PriceBook) -> LogDiff:
-    from aiopt_hooks.pricing.risk import Scope, active_thresholds, assess
 
     pa, pb = price_baseline(base, config, prices), price_baseline(cand, config, prices)
     rows_a, rows_b = _side(pa), _side(pb)

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from aiopt_hooks.baseline.model import BaselineSummary, Group
+from aiopt_hooks.baseline.read import read_baseline
 from aiopt_hooks.config import Config
-from aiopt_hooks.pricing.estimate import Estimator
+from aiopt_hooks.pricing.estimate import Estimator, match_groups
 from aiopt_hooks.pricing.groupcost import State, group_cost
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, Rates
 from aiopt_hooks.records import Finding
@@ -105,8 +106,6 @@ def day_label(day: int) -> str:
 def load_baseline(root: Path, config: Config, patterns: list[str] | tuple[str, ...],
                   cache_dir: Path | None) -> tuple[BaselineSummary, PriceBook]:
     """The baseline summary (cached under the git dir) and the price book, as the check builds them."""
-    from aiopt_hooks.baseline.read import read_baseline
-    from aiopt_hooks.pricing.prices import PriceBook
 
     prices = PriceBook(config, cache_dir)
     return read_baseline(patterns, root, config, prices.thresholds, cache_dir), prices
@@ -116,8 +115,6 @@ def feature_costs(summary: BaselineSummary, config: Config, prices: PriceBook,
                   features: list[str]) -> tuple[dict[str, tuple[int, float]], dict[str, tuple[int, float]]]:
     """feature -> (matched baseline requests, monthly USD); and the same per feature tag no feature claims
     ("" = untagged).  Requests of a model with no known price count, but add no cost."""
-    from aiopt_hooks.pricing.estimate import Estimator, match_groups
-    from aiopt_hooks.pricing.groupcost import State, group_cost
 
     est = Estimator(summary, config, prices)
     rules = {r.name: r for r in config.features}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 
+from aiopt_hooks.baseline.dedupe import duplicates_finding
 from aiopt_hooks.baseline.model import BaselineSummary, Group
 from aiopt_hooks.config import Config, FeatureRule
 from aiopt_hooks.pricing.change_kinds import ChangeKinds
@@ -221,7 +222,6 @@ class Estimator(ChangeKinds):
                 f"{self.summary.bad_rows:,} log rows could not be read and were skipped; first: "
                 + "; ".join(self.summary.bad_lines), file=", ".join(self.summary.paths)))
         if self.summary.duplicates:
-            from aiopt_hooks.baseline.dedupe import duplicates_finding
 
             est.findings.append(duplicates_finding(self.summary.duplicates, self.summary.duplicate_lines,
                                                    self.summary.paths, self.config.baseline_dedupe))

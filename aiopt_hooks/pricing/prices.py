@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from aiopt_hooks.config import ENV_REF, Config
+from aiopt_hooks.config import ENV_REF, Config, write_atomic
+from aiopt_hooks.pricing.offline import bundled_snapshot, load_price_data
 
 MTOK = 1_000_000.0
 # Provider words as they appear in prefixes and logs -> genai-prices provider ids.
@@ -63,13 +64,11 @@ class UnknownModel(Exception):
 def _snapshot() -> Any:
     # The bundled snapshot only: genai-prices' auto-update (a network fetch) is never started,
     # and its HTTP client is never imported (see aiopt_hooks.pricing.offline).
-    from aiopt_hooks.pricing.offline import bundled_snapshot
 
     return bundled_snapshot()
 
 
 def _types() -> Any:
-    from aiopt_hooks.pricing.offline import load_price_data
 
     load_price_data()
     from genai_prices import types
@@ -208,7 +207,6 @@ class PriceBook:
         """Write the price cache if anything new was resolved (never an error)."""
         if self._file is None or not self._dirty:
             return
-        from aiopt_hooks.config import write_atomic
 
         write_atomic(self._file, json.dumps({"thresholds": list(self.thresholds), "models": self._stored}).encode())
 

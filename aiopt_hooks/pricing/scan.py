@@ -27,6 +27,7 @@ from aiopt_hooks.pricing.costs import (
 )
 from aiopt_hooks.pricing.groupcost import State, group_cost
 from aiopt_hooks.pricing.prices import PriceBook
+from aiopt_hooks.pricing.suggest import cheaper_models
 from aiopt_hooks.records import Finding
 
 CACHE_MIN_INPUT = 1024        # providers cache prompts from about 1,024 tokens on
@@ -100,7 +101,6 @@ def _hints(priced: PricedBaseline, prices: PriceBook, total: float) -> list[Hint
 
 
 def _cheaper_model(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | None:
-    from aiopt_hooks.pricing.suggest import cheaper_models
 
     assert cost.price is not None
     for cheaper in cheaper_models(prices, cost.price)[:1]:

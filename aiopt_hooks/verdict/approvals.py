@@ -16,9 +16,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from aiopt_hooks.config import decode_text
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.records import COST_FIELDS, Change, Estimate, Finding, Fired, Grant, Reason
 from aiopt_hooks.stored import CURRENT, upgrade
+from aiopt_hooks.yamlio import load_yaml
 
 APPROVALS_PATH = ".aiopt/approvals.yaml"
 HEADER = """\
@@ -120,8 +122,6 @@ def _entry(item: Any, index: int) -> Approval:
 
 def parse_approvals(data: bytes) -> tuple[list[Approval], list[Finding]]:
     """The approvals in the file's bytes, and a finding per entry edited out of its fingerprint."""
-    from aiopt_hooks.config import decode_text
-    from aiopt_hooks.yamlio import load_yaml
 
     raw = load_yaml(decode_text(data, APPROVALS_PATH), APPROVALS_PATH)
     if raw is None:

@@ -17,7 +17,7 @@ from aiopt_hooks.baseline.model import Request
 from aiopt_hooks.baseline.timestamps import parse_ts
 
 __all__ = ["FEATURE_KEYS", "count", "sub", "items", "first", "loads_if_text", "body_of", "feature_of",
-           "tag_feature", "retries_of", "money", "is_ok", "provider_of", "envelope", "make_request"]
+           "tag_feature", "retries_of", "parse_cost", "is_ok", "provider_of", "envelope", "make_request"]
 
 FEATURE_KEYS = ("feature_tag", "feature", "route")
 _WRAPPERS = ("response", "body")
@@ -113,7 +113,7 @@ def retries_of(row: dict[str, Any]) -> int:
     return int(float(retries))
 
 
-def money(value: Any) -> float | None:
+def parse_cost(value: Any) -> float | None:
     """A stated cost in USD, None when absent."""
     if value is None or value == "":
         return None
@@ -151,7 +151,7 @@ def envelope(row: dict[str, Any], body: dict[str, Any], *ts_keys: str,
     """What a log line adds around a provider response body (the line wins over the body):
     feature tag, `ts` / `timestamp` (else the body's `ts_keys`), `retries` / `attempt`, failure
     `status`, and a stated `cost` / `cost_usd` / `billed_cost` (else `cost` from the body)."""
-    stated = money(first(row, "cost", "cost_usd", "billed_cost"))
+    stated = parse_cost(first(row, "cost", "cost_usd", "billed_cost"))
     return dict(feature=feature_of(row, body),
                 ts=parse_ts(first(row, "ts", "timestamp") or first(body, *ts_keys)),
                 ok=is_ok(row, body), retries=retries_of(row), cost=cost if stated is None else stated)

@@ -15,7 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 from aiopt_hooks.baseline.dialects.base import Dialect
-from aiopt_hooks.baseline.dialects.fields import FEATURE_KEYS, count, first, is_ok, loads_if_text, make_request, money
+from aiopt_hooks.baseline.dialects.fields import (
+    FEATURE_KEYS,
+    count,
+    first,
+    is_ok,
+    loads_if_text,
+    make_request,
+    parse_cost,
+)
 from aiopt_hooks.baseline.model import Request
 from aiopt_hooks.baseline.timestamps import parse_ts
 
@@ -52,7 +60,7 @@ def normalize(row: dict[str, Any]) -> Request:
         output=count(row, "completion_tokens"),
         ts=parse_ts(first(row, "request_created_at", "response_created_at")),
         ok=is_ok(row),
-        cost=money(first(row, "cost", "costUSD")),
+        cost=parse_cost(first(row, "cost", "costUSD")),
     )
 
 

@@ -21,7 +21,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from aiopt_hooks.baseline.dialects.base import Dialect
-from aiopt_hooks.baseline.dialects.fields import count, feature_of, first, items, make_request, money, sub, tag_feature
+from aiopt_hooks.baseline.dialects.fields import (
+    count,
+    feature_of,
+    first,
+    items,
+    make_request,
+    parse_cost,
+    sub,
+    tag_feature,
+)
 from aiopt_hooks.baseline.model import Request
 from aiopt_hooks.baseline.timestamps import parse_ts
 
@@ -104,8 +113,8 @@ def _tokens(generation: dict[str, Any], usage: dict[str, Any]) -> dict[str, Any]
 def _cost(generation: dict[str, Any], usage: dict[str, Any]) -> float | None:
     details = sub(generation, "costDetails")
     if details:
-        return money(details["total"] if "total" in details else sum(float(v) for v in details.values()))
-    return money(first(usage, "totalCost") if "totalCost" in usage else
+        return parse_cost(details["total"] if "total" in details else sum(float(v) for v in details.values()))
+    return parse_cost(first(usage, "totalCost") if "totalCost" in usage else
                  first(generation, "calculatedTotalCost", "totalCost"))
 
 

@@ -27,7 +27,7 @@ from aiopt_hooks.baseline.dialects.fields import (
     items,
     loads_if_text,
     make_request,
-    money,
+    parse_cost,
     sub,
     tag_feature,
 )
@@ -92,7 +92,7 @@ def normalize(row: dict[str, Any]) -> Request:
         ok=is_ok(row),
         retries=count(metadata, "attempted_retries"),
         truncated=_truncated(row),
-        cost=money(first(row, "spend", "response_cost")),
+        cost=parse_cost(first(row, "spend", "response_cost")),
     )
 
 

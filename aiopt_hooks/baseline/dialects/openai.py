@@ -18,7 +18,16 @@ from __future__ import annotations
 from typing import Any
 
 from aiopt_hooks.baseline.dialects.base import Dialect
-from aiopt_hooks.baseline.dialects.fields import body_of, count, envelope, items, make_request, money, provider_of, sub
+from aiopt_hooks.baseline.dialects.fields import (
+    body_of,
+    count,
+    envelope,
+    items,
+    make_request,
+    parse_cost,
+    provider_of,
+    sub,
+)
 from aiopt_hooks.baseline.model import Request
 
 
@@ -63,7 +72,7 @@ def normalize(row: dict[str, Any]) -> Request:
     else:
         raise ValueError("no `usage.prompt_tokens` / `usage.input_tokens`")
     default_provider = "openrouter" if _is_openrouter(body) else "openai"
-    wrapper = envelope(row, body, "created", "created_at", cost=money(usage.get("cost")))
+    wrapper = envelope(row, body, "created", "created_at", cost=parse_cost(usage.get("cost")))
     return make_request(**tokens, **wrapper, model=body.get("model"),
                         provider=provider_of(row, body, default_provider))
 

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from aiopt_hooks.baseline.dialects.base import Dialect
-from aiopt_hooks.baseline.dialects.fields import count, first, items, make_request, money, sub
+from aiopt_hooks.baseline.dialects.fields import count, first, items, make_request, parse_cost, sub
 from aiopt_hooks.baseline.model import Request
 from aiopt_hooks.baseline.timestamps import parse_ts
 
@@ -137,7 +137,7 @@ def normalize(record: dict[str, Any]) -> Request:
         ts=parse_ts(first(record, *_TIME)),
         ok=not _failed(record, attrs),
         truncated=_truncated(attrs),
-        cost=money(first(attrs, "gen_ai.usage.cost")),
+        cost=parse_cost(first(attrs, "gen_ai.usage.cost")),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiopt_hooks.baseline.dialects.base import Dialect
-from aiopt_hooks.baseline.dialects.fields import count, feature_of, first, is_ok, make_request, money, retries_of
+from aiopt_hooks.baseline.dialects.fields import count, feature_of, first, is_ok, make_request, parse_cost, retries_of
 from aiopt_hooks.baseline.model import Request
 from aiopt_hooks.baseline.timestamps import parse_ts
 
@@ -33,7 +33,7 @@ def normalize(row: dict[str, Any]) -> Request:
     return make_request(model=row.get("model_id"), input=prompt, output=output,
                         provider=str(row.get("provider") or ""), feature=feature_of(row),
                         ts=parse_ts(first(row, "timestamp", "ts")), ok=is_ok(row),
-                        retries=retries_of(row), cost=money(first(row, "cost", "cost_usd")),
+                        retries=retries_of(row), cost=parse_cost(first(row, "cost", "cost_usd")),
                         user="" if user is None else str(user))
 
 

@@ -6,13 +6,13 @@ baseline log -> summary; changes + summary + prices -> estimate -> verdict -> ov
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiopt_hooks.config import Config
 from aiopt_hooks.context import CheckOptions, RepoContext, baseline_patterns, load_repo_config
 from aiopt_hooks.records import Change, Finding, Result, Verdict
+from aiopt_hooks.repo.argpaths import repository_paths
 from aiopt_hooks.repo.git import (
     BlobReader,
     FileChange,
@@ -44,7 +44,7 @@ def run_check(options: CheckOptions, ctx: RepoContext | None = None) -> Result:
     root, config = ctx.root, ctx.config
     files, old_ref, new_ref = _changed_files(ctx, options)
     if options.paths:
-        wanted = {os.path.normpath(p) for p in options.paths}
+        wanted = set(repository_paths(options.paths, root))   # relative to the cwd, or absolute
         files = [f for f in files if f.path in wanted or f.old_path in wanted]
     patterns = config.watch_patterns()
     watched = [f for f in files if match_any(f.path, patterns) or (f.old_path and match_any(f.old_path, patterns))]

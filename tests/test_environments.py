@@ -258,13 +258,12 @@ def test_git_dir_set_from_a_subdirectory(sample_app: GitRepo, git_dir: str) -> N
     pytest.param("billing [v2]", id="glob-brackets"),
     pytest.param("app * ?", id="glob-stars"),
 ])
-def test_repository_paths_that_look_like_variables_or_globs(tmp_path: Path, name: str,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_repository_paths_that_look_like_variables_or_globs(tmp_path: Path, name: str) -> None:
     repo = sample_at(tmp_path / name / "app")
     swap_model(repo)
-    assert main(["check", "--repo", str(repo.path), "--format", "json"]) == 1
-    captured = capsys.readouterr()
-    assert captured.err == "" and json.loads(captured.out)["baseline"]["requests"] == SAMPLE_ROWS
+    proc = aiopt("check", "--format", "json", cwd=repo.path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == "" and json.loads(proc.stdout)["baseline"]["requests"] == SAMPLE_ROWS
 
 
 def test_a_log_name_with_glob_characters_is_read_literally(app: GitRepo, run: Any) -> None:

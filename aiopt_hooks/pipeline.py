@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from aiopt_hooks.config import Config
 from aiopt_hooks.context import CheckOptions, RepoContext, baseline_patterns, load_repo_config
 from aiopt_hooks.records import Change, Finding, Result, Verdict
-from aiopt_hooks.repo.argpaths import repository_paths
+from aiopt_hooks.repo.argpaths import repository_paths, selects
 from aiopt_hooks.repo.git import (
     BlobReader,
     FileChange,
@@ -45,7 +45,7 @@ def run_check(options: CheckOptions, ctx: RepoContext | None = None) -> Result:
     files, old_ref, new_ref = _changed_files(ctx, options)
     if options.paths:
         wanted = set(repository_paths(options.paths, root))   # relative to the cwd, or absolute
-        files = [f for f in files if f.path in wanted or f.old_path in wanted]
+        files = [f for f in files if selects(f.path, wanted) or selects(f.old_path, wanted)]
     patterns = config.watch_patterns()
     watched = [f for f in files if match_any(f.path, patterns) or (f.old_path and match_any(f.old_path, patterns))]
     paths = list(baseline_patterns(options, config))

@@ -94,6 +94,8 @@ def test_a_shallow_clone_without_the_merge_base_is_an_error_with_the_fetch_advic
     pytest.param("config", "{root}/config/llm.yaml", id="absolute-from-a-subdirectory"),
     pytest.param(".", "{root}/config/llm.yaml", id="absolute-from-the-top"),
     pytest.param(".", "./config//llm.yaml", id="unnormalized"),
+    pytest.param("config", ".", id="a-directory"),
+    pytest.param("prompts", "..", id="the-top"),
 ])
 def test_file_arguments_are_resolved_against_the_current_directory(app: GitRepo, run: Any,
                                                                    monkeypatch: pytest.MonkeyPatch,
@@ -103,6 +105,11 @@ def test_file_arguments_are_resolved_against_the_current_directory(app: GitRepo,
     result = run(arg.format(root=app.path), "--format", "json")
     assert result.code == 1, result.err
     assert [c["field"] for c in result.json()["changes"]] == ["model"]
+
+
+def test_a_directory_argument_selects_the_changed_files_under_it(app: GitRepo, run: Any) -> None:
+    swap_model(app)
+    assert run("prompts").code == 0 and run("config").code == 1
 
 
 def test_a_file_argument_outside_the_repository_is_an_error(app: GitRepo, run: Any, tmp_path: Path) -> None:
@@ -195,8 +202,8 @@ print(json.dumps(out))
 
 def test_naive_timestamps_are_utc_on_both_engines_in_every_time_zone(tmp_path: Path) -> None:
     assert duck.available()
-    stamps = ["2026-03-01T23:30:00", "2026-03-02 00:30:00", "2026-03-02T12:00:00.250", "2026-03-03T01:00:00Z",
-              "2026-03-03T02:00:00+02:00", "2026-03-04T23:59:59"]
+    stamps = ["2026-03-01T23:30:00", "2026-03-02 00:30:00", "2026-03-02T12:00:00.250", "2026-03-02 08:00:00 UTC",
+              "2026-03-03", "2026-03-03T01:00:00Z", "2026-03-03T02:00:00+02:00", "2026-03-04T23:59:59"]
     log = write_log(tmp_path / "usage.jsonl", [
         {**row, "ts": ts} for row, ts in zip(usage_rows("summarize", "gpt-4o-mini", len(stamps), 100, 10), stamps)])
     expected_first, expected_last = 1772407800.0, 1772668799.0   # 2026-03-01T23:30Z, 2026-03-04T23:59:59Z
@@ -303,7 +310,7 @@ def _limited(limit: int) -> Any:
     return preexec
 
 
-@pytest.mark.skipif(not hasattr(os, "pread") or sys.platform == "win32", reason="POSIX resource limits")
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
 def test_a_short_history_write_is_taken_back_and_reported(sample_app: GitRepo) -> None:
     swap_model(sample_app)
     for _ in range(2):   # two whole entries, and every cache already written

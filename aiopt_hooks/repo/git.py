@@ -75,8 +75,9 @@ def _not_a_repository(cwd: str | Path, stderr: str) -> AioptError:
     user, a broken .git file, a bad GIT_DIR): its first line, and its advice as the fix."""
     lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
     if not lines or "not a git repository" in lines[0]:
-        return AioptError("not inside a git repository (or a bare one)", file=str(cwd),
-                          hint="run it from your repository, or pass --repo DIR")
+        named = f" (GIT_DIR={os.environ['GIT_DIR']!r} names none)" if os.environ.get("GIT_DIR") else ""
+        return AioptError(f"not inside a git repository (or a bare one){named}", file=str(cwd),
+                          hint="run it from your repository, or pass --repo DIR" + (", or fix GIT_DIR" if named else ""))
     message = lines[0].removeprefix("fatal: ")
     advice = [line for line in lines[1:] if line.startswith("git ")]
     if "dubious ownership" in message:

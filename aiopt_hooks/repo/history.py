@@ -86,7 +86,7 @@ def _append_line(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         start = os.fstat(fd).st_size
-        if start and os.pread(fd, 1, start - 1) != b"\n":
+        if start and os.lseek(fd, start - 1, os.SEEK_SET) >= 0 and os.read(fd, 1) != b"\n":
             data = b"\n" + data
         written = 0
         try:

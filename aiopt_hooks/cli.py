@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import os
 import signal
 import sys
@@ -104,8 +105,18 @@ def _start_watchdog(command: str, settings: dict[str, object]) -> threading.Even
     return done
 
 
+def _survive_the_locale() -> None:
+    """Under a locale whose encoding cannot show every character (LC_ALL=C without UTF-8 mode), a
+    feature name or path with other characters is printed escaped (\\xe9) instead of crashing."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding != "utf8" and isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _survive_the_locale()
     chosen = next((a for a in argv if not a.startswith("-")), None)
     args = _parser(chosen if chosen in COMMANDS else None).parse_args(argv)
     fmt = getattr(args, "format", "text")
@@ -163,11 +174,25 @@ def guard_main(argv: Sequence[str] | None = None) -> int:
     from_ref = os.environ.get("PRE_COMMIT_FROM_REF")
     to_ref = os.environ.get("PRE_COMMIT_TO_REF")
     if from_ref and to_ref and "--from-ref" not in args:
-        args = ["--from-ref", from_ref, "--to-ref", to_ref, *args]
+        bad = next(((name, value) for name, value in (("PRE_COMMIT_FROM_REF", from_ref), ("PRE_COMMIT_TO_REF", to_ref))
+                    if not _ref_like(value)), None)
+        if bad:
+            message = (f"{bad[0]}={bad[1]!r} is not a git ref or commit (pre-commit sets it at the pre-push "
+                       "stage); unset it, or set it to a branch, tag or commit id")
+            print(f"aiopt: error: {one_line(message)}", file=sys.stderr)
+            fmt = next((a.split("=", 1)[1] for a in args if a.startswith("--format=")), None) or \
+                (args[args.index("--format") + 1] if "--format" in args[:-1] else "text")
+            return _error_result(one_line(message), 2, fmt)
+        args = [f"--from-ref={from_ref}", f"--to-ref={to_ref}", *args]
     elif os.environ.get("PRE_COMMIT_REMOTE_NAME") and "--from-ref" not in args:
         # pre-push without refs: pre-commit pushes a branch whose root is new to the remote
         return main(["hook", "pre-push", "--from-env", *args])
     return main(["check", *[_as_path(a) for a in args]])
+
+
+def _ref_like(value: str) -> bool:
+    """A value git could read as a revision, not an option (`--all`) or several words."""
+    return bool(value) and not value.startswith("-") and value.isprintable() and not any(c.isspace() for c in value)
 
 
 def _as_path(arg: str) -> str:

@@ -37,8 +37,19 @@ def load_repo_config(options: CheckOptions) -> RepoContext:
         raise AioptError("config file not found", file=str(options.config),
                          hint="pass an existing file to --config, or drop the flag to use .aiopt.yaml")
     if not options.config and path.is_symlink():
+        if not path.exists():   # a dangling link must not quietly mean "the built-in defaults"
+            raise AioptError(f"is a symlink to {os.readlink(path)}, which does not exist", file=".aiopt.yaml",
+                             hint=_dangling_hint(root))
         confine(".aiopt.yaml", [str(path)], root)   # the repository's own config stays inside it
     return RepoContext(root, gitdir, head, load_config(path, gitdir / "aiopt"))
+
+
+def _dangling_hint(root: Path) -> str:
+    from aiopt_hooks.repo.git import sparse_checkout
+
+    sparse = " (this is a sparse checkout: `git sparse-checkout add DIR` brings the target's directory in)" \
+        if sparse_checkout(root) else ""
+    return f"restore the link's target{sparse}, point the link at the config, or pass --config PATH"
 
 
 def baseline_patterns(options: CheckOptions, config: Config) -> tuple[str, ...]:

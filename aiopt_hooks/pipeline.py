@@ -6,7 +6,6 @@ baseline log -> summary; changes + summary + prices -> estimate -> verdict -> ov
 """
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from aiopt_hooks.config import Config
 from aiopt_hooks.context import CheckOptions, RepoContext, baseline_patterns, load_repo_config
 from aiopt_hooks.records import Change, Finding, Result
+from aiopt_hooks.repo.argpaths import repository_paths, selects
 from aiopt_hooks.repo.git import (
     BlobReader,
     FileChange,
@@ -58,8 +58,8 @@ def check_run(options: CheckOptions, ctx: RepoContext | None = None, lock: bool 
     root, config = ctx.root, ctx.config
     files, old_ref, new_ref = _changed_files(ctx, options)
     if options.paths:
-        wanted = {os.path.normpath(p) for p in options.paths}
-        files = [f for f in files if f.path in wanted or f.old_path in wanted]
+        wanted = set(repository_paths(options.paths, root))   # relative to the cwd, or absolute
+        files = [f for f in files if selects(f.path, wanted) or selects(f.old_path, wanted)]
     patterns = config.watch_patterns()
     watched = [f for f in files if match_any(f.path, patterns) or (f.old_path and match_any(f.old_path, patterns))]
     paths = list(baseline_patterns(options, config))

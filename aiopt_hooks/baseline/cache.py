@@ -36,7 +36,7 @@ def log_identity(path: Path) -> str:
 
 def cache_key(path: Path, thresholds: tuple[int, ...], forced: str | None, dedupe: bool = False) -> str:
     text = "\0".join([log_identity(path), ",".join(map(str, thresholds)), forced or "", "dedupe" * dedupe])
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def load(cache_dir: Path, key: str) -> BaselineSummary | None:

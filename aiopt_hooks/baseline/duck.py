@@ -104,10 +104,15 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...]) ->
     """The log's summary, or None when the file needs the streaming reader (malformed rows)."""
     import duckdb
 
-    # Never fetch extensions (a network call): without ICU, naive timestamps are read as UTC.
+    # Never fetch extensions (a network call).  Naive timestamps are UTC, as on the streaming path: the
+    # session time zone is pinned, or DuckDB's built-in ICU would read them in the shell's TZ.
     con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False,
                                  "autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+        except duckdb.Error:
+            pass   # no ICU in this build: it reads naive timestamps as UTC anyway
         rows = con.execute(_query(path, thresholds)).fetchall()
     except duckdb.Error:
         return None

@@ -96,6 +96,7 @@ class BaselineSummary:
     duplicates: int = 0       # rows repeating a request id (aiopt_hooks.baseline.dedupe)
     duplicate_lines: list[str] = field(default_factory=list)
     users: int = 0            # distinct end-user ids (per log; summed across logs; at most MAX_TRACKED_USERS)
+    notes: list[str] = field(default_factory=list)   # how the files were read (a log named twice); not stored
     _seen_users: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property

@@ -36,12 +36,19 @@ def read_summary_file(path: Path, name: str) -> BaselineSummary | None:
 
 
 def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path]:
-    """Baseline paths relative to the repo root; globs allowed.  A path that matches nothing is an error."""
+    """Baseline paths relative to the repo root; globs allowed.  A path that matches nothing is an error.
+
+    A path naming an existing file is read literally first (a repository under `billing [v2]/`, a log
+    named `usage[1].jsonl`); only the pattern a user wrote is a glob, never the repository's own path."""
     found: list[Path] = []
     for pattern in patterns:
         explicit = os.path.isabs(pattern)   # an absolute path is read as written; a relative one stays inside
         full = pattern if explicit else str(root / pattern)
-        matches = sorted(glob.glob(full, recursive=True)) if glob.has_magic(full) else [full]
+        if not os.path.isfile(full) and glob.has_magic(pattern):
+            base = "" if explicit else glob.escape(str(root)) + os.sep
+            matches = sorted(glob.glob(base + pattern, recursive=True))
+        else:
+            matches = [full]
         matches = [m for m in matches if os.path.isfile(m)]
         if not explicit:
             matches = confine(pattern, matches, root)
@@ -52,6 +59,34 @@ def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path
     return found
 
 
+def distinct_files(paths: list[Path], shown: list[str]) -> tuple[list[Path], list[str], list[str]]:
+    """(paths, display names, notes) with each file once: two globs, a path and a glob, or a symlink
+    (a log rotation's `current.jsonl`) or hard link naming a file already listed would count every
+    request twice.  Files are the same when the system says so (device and inode: the real file)."""
+    seen: dict[tuple[int, int], int] = {}
+    kept: list[Path] = []
+    names: list[str] = []
+    notes: list[str] = []
+    for path, name in zip(paths, shown):
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise AioptError(f"cannot read the baseline log: {exc.strerror}", file=name) from None
+        at = seen.get((stat.st_dev, stat.st_ino))
+        if at is None:
+            seen[(stat.st_dev, stat.st_ino)] = len(kept)
+            kept.append(path)
+            names.append(name)
+            continue
+        if names[at] == name:
+            notes.append(f"baseline {name} is named twice: read once")
+            continue
+        if kept[at].is_symlink() and not path.is_symlink():   # report the real file, not the link
+            kept[at], names[at], name = path, name, names[at]
+        notes.append(f"baseline {name} is the same file as {names[at]}: read once")
+    return kept, names, notes
+
+
 def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_format: str | None = None,
                        display_root: Path | None = None, cache_dir: Path | None = None,
                        dedupe: bool = False) -> BaselineSummary:
@@ -59,11 +94,12 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
     for a large log, aggregated by DuckDB).  Malformed rows are counted;
     a baseline with no usable row is an error.  Rows repeating a request id are counted, and
     left out with `dedupe`."""
-    shown = [_display(p, display_root) for p in paths]
+    paths, shown, notes = distinct_files(paths, [_display(p, display_root) for p in paths])
     summary = BaselineSummary(paths=shown, thresholds=thresholds)
     for path, name in zip(paths, shown):
         merge_into(summary, _summarize_one(path, name, thresholds, forced_format, cache_dir, dedupe))
     summary.paths = shown
+    summary.notes = notes
     if summary.requests == 0:
         detail = f"; first bad lines: {', '.join(summary.bad_lines)}" if summary.bad_lines else ""
         raise AioptError(f"the baseline has no usable request rows{detail}", file=", ".join(shown),
@@ -111,7 +147,15 @@ def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: st
     dialect = detect_dialect(first, forced) if first is not None else None
     if dialect is None or dialect.name != "aiopt":
         return None
-    return duck.summarize_with_duckdb(path, name, thresholds)
+    summary = duck.summarize_with_duckdb(path, name, thresholds)
+    if summary is not None:
+        from aiopt_hooks.baseline.duck_ids import repeated_ids
+
+        repeats = repeated_ids(path, name)
+        if repeats is None:
+            return None
+        summary.duplicates, summary.duplicate_lines = repeats
+    return summary
 
 
 def _display(path: Path, root: Path | None) -> str:

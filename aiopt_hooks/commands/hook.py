@@ -56,5 +56,6 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     for rng in ranges:
         if rng.note:
             print(f"aiopt-guard: {rng.note}", file=sys.stderr)
-        code = max(code, check.run(_check_args(args, "--from-ref", rng.from_ref, "--to-ref", rng.to_ref), settings))
+        refs = (f"--from-ref={rng.from_ref}", f"--to-ref={rng.to_ref}")   # `=`: a ref is never read as an option
+        code = max(code, check.run(_check_args(args, *refs), settings))
     return code

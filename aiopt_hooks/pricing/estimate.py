@@ -221,6 +221,8 @@ class Estimator(ChangeKinds):
                 "warn", "bad_log_rows",
                 f"{self.summary.bad_rows:,} log rows could not be read and were skipped; first: "
                 + "; ".join(self.summary.bad_lines), file=", ".join(self.summary.paths)))
+        est.findings.extend(Finding("info", "duplicate_baseline_file", note, file=", ".join(self.summary.paths))
+                            for note in self.summary.notes)
         if self.summary.duplicates:
 
             est.findings.append(duplicates_finding(self.summary.duplicates, self.summary.duplicate_lines,

@@ -1,14 +1,19 @@
 """The only module that talks to git: which files changed, and their old and new bytes.
 
-Listing changed paths is on every commit's hot path, so it is one plain `git` call; GitPython
-is imported only when a watched file's content must be read.  Contents come from git objects
-(the index the commit will use, honouring GIT_INDEX_FILE, or a ref), never the working tree.
+Listing changed paths is on every commit's hot path, so it is one plain `git` call; blob contents
+come from one long-lived `git cat-file --batch` process.  Contents come from git objects (the index
+the commit will use, honouring GIT_INDEX_FILE, or a ref), never the working tree.  Every call runs
+`git` itself with the caller's environment (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE mean what they
+mean to git), and git's output is decoded like a file name (os.fsdecode), so a repository path that
+is not valid in the locale's encoding, or holds `$`, `[` or spaces, round-trips unchanged.
 """
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, NamedTuple
 
 from aiopt_hooks.errors import AioptError
 
@@ -27,12 +32,17 @@ class FileChange(NamedTuple):
     new_sha: str | None
 
 
-def _git(root: Path | str, *args: str) -> str:
+def _run(root: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`git ARGS` in `root`; output decoded as file names are (the locale's encoding may not be UTF-8)."""
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              encoding="utf-8", errors="surrogateescape")
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              encoding=sys.getfilesystemencoding(), errors="surrogateescape")
     except FileNotFoundError:
         raise AioptError("git is not installed or not on PATH") from None
+
+
+def _git(root: Path | str, *args: str) -> str:
+    proc = _run(root, *args)
     if proc.returncode != 0:
         message = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"
         raise AioptError(f"git {args[0]}: {message}")
@@ -43,22 +53,54 @@ def repo_paths(cwd: str | Path = ".") -> tuple[Path, Path, str | None]:
     """(work tree root, per-worktree git dir, HEAD commit or None) in one call on the hot path."""
     if not Path(cwd).is_dir():
         raise AioptError("no such directory", file=str(cwd), hint="pass an existing repository to --repo")
-    proc = subprocess.run(["git", "rev-parse", "--show-toplevel", "--absolute-git-dir", "HEAD"],
-                          cwd=cwd, capture_output=True, text=True)
+    proc = _run(cwd, "rev-parse", "--show-toplevel", "--absolute-git-dir", "HEAD")
     out = proc.stdout.splitlines()
     if proc.returncode == 0 and len(out) == 3:
-        return Path(out[0]), Path(out[1]), out[2]
-    try:   # no commit yet (HEAD does not resolve), or not a repository at all
-        out = _git(cwd, "rev-parse", "--show-toplevel", "--absolute-git-dir").splitlines()
-    except (AioptError, OSError):
-        raise AioptError("not inside a git repository (or a bare one)", file=str(cwd),
-                         hint="run it from your repository, or pass --repo DIR") from None
-    return Path(out[0]), Path(out[1]), None
+        root, git_dir, head = Path(out[0]), Path(out[1]), out[2]
+    else:   # no commit yet (HEAD does not resolve), or not a repository at all
+        proc = _run(cwd, "rev-parse", "--show-toplevel", "--absolute-git-dir")
+        out = proc.stdout.splitlines()
+        if proc.returncode != 0 or len(out) != 2:
+            raise _not_a_repository(cwd, proc.stderr)
+        root, git_dir, head = Path(out[0]), Path(out[1]), None
+    top = _git_dir_parent(root, git_dir)
+    if top is not None:   # every later git call (and any hook it runs) sees the same work tree
+        os.environ["GIT_DIR"], os.environ["GIT_WORK_TREE"] = str(git_dir), str(top)
+        root = top
+    return root, git_dir, head
+
+
+def _not_a_repository(cwd: str | Path, stderr: str) -> AioptError:
+    """git's own reason when it is not the plain "not a git repository" (a repository owned by another
+    user, a broken .git file, a bad GIT_DIR): its first line, and its advice as the fix."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    if not lines or "not a git repository" in lines[0]:
+        named = f" (GIT_DIR={os.environ['GIT_DIR']!r} names none)" if os.environ.get("GIT_DIR") else ""
+        return AioptError(f"not inside a git repository (or a bare one){named}", file=str(cwd),
+                          hint="run it from your repository, or pass --repo DIR" + (", or fix GIT_DIR" if named else ""))
+    message = lines[0].removeprefix("fatal: ")
+    advice = [line for line in lines[1:] if line.startswith("git ")]
+    if "dubious ownership" in message:
+        fix = advice[0] if advice else "git config --global --add safe.directory DIR"
+        return AioptError(f"git refuses the repository: {message}", file=str(cwd),
+                          hint=f"git checks who owns a repository; if you trust this one, run: {fix}")
+    return AioptError(f"git: {message}", file=str(cwd), hint=advice[0] if advice else "check the repository with `git status`")
+
+
+def _git_dir_parent(root: Path, git_dir: Path) -> Path | None:
+    """GIT_DIR set without GIT_WORK_TREE (or core.worktree) makes git take the current directory as the
+    top of the work tree.  Run from a subdirectory of the repository that GIT_DIR names (its `.git`), that
+    would read the config and logs from the wrong place: the repository's real top is GIT_DIR's parent."""
+    if not os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE") or git_dir.name != ".git":
+        return None
+    top, root = git_dir.parent.resolve(), root.resolve()
+    if root == top or not root.is_relative_to(top) or _run(top, "config", "core.worktree").stdout.strip():
+        return None
+    return top
 
 
 def resolve_ref(root: Path, ref: str) -> str | None:
-    proc = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-                          cwd=root, capture_output=True, text=True)
+    proc = _run(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     return proc.stdout.strip() or None if proc.returncode == 0 else None
 
 
@@ -102,10 +144,18 @@ def merge_base(root: Path, from_ref: str, to_ref: str) -> str:
     for ref in (from_ref, to_ref):
         if resolve_ref(root, ref) is None:
             raise AioptError(f"unknown git ref {ref!r}", hint="fetch it first, or check the name")
-    proc = subprocess.run(["git", "merge-base", from_ref, to_ref], cwd=root, capture_output=True,
-                          text=True)
+    proc = _run(root, "merge-base", from_ref, to_ref)
+    if proc.returncode == 0 and proc.stdout.strip():
+        return proc.stdout.strip()
+    if _run(root, "rev-parse", "--is-shallow-repository").stdout.strip() == "true":
+        # The common history was cut off by the clone's depth: diffing against the old tip instead
+        # would blame the other branch's own changes on this one.
+        raise AioptError(f"no merge base of {from_ref} and {to_ref} in this shallow clone: the history "
+                         "they share was not fetched",
+                         hint="fetch it: `git fetch --deepen=100` (repeat as needed) or `git fetch --unshallow`; "
+                              "in GitHub Actions, `fetch-depth: 0` in actions/checkout")
     # Unrelated histories have no merge base: compare against the old tip itself.
-    return proc.stdout.strip() if proc.returncode == 0 and proc.stdout.strip() else from_ref
+    return from_ref
 
 
 def list_range_changes(root: Path, from_ref: str, to_ref: str) -> list[FileChange]:
@@ -128,28 +178,54 @@ def list_tree_files(root: Path, ref: str | None) -> dict[str, str]:
 
 
 class BlobReader:
-    """Reads blob contents through GitPython's object database (one long-lived git process)."""
+    """Reads blob contents through long-lived `git cat-file --batch` (and `--batch-check` for sizes)
+    processes, started on first use in the same directory and environment as every other git call."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._repo: Any = None
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def _ask(self, mode: str, sha: str) -> tuple[IO[bytes], int]:
+        """Send one object id to the `mode` process: (its stdout, the blob's size)."""
+        proc = self._procs.get(mode)
+        try:
+            if proc is None:
+                proc = self._procs[mode] = subprocess.Popen(
+                    ["git", "cat-file", f"--{mode}"], cwd=self.root, stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(sha.encode("ascii") + b"\n")
+            proc.stdin.flush()
+            header = proc.stdout.readline().split()
+        except FileNotFoundError:
+            raise AioptError("git is not installed or not on PATH") from None
+        except OSError as exc:
+            raise AioptError(f"git cat-file stopped while reading object {sha}: {exc.strerror}") from None
+        if len(header) != 3 or header[1] != b"blob":
+            raise AioptError(f"git cat-file: object {sha} is not a blob in this repository "
+                             f"({b' '.join(header[1:]).decode('ascii', 'replace') or 'no answer'})",
+                             hint="run `git fsck` to check the repository")
+        return proc.stdout, int(header[2])
 
     def read(self, sha: str, max_bytes: int | None = None) -> bytes | None:
         """The blob's bytes, or None when it is larger than max_bytes."""
-        if self._repo is None:
-            import git
-
-            self._repo = git.Repo(self.root)
-        info = self._repo.odb.info(bytes.fromhex(sha))
-        if max_bytes is not None and info.size > max_bytes:
+        if max_bytes is not None and self._ask("batch-check", sha)[1] > max_bytes:
             return None
-        data: bytes = self._repo.odb.stream(bytes.fromhex(sha)).read()
+        out, size = self._ask("batch", sha)
+        data = out.read(size)
+        out.read(1)   # the newline after each object
+        if len(data) != size:
+            raise AioptError(f"git cat-file stopped while reading object {sha}")
         return data
 
     def close(self) -> None:
-        if self._repo is not None:
-            self._repo.close()
-            self._repo = None
+        for proc in self._procs.values():
+            if proc.stdin is not None:
+                proc.stdin.close()
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        self._procs.clear()
 
 
 
@@ -158,11 +234,7 @@ class BlobReader:
 
 def _git_ok(root: Path | str, *args: str) -> str | None:
     """stdout of a git command that may legitimately fail (a missing key, ref or file): None then."""
-    try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              encoding="utf-8", errors="surrogateescape")
-    except FileNotFoundError:
-        raise AioptError("git is not installed or not on PATH") from None
+    proc = _run(root, *args)
     return proc.stdout if proc.returncode == 0 else None
 
 
@@ -190,6 +262,11 @@ def author_ident(root: Path) -> str:
     return out.strip().rsplit(" ", 2)[0]
 
 
+def sparse_checkout(root: Path) -> bool:
+    """True when the work tree is a sparse checkout (files outside its cone are not on disk)."""
+    return (_git_ok(root, "config", "--bool", "core.sparseCheckout") or "").strip() == "true"
+
+
 def hooks_dir(root: Path) -> Path:
     """Where git looks for hooks: core.hooksPath when set, else the common git dir's hooks (worktrees share it)."""
     out = _git(root, "rev-parse", "--git-path", "hooks").strip()
@@ -214,8 +291,6 @@ def merge_heads(root: Path, git_dir: Path) -> list[str]:
     """The commits being merged in: MERGE_HEAD while a merge waits for `git commit`; during git's
     pre-merge-commit hook (no MERGE_HEAD yet) the names git merge put in GIT_REFLOG_ACTION, or
     FETCH_HEAD's merge heads for `git pull`; [] when no merge is under way."""
-    import os
-
     try:
         return (git_dir / "MERGE_HEAD").read_text().split()
     except OSError:

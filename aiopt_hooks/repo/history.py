@@ -7,6 +7,7 @@ rotated to `history.1.jsonl` (the older one is dropped).  Writing it never fails
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -35,14 +36,34 @@ def record(git_dir: Path | None, entry: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() and path.stat().st_size + len(line) > MAX_BYTES:
             os.replace(path, path.with_name(ROTATED))
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, line.encode())   # one write of a short line: concurrent checks do not interleave
-        finally:
-            os.close(fd)
+        _append_line(path, line.encode())
     except OSError as exc:
         print(f"aiopt: could not append to the history {path} ({exc.strerror}); the check is unaffected",
               file=sys.stderr)
+
+
+def _append_line(path: Path, data: bytes) -> None:
+    """Append one whole line, or nothing: a short write (a full disk, a file-size limit) is cut back to
+    where the file ended and raised, so the next entry never lands on a torn line.  A line torn earlier
+    (a crash mid-write) is closed first, so it cannot swallow this one."""
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        start = os.fstat(fd).st_size
+        if start and os.lseek(fd, start - 1, os.SEEK_SET) >= 0 and os.read(fd, 1) != b"\n":
+            data = b"\n" + data
+        written = 0
+        try:
+            while written < len(data):   # one write of a short line: concurrent checks do not interleave
+                step = os.write(fd, data[written:])
+                if step <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                written += step
+        except OSError:
+            if written and os.fstat(fd).st_size == start + written:
+                os.ftruncate(fd, start)   # nobody appended after us: take the partial line back
+            raise
+    finally:
+        os.close(fd)
 
 
 def read_history(git_dir: Path, since: str | None = None) -> list[dict[str, Any]]:
@@ -54,13 +75,32 @@ def read_history(git_dir: Path, since: str | None = None) -> list[dict[str, Any]
         except OSError:
             continue
         for line in text.splitlines():
+            entry = _entry_of(line)
             try:
-                entry = upgrade("history", json.loads(line))
-            except (ValueError, AttributeError):
-                continue   # a line cut short by a crash, or of a newer release: skipped
-            if since is None or str(entry.get("time", "")) >= since:
+                entry = upgrade("history", entry) if entry is not None else None
+            except ValueError:
+                entry = None   # written by a newer release: skipped
+            if entry is not None and (since is None or str(entry.get("time", "")) >= since):
                 entries.append(entry)
     return entries
+
+
+def _entry_of(line: str) -> dict[str, Any] | None:
+    """The entry on one line; a line cut short by a crash is skipped, and an entry appended onto such
+    a torn line (by an older version) is recovered: the whole object that ends the line."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        decoder = json.JSONDecoder()
+        for start in (i for i, char in enumerate(line) if char == "{" and i):
+            try:
+                entry, end = decoder.raw_decode(line, start)
+            except ValueError:
+                continue
+            if end == len(line.rstrip()) and isinstance(entry, dict):
+                return entry
+        return None
+    return entry if isinstance(entry, dict) else None
 
 
 def parse_since(text: str) -> str:

@@ -19,14 +19,19 @@ import pytest
 
 from aiopt_hooks import cli
 from aiopt_hooks.cli import main
-from tests.support.cli import add_config, assert_one_error_line, finding, set_config
+from tests.support.cli import (
+    MODEL_LINE,
+    SAMPLE_ROWS,
+    SUMMARIZE_ROWS,
+    add_config,
+    assert_one_error_line,
+    finding,
+    set_config,
+)
 from tests.support.repos import ENV_VARS, SAMPLE_REPO, GitRepo, edit, swap_model, usage_rows, write_log
 
 # (input, output) USD per 1M tokens: public list prices of the models the tests use.
 PRICES = {"gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00), "gpt-4.1-nano": (0.10, 0.40)}
-SUMMARIZE_ROWS = 14017          # rows tagged `summarize` in sample_repo/usage.jsonl
-SAMPLE_ROWS = 30951
-MODEL_LINE = 4                  # `model: gpt-4o-mini` of `summarize` in config/llm.yaml
 
 
 @functools.lru_cache(maxsize=1)

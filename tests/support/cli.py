@@ -7,6 +7,10 @@ from typing import Any
 
 from tests.support.repos import GitRepo, edit
 
+SUMMARIZE_ROWS = 14017          # rows tagged `summarize` in sample_repo/usage.jsonl
+SAMPLE_ROWS = 30951
+MODEL_LINE = 4                  # `model: gpt-4o-mini` of `summarize` in config/llm.yaml
+
 
 def snapshot(repo: GitRepo) -> tuple[bytes, str, dict[str, str]]:
     """The index bytes, `git status` and every work-tree file's hash."""

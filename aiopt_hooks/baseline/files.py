@@ -72,7 +72,7 @@ def iter_rows(path: Path) -> Iterator[Row]:
     lines: _Lines | None = None
     try:
         with _open_binary(path) as raw:
-            if name.endswith(".json") and _is_document(path):
+            if name.endswith(".json") and is_document(path):
                 yield from _document_rows(raw, path)
                 return
             lines = _Lines(raw)
@@ -88,7 +88,7 @@ def iter_rows(path: Path) -> Iterator[Row]:
                          line=lines.number or None if lines else None) from None
 
 
-def _is_document(path: Path) -> bool:
+def is_document(path: Path) -> bool:
     """True when the file is one JSON document rather than one record per line."""
     with _open_binary(path) as raw:
         first = raw.readline(MAX_LINE_BYTES).removeprefix(_BOM)

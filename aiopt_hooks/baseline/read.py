@@ -103,16 +103,16 @@ def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: s
 
 
 def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None) -> BaselineSummary | None:
-    """DuckDB for a large AIOpt-dialect log (when DuckDB imports); else None."""
+    """DuckDB for a large log in a dialect it reads (when DuckDB imports); else None."""
     from aiopt_hooks.baseline import duck
 
     if path.stat().st_size < duck.MIN_BYTES or not duck.available():
         return None
     first = next((row for _, row in iter_rows(path) if row is not None), None)
     dialect = detect_dialect(first, forced) if first is not None else None
-    if dialect is None or dialect.name != "aiopt":
+    if dialect is None or first is None:
         return None
-    return duck.summarize_with_duckdb(path, name, thresholds)
+    return duck.summarize_log(path, name, thresholds, dialect.name, first)
 
 
 def _display(path: Path, root: Path | None) -> str:

@@ -160,8 +160,14 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...],
                                  "autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
         rows = con.execute(_query(raw, thresholds, ids=dialect != "aiopt")).fetchall()
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
     except duckdb.Error:
         return None
+    except RuntimeError as exc:   # a signal handler (Ctrl-C, the max_seconds alarm) stopped the query
+        if "interrupted" not in str(exc).lower():
+            raise
+        raise KeyboardInterrupt from None
     finally:
         con.close()
     if any(row[1] or not row[2] for row in rows):   # a repeated request id, or a row not read exactly

@@ -1,14 +1,14 @@
 """The only module that talks to git: which files changed, and their old and new bytes.
 
-Listing changed paths is on every commit's hot path, so it is one plain `git` call; GitPython
-is imported only when a watched file's content must be read.  Contents come from git objects
+Listing changed paths is on every commit's hot path, so it is one plain `git` call; the contents
+of watched files come from one `git cat-file --batch-command` process per check.  Contents come from git objects
 (the index the commit will use, honouring GIT_INDEX_FILE, or a ref), never the working tree.
 """
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from aiopt_hooks.errors import AioptError
 
@@ -128,29 +128,52 @@ def list_tree_files(root: Path, ref: str | None) -> dict[str, str]:
 
 
 class BlobReader:
-    """Reads blob contents through GitPython's object database (one long-lived git process)."""
+    """Reads blob contents through one long-lived `git cat-file --batch-command` process, started on
+    first use (one process for every blob of a check, and no GitPython import)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._repo: Any = None
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def _ask(self, command: str, sha: str) -> int:
+        """Send `command sha`; the object's size (its bytes follow for `contents`)."""
+        if self._proc is None:
+            try:
+                self._proc = subprocess.Popen(["git", "cat-file", "--batch-command"], cwd=self.root,
+                                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                              stderr=subprocess.DEVNULL)
+            except FileNotFoundError:
+                raise AioptError("git is not installed or not on PATH") from None
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        try:
+            self._proc.stdin.write(f"{command} {sha}\n".encode())
+            self._proc.stdin.flush()
+        except OSError:
+            raise AioptError(f"git cat-file: cannot read object {sha}") from None
+        header = self._proc.stdout.readline().split()
+        if len(header) != 3 or header[1] != b"blob":
+            raise AioptError(f"git cat-file: object {sha} is not a readable blob")
+        return int(header[2])
 
     def read(self, sha: str, max_bytes: int | None = None) -> bytes | None:
         """The blob's bytes, or None when it is larger than max_bytes."""
-        if self._repo is None:
-            import git
-
-            self._repo = git.Repo(self.root)
-        info = self._repo.odb.info(bytes.fromhex(sha))
-        if max_bytes is not None and info.size > max_bytes:
+        if max_bytes is not None and self._ask("info", sha) > max_bytes:
             return None
-        data: bytes = self._repo.odb.stream(bytes.fromhex(sha)).read()
+        size = self._ask("contents", sha)
+        assert self._proc is not None and self._proc.stdout is not None
+        data = self._proc.stdout.read(size)
+        self._proc.stdout.read(1)   # the newline after the contents
+        if len(data) != size:
+            raise AioptError(f"git cat-file: object {sha} was cut short")
         return data
 
     def close(self) -> None:
-        if self._repo is not None:
-            self._repo.close()
-            self._repo = None
-
+        if self._proc is not None:
+            proc, self._proc = self._proc, None
+            for stream in (proc.stdin, proc.stdout):
+                if stream is not None:
+                    stream.close()
+            proc.wait()
 
 
 # -- workflow helpers (approvals, lockfile, hooks, pre-push, init) ------------------------------

@@ -60,9 +60,14 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
     a baseline with no usable row is an error.  Rows repeating a request id are counted, and
     left out with `dedupe`."""
     shown = [_display(p, display_root) for p in paths]
-    summary = BaselineSummary(paths=shown, thresholds=thresholds)
-    for path, name in zip(paths, shown):
-        merge_into(summary, _summarize_one(path, name, thresholds, forced_format, cache_dir, dedupe))
+    summaries = [_summarize_one(path, name, thresholds, forced_format, cache_dir, dedupe)
+                 for path, name in zip(paths, shown)]
+    if len(summaries) == 1:   # one log: its summary as it is, nothing to merge
+        summary = summaries[0]
+    else:
+        summary = BaselineSummary(paths=shown, thresholds=thresholds)
+        for one in summaries:
+            merge_into(summary, one)
     summary.paths = shown
     if summary.requests == 0:
         detail = f"; first bad lines: {', '.join(summary.bad_lines)}" if summary.bad_lines else ""

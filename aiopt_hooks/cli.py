@@ -80,8 +80,10 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 
 
 def _timeout_message(settings: dict[str, object]) -> str:
+    from aiopt_hooks.commands.unfinished import notice
+
     return (f"the check took longer than max_seconds ({settings['max_seconds']} s) and was stopped; "
-            f"outcome per on_timeout: {settings['on_timeout']}")
+            f"outcome per on_timeout: {settings['on_timeout']}{notice(settings)}")
 
 
 def _watchdog(settings: dict[str, object], started: float, done: threading.Event) -> None:
@@ -121,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser(chosen if chosen in COMMANDS else None).parse_args(argv)
     fmt = getattr(args, "format", "text")
     settings: dict[str, object] = {"max_seconds": 20.0, "on_timeout": "warn", "on_internal_error": "block"}
+    started = time.monotonic()
     old_handler = signal.signal(signal.SIGALRM, _on_alarm) if hasattr(signal, "SIGALRM") else None
     done = _start_watchdog(args.command, settings)
     try:
@@ -133,13 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
         return _error_result(one_line(str(exc)), 2, fmt)
     except _Timeout:
-        block = settings["on_timeout"] == "block"
-        message = _timeout_message(settings)
-        print(f"aiopt: {message}", file=sys.stderr)
-        if block:
-            print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
-        return _error_result(message, 1 if block else 0, fmt, "block" if block else "warn")
+        return _timed_out(settings, fmt)
     except KeyboardInterrupt:
+        # A query in C code (DuckDB) turns the alarm's exception into an interrupt: past the
+        # deadline of a hook command, that interrupt was the alarm.
+        if args.command in HOOK_COMMANDS and time.monotonic() - started >= float(str(settings["max_seconds"])):
+            return _timed_out(settings, fmt)
         print("aiopt: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug must not show a traceback
@@ -149,6 +151,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if old_handler is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old_handler)
+
+
+def _timed_out(settings: dict[str, object], fmt: str) -> int:
+    block = settings["on_timeout"] == "block"
+    message = _timeout_message(settings)
+    print(f"aiopt: {message}", file=sys.stderr)
+    if block:
+        print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
+    return _error_result(message, 1 if block else 0, fmt, "block" if block else "warn")
 
 
 def _internal_error(exc: Exception, args: argparse.Namespace, settings: dict[str, object], fmt: str) -> int:

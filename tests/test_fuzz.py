@@ -297,7 +297,7 @@ def test_diff_of_two_mangled_versions(data: st.DataObject) -> None:
 # -- log readers ---------------------------------------------------------------------------------
 
 DIALECT_NAMES = [d.name for d in DIALECTS]
-# Seed records per dialect: the hand-written records of tests/test_log_dialects.py, plus these.
+# Seed records per dialect: the hand-written records of tests/baseline/test_dialects.py, plus these.
 SEED_RECORDS: dict[str, list[dict[str, Any]]] = {
     "writeup": [{"timestamp": "2026-03-01T10:00:00Z", "model_id": "gpt-4o", "prompt_tokens": 1200,
                  "response_tokens": 300, "total_tokens": 1500, "cost": 0.006, "endpoint": "/summarize",

@@ -11,6 +11,7 @@ import gzip
 from pathlib import Path
 from typing import Any
 
+from aiopt_hooks.baseline.files import is_document
 from aiopt_hooks.baseline.model import BaselineSummary, Group, add_sums
 
 MIN_BYTES = 8 * 2**20          # below this, starting DuckDB costs more than it saves
@@ -53,8 +54,8 @@ def _source(path: Path) -> tuple[str, dict[str, str]]:
             f"maximum_object_size=16777216)"), exprs
 
 
-def _query(path: Path, thresholds: tuple[int, ...]) -> str:
-    """Per-cell and per-day sums of the cleaned rows, in one query."""
+def _flat_select(path: Path) -> str:
+    """The AIOpt dialect's record -> the engine's common columns (see `baseline/duck_dialects.py`)."""
     src, e = _source(path)
     def first(*names: str) -> str:
         return "COALESCE(" + ", ".join(e[n] for n in names) + ")"
@@ -64,45 +65,95 @@ def _query(path: Path, thresholds: tuple[int, ...]) -> str:
                                                           "meta.feature", "meta.route", "metadata.feature_tag",
                                                           "metadata.feature", "metadata.route"))
                + f", {e['endpoint']}, '')")
-    klass = " + ".join(f"(inp > {t})::INT" for t in thresholds) or "0"
-    clean = f"""
-WITH raw AS (SELECT
+    return f"""SELECT
     {e['model']} AS model, lower(COALESCE({e['provider']}, '')) AS provider, {feature} AS feature,
     {first('input_tokens', 'prompt_tokens')} AS inp, COALESCE({first('output_tokens', 'completion_tokens')}, 0) AS outp,
     COALESCE({first('cached_input_tokens', 'cached_tokens', 'cache_read_input_tokens')}, 0) AS cached_raw,
-    COALESCE({first('cache_write_tokens', 'cache_creation_input_tokens')}, 0) AS write_raw,
+    COALESCE({first('cache_write_tokens', 'cache_creation_input_tokens')}, 0) AS write_raw, 0 AS write_1h,
     COALESCE({e['reasoning_tokens']}, 0) AS reasoning,
     COALESCE({e['retries']}, GREATEST(COALESCE({e['attempt']}, 1) - 1, 0)) AS retries,
     lower(COALESCE({e['status']}, '')) IN ('ok', 'success', 'succeeded', '200', '200.0', 'completed', '') AS ok,
     lower(COALESCE({e['finish_reason']}, '')) IN ('length', 'max_tokens', 'max_output_tokens') AS truncated,
     {first('billed_cost', 'cost_usd')} AS cost,
     COALESCE({text('ts')}, {text('timestamp')}) AS ts_text,
-    epoch(TRY_CAST(COALESCE({text('ts')}, {text('timestamp')}) AS TIMESTAMPTZ)) AS ts
-  FROM {src}),
-clean AS (SELECT *, LEAST(cached_raw, inp) AS cached,
-    model IS NOT NULL AND model <> '' AND inp IS NOT NULL AND inp = trunc(inp) AND inp >= 0 AND inp < 1e9
+    epoch(TRY_CAST(COALESCE({text('ts')}, {text('timestamp')}) AS TIMESTAMPTZ)) AS ts,
+    NULL::VARCHAR AS rid, true AS valid, true AS keep
+  FROM {src}"""
+
+
+def _nested_select(path: Path, dialect: str, level: int) -> str:
+    """A nested dialect's record -> the common columns, read strictly (a record of another shape
+    fails the query: the caller then uses the streaming reader)."""
+    from aiopt_hooks.baseline.duck_dialects import READINGS
+
+    reading = READINGS[dialect](level)
+    quoted = str(path).replace("'", "''")
+    columns = ", ".join(f"\"{name}\": '{kind}'" for name, kind in reading.columns.items())
+    src = (f"read_json('{quoted}', format='newline_delimited', columns={{{columns}}}, "
+           f"maximum_object_size=16777216)")
+    return reading.select.replace("{src}", src)
+
+
+def _query(raw: str, thresholds: tuple[int, ...], ids: bool = True) -> str:
+    """Per-cell and per-day sums of the cleaned rows, and the request ids seen twice, in one query."""
+    klass = " + ".join(f"(inp > {t})::INT" for t in thresholds) or "0"
+    clean = f"""
+WITH raw AS ({raw}),
+clean AS (SELECT *, LEAST(cached_raw, inp) AS cached, CASE WHEN rid IS NOT NULL THEN hash(rid) END AS rid_h,
+    valid AND model IS NOT NULL AND model <> '' AND inp IS NOT NULL AND inp = trunc(inp) AND inp >= 0 AND inp < 1e9
     AND outp = trunc(outp) AND outp >= 0 AND outp < 1e9 AND cached_raw >= 0 AND cached_raw < 1e9
     AND write_raw >= 0 AND write_raw < 1e9 AND reasoning >= 0 AND reasoning < 1e9
-    AND retries = trunc(retries) AND (ts_text IS NULL OR ts IS NOT NULL) AS good
-  FROM raw)
+    AND retries = trunc(retries) AND (ts_text IS NULL OR ts IS NOT NULL) AND ok IS NOT NULL
+    AND (cost IS NULL OR (cost >= 0 AND cost < 1e9)) AS good
+  FROM raw WHERE keep OR NOT valid)
 """
+    write = "LEAST(write_raw, inp - cached)"
     failed = ", ".join(f"COALESCE(sum({x}) FILTER (WHERE NOT ok), 0)" for x in
-                       ("inp", "cached", "LEAST(write_raw, inp - cached)", "outp", "LEAST(reasoning, outp)"))
-    # One scan of the file: per-cell and per-day sums as two grouping sets of the same GROUP BY.
+                       ("inp", "cached", write, "outp", "LEAST(reasoning, outp)"))
+    # One scan of the file (the CTE is materialised once): per-cell and per-day sums as two grouping
+    # sets of one GROUP BY, and the request ids seen twice (hashed: a collision only costs the exact path).
+    nulls = ", ".join(["NULL"] * 18)
+    repeated = f"""
+UNION ALL
+SELECT false, true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*), {nulls}
+FROM clean WHERE rid_h IS NOT NULL GROUP BY rid_h HAVING count(*) > 1""" if ids else ""
     return f"""{clean}
-SELECT GROUPING(day) = 0 AS is_day, good, feature, provider, model, klass, outp::BIGINT AS outp,
-    truncated, day,
-    count(*), sum(inp), sum(cached), sum(LEAST(write_raw, inp - cached)), sum(LEAST(reasoning, outp)),
+SELECT GROUPING(day) = 0 AS is_day, false AS is_rid, good, feature, provider, model, klass,
+    outp::BIGINT AS outp, truncated, day,
+    count(*), sum(inp), sum(cached), sum({write}), sum(LEAST(reasoning, outp)),
     sum(retries), count(*) FILTER (WHERE NOT ok), COALESCE(sum(cost), 0), count(cost), min(ts), max(ts),
-    {failed}, sum(outp), max(inp)
+    {failed}, sum(outp), max(inp), sum(LEAST(write_1h, {write}))
 FROM (SELECT *, floor(ts / 86400)::BIGINT AS day, ({klass}) AS klass FROM clean)
 GROUP BY GROUPING SETS ((good, feature, provider, model, klass, outp, truncated),
-                        (good, feature, provider, model, day))"""
+                        (good, feature, provider, model, day)){repeated}"""
 
 
-def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...]) -> BaselineSummary | None:
-    """The log's summary, or None when the file needs the streaming reader (malformed rows)."""
+NESTED = ("openai", "anthropic", "otel", "langfuse")   # dialects read here besides the AIOpt one
+
+
+def summarize_log(path: Path, name: str, thresholds: tuple[int, ...], dialect: str,
+                  first: dict[str, Any]) -> BaselineSummary | None:
+    """The summary of a log whose first record is `first`, or None when this engine does not read
+    it (another dialect; a nested dialect in CSV or one JSON document; a record it cannot read exactly)."""
+    if dialect == "aiopt":
+        return summarize_with_duckdb(path, name, thresholds)
+    if dialect not in NESTED or ".csv" in path.name.lower():
+        return None
+    if path.name.lower().removesuffix(".gz").endswith(".json") and is_document(path):
+        return None
+    from aiopt_hooks.baseline.duck_dialects import body_level
+
+    level = body_level(first) if dialect in ("openai", "anthropic") else 0
+    return None if level < 0 else summarize_with_duckdb(path, name, thresholds, dialect, level)
+
+
+def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...],
+                          dialect: str = "aiopt", level: int = 0) -> BaselineSummary | None:
+    """The log's summary, or None when the file needs the streaming reader (malformed rows, a
+    record of another shape, a request id seen twice: the streaming reader names their lines)."""
     import duckdb
+
+    raw = _flat_select(path) if dialect == "aiopt" else _nested_select(path, dialect, level)
 
     # Never fetch extensions (a network call).  Naive timestamps are UTC, as on the streaming path: the
     # session time zone is pinned, or DuckDB's built-in ICU would read them in the shell's TZ.
@@ -113,21 +164,27 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...]) ->
             con.execute("SET TimeZone = 'UTC'")
         except duckdb.Error:
             pass   # no ICU in this build: it reads naive timestamps as UTC anyway
-        rows = con.execute(_query(path, thresholds)).fetchall()
+        rows = con.execute(_query(raw, thresholds, ids=dialect != "aiopt")).fetchall()
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
     except duckdb.Error:
         return None
+    except RuntimeError as exc:   # a signal handler (Ctrl-C, the max_seconds alarm) stopped the query
+        if "interrupted" not in str(exc).lower():
+            raise
+        raise KeyboardInterrupt from None
     finally:
         con.close()
-    if any(not row[1] for row in rows):
+    if any(row[1] or not row[2] for row in rows):   # a repeated request id, or a row not read exactly
         return None
     summary = BaselineSummary(paths=[name], thresholds=thresholds)
     for row in sorted(rows, key=lambda r: bool(r[0])):   # cells first, then days
-        is_day, _, feature, provider, model, klass, outp, truncated, day = row[:9]
-        n, s_in, s_cached, s_write, s_reason, retries, failed, cost, cost_rows, first, last = row[9:20]
+        is_day, _, _, feature, provider, model, klass, outp, truncated, day = row[:10]
+        n, s_in, s_cached, s_write, s_reason, retries, failed, cost, cost_rows, first, last = row[10:21]
         if is_day:
             if day is not None:
                 summary.groups[(feature, provider, model)].days[int(day)] = [
-                    float(v) for v in (n, s_in, s_cached, s_write, row[25], s_reason)]
+                    float(v) for v in (n, s_in, s_cached, s_write, row[26], s_reason)]
             continue
         group = summary.groups.get((feature, provider, model))
         if group is None:
@@ -139,8 +196,9 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...]) ->
         group.stated_cost_rows += cost_rows
         group.cells[(int(klass), int(outp), bool(truncated))] = [float(n), float(s_in), float(s_cached),
                                                                  float(s_write), float(s_reason)]
-        add_sums(group.failed_tokens, [float(x) for x in row[20:25]])
-        group.max_input = max(group.max_input, int(row[26]))
+        add_sums(group.failed_tokens, [float(x) for x in row[21:26]])
+        group.max_input = max(group.max_input, int(row[27]))
+        group.cache_write_1h += float(row[28])
         summary.requests += n
         summary.untagged += n if not feature else 0
         for ts in (first, last):

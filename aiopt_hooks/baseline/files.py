@@ -33,26 +33,37 @@ def _open_binary(path: Path) -> IO[bytes]:
 
 class _Lines:
     """The decoded lines of a binary stream; `number` is the line last read (for error messages).
-    Yields (number, text), or (number, None) for a line over MAX_LINE_BYTES."""
+    Yields (number, text), or (number, None) for a line over MAX_LINE_BYTES.  `offset` is where
+    the last whole line (one ending in a newline) ends, counted from `start`."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: IO[bytes], start: int = 0) -> None:
         self.raw = raw
         self.number = 0
+        self.start = start
+        self.offset = start
+        self.whole = 0   # the number of the last whole line
 
     def __iter__(self) -> Iterator[tuple[int, str | None]]:
         readline = self.raw.readline
+        pos = self.offset
         while True:
             data = readline(MAX_LINE_BYTES + 1)
             if not data:
                 return
             self.number += 1
-            if self.number == 1:
+            pos += len(data)
+            if self.number == 1 and self.start == 0:   # (a tail's numbers start past its base)
                 data = _first_line(data)
             if len(data) > MAX_LINE_BYTES and not data.endswith(b"\n"):
                 while (rest := readline(_SKIP_CHUNK)) and not rest.endswith(b"\n"):
-                    pass
+                    pos += len(rest)
+                pos += len(rest)
+                if rest:
+                    self.offset, self.whole = pos, self.number
                 yield self.number, None
                 continue
+            if data.endswith(b"\n"):
+                self.offset, self.whole = pos, self.number
             yield self.number, data.decode("utf-8")
 
 
@@ -72,7 +83,7 @@ def iter_rows(path: Path) -> Iterator[Row]:
     lines: _Lines | None = None
     try:
         with _open_binary(path) as raw:
-            if name.endswith(".json") and _is_document(path):
+            if name.endswith(".json") and is_document(path):
                 yield from _document_rows(raw)
                 return
             lines = _Lines(raw)
@@ -88,7 +99,54 @@ def iter_rows(path: Path) -> Iterator[Row]:
                          line=lines.number or None if lines else None) from None
 
 
-def _is_document(path: Path) -> bool:
+class JsonlTail:
+    """The rows of a plain JSONL log from byte `start` (a line start), whose line is `line_base` + 1;
+    after (or while) reading, `offset` is where the last whole line read ends and `lines` its number."""
+
+    def __init__(self, path: Path, start: int, line_base: int) -> None:
+        self.path = path
+        self.start = start
+        self.line_base = line_base
+        self.offset = start
+        self._lines: _Lines | None = None
+
+    @property
+    def at_line_end(self) -> bool:
+        """True when the last line read ended in a newline (or nothing was read)."""
+        return self._lines is None or self._lines.whole == self._lines.number
+
+    @property
+    def lines(self) -> int:
+        """The number of the last whole line read."""
+        return self.line_base if self._lines is None else self._lines.whole
+
+    def rows(self) -> Iterator[Row]:
+        try:
+            with open(self.path, "rb") as raw:
+                raw.seek(self.start)
+                self._lines = _Lines(raw, self.start)
+                self._lines.number = self._lines.whole = self.line_base
+                for row in _jsonl_rows(self._lines):
+                    self.offset = self._lines.offset
+                    yield row
+                self.offset = self._lines.offset
+        except UnicodeDecodeError:
+            number = self._lines.number if self._lines else self.line_base + 1
+            raise AioptError("is not UTF-8 text", file=str(self.path), line=number or None,
+                             hint="export the log as UTF-8 JSONL or CSV") from None
+        except OSError as exc:
+            raise AioptError(f"cannot read the baseline log: {exc}", file=str(self.path)) from None
+
+
+def plain_jsonl(path: Path) -> bool:
+    """True for a log whose tail can be read on its own: JSON lines, not compressed, not CSV."""
+    name = path.name.lower()
+    if name.endswith((".gz", ".csv")):
+        return False
+    return not (name.endswith(".json") and is_document(path))
+
+
+def is_document(path: Path) -> bool:
     """True when the file is one JSON document rather than one record per line."""
     with _open_binary(path) as raw:
         first = raw.readline(MAX_LINE_BYTES).removeprefix(_BOM)

@@ -8,13 +8,16 @@ from __future__ import annotations
 import glob
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
-from aiopt_hooks.baseline import cache, duck
+from aiopt_hooks.baseline import duck
 from aiopt_hooks.baseline.dedupe import SeenIds, note_duplicate, request_id
 from aiopt_hooks.baseline.dialects.registry import DIALECTS, detect_dialect
-from aiopt_hooks.baseline.files import iter_rows
-from aiopt_hooks.baseline.model import MAX_BAD_LINES, BaselineSummary, merge_into, rebucket, summary_from_dict
+from aiopt_hooks.baseline.duck_ids import repeated_ids
+from aiopt_hooks.baseline.files import Row, iter_rows
+from aiopt_hooks.baseline.incremental import Readers, summarize_log
+from aiopt_hooks.baseline.model import MAX_BAD_LINES, BaselineSummary, merge_into, summary_from_dict
 from aiopt_hooks.config import Config
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.repo.safepaths import confine
@@ -95,9 +98,14 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
     a baseline with no usable row is an error.  Rows repeating a request id are counted, and
     left out with `dedupe`."""
     paths, shown, notes = distinct_files(paths, [_display(p, display_root) for p in paths])
-    summary = BaselineSummary(paths=shown, thresholds=thresholds)
-    for path, name in zip(paths, shown):
-        merge_into(summary, _summarize_one(path, name, thresholds, forced_format, cache_dir, dedupe))
+    summaries = [_summarize_one(path, name, thresholds, forced_format, cache_dir, dedupe)
+                 for path, name in zip(paths, shown)]
+    if len(summaries) == 1:   # one log: its summary as it is, nothing to merge
+        summary = summaries[0]
+    else:
+        summary = BaselineSummary(paths=shown, thresholds=thresholds)
+        for one in summaries:
+            merge_into(summary, one)
     summary.paths = shown
     summary.notes = notes
     if summary.requests == 0:
@@ -117,40 +125,28 @@ def read_baseline(patterns: list[str] | tuple[str, ...], root: Path, config: Con
 def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,
                    cache_dir: Path | None, dedupe: bool = False) -> BaselineSummary:
 
-    try:
-        key = cache.cache_key(path, thresholds, forced, dedupe) if cache_dir else None
-    except OSError as exc:
-        raise AioptError(f"cannot read the baseline log: {exc.strerror}", file=name) from None
-    if cache_dir is not None and key is not None:
-        cached = cache.load(cache_dir, key)
-        if cached is not None:
-            cached.paths = [name]
-            return cached
-    summary_file = read_summary_file(path, name)
-    if summary_file is not None:
-        return rebucket(summary_file, thresholds)
-    one = None if dedupe else _fast_summary(path, name, thresholds, forced)
-    if one is None:
-        one = BaselineSummary(paths=[name], thresholds=thresholds)
-        _read_one(path, name, one, forced, dedupe)
-    if cache_dir is not None and key is not None:
-        cache.store(cache_dir, key, one)
-    return one
+    readers = Readers(read_summary_file, _dialect_of, _fast_summary, _read_rows, _read_whole)
+    return summarize_log(path, name, thresholds, forced, cache_dir, dedupe, readers)
+
+
+def _dialect_of(path: Path, forced: str | None) -> str:
+    """The dialect the log's first record is read as ("" when none)."""
+    first = next((row for _, row in iter_rows(path) if row is not None), None)
+    dialect = detect_dialect(first, forced) if first is not None else None
+    return dialect.name if dialect else ""
 
 
 def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None) -> BaselineSummary | None:
-    """DuckDB for a large AIOpt-dialect log (when DuckDB imports); else None."""
+    """DuckDB for a large log in a dialect it reads (when DuckDB imports); else None."""
 
     if path.stat().st_size < duck.MIN_BYTES or not duck.available():
         return None
     first = next((row for _, row in iter_rows(path) if row is not None), None)
     dialect = detect_dialect(first, forced) if first is not None else None
-    if dialect is None or dialect.name != "aiopt":
+    if dialect is None or first is None:
         return None
-    summary = duck.summarize_with_duckdb(path, name, thresholds)
-    if summary is not None:
-        from aiopt_hooks.baseline.duck_ids import repeated_ids
-
+    summary = duck.summarize_log(path, name, thresholds, dialect.name, first)
+    if summary is not None and dialect.name == "aiopt":   # the flat query does not look at request ids
         repeats = repeated_ids(path, name)
         if repeats is None:
             return None
@@ -166,12 +162,22 @@ def _display(path: Path, root: Path | None) -> str:
 
 
 def _read_one(path: Path, name: str, summary: BaselineSummary, forced: str | None, dedupe: bool = False) -> None:
+    _read_whole(path, name, summary, forced, dedupe)
+
+
+def _read_whole(path: Path, name: str, summary: BaselineSummary, forced: str | None, dedupe: bool = False) -> str:
+    return _read_rows(iter_rows(path), name, summary, forced, dedupe)
+
+
+def _read_rows(rows: Iterator[Row], name: str, summary: BaselineSummary, forced: str | None,
+               dedupe: bool = False) -> str:
+    """Add the rows to the summary; returns the name of the dialect they were read as ("" if none)."""
     if forced and forced not in (names := [d.name for d in DIALECTS]):
         raise AioptError(f"unknown log format {forced!r} (`baseline.format`)", file=name,
                          hint=f"use one of: {', '.join(names)}, or remove the key to detect it")
     dialect = None
     seen = SeenIds()
-    for line, row in iter_rows(path):
+    for line, row in rows:
         if row is not None and dialect is None:
             dialect = detect_dialect(row, forced)
         if row is None or dialect is None:
@@ -188,6 +194,7 @@ def _read_one(path: Path, name: str, summary: BaselineSummary, forced: str | Non
                 summary.add(request)
         except (ValueError, KeyError, TypeError, OverflowError, AttributeError) as exc:
             _bad(summary, name, line, str(exc) or type(exc).__name__)
+    return dialect.name if dialect else ""
 
 
 def _bad(summary: BaselineSummary, name: str, line: int, why: str) -> None:

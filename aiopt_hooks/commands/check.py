@@ -59,7 +59,7 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     options = options_from(args)
     ctx = load_repo_config(options)
     settings.update(max_seconds=ctx.config.max_seconds, on_timeout=ctx.config.on_timeout,
-                    on_internal_error=ctx.config.on_internal_error)
+                    on_internal_error=ctx.config.on_internal_error, repo=str(ctx.root), git_dir=str(ctx.git_dir))
     if getattr(args, "update_lock", False):
         _update_lock(options, ctx)
     if hasattr(signal, "SIGALRM"):

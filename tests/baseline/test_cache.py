@@ -70,7 +70,7 @@ def test_corrupt_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
     entry.write_text('{"aiopt_summary": 2, "groups": [tru')
     again = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
     assert _canon(again) == _canon(good)
-    assert json.loads(entry.read_text())["requests"] == 400
+    assert json.loads(entry.read_text())["summary"]["requests"] == 400
 
 
 def test_cache_write_failure_is_not_an_error(tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_concurrent_writers_never_leave_a_corrupt_cache(tmp_path: Path) -> None:
     assert outputs == ["4000"] * 4
     entries = list(cache_dir.glob("summary-*.json"))
     assert len(entries) == 1 and not list(cache_dir.glob(".summary-*"))
-    assert summary_from_dict(json.loads(entries[0].read_text())).requests == 4000
+    assert summary_from_dict(json.loads(entries[0].read_text())["summary"]).requests == 4000
 
 
 def test_cache_key_changes_with_thresholds_and_format(tmp_path: Path) -> None:

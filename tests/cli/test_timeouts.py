@@ -8,6 +8,7 @@ exception prints one line asking for a bug report (plus the skip line), exits 3,
 """
 from __future__ import annotations
 
+import json
 import textwrap
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 
 from aiopt_hooks.cli import HARD_STOP_GRACE
 from tests.support.cli import add_config
-from tests.support.reliability import run_aiopt, write_openai_log
+from tests.support.reliability import cache_files, run_aiopt, write_openai_log
 from tests.support.repos import GitRepo, swap_model
 
 pytestmark = pytest.mark.skipif(not hasattr(__import__("signal"), "SIGALRM"), reason="needs SIGALRM")
@@ -117,3 +118,56 @@ def test_internal_error_as_json_and_with_debug(app: GitRepo) -> None:
     debug = run_aiopt(app.path, "check", "--debug", patch=BUG_IN_A_READER)
     assert debug.code == 3 and "Traceback (most recent call last)" in debug.err
     assert "ZeroDivisionError" in debug.err
+
+
+# -- a timeout is never a permanent pass ---------------------------------------------------------
+
+def _wait_for_background(app: GitRepo, seconds: float = 90) -> None:
+    import time
+
+    from tests.support.reliability import git_dir
+
+    pid_file = git_dir(app) / "aiopt" / "summarize.pid"
+    deadline = time.monotonic() + seconds
+    while pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not pid_file.exists(), "the background summary never finished"
+
+
+STREAMING_ONLY = "import aiopt_hooks.baseline.duck as d\nd.MIN_BYTES = 10**15\n"
+
+
+@pytest.mark.parametrize("finish", ["foreground", "background"])
+def test_a_timeout_while_summarising_is_finished_and_the_next_check_is_real(app: GitRepo, finish: str) -> None:
+    """A cold 600,000-row log read by the streaming reader (DuckDB kept out) and max_seconds: 3: the
+    notice names the log and `aiopt baseline summarize`, and the part read is kept as a checkpoint;
+    once that command ran (by hand, or the background run the timeout started), the log is
+    summarised whole and the next check gives the real verdict."""
+    write_openai_log(app.path / "usage.jsonl", 600_000)
+    add_config(app, "max_seconds: 3\non_timeout: warn\n")
+    swap_model(app)
+    env = {"AIOPT_NO_BACKGROUND": "1"} if finish == "foreground" else {}
+    stopped = run_aiopt(app.path, "check", patch=STREAMING_ONLY, **env)
+    assert stopped.code == 0, stopped.err
+    line = stopped.err.strip().splitlines()[0]
+    assert "max_seconds (3.0 s)" in line and "baseline summary of usage.jsonl was not finished" in line
+    assert "run `aiopt baseline summarize`" in line and "Traceback" not in stopped.err
+    assert ("in the background (pid" in line) is (finish == "background")
+    size = (app.path / "usage.jsonl").stat().st_size
+    if finish == "foreground":
+        kept = [json.loads(data)["log"] for name, data in cache_files(app).items() if name.startswith("summary-")]
+        assert len(kept) == 1 and 0 < kept[0]["offset"] < size, "no checkpoint kept"
+        done = run_aiopt(app.path, "baseline", "summarize")
+        assert done.code == 0 and "600,000 requests" in done.err, done.err
+    else:
+        _wait_for_background(app)
+    entries = [json.loads(data)["log"] for name, data in cache_files(app).items() if name.startswith("summary-")]
+    assert [e["offset"] for e in entries] == [size], "not summarised whole"
+    checked = run_aiopt(app.path, "check", "--format", "json")
+    assert checked.code == 1 and checked.json()["verdict"] == "block", checked.err
+    assert "max_seconds" not in checked.err
+
+
+def test_baseline_summarize_needs_output_with_logs(app: GitRepo) -> None:
+    result = run_aiopt(app.path, "baseline", "summarize", "usage.jsonl")
+    assert result.code == 2 and "-o FILE is required with LOG" in result.err

@@ -1,0 +1,144 @@
+"""The DuckDB engine on the nested log dialects (OpenAI, Anthropic, OpenTelemetry, Langfuse): the
+very summary the streaming readers give, on every dialect sample of tests/baseline/test_dialects.py and
+the real recorded bodies; a file it cannot read exactly (another shape, a malformed line, a request
+id seen twice) is left to the streaming reader, which names the lines."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aiopt_hooks.baseline import duck
+from aiopt_hooks.baseline.dialects.registry import detect_dialect
+from aiopt_hooks.baseline.duck_dialects import body_level
+from aiopt_hooks.baseline.model import BaselineSummary
+from aiopt_hooks.baseline.read import _read_one, summarize_baseline
+from tests.baseline.test_cache import _canon
+from tests.baseline.test_dialects import (
+    CASES,
+    CLAUDE_CACHE,
+    O3_MINI,
+    OPENROUTER,
+    RESPONSES,
+    cassette_bodies,
+    write_jsonl,
+)
+
+pytest.importorskip("duckdb")
+THRESHOLDS = (1500, 200000)
+ID_KEYS = ("id", "spanId", "request_id")
+# Shapes the streaming reader alone reads (each line holds many requests, or attributes as OTLP lists).
+STREAMING_ONLY = {"langfuse-batch", "otel-otlp-span", "otel-nested-attributes"}
+
+
+def _vary(node: Any, i: int) -> Any:
+    """Copy `i` of a record: its ids made unique, its token counts and time shifted."""
+    if isinstance(node, dict):
+        return {k: (f"{v}-{i}" if k in ID_KEYS and isinstance(v, str) else _vary(v, i)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_vary(x, i) for x in node]
+    if isinstance(node, int) and not isinstance(node, bool) and 0 < node < 1_000_000:
+        return node + (i * 37) % 1000
+    return node
+
+
+def _both(path: Path, first: dict[str, Any]) -> tuple[BaselineSummary | None, BaselineSummary]:
+    dialect = detect_dialect(first)
+    assert dialect is not None and dialect.name in duck.NESTED
+    fast = duck.summarize_log(path, "u", THRESHOLDS, dialect.name, first)
+    slow = BaselineSummary(paths=["u"], thresholds=THRESHOLDS)
+    _read_one(path, "u", slow, None)
+    return fast, slow
+
+
+NESTED_CASES = [c for c in CASES if c.values[0] in duck.NESTED]
+
+
+@pytest.mark.parametrize("name, record, expected", NESTED_CASES)
+def test_every_dialect_sample_reads_the_same_in_both_engines(tmp_path: Path, name: str, record: dict[str, Any],
+                                                             expected: dict[str, Any]) -> None:
+    records = [_vary(record, i) for i in range(40)]
+    fast, slow = _both(write_jsonl(tmp_path / "u.jsonl", records), records[0])
+    assert slow.requests >= 40 and slow.bad_rows == 0
+    shape = next(c.id for c in NESTED_CASES if c.values[1] is record)
+    if shape in STREAMING_ONLY:
+        assert fast is None   # left to the streaming reader, never misread
+    else:
+        assert fast is not None, shape
+        assert _canon(fast) == _canon(slow)
+
+
+@pytest.mark.parametrize("name", [O3_MINI, RESPONSES, OPENROUTER, CLAUDE_CACHE])
+@pytest.mark.parametrize("wrap", ["flat", "response", "batch"])
+def test_real_recorded_bodies_read_the_same_in_both_engines(tmp_path: Path, name: str, wrap: str) -> None:
+    bodies = cassette_bodies(name)
+    lines: list[dict[str, Any]] = []
+    for i in range(30):
+        body = _vary(bodies[i % len(bodies)], i)
+        ts, tag = f"2025-05-{i % 28 + 1:02d}T10:00:00Z", ["chat", "search"][i % 2]
+        if wrap == "flat":
+            lines.append({**body, "ts": ts, "feature_tag": tag})
+        elif wrap == "response":
+            lines.append({"ts": ts, "feature_tag": tag, "response": body})
+        else:
+            lines.append({"id": f"batch_req_{i}", "custom_id": f"{tag}-{i}", "error": None,
+                          "response": {"status_code": 200, "request_id": f"req_{i}", "body": body}})
+    fast, slow = _both(write_jsonl(tmp_path / "u.jsonl", lines), lines[0])
+    assert fast is not None and slow.requests == 30
+    assert _canon(fast) == _canon(slow)
+
+
+def _openai_lines(n: int) -> list[dict[str, Any]]:
+    return [{"ts": f"2026-03-{i % 28 + 1:02d}T10:00:00Z", "feature_tag": "s", "response": {
+        "id": f"chatcmpl-{i}", "model": "gpt-4o-mini", "choices": [{"finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 100 + i, "completion_tokens": 10}}} for i in range(n)]
+
+
+@pytest.mark.parametrize("spoil", [
+    pytest.param(lambda lines: lines.append("not json"), id="malformed-line"),
+    pytest.param(lambda lines: lines.append(json.dumps(_openai_lines(1)[0])), id="request-id-seen-twice"),
+    pytest.param(lambda lines: lines.append(json.dumps({"ts": "2026-03-02T00:00:00Z", "response": {
+        "model": "gpt-4o", "usage": {"prompt_tokens": 10.5}}})), id="fractional-count"),
+    pytest.param(lambda lines: lines.append(json.dumps({"ts": "2026-03-02T00:00:00Z", "response": {
+        "model": "gpt-4o", "usage": [1, 2]}})), id="usage-not-an-object"),
+    pytest.param(lambda lines: lines.append(json.dumps({"ts": "yesterday", "response": {
+        "model": "gpt-4o", "usage": {"prompt_tokens": 10}}})), id="bad-timestamp"),
+    pytest.param(lambda lines: lines.append(json.dumps({"model": "gpt-4o", "usage": {"prompt_tokens": 10}})),
+                 id="body-elsewhere"),
+])
+def test_a_record_it_cannot_read_exactly_goes_to_the_streaming_reader(tmp_path: Path, spoil: Any) -> None:
+    lines = [json.dumps(line) for line in _openai_lines(50)]
+    spoil(lines)
+    path = tmp_path / "u.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    assert duck.summarize_log(path, "u", THRESHOLDS, "openai", _openai_lines(1)[0]) is None
+    slow = BaselineSummary(paths=["u"], thresholds=THRESHOLDS)
+    _read_one(path, "u", slow, None)
+    assert slow.bad_rows + slow.duplicates >= 1 or slow.requests == 51
+
+
+def test_a_large_nested_log_is_read_by_duckdb_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through `summarize_baseline`: the engine is used past MIN_BYTES, and the result is the same."""
+    path = write_jsonl(tmp_path / "u.jsonl", _openai_lines(500))
+    slow = summarize_baseline([path], THRESHOLDS)
+    calls: list[str] = []
+    real = duck.summarize_with_duckdb
+
+    def spy(*args: Any, **kwargs: Any) -> BaselineSummary | None:
+        result = real(*args, **kwargs)
+        calls.append("read" if result is not None else "declined")
+        return result
+
+    monkeypatch.setattr(duck, "MIN_BYTES", 0)
+    monkeypatch.setattr(duck, "summarize_with_duckdb", spy)
+    fast = summarize_baseline([path], THRESHOLDS)
+    assert calls == ["read"]
+    assert _canon(fast) == _canon(slow)
+
+
+def test_body_level_follows_body_of() -> None:
+    body = {"model": "m", "usage": {"prompt_tokens": 1}}
+    assert [body_level(r) for r in (body, {"response": body}, {"response": {"body": body}}, {"body": body},
+                                     {"response": {"x": 1}})] == [0, 1, 2, 3, -1]

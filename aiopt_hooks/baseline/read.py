@@ -9,14 +9,22 @@ import glob
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from aiopt_hooks.baseline.dedupe import SeenIds, note_duplicate, request_id
+from aiopt_hooks.baseline.dialects.base import Dialect
 from aiopt_hooks.baseline.dialects.registry import DIALECTS, detect_dialect
 from aiopt_hooks.baseline.files import iter_rows
 from aiopt_hooks.baseline.model import MAX_BAD_LINES, BaselineSummary, merge_into, rebucket, summary_from_dict
 from aiopt_hooks.config import Config
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.repo.safepaths import confine
+
+# The committable baseline summary: `aiopt baseline summarize LOG -o .aiopt/baseline-summary.json`,
+# committed, is read when the raw log is absent (a teammate's clone, CI).
+COMMITTED_SUMMARY = ".aiopt/baseline-summary.json"
+COMMITTED_HINT = (f"or commit a summary for teammates and CI without the log: `aiopt baseline summarize LOG -o "
+                  f"{COMMITTED_SUMMARY}` (read when the log is absent)")
 
 
 def read_summary_file(path: Path, name: str) -> BaselineSummary | None:
@@ -45,8 +53,9 @@ def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path
         if not explicit:
             matches = confine(pattern, matches, root)
         if not matches:
-            raise AioptError("baseline log not found", file=pattern,
-                             hint="set `baseline.path` in .aiopt.yaml, pass --baseline PATH, or set AIOPT_BASELINE")
+            raise AioptError(f"baseline log not found, and no committed summary at {COMMITTED_SUMMARY}", file=pattern,
+                             hint="set `baseline.path` in .aiopt.yaml, pass --baseline PATH, or set AIOPT_BASELINE; "
+                                  + COMMITTED_HINT)
         found.extend(Path(m) for m in matches)
     return found
 
@@ -72,9 +81,32 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
 
 def read_baseline(patterns: list[str] | tuple[str, ...], root: Path, config: Config, thresholds: tuple[int, ...],
                   cache_dir: Path | None) -> BaselineSummary:
-    """The configured baseline: paths (globs) from the repo root, summarized as the config says."""
-    return summarize_baseline(expand_paths(list(patterns), root), thresholds, config.baseline_format,
-                              display_root=root, cache_dir=cache_dir, dedupe=config.baseline_dedupe)
+    """The configured baseline: paths (globs) from the repo root, summarized as the config says;
+    the committed summary (COMMITTED_SUMMARY) when no configured log is present.  A baseline
+    without a single timestamp has no window: an error unless `baseline.window_days` is set."""
+    try:
+        paths = expand_paths(list(patterns), root)
+    except AioptError as exc:
+        committed = committed_summary(root)
+        if committed is None or not exc.message.startswith("baseline log not found"):
+            raise
+        paths = [committed]
+    summary = summarize_baseline(paths, thresholds, config.baseline_format, display_root=root,
+                                 cache_dir=cache_dir, dedupe=config.baseline_dedupe)
+    if summary.first_ts is None and not config.window_days:
+        raise AioptError(f"no row of the baseline has a timestamp ({summary.requests:,} requests read), so the "
+                         "window they cover, and so the monthly cost, is unknown", file=", ".join(summary.paths),
+                         hint="set `baseline.window_days` to the days the log covers, or log a `ts` per request")
+    return summary
+
+
+def committed_summary(root: Path) -> Path | None:
+    """The committed baseline summary, when the repository has one (never a symlink out of it)."""
+    path = root / COMMITTED_SUMMARY
+    if not path.is_file():
+        return None
+    kept = confine(COMMITTED_SUMMARY, [str(path)], root)
+    return Path(kept[0]) if kept else None
 
 
 def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,
@@ -110,9 +142,22 @@ def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: st
         return None
     first = next((row for _, row in iter_rows(path) if row is not None), None)
     dialect = detect_dialect(first, forced) if first is not None else None
+    if first is not None:
+        _check_signature(first, dialect, name)
     if dialect is None or dialect.name != "aiopt":
         return None
     return duck.summarize_with_duckdb(path, name, thresholds)
+
+
+def _check_signature(first: dict[str, Any], dialect: Dialect | None, name: str) -> None:
+    """Refuse a file that must not be read as a baseline (a cost report, aggregated rows a
+    per-request reader would count as single requests), naming what was recognised and the fix."""
+    from aiopt_hooks.baseline.dialects.signatures import misread
+
+    found = misread(first, dialect.name if dialect else None)
+    if found is not None:
+        what, fix = found
+        raise AioptError(f"not read: the file is {what}", file=name, hint=fix)
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -131,6 +176,7 @@ def _read_one(path: Path, name: str, summary: BaselineSummary, forced: str | Non
     for line, row in iter_rows(path):
         if row is not None and dialect is None:
             dialect = detect_dialect(row, forced)
+            _check_signature(row, dialect, name)
         if row is None or dialect is None:
             _bad(summary, name, line, "not a usage record")
             continue

@@ -71,6 +71,15 @@ class Estimator(ChangeKinds):
             self.notes.append(f"calibration: for the {int(stated[2]):,} requests whose log rows state a cost, the "
                               f"log says ${stated[0]:,.2f} and our prices give ${stated[1]:,.2f} ({diff:+.1f}%); "
                               "estimates use token counts and our prices on both sides")
+            from aiopt_hooks.pricing.stated import stated_cost_finding
+
+            finding = stated_cost_finding(self.summary, stated[0], stated[1], int(stated[2]))
+            if finding is not None:
+                self.findings.append(finding)
+        if any(g.tiers for g in self.summary.groups.values()):
+            from aiopt_hooks.pricing.stated import tier_notes
+
+            self.notes.extend(tier_notes(self.summary, self.base_price))
         for model, count in sorted(unknown.items()):
             self.findings.append(Finding(
                 "warn", "unknown_model_in_log",
@@ -191,6 +200,10 @@ class Estimator(ChangeKinds):
             after = self._cost(groups, states, extra) if ok else before
             self._fill(result, before, after, ok)
             before = after
+            if self.summary.aggregated or self.summary.uncounted_rows:
+                from aiopt_hooks.pricing.stated import aggregated_caveat
+
+                aggregated_caveat(self.summary, result)
         return results
 
     def _cost(self, groups: list[Group], states: dict[int, State], extra: list[float]) -> list[float]:
@@ -225,6 +238,10 @@ class Estimator(ChangeKinds):
 
             est.findings.append(duplicates_finding(self.summary.duplicates, self.summary.duplicate_lines,
                                                    self.summary.paths, self.config.baseline_dedupe))
+        if self.summary.aggregated:
+            from aiopt_hooks.pricing.stated import aggregated_basis
+
+            est.notes.insert(0, aggregated_basis(self.summary))
         for reason in reasons:
             est.notes.append(f"low confidence: {reason}")
         if reasons:

@@ -50,6 +50,7 @@ def _write(summary: BaselineSummary, output: Path) -> int:
     from aiopt_hooks.baseline.model import summary_to_dict
 
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)   # e.g. the committed summary's `.aiopt/`
         output.write_text(json.dumps(summary_to_dict(summary), separators=(",", ":")) + "\n")
     except OSError as exc:
         raise AioptError(f"cannot write the summary: {exc.strerror}", file=str(output)) from None

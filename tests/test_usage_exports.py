@@ -129,6 +129,8 @@ def test_the_dashboard_export_is_never_read_as_requests(app: GitRepo, run: Any) 
     data = detected.json()
     assert data["baseline"]["requests"] == 53 and data["baseline"]["window_days"] == pytest.approx(7.0)
     assert any(n.startswith("aggregated baseline (daily buckets)") for n in data["notes"])
+    text = run().out
+    assert "Basis: an aggregated baseline (daily buckets) of 53 requests over 7.0 days in usage.csv" in text
 
 
 def test_a_cost_report_is_refused_with_what_it_is(tmp_path: Path) -> None:
@@ -163,6 +165,34 @@ def test_aggregates_a_per_request_reader_would_take_are_refused(tmp_path: Path, 
     with pytest.raises(AioptError) as caught:
         summarize("", path)
     assert what in str(caught.value) and "`aiopt` reader would take" in str(caught.value)
+
+
+def test_vertex_responses_and_helicone_cache_columns(tmp_path: Path) -> None:
+    vertex = {"candidates": [{"content": {"role": "model", "parts": [{"text": "..."}]}, "finishReason": "STOP"}],
+              "usageMetadata": {"promptTokenCount": 1200, "candidatesTokenCount": 300, "totalTokenCount": 1500,
+                                "cachedContentTokenCount": 1024, "thoughtsTokenCount": 0},
+              "modelVersion": "gemini-2.0-flash-001", "createTime": "2025-02-01T10:00:00.123456Z",
+              "responseId": "abc"}
+    path = tmp_path / "vertex.jsonl"
+    path.write_text("".join(json.dumps({**vertex, "createTime": f"2025-02-0{d}T10:00:00Z"}) + "\n"
+                            for d in range(1, 5)))
+    summary = summarize("", path)
+    assert (summary.requests, summary.span_days) == (4, 3.0)
+    assert list(summary.groups.values())[0].class_totals()[0][:3] == (4, 4800, 4096)
+    header = ("response_id,response_created_at,response_status,request_created_at,model,prompt_tokens,"
+              "completion_tokens,prompt_cache_read_tokens,prompt_cache_write_tokens,cost")
+    rows = [f"r{i},2025-02-0{1 + i % 3}T10:00:01Z,200,2025-02-0{1 + i % 3}T10:00:00Z,gpt-4o-mini,10000,500,8000,0,"
+            f"{(2000 * 0.15 + 8000 * 0.075 + 500 * 0.6) / 1e6:.10f}" for i in range(9)]
+    helicone = tmp_path / "helicone.csv"
+    helicone.write_text("\n".join([header, *rows]) + "\n")
+    est = estimate_changes([], summarize("", helicone), Config(), PRICES)
+    assert not [f for f in est.findings if f.code == "stated_cost_mismatch"]
+    no_cache = tmp_path / "helicone-no-cache.csv"
+    no_cache.write_text("\n".join([header.replace(",prompt_cache_read_tokens,prompt_cache_write_tokens", ""),
+                                   *[r.replace(",8000,0,", ",") for r in rows]]) + "\n")
+    (found,) = [f for f in estimate_changes([], summarize("", no_cache), Config(), PRICES).findings
+                if f.code == "stated_cost_mismatch"]
+    assert "cache reads the log does not split out" in found.message
 
 
 # --- tiers ----------------------------------------------------------------------------------------

@@ -133,6 +133,19 @@ def test_the_dashboard_export_is_never_read_as_requests(app: GitRepo, run: Any) 
     assert "Basis: an aggregated baseline (daily buckets) of 53 requests over 7.0 days in usage.csv" in text
 
 
+def test_a_cost_report_beside_the_usage_is_compared_with_our_pricing() -> None:
+    """The real export and the same account's cost report: the report also bills days and line items
+    the completions export does not hold (10-05, 10-06 and 10-08 bill more than their tokens)."""
+    summary = summarize_baseline([LOGS / DASHBOARD, LOGS / COSTS], PRICES.thresholds)
+    assert summary.requests == 53 and len(summary.reported) == 6
+    est = estimate_changes([], summary, Config(), PRICES)
+    (found,) = [f for f in est.findings if f.code == "stated_cost_mismatch"]
+    assert "the cost report bills $2.99 over the usage window (6 buckets)" in found.message
+    assert "usage's tokens price at $2.05 (-31.5%" in found.message and "line items" in found.message
+    back = summary_from_dict(json.loads(json.dumps(summary_to_dict(summary))))
+    assert back.reported == summary.reported
+
+
 def test_a_cost_report_is_refused_with_what_it_is(tmp_path: Path) -> None:
     with pytest.raises(AioptError) as caught:
         summarize(COSTS)

@@ -110,6 +110,8 @@ class BaselineSummary:
     buckets: int = 0
     bucket_seconds: float = 0.0
     uncounted_rows: int = 0
+    # A provider cost report read beside the usage: [start, end, USD] per billed bucket
+    reported: list[list[float]] = field(default_factory=list)
     _seen_users: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
@@ -273,6 +275,7 @@ def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
                    for g in summary.groups.values()],
         **({"buckets": summary.buckets, "bucket_seconds": summary.bucket_seconds,
             "uncounted_rows": summary.uncounted_rows} if summary.buckets or summary.uncounted_rows else {}),
+        **({"reported": summary.reported} if summary.reported else {}),
     }
 
 
@@ -287,7 +290,8 @@ def summary_from_dict(data: dict[str, Any]) -> BaselineSummary:
                               duplicates=int(data.get("duplicates", 0)),
                               duplicate_lines=[str(x) for x in data.get("duplicate_lines", [])],
                               buckets=int(data.get("buckets", 0)), bucket_seconds=float(data.get("bucket_seconds", 0.0)),
-                              uncounted_rows=int(data.get("uncounted_rows", 0)))
+                              uncounted_rows=int(data.get("uncounted_rows", 0)),
+                              reported=[[float(x) for x in span][:3] for span in data.get("reported", [])])
     for g in data["groups"]:
         group = Group(g["feature"], g["provider"], g["model"], int(g["requests"]), int(g["failed"]),
                       int(g["retries"]), float(g["stated_cost"]), int(g["stated_cost_rows"]))
@@ -312,7 +316,7 @@ def rebucket(summary: BaselineSummary, thresholds: tuple[int, ...]) -> BaselineS
                           first_ts=summary.first_ts, last_ts=summary.last_ts, users=summary.users,
                           duplicates=summary.duplicates, duplicate_lines=summary.duplicate_lines,
                           buckets=summary.buckets, bucket_seconds=summary.bucket_seconds,
-                          uncounted_rows=summary.uncounted_rows)
+                          uncounted_rows=summary.uncounted_rows, reported=summary.reported)
     for key, g in summary.groups.items():
         group = out.groups[key] = Group(g.feature, g.provider, g.model)
         _merge_group(group, g)
@@ -334,6 +338,7 @@ def merge_into(target: BaselineSummary, other: BaselineSummary) -> None:
     target.requests += other.requests
     target.buckets += other.buckets
     target.uncounted_rows += other.uncounted_rows
+    target.reported.extend(other.reported)
     if other.bucket_seconds and (not target.bucket_seconds or other.bucket_seconds < target.bucket_seconds):
         target.bucket_seconds = other.bucket_seconds
     target.users += other.users

@@ -70,6 +70,13 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
     shown = [_display(p, display_root) for p in paths]
     summary = BaselineSummary(paths=shown, thresholds=thresholds)
     for path, name in zip(paths, shown):
+        if len(paths) > 1 and path.is_file():   # a cost report beside the usage: compared, not read as usage
+            from aiopt_hooks.baseline.costreport import read_cost_report
+
+            spans = read_cost_report(path, name)
+            if spans is not None:
+                summary.reported.extend([list(span) for span in spans])
+                continue
         merge_into(summary, _summarize_one(path, name, thresholds, forced_format, cache_dir, dedupe))
     summary.paths = shown
     if summary.requests == 0:

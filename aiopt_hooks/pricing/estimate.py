@@ -76,6 +76,12 @@ class Estimator(ChangeKinds):
             finding = stated_cost_finding(self.summary, stated[0], stated[1], int(stated[2]))
             if finding is not None:
                 self.findings.append(finding)
+        if self.summary.reported and self.summary.first_ts is not None and self.summary.last_ts is not None:
+            from aiopt_hooks.pricing.stated import reported_cost_finding
+
+            finding = reported_cost_finding(self.summary, total)
+            if finding is not None:
+                self.findings.append(finding)
         if any(g.tiers for g in self.summary.groups.values()):
             from aiopt_hooks.pricing.stated import tier_notes
 

@@ -48,6 +48,30 @@ def stated_cost_finding(summary: BaselineSummary, stated: float, ours: float, re
         file=", ".join(summary.paths))
 
 
+def reported_cost_finding(summary: BaselineSummary, ours: float) -> Finding | None:
+    """A cost report read beside the usage: its dollars over the usage window against our pricing
+    of the usage's tokens (`ours`, every priced group over the window); a warning above 5%."""
+    from aiopt_hooks.baseline.costreport import reported_within
+
+    assert summary.first_ts is not None and summary.last_ts is not None
+    billed, buckets = reported_within(summary.reported, summary.first_ts, summary.last_ts)
+    if not buckets:
+        return Finding("warn", "stated_cost_mismatch",
+                       "the cost report beside the usage has no bucket inside the usage's window: nothing to "
+                       "compare; export both over the same days", file=", ".join(summary.paths))
+    diff = 100 * (ours - billed) / billed if billed > 0 else float("inf")
+    if abs(diff) <= STATED_TOLERANCE_PCT:
+        return None
+    causes = ("line items the usage export does not hold (other models, embeddings, audio, images, tools, "
+              "fine-tuning), or usage filtered out of the export" if diff < 0 else
+              "a batch or flex discount the export does not mark, or a negotiated price")
+    return Finding(
+        "warn", "stated_cost_mismatch",
+        f"the cost report bills ${billed:,.2f} over the usage window ({buckets} buckets) but the usage's tokens "
+        f"price at ${ours:,.2f} ({diff:+.1f}%, more than {STATED_TOLERANCE_PCT:g}%): likely {causes}. Estimates "
+        "use token counts at our prices", file=", ".join(summary.paths))
+
+
 def tier_notes(summary: BaselineSummary, price_of: Callable[[Group], ModelPrice | None]) -> list[str]:
     """One note per service tier in the baseline: how its requests were priced."""
     counts: dict[str, int] = {}

@@ -22,6 +22,11 @@ _TIME_KEYS = ("ts", "timestamp", "created", "created_at", "request_created_at", 
 EXPORTS = "see the README's table of usage exports"
 
 
+def cost_report_kind(row: dict[str, Any]) -> str | None:
+    """What kind of cost report the record opens, None for anything else."""
+    return _cost_report(row)
+
+
 def _cost_report(row: dict[str, Any]) -> str | None:
     if "amount_value" in row and ("line_item" in row or "amount_currency" in row):
         return "an OpenAI cost report (dollars per day and line item, no token counts)"
@@ -43,9 +48,10 @@ def misread(row: dict[str, Any], dialect: str | None) -> tuple[str, str] | None:
     """(what the file is, how to fix it) when it must not be read as `dialect`; else None."""
     report = _cost_report(row)
     if report is not None:
-        return (f"{report}: it cannot be a baseline",
+        return (f"{report}: it cannot be a baseline on its own",
                 "point `baseline.path` at the usage export of the same tool (token counts per request or "
-                f"per bucket), e.g. OpenAI's usage export or Usage API completions with group_by=model; {EXPORTS}")
+                f"per bucket), e.g. OpenAI's usage export or Usage API completions with group_by=model; list the "
+                f"cost report beside it to compare its dollars with our pricing; {EXPORTS}")
     if dialect is None or dialect not in _PER_REQUEST:
         return None
     counts = [k for k in _COUNT_KEYS if k in row]

@@ -11,9 +11,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from aiopt_hooks.baseline.costreport import read_cost_report
 from aiopt_hooks.baseline.dedupe import SeenIds, note_duplicate, request_id
 from aiopt_hooks.baseline.dialects.base import Dialect
 from aiopt_hooks.baseline.dialects.registry import DIALECTS, detect_dialect
+from aiopt_hooks.baseline.dialects.signatures import misread
 from aiopt_hooks.baseline.files import iter_rows
 from aiopt_hooks.baseline.model import MAX_BAD_LINES, BaselineSummary, merge_into, rebucket, summary_from_dict
 from aiopt_hooks.config import Config
@@ -71,8 +73,6 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
     summary = BaselineSummary(paths=shown, thresholds=thresholds)
     for path, name in zip(paths, shown):
         if len(paths) > 1 and path.is_file():   # a cost report beside the usage: compared, not read as usage
-            from aiopt_hooks.baseline.costreport import read_cost_report
-
             spans = read_cost_report(path, name)
             if spans is not None:
                 summary.reported.extend([list(span) for span in spans])
@@ -159,8 +159,6 @@ def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: st
 def _check_signature(first: dict[str, Any], dialect: Dialect | None, name: str) -> None:
     """Refuse a file that must not be read as a baseline (a cost report, aggregated rows a
     per-request reader would count as single requests), naming what was recognised and the fix."""
-    from aiopt_hooks.baseline.dialects.signatures import misread
-
     found = misread(first, dialect.name if dialect else None)
     if found is not None:
         what, fix = found

@@ -208,6 +208,53 @@ def test_vertex_responses_and_helicone_cache_columns(tmp_path: Path) -> None:
     assert "cache reads the log does not split out" in found.message
 
 
+def test_batch_results_count_only_billed_requests_and_need_a_window(tmp_path: Path) -> None:
+    name = "anthropic-batch-results__documented-shape.jsonl"
+    assert first_dialect(name) == "anthropic-batch"
+    summary = summarize(name)
+    assert summary.requests == 2 and summary.first_ts is None          # errored and expired: not billed
+    (group,) = summary.groups.values()
+    assert (group.feature, group.tiers["batch"][0]) == ("summarize", 2)
+    assert any(truncated for (_, _, truncated) in group.cells)
+    from aiopt_hooks.baseline.read import read_baseline
+
+    shutil.copy(LOGS / name, tmp_path / "results.jsonl")
+    with pytest.raises(AioptError, match="no row of the baseline has a timestamp"):
+        read_baseline(["results.jsonl"], tmp_path, Config(), PRICES.thresholds, None)
+    windowed = read_baseline(["results.jsonl"], tmp_path, Config(window_days=1.0), PRICES.thresholds, None)
+    est = estimate_changes([], windowed, Config(window_days=1.0), PRICES)
+    rates = PRICES.resolve("claude-3-5-haiku-20241022").by_class[0]
+    assert est.baseline_monthly_usd == pytest.approx(((1200 + 900) * rates.input + (300 + 1024) * rates.output)
+                                                     / 2 * 30, rel=1e-6)
+
+
+def test_bedrock_cache_counts_at_the_top_level_and_arn_model_ids(tmp_path: Path) -> None:
+    record = {"schemaType": "ModelInvocationLog", "timestamp": "2026-07-15T10:30:00.123Z", "operation": "InvokeModel",
+              "modelId": "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+              "input": {"inputTokenCount": 25}, "output": {"outputTokenCount": 150},
+              "cacheReadInputTokenCount": 100, "cacheWriteInputTokenCount": 20}
+    app_profile = {**record, "modelId": "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc12"}
+    path = tmp_path / "bedrock.jsonl"
+    path.write_text(json.dumps(record) + "\n" + json.dumps(app_profile) + "\n")
+    summary = summarize("", path)
+    models = {g.model: g.class_totals()[0][:4] for g in summary.groups.values()}
+    assert models["anthropic.claude-3-5-haiku-20241022-v1:0"] == (1, 145, 100, 20)
+    est = estimate_changes([], summary, Config(window_days=1.0), PRICES)
+    assert any(f.code == "unknown_model_in_log" and "application-inference-profile/abc12" in f.message
+               for f in est.findings)
+
+
+def test_an_anthropic_cost_report_is_in_cents(tmp_path: Path) -> None:
+    report = {"data": [{"starting_at": "2025-08-01T00:00:00Z", "ending_at": "2025-08-02T00:00:00Z", "results": [
+        {"currency": "USD", "amount": "1234.5", "workspace_id": None, "description": None, "cost_type": "tokens",
+         "context_window": "0-200k", "model": "claude-sonnet-4-20250514", "service_tier": "standard",
+         "token_type": "uncached_input_tokens"}]}], "has_more": False, "next_page": None}
+    (tmp_path / "costs.json").write_text(json.dumps(report))
+    summary = summarize_baseline([LOGS / "anthropic-usage-report__documented-shape.json", tmp_path / "costs.json"],
+                                 PRICES.thresholds)
+    assert summary.reported == [[1754006400.0, 1754092800.0, 12.345]]
+
+
 # --- tiers ----------------------------------------------------------------------------------------
 
 def test_batch_output_is_priced_at_the_batch_rate() -> None:

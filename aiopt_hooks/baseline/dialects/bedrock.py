@@ -2,7 +2,7 @@
 
 Stage: log record -> Request.  `schemaType: ModelInvocationLog`, `timestamp`, `modelId`,
 `operation`, `input.inputTokenCount`, `input.cacheReadInputTokenCount`,
-`input.cacheWriteInputTokenCount`, `output.outputTokenCount`, `errorCode`, `requestMetadata`
+`input.cacheWriteInputTokenCount` (or the same two at the top level), `output.outputTokenCount`, `errorCode`, `requestMetadata`
 (Converse's custom tags: the feature tag is read there).  As in Anthropic's API, the input count
 excludes cache reads and writes: the prompt is their sum.  `modelId` may be a foundation model
 (`anthropic.claude-3-5-sonnet-20240620-v1:0`), a cross-region inference profile
@@ -52,8 +52,9 @@ def normalize(row: dict[str, Any]) -> Request:
     inp, out = sub(row, "input"), sub(row, "output")
     if "inputTokenCount" not in inp:
         raise ValueError("no `input.inputTokenCount`")
-    read = count(inp, "cacheReadInputTokenCount")
-    write = count(inp, "cacheWriteInputTokenCount")
+    # Cache counts sit in `input` (newer records) or beside it at the top level (older ones).
+    read = count(inp, "cacheReadInputTokenCount") or count(row, "cacheReadInputTokenCount")
+    write = count(inp, "cacheWriteInputTokenCount") or count(row, "cacheWriteInputTokenCount")
     metadata = loads_if_text(row.get("requestMetadata")) or {}
     return make_request(
         model=model_of(model_id), provider="bedrock",

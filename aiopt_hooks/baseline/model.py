@@ -255,7 +255,7 @@ def _merge_group(target: Group, other: Group) -> None:
         add_sums(target.days.setdefault(day, [0.0] * 6), values)
 
 
-SUMMARY_VERSION = 3     # 3: per-day sums and failed rows' sums per group
+SUMMARY_VERSION = 4     # 3: per-day sums and failed rows' sums per group; 4: buckets, service tiers, reported costs
 
 
 def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
@@ -281,7 +281,7 @@ def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
 
 def summary_from_dict(data: dict[str, Any]) -> BaselineSummary:
     """Inverse of `summary_to_dict`; raises ValueError/KeyError/TypeError on a malformed document."""
-    if data.get("aiopt_summary") not in (2, SUMMARY_VERSION):   # 2: no per-day data
+    if data.get("aiopt_summary") not in (2, 3, SUMMARY_VERSION):   # 2: no per-day data; 3: no buckets or tiers
         raise ValueError(f"unsupported summary version {data.get('aiopt_summary')!r}")
     summary = BaselineSummary(paths=list(data["paths"]), thresholds=tuple(data["thresholds"]),
                               requests=int(data["requests"]), untagged=int(data["untagged"]),

@@ -77,8 +77,10 @@ def _tier_correction(group: Group, state: State, k: int) -> float:
             continue
         alt, _ = tier_rates(state.price, tier)
         delta = state.prompt_delta[k]
-        klass = bisect.bisect_left(state.thresholds, s_in / count * state.input_scale + delta) \
-            if state.thresholds else 0
+        if state.thresholds:
+            klass = bisect.bisect_left(state.thresholds, s_in / count * state.input_scale + delta)
+        else:   # no thresholds given: the group's most common tier class
+            klass = max(group.class_totals().items(), key=lambda item: item[1][0])[0]
         klass = min(klass, len(alt) - 1, len(state.price.by_class) - 1)
         std, new = state.price.by_class[klass], alt[klass]
         uncached = (s_in - s_cached - s_write) * state.input_scale + delta * count

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 Kind = Literal["summary", "lockfile", "approvals", "history"]
-CURRENT: dict[str, int] = {"summary": 3, "lockfile": 1, "approvals": 1, "history": 1}
+CURRENT: dict[str, int] = {"summary": 4, "lockfile": 1, "approvals": 1, "history": 1}
 VERSION_KEY: dict[str, str] = {"summary": "aiopt_summary", "lockfile": "version", "approvals": "version",
                                "history": "v"}
 # Documents written before a format carried its version (history lines) read as version 0.
@@ -26,6 +26,12 @@ def _summary_2_to_3(doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "groups": groups}
 
 
+def _summary_3_to_4(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 had no bucket counts, service tiers or reported costs: a per-request log's summary."""
+    return {**doc, "buckets": doc.get("buckets", 0), "bucket_seconds": doc.get("bucket_seconds", 0.0),
+            "uncounted_rows": doc.get("uncounted_rows", 0), "reported": doc.get("reported", [])}
+
+
 def _history_0_to_1(doc: dict[str, Any]) -> dict[str, Any]:
     """Lines written before the version key: the same fields."""
     return dict(doc)
@@ -34,6 +40,7 @@ def _history_0_to_1(doc: dict[str, Any]) -> dict[str, Any]:
 # (kind, from version) -> the step to the next version
 STEPS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
     ("summary", 2): _summary_2_to_3,
+    ("summary", 3): _summary_3_to_4,
     ("history", 0): _history_0_to_1,
 }
 

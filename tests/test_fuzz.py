@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aiopt_hooks.baseline.dialects.registry import DIALECTS
+from aiopt_hooks.baseline.files import iter_rows
 from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.baseline.read import summarize_baseline
 from aiopt_hooks.config import Config, decode_text
@@ -305,6 +306,24 @@ SEED_RECORDS: dict[str, list[dict[str, Any]]] = {
 }
 for _case in CASES:
     SEED_RECORDS.setdefault(_case.values[0], []).append(_case.values[1])
+# The provider and gateway exports: their first records in tests/data/logs (see SOURCES.md).
+_EXPORT_SAMPLES = {
+    "openai-usage": ("openai-usage-api__documented-shape.json",
+                     "openai-usage-dashboard__xavierjflanagan_Guardian__model-usage.csv"),
+    "anthropic-usage": ("anthropic-usage-report__documented-shape.json",),
+    "anthropic-batch": ("anthropic-batch-results__documented-shape.jsonl",),
+    "openrouter": ("openrouter-generations__documented-shape.jsonl", "openrouter-activity-api__documented-shape.json",
+                   "openrouter-activity-csv__documented-columns.csv"),
+    "bedrock": ("bedrock-invocation-log__documented-shape.jsonl",),
+    "portkey": ("portkey-logs-export__documented-shape.jsonl",),
+    "langsmith": ("langsmith-runs__documented-shape.jsonl",),
+    "openinference": ("phoenix-spans__documented-shape.jsonl",),
+    "langfuse-blob": ("langfuse-blob-export__documented-shape.jsonl",),
+}
+for _dialect, _names in _EXPORT_SAMPLES.items():
+    for _name in _names:
+        _rows = [row for _, row in iter_rows(Path(__file__).parent / "data" / "logs" / _name) if row is not None]
+        SEED_RECORDS.setdefault(_dialect, []).extend(_rows[:2])
 
 
 def test_every_log_dialect_is_fuzzed() -> None:

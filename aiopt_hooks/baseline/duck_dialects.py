@@ -85,14 +85,16 @@ _IDS = ("request_id", "id")
 def _body_fields(usage: str) -> dict[str, str]:
     return {"model": "VARCHAR", "usage": usage, "choices": "STRUCT(finish_reason VARCHAR)[]",
             "incomplete_details": "STRUCT(reason VARCHAR)", "stop_reason": "VARCHAR", "created": "VARCHAR",
-            "created_at": "VARCHAR", "provider": "VARCHAR", **{k: "VARCHAR" for k in _IDS}, **_STATUS, **_TAGS}
+            "created_at": "VARCHAR", "provider": "VARCHAR", "service_tier": "VARCHAR", **{k: "VARCHAR" for k in _IDS},
+            **_STATUS, **_TAGS}
 
 
 def _struct(fields: dict[str, str]) -> str:
     return "STRUCT(" + ", ".join(f'"{k}" {v}' for k, v in fields.items()) + ")"
 
 
-_ROW = {"ts": "VARCHAR", "timestamp": "VARCHAR", "retries": "DOUBLE", "attempt": "DOUBLE", "cost": "DOUBLE",
+_ROW = {"ts": "VARCHAR", "timestamp": "VARCHAR", "custom_id": "VARCHAR", "retries": "DOUBLE", "attempt": "DOUBLE",
+        "cost": "DOUBLE",
         "cost_usd": "DOUBLE", "billed_cost": "DOUBLE", "provider": "VARCHAR", **{k: "VARCHAR" for k in _IDS},
         **_STATUS, **_TAGS}
 _NODES = {0: "", 1: "response", 2: "response.body", 3: "body"}   # where `body_of(row, "usage")` finds the body
@@ -211,6 +213,12 @@ def anthropic(level: int = 0) -> Reading:
 def _body_select(b: _Body, counts: dict[str, str], truncated: str, default_provider: str, ts_keys: tuple[str, ...],
                  body_cost: str, raw_counts: list[str], valid: str) -> str:
     checks = " AND ".join(count_ok(c) for c in raw_counts)
+    # A request billed at another service tier (a Batch API output line, `service_tier: flex/priority`)
+    # is priced at that tier's rates by the streaming reader: such a file is left to it.
+    standard = f"COALESCE(lower({b.pick('service_tier')}), 'default') IN ('default', 'standard', 'auto')"
+    if b.level:
+        standard += " AND custom_id IS NULL"
+    checks = f"{checks} AND {standard}"
     tokens = ", ".join(f"{expr} AS {name}" for name, expr in counts.items())
     return f"""SELECT {b.pick('model')} AS model, {b.provider(default_provider)} AS provider,
        {b.envelope(ts_keys, body_cost)}, {tokens}, {truncated} AS truncated, {b.rid()} AS rid,

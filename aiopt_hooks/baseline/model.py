@@ -35,10 +35,20 @@ class Request(NamedTuple):
     cost: float | None        # the cost the log itself states, if any
     cache_write_1h: int = 0   # 1-hour cache writes (a subset of cache_write; Anthropic prices them apart)
     user: str = ""            # an end-user id: only counted (distinct users), never stored or printed
+    # An aggregated row (a provider's usage bucket): `requests` requests whose token fields above are
+    # sums, over the bucket [ts, end).  A plain request row has requests=1 and no end; 0 = a bucket
+    # whose request count the source does not give (an Anthropic usage report).
+    requests: int = 1
+    end: float | None = None
+    tier: str = ""            # service tier when not the standard one: "batch", "flex" or "priority"
+    min_input: int = 0        # a lower bound on each request's input the source states (a long-context bucket)
 
 
 # (tier class, output tokens, truncated) -> [count, input, cached, cache_write, reasoning] sums
 Cells = dict[tuple[int, int, bool], list[float]]
+# service tier -> [count, input, cached, cache_write, output, reasoning] sums of its requests
+Tiers = dict[str, list[float]]
+TIERS = ("batch", "flex", "priority")
 # UTC day (days since the epoch) -> [count, input, cached, cache_write, output, reasoning] sums:
 # the daily trend and the risk bootstrap, per day rather than per request.
 Days = dict[int, list[float]]
@@ -62,6 +72,7 @@ class Group:
     # cache_write, output, reasoning sums
     max_input: int = 0          # the largest request (against a new model's context window)
     cache_write_1h: float = 0.0   # 1-hour cache writes, a part of the cells' cache writes (Anthropic)
+    tiers: Tiers = field(default_factory=dict)   # requests billed at a batch / flex / priority tier (a part of cells)
     _totals: dict[int, tuple[float, ...]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def class_totals(self) -> dict[int, tuple[float, ...]]:
@@ -97,6 +108,13 @@ class BaselineSummary:
     duplicate_lines: list[str] = field(default_factory=list)
     users: int = 0            # distinct end-user ids (per log; summed across logs; at most MAX_TRACKED_USERS)
     notes: list[str] = field(default_factory=list)   # how the files were read (a log named twice); not stored
+    # Aggregated baselines (provider usage buckets): how many bucket rows were read, the narrowest
+    # bucket width in seconds, and how many rows gave no request count (an Anthropic usage report).
+    buckets: int = 0
+    bucket_seconds: float = 0.0
+    uncounted_rows: int = 0
+    # A provider cost report read beside the usage: [start, end, USD] per billed bucket
+    reported: list[list[float]] = field(default_factory=list)
     _seen_users: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
@@ -105,11 +123,28 @@ class BaselineSummary:
             return 0.0
         return (self.last_ts - self.first_ts) / 86400.0
 
+    @property
+    def aggregated(self) -> bool:
+        return self.buckets > 0
+
+    def bucket_label(self) -> str:
+        """"daily buckets", "hourly buckets"... for the basis line of an aggregated baseline."""
+        width = self.bucket_seconds
+        for seconds, word in ((60, "minute"), (3600, "hourly"), (86400, "daily"), (7 * 86400, "weekly")):
+            if width and abs(width - seconds) <= seconds * 0.01:
+                return f"{word} buckets"
+        if width >= 28 * 86400:
+            return "monthly buckets"
+        return f"{width / 3600:g}-hour buckets" if width else "buckets"
+
     def add(self, req: Request) -> None:
         key = (req.feature, req.provider, req.model)
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = Group(req.feature, req.provider, req.model)
+        if req.requests != 1 or req.end is not None or req.tier:
+            self._add_many(group, req)
+            return
         group.requests += 1
         group.failed += not req.ok
         group.retries += req.retries
@@ -156,6 +191,52 @@ class BaselineSummary:
                 self.last_ts = req.ts
 
 
+    def _add_many(self, group: Group, req: Request) -> None:
+        """A row standing for `req.requests` requests (token fields are their sums), or one request
+        billed at a non-standard tier.  Output per request is not known inside a bucket: the
+        bucket's requests go to the two cells around the mean output (floor and ceiling), so the
+        output sum stays exact; the tier class is the mean input's."""
+        n = req.requests or 1     # 0: the row gives no request count (counted as one, and said so)
+        if n < 1:
+            raise ValueError(f"a usage bucket with {n} requests")
+        if req.requests == 0:
+            self.uncounted_rows += 1
+        reasoning = min(req.reasoning, req.output)
+        group.requests += n
+        group.failed += 0 if req.ok else n
+        group.retries += req.retries
+        if req.cost is not None:
+            group.stated_cost += req.cost
+            group.stated_cost_rows += n
+        group.max_input = max(group.max_input, -(-req.input // n))
+        group.cache_write_1h += req.cache_write_1h
+        klass = bisect.bisect_left(self.thresholds, max(req.input / n if req.requests else 0, req.min_input))
+        low, high_count = divmod(req.output, n)
+        for out, k in ((low, n - high_count), (low + 1, high_count)):
+            if not k:
+                continue
+            share = k / n
+            add_sums(group.cells.setdefault((klass, out, req.truncated), [0.0] * 5),
+                     (k, req.input * share, req.cached * share, req.cache_write * share, reasoning * share))
+        sums = (n, req.input, req.cached, req.cache_write, req.output, reasoning)
+        if not req.ok:
+            add_sums(group.failed_tokens, sums[1:])
+        if req.tier:
+            add_sums(group.tiers.setdefault(req.tier, [0.0] * 6), sums)
+        self.requests += n
+        self.untagged += 0 if req.feature else n
+        if req.end is not None:
+            self.buckets += 1
+            width = req.end - req.ts if req.ts is not None else 0.0
+            if width > 0 and (not self.bucket_seconds or width < self.bucket_seconds):
+                self.bucket_seconds = width
+        if req.ts is not None:
+            add_sums(group.days.setdefault(int(req.ts // 86400), [0.0] * 6), sums)
+            last = req.end if req.end is not None else req.ts
+            self.first_ts = req.ts if self.first_ts is None else min(self.first_ts, req.ts)
+            self.last_ts = last if self.last_ts is None else max(self.last_ts, last)
+
+
 def add_sums(target: list[float], values: Sequence[float]) -> None:
     for i, v in enumerate(values):
         target[i] += v
@@ -171,11 +252,13 @@ def _merge_group(target: Group, other: Group) -> None:
     add_sums(target.failed_tokens, other.failed_tokens)
     target.max_input = max(target.max_input, other.max_input)
     target.cache_write_1h += other.cache_write_1h
+    for tier, sums in other.tiers.items():
+        add_sums(target.tiers.setdefault(tier, [0.0] * 6), sums)
     for day, values in other.days.items():
         add_sums(target.days.setdefault(day, [0.0] * 6), values)
 
 
-SUMMARY_VERSION = CURRENT["summary"]     # 3: per-day sums and failed rows' sums per group (aiopt_hooks.stored)
+SUMMARY_VERSION = CURRENT["summary"]   # 4: buckets, service tiers, reported costs (see aiopt_hooks.stored)
 
 
 def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
@@ -190,8 +273,12 @@ def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
                     "stated_cost_rows": g.stated_cost_rows,
                     "cells": [[k, o, int(t), *v] for (k, o, t), v in g.cells.items()],
                     "days": [[d, *v] for d, v in sorted(g.days.items())], "failed_tokens": g.failed_tokens,
-                    "max_input": g.max_input, "cache_write_1h": g.cache_write_1h}
+                    "max_input": g.max_input, "cache_write_1h": g.cache_write_1h,
+                    **({"tiers": g.tiers} if g.tiers else {})}
                    for g in summary.groups.values()],
+        **({"buckets": summary.buckets, "bucket_seconds": summary.bucket_seconds,
+            "uncounted_rows": summary.uncounted_rows} if summary.buckets or summary.uncounted_rows else {}),
+        **({"reported": summary.reported} if summary.reported else {}),
     }
 
 
@@ -203,7 +290,10 @@ def summary_from_dict(data: dict[str, Any]) -> BaselineSummary:
                               bad_rows=int(data["bad_rows"]), bad_lines=list(data["bad_lines"]),
                               first_ts=data["first_ts"], last_ts=data["last_ts"], users=int(data.get("users", 0)),
                               duplicates=int(data.get("duplicates", 0)),
-                              duplicate_lines=[str(x) for x in data.get("duplicate_lines", [])])
+                              duplicate_lines=[str(x) for x in data.get("duplicate_lines", [])],
+                              buckets=int(data.get("buckets", 0)), bucket_seconds=float(data.get("bucket_seconds", 0.0)),
+                              uncounted_rows=int(data.get("uncounted_rows", 0)),
+                              reported=[[float(x) for x in span][:3] for span in data.get("reported", [])])
     for g in data["groups"]:
         group = Group(g["feature"], g["provider"], g["model"], int(g["requests"]), int(g["failed"]),
                       int(g["retries"]), float(g["stated_cost"]), int(g["stated_cost_rows"]))
@@ -212,6 +302,8 @@ def summary_from_dict(data: dict[str, Any]) -> BaselineSummary:
         group.failed_tokens = [float(x) for x in g.get("failed_tokens", [0.0] * 5)]
         group.max_input = int(g.get("max_input", 0))
         group.cache_write_1h = float(g.get("cache_write_1h", 0.0))
+        group.tiers = {str(t): [float(x) for x in v][:6] for t, v in dict(g.get("tiers") or {}).items()
+                       if t in TIERS and len(v) == 6}
         summary.groups[(group.feature, group.provider, group.model)] = group
     return summary
 
@@ -224,7 +316,9 @@ def rebucket(summary: BaselineSummary, thresholds: tuple[int, ...]) -> BaselineS
     out = BaselineSummary(paths=summary.paths, thresholds=tuple(thresholds), requests=summary.requests,
                           untagged=summary.untagged, bad_rows=summary.bad_rows, bad_lines=summary.bad_lines,
                           first_ts=summary.first_ts, last_ts=summary.last_ts, users=summary.users,
-                          duplicates=summary.duplicates, duplicate_lines=summary.duplicate_lines)
+                          duplicates=summary.duplicates, duplicate_lines=summary.duplicate_lines,
+                          buckets=summary.buckets, bucket_seconds=summary.bucket_seconds,
+                          uncounted_rows=summary.uncounted_rows, reported=summary.reported)
     for key, g in summary.groups.items():
         group = out.groups[key] = Group(g.feature, g.provider, g.model)
         _merge_group(group, g)
@@ -244,6 +338,11 @@ def merge_into(target: BaselineSummary, other: BaselineSummary) -> None:
         for cell_key, values in g.cells.items():
             add_sums(mine.cells.setdefault(cell_key, [0.0] * 5), values)
     target.requests += other.requests
+    target.buckets += other.buckets
+    target.uncounted_rows += other.uncounted_rows
+    target.reported.extend(other.reported)
+    if other.bucket_seconds and (not target.bucket_seconds or other.bucket_seconds < target.bucket_seconds):
+        target.bucket_seconds = other.bucket_seconds
     target.users += other.users
     target.untagged += other.untagged
     target.bad_rows += other.bad_rows

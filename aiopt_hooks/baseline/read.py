@@ -10,10 +10,14 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from aiopt_hooks.baseline import duck
+from aiopt_hooks.baseline.costreport import read_cost_report
 from aiopt_hooks.baseline.dedupe import SeenIds, note_duplicate, request_id
+from aiopt_hooks.baseline.dialects.base import Dialect
 from aiopt_hooks.baseline.dialects.registry import DIALECTS, detect_dialect
+from aiopt_hooks.baseline.dialects.signatures import misread
 from aiopt_hooks.baseline.duck_ids import repeated_ids
 from aiopt_hooks.baseline.files import Row, iter_rows
 from aiopt_hooks.baseline.incremental import Readers, summarize_log
@@ -21,6 +25,12 @@ from aiopt_hooks.baseline.model import MAX_BAD_LINES, BaselineSummary, merge_int
 from aiopt_hooks.config import Config
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.repo.safepaths import confine
+
+# The committable baseline summary: `aiopt baseline summarize LOG -o .aiopt/baseline-summary.json`,
+# committed, is read when the raw log is absent (a teammate's clone, CI).
+COMMITTED_SUMMARY = ".aiopt/baseline-summary.json"
+COMMITTED_HINT = (f"or commit a summary for teammates and CI without the log: `aiopt baseline summarize LOG -o "
+                  f"{COMMITTED_SUMMARY}` (read when the log is absent)")
 
 
 def read_summary_file(path: Path, name: str) -> BaselineSummary | None:
@@ -56,8 +66,9 @@ def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path
         if not explicit:
             matches = confine(pattern, matches, root)
         if not matches:
-            raise AioptError("baseline log not found", file=pattern,
-                             hint="set `baseline.path` in .aiopt.yaml, pass --baseline PATH, or set AIOPT_BASELINE")
+            raise AioptError(f"baseline log not found, and no committed summary at {COMMITTED_SUMMARY}", file=pattern,
+                             hint="set `baseline.path` in .aiopt.yaml, pass --baseline PATH, or set AIOPT_BASELINE; "
+                                  + COMMITTED_HINT)
         found.extend(Path(m) for m in matches)
     return found
 
@@ -98,14 +109,22 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
     a baseline with no usable row is an error.  Rows repeating a request id are counted, and
     left out with `dedupe`."""
     paths, shown, notes = distinct_files(paths, [_display(p, display_root) for p in paths])
-    summaries = [_summarize_one(path, name, thresholds, forced_format, cache_dir, dedupe)
-                 for path, name in zip(paths, shown)]
+    summaries: list[BaselineSummary] = []
+    reported: list[list[float]] = []
+    for path, name in zip(paths, shown):
+        if len(paths) > 1 and path.is_file():   # a cost report beside the usage: compared, not read as usage
+            spans = read_cost_report(path, name)
+            if spans is not None:
+                reported.extend([list(span) for span in spans])
+                continue
+        summaries.append(_summarize_one(path, name, thresholds, forced_format, cache_dir, dedupe))
     if len(summaries) == 1:   # one log: its summary as it is, nothing to merge
         summary = summaries[0]
     else:
         summary = BaselineSummary(paths=shown, thresholds=thresholds)
         for one in summaries:
             merge_into(summary, one)
+    summary.reported.extend(reported)
     summary.paths = shown
     summary.notes = notes
     if summary.requests == 0:
@@ -117,9 +136,32 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
 
 def read_baseline(patterns: list[str] | tuple[str, ...], root: Path, config: Config, thresholds: tuple[int, ...],
                   cache_dir: Path | None) -> BaselineSummary:
-    """The configured baseline: paths (globs) from the repo root, summarized as the config says."""
-    return summarize_baseline(expand_paths(list(patterns), root), thresholds, config.baseline_format,
-                              display_root=root, cache_dir=cache_dir, dedupe=config.baseline_dedupe)
+    """The configured baseline: paths (globs) from the repo root, summarized as the config says;
+    the committed summary (COMMITTED_SUMMARY) when no configured log is present.  A baseline
+    without a single timestamp has no window: an error unless `baseline.window_days` is set."""
+    try:
+        paths = expand_paths(list(patterns), root)
+    except AioptError as exc:
+        committed = committed_summary(root)
+        if committed is None or not exc.message.startswith("baseline log not found"):
+            raise
+        paths = [committed]
+    summary = summarize_baseline(paths, thresholds, config.baseline_format, display_root=root,
+                                 cache_dir=cache_dir, dedupe=config.baseline_dedupe)
+    if summary.first_ts is None and not config.window_days:
+        raise AioptError(f"no row of the baseline has a timestamp ({summary.requests:,} requests read), so the "
+                         "window they cover, and so the monthly cost, is unknown", file=", ".join(summary.paths),
+                         hint="set `baseline.window_days` to the days the log covers, or log a `ts` per request")
+    return summary
+
+
+def committed_summary(root: Path) -> Path | None:
+    """The committed baseline summary, when the repository has one (never a symlink out of it)."""
+    path = root / COMMITTED_SUMMARY
+    if not path.is_file():
+        return None
+    kept = confine(COMMITTED_SUMMARY, [str(path)], root)
+    return Path(kept[0]) if kept else None
 
 
 def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,
@@ -143,6 +185,8 @@ def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: st
         return None
     first = next((row for _, row in iter_rows(path) if row is not None), None)
     dialect = detect_dialect(first, forced) if first is not None else None
+    if first is not None:
+        _check_signature(first, dialect, name)
     if dialect is None or first is None:
         return None
     summary = duck.summarize_log(path, name, thresholds, dialect.name, first)
@@ -152,6 +196,15 @@ def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: st
             return None
         summary.duplicates, summary.duplicate_lines = repeats
     return summary
+
+
+def _check_signature(first: dict[str, Any], dialect: Dialect | None, name: str) -> None:
+    """Refuse a file that must not be read as a baseline (a cost report, aggregated rows a
+    per-request reader would count as single requests), naming what was recognised and the fix."""
+    found = misread(first, dialect.name if dialect else None)
+    if found is not None:
+        what, fix = found
+        raise AioptError(f"not read: the file is {what}", file=name, hint=fix)
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -180,6 +233,7 @@ def _read_rows(rows: Iterator[Row], name: str, summary: BaselineSummary, forced:
     for line, row in rows:
         if row is not None and dialect is None:
             dialect = detect_dialect(row, forced)
+            _check_signature(row, dialect, name)
         if row is None or dialect is None:
             _bad(summary, name, line, "not a usage record")
             continue

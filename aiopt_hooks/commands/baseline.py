@@ -90,6 +90,7 @@ def _warm_cache(repo: str) -> int:
 def _write(summary: BaselineSummary, output: Path) -> int:
 
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)   # e.g. the committed summary's `.aiopt/`
         output.write_text(json.dumps(summary_to_dict(summary), separators=(",", ":")) + "\n")
     except OSError as exc:
         raise AioptError(f"cannot write the summary: {exc.strerror}", file=str(output)) from None

@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aiopt_hooks.onboard.init import Scan
 
 from aiopt_hooks.onboard.init import PRE_COMMIT_SNIPPET, render_config, scan, write_config
 from aiopt_hooks.render.money import money
@@ -16,6 +21,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--block-pct", type=float, default=20.0,
                         help="block threshold, %% of the current monthly cost")
     parser.add_argument("--repo", default=".", help="repository directory (default: current)")
+    parser.add_argument("--write-summary", action="store_true",
+                        help="also write .aiopt/baseline-summary.json from the logs found, to commit for teammates "
+                             "and CI that do not have the raw log")
+
+
+def _offer_summary(root: Path, found: Scan, write: bool) -> None:
+    """Write the committable baseline summary (--write-summary), or say how, when a log was found."""
+    from aiopt_hooks.baseline.read import COMMITTED_SUMMARY
+
+    if not found.logs:
+        return
+    if not write:
+        lead = (f"{', '.join(found.ignored_logs)} is ignored by git: teammates and CI will not have it. "
+                if found.ignored_logs else "")
+        print(f"aiopt: {lead}For a clone without the log, commit a summary: `aiopt init --write-summary`, or "
+              f"`aiopt baseline summarize {' '.join(found.logs)} -o {COMMITTED_SUMMARY}` (read when the log is absent)")
+        return
+    from aiopt_hooks.baseline.read import summarize_baseline
+    from aiopt_hooks.commands.baseline import _write
+    from aiopt_hooks.pricing.prices import tier_thresholds
+
+    _write(summarize_baseline([root / log for log in found.logs], tier_thresholds(), display_root=root),
+           root / COMMITTED_SUMMARY)
+    print(f"aiopt: commit {COMMITTED_SUMMARY}: teammates and CI without the log read it instead")
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
@@ -30,6 +59,7 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
           + (f"; {found.baseline_error}" if found.baseline_error else ""))
     for path, why in found.unreadable.items():
         print(f"aiopt: skipped {path}: {why}")
+    _offer_summary(root, found, bool(args.write_summary))
     print("\nWith the pre-commit framework, add to .pre-commit-config.yaml (then `pre-commit install`):\n")
     print(PRE_COMMIT_SNIPPET)
     print("Without it: `aiopt install-hook`. Then `aiopt explain` shows what the guard sees.")

@@ -43,6 +43,7 @@ class Scan:
     monthly_usd: float | None = None
     baseline_error: str | None = None
     unreadable: dict[str, str] = field(default_factory=dict)
+    ignored_logs: list[str] = field(default_factory=list)   # logs git ignores: absent from teammates' clones and CI
 
 
 def _features(files: dict[str, list[CallSpec]]) -> dict[str, list[str]]:
@@ -86,6 +87,7 @@ def scan(root: Path, logs: list[str] | None = None) -> Scan:
     files, unreadable = scan_llm_files(root, visible, 1_000_000)
     result = Scan(files=files, features=_features(files), unreadable=unreadable)
     result.logs = logs if logs else find_logs(root, visible + ignored, set(files))
+    result.ignored_logs = [log for log in result.logs if log in set(ignored)]
     if result.logs:
         _measure(root, result)
     return result
@@ -147,7 +149,8 @@ def render_config(scan: Scan, warn_pct: float = 5.0, block_pct: float = 20.0) ->
                 else '"usage.jsonl"    # no usage log found: point this at your log (JSONL or CSV)')
     lines = ["# aiopt-guard configuration, written by `aiopt init` (keys: see the aiopt-hooks README).",
              "# `aiopt explain` shows what the guard sees with it.", "version: 1", "baseline:",
-             f"  path: {baseline}", "  window_days: auto", "month_days: 30", "policy:", "  block:",
+             f"  path: {baseline}", "  window_days: auto",
+             *summary_offer(scan), "month_days: 30", "policy:", "  block:",
              f"    monthly_increase_usd: {_threshold(scan, block_pct, 100)}", "  warn:",
              f"    monthly_increase_usd: {_threshold(scan, warn_pct, 10)}",
              "  unknown_model: block         # a model with no known price is never priced as $0",
@@ -158,6 +161,17 @@ def render_config(scan: Scan, warn_pct: float = 5.0, block_pct: float = 20.0) ->
     lines += _coverage_lines(scan) if scan.features else []
     lines += ["lockfile: false                # true: compare each change with aiopt.lock (`aiopt lock`)"]
     return "\n".join(lines) + "\n"
+
+
+def summary_offer(scan: Scan) -> list[str]:
+    """Comment lines offering the committed summary to teammates and CI without the raw log."""
+    from aiopt_hooks.baseline.read import COMMITTED_SUMMARY
+
+    logs = " ".join(scan.logs) or "LOG"
+    why = (f"{', '.join(scan.ignored_logs)} is ignored by git, so teammates and CI will not have it"
+           if scan.ignored_logs else "teammates and CI without the log")
+    return [f"  # {why}: commit a summary of it, read when the log is absent (`aiopt init --write-summary`",
+            f"  # does it now; refresh it with `aiopt baseline summarize {logs} -o {COMMITTED_SUMMARY}`)"]
 
 
 def write_config(root: Path, text: str, force: bool) -> Path:

@@ -14,6 +14,13 @@ from aiopt_hooks.config import Config, FeatureRule
 from aiopt_hooks.pricing.change_kinds import ChangeKinds
 from aiopt_hooks.pricing.groupcost import SCENARIOS, CapRule, State, group_cost
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
+from aiopt_hooks.pricing.stated import (
+    aggregated_basis,
+    aggregated_caveat,
+    reported_cost_finding,
+    stated_cost_finding,
+    tier_notes,
+)
 from aiopt_hooks.records import COST_FIELDS, Change, ChangeEstimate, Confidence, Estimate, Finding
 
 __all__ = ["Estimator", "State", "CapRule", "group_cost", "match_groups", "estimate_changes"]
@@ -72,6 +79,15 @@ class Estimator(ChangeKinds):
             self.notes.append(f"calibration: for the {int(stated[2]):,} requests whose log rows state a cost, the "
                               f"log says ${stated[0]:,.2f} and our prices give ${stated[1]:,.2f} ({diff:+.1f}%); "
                               "estimates use token counts and our prices on both sides")
+            finding = stated_cost_finding(self.summary, stated[0], stated[1], int(stated[2]))
+            if finding is not None:
+                self.findings.append(finding)
+        if self.summary.reported and self.summary.first_ts is not None and self.summary.last_ts is not None:
+            finding = reported_cost_finding(self.summary, total)
+            if finding is not None:
+                self.findings.append(finding)
+        if any(g.tiers for g in self.summary.groups.values()):
+            self.notes.extend(tier_notes(self.summary, self.base_price))
         for model, count in sorted(unknown.items()):
             self.findings.append(Finding(
                 "warn", "unknown_model_in_log",
@@ -192,6 +208,8 @@ class Estimator(ChangeKinds):
             after = self._cost(groups, states, extra) if ok else before
             self._fill(result, before, after, ok)
             before = after
+            if self.summary.aggregated or self.summary.uncounted_rows:
+                aggregated_caveat(self.summary, result)
         return results
 
     def _cost(self, groups: list[Group], states: dict[int, State], extra: list[float]) -> list[float]:
@@ -227,6 +245,8 @@ class Estimator(ChangeKinds):
 
             est.findings.append(duplicates_finding(self.summary.duplicates, self.summary.duplicate_lines,
                                                    self.summary.paths, self.config.baseline_dedupe))
+        if self.summary.aggregated:
+            est.notes.insert(0, aggregated_basis(self.summary))
         for reason in reasons:
             est.notes.append(f"low confidence: {reason}")
         if reasons:

@@ -51,12 +51,56 @@ class State:
     output_scale: float = 1.0          # what-if: output (reasoning included) x this, before any cap
 
 
+# A tier the price data does not price for a model: batch and flex bill half the standard rates
+# at every provider that offers them (OpenAI, Anthropic, Google, Bedrock); priority is priced at
+# the standard rates (a lower bound).  Either is said in a note (`tier_assumptions`).
+TIER_FALLBACK = {"batch": 0.5, "flex": 0.5, "priority": 1.0}
+
+
+def tier_rates(price: ModelPrice, tier: str) -> tuple[tuple[Rates, ...], bool]:
+    """(rates of `tier` for the model, True when the price data has them; else the fallback)."""
+    rates = price.tier_rates(tier)
+    if rates is not None:
+        return rates, True
+    mult = TIER_FALLBACK.get(tier, 1.0)
+    return tuple(Rates(*(v * mult if v >= 0 else v for v in r)) for r in price.by_class), False
+
+
+def _tier_correction(group: Group, state: State, k: int) -> float:
+    """What the group's batch / flex / priority requests cost above (or below) the standard rates
+    the cells price them at: each tier's sums at the difference of rates, in the tier class of
+    their mean input; caps are not applied to it (a tier's share of a cap change is second order)."""
+    assert state.price is not None
+    extra = 0.0
+    for tier, (count, s_in, s_cached, s_write, s_out, s_reason) in group.tiers.items():
+        if not count:
+            continue
+        alt, _ = tier_rates(state.price, tier)
+        delta = state.prompt_delta[k]
+        if state.thresholds:
+            klass = bisect.bisect_left(state.thresholds, s_in / count * state.input_scale + delta)
+        else:   # no thresholds given: the group's most common tier class
+            klass = max(group.class_totals().items(), key=lambda item: item[1][0])[0]
+        klass = min(klass, len(alt) - 1, len(state.price.by_class) - 1)
+        std, new = state.price.by_class[klass], alt[klass]
+        uncached = (s_in - s_cached - s_write) * state.input_scale + delta * count
+        reason = s_reason * state.output_scale * state.reasoning_mult[k]
+        extra += ((new.input - std.input) * uncached
+                  + ((new.cached - std.cached) * s_cached + (new.cache_write - std.cache_write) * s_write)
+                  * state.input_scale
+                  + ((new.output - std.output) * (s_out - s_reason) * state.output_scale
+                     + (new.reasoning - std.reasoning) * reason) * state.output_mult)
+    return extra
+
+
 def group_cost(group: Group, state: State, scenario: str) -> float:
     """Cost of the group's requests over the baseline window, each request priced on its own tokens."""
     assert state.price is not None
     k = SCENARIOS.index(scenario)
     rates = state.price.by_class
     total = _one_hour_premium(group, rates) * state.input_scale
+    if group.tiers:
+        total += _tier_correction(group, state, k)
     delta = state.prompt_delta[k]
     m_in, m_out = state.input_scale, state.output_scale
     if not state.caps and not ((any(state.prompt_delta) or m_in != 1.0) and state.thresholds):

@@ -51,6 +51,11 @@ class ModelPrice(NamedTuple):
     context_window: int | None
     by_class: tuple[Rates, ...]    # index = input tier class
     source: str                    # "genai-prices" | ".aiopt.yaml prices"
+    # Service tiers the price data prices apart ("batch", "flex", "priority") -> their rates
+    tiers: tuple[tuple[str, tuple[Rates, ...]], ...] = ()
+
+    def tier_rates(self, tier: str) -> tuple[Rates, ...] | None:
+        return next((rates for name, rates in self.tiers if name == tier), None)
 
 
 class UnknownModel(Exception):
@@ -159,7 +164,10 @@ def _override(ref: str, spec: dict[str, float], thresholds: tuple[int, ...], pro
                       (rates,) * (len(thresholds) + 1), ".aiopt.yaml prices")
 
 
-PRICE_CACHE_VERSION = 2
+PRICE_CACHE_VERSION = 3   # 3: service-tier rates
+# genai-prices' price-variant context per service tier the baseline readers name
+TIER_CONTEXTS = {"batch": {"processing": "batch"}, "flex": {"service_tier": "flex"},
+                 "priority": {"service_tier": "priority"}}
 
 
 def _data_stamp() -> str:
@@ -244,8 +252,9 @@ class PriceBook:
         if "unknown" in entry:
             raise UnknownModel(ref, list(entry["unknown"]))
         rates = tuple(Rates(*r) for r in entry["rates"])
+        tiers = tuple((str(name), tuple(Rates(*r) for r in table)) for name, table in entry.get("tiers", {}).items())
         return ModelPrice(ref, entry["id"], entry["provider"], entry["family"], entry["context_window"], rates,
-                          "genai-prices")
+                          "genai-prices", tiers)
 
     def _lookup(self, ref_real: str, provider: str | None) -> dict[str, Any]:
         """The price data's answer for one reference, as a JSON-ready entry."""
@@ -263,8 +272,23 @@ class PriceBook:
             except LookupError:
                 continue
             return {"id": model.id, "provider": prov.id, "family": family_of(prov.id, model.id),
-                    "context_window": model.context_window, "rates": [list(r) for r in rates]}
+                    "context_window": model.context_window, "rates": [list(r) for r in rates],
+                    "tiers": self._tier_rates(model, rates)}
         return {"unknown": self.suggest(bare, hint)}
+
+    def _tier_rates(self, model: Any, standard: tuple[Rates, ...]) -> dict[str, list[list[float]]]:
+        """The rates of each service tier the price data prices apart from the standard one."""
+        out: dict[str, list[list[float]]] = {}
+        if not getattr(model, "price_variants", None):
+            return out
+        for tier, context in TIER_CONTEXTS.items():
+            try:
+                rates = _rates(model.get_prices(self.when, context), self.thresholds)
+            except (LookupError, TypeError):
+                continue
+            if rates != standard:
+                out[tier] = [list(r) for r in rates]
+        return out
 
     def provider_models(self, provider_id: str) -> list[str]:
         """Ids of the provider's current (not deprecated) models, cached like prices."""

@@ -61,7 +61,10 @@ def headline(result: Result) -> str:
 
 def _basis(est: Estimate) -> str:
     paths = ", ".join(est.baseline_paths)
-    return (f"Basis: {est.baseline_requests:,} requests over {est.window_days:.1f} days in {paths}; "
+    # An aggregated baseline (provider usage buckets) says so on the basis line (its note has the detail).
+    bucketed = next((n.split(":", 1)[0] for n in est.notes if n.startswith("aggregated baseline (")), "")
+    lead = f"an {bucketed} of " if bucketed else ""
+    return (f"Basis: {lead}{est.baseline_requests:,} requests over {est.window_days:.1f} days in {paths}; "
             f"a month = {est.month_days:g} days. Whole app: {money(est.baseline_monthly_usd)}/month -> "
             f"{money(est.candidate_monthly_usd)}/month.")
 

@@ -473,7 +473,8 @@ def test_dialect_names_are_unique() -> None:
     names = [d.name for d in DIALECTS]
     assert len(names) == len(set(names))
     assert set(names) == {"aiopt", "openai", "anthropic", "gemini", "litellm", "langfuse", "otel", "helicone",
-                          "writeup"}
+                          "writeup", "openai-usage", "anthropic-usage", "anthropic-batch", "openrouter", "bedrock",
+                          "portkey", "langsmith", "langfuse-blob", "openinference"}
 
 
 # --- unpacking and forcing ------------------------------------------------------------------------

@@ -30,7 +30,9 @@ pytest.importorskip("duckdb")
 THRESHOLDS = (1500, 200000)
 ID_KEYS = ("id", "spanId", "request_id")
 # Shapes the streaming reader alone reads (each line holds many requests, or attributes as OTLP lists).
-STREAMING_ONLY = {"langfuse-batch", "otel-otlp-span", "otel-nested-attributes"}
+# Left to the streaming reader: shapes the DuckDB readings do not cover, and Batch API output
+# (billed at the Batch tier, which only the streaming reader prices).
+STREAMING_ONLY = {"langfuse-batch", "otel-otlp-span", "otel-nested-attributes", "openai-batch-output"}
 
 
 def _vary(node: Any, i: int) -> Any:
@@ -86,7 +88,11 @@ def test_real_recorded_bodies_read_the_same_in_both_engines(tmp_path: Path, name
             lines.append({"id": f"batch_req_{i}", "custom_id": f"{tag}-{i}", "error": None,
                           "response": {"status_code": 200, "request_id": f"req_{i}", "body": body}})
     fast, slow = _both(write_jsonl(tmp_path / "u.jsonl", lines), lines[0])
-    assert fast is not None and slow.requests == 30
+    assert slow.requests == 30
+    if wrap == "batch":   # Batch tier: the streaming reader's
+        assert fast is None
+        return
+    assert fast is not None
     assert _canon(fast) == _canon(slow)
 
 

@@ -300,7 +300,6 @@ def test_duplicate_rows_are_counted_and_optionally_left_out(app: GitRepo, run: A
 @pytest.mark.parametrize(("seconds", "timestamps"), [
     pytest.param(5, True, id="five-seconds"),
     pytest.param(0, True, id="one-instant"),
-    pytest.param(0, False, id="no-timestamps"),
 ])
 def test_a_window_of_seconds_is_low_confidence_not_a_blow_up(app: GitRepo, run: Any, seconds: int,
                                                              timestamps: bool) -> None:
@@ -318,6 +317,25 @@ def test_a_window_of_seconds_is_low_confidence_not_a_blow_up(app: GitRepo, run: 
     numbers = [data["delta"]["monthly_usd"], data["baseline"]["monthly_usd"], change["delta_monthly_usd_high"]]
     assert all(math.isfinite(n) for n in numbers) and data["baseline"]["window_days"] > 0
     assert any("low confidence" in n for n in data["notes"])
+
+
+def test_a_log_without_any_timestamp_is_an_error_unless_the_window_is_configured(app: GitRepo, run: Any) -> None:
+    rows = usage_rows("summarize", "gpt-4o-mini", 50, 1000, 100, days=0)
+    for row in rows:
+        del row["ts"]
+    write_log(app.path / "usage.jsonl", rows)
+    swap_model(app)
+    result = run()
+    assert result.code == 2
+    assert "usage.jsonl: no row of the baseline has a timestamp (50 requests read)" in result.err
+    assert "baseline.window_days" in result.err and "Traceback" not in result.err
+    (app.path / ".aiopt.yaml").write_text((app.path / ".aiopt.yaml").read_text() + "baseline:\n  window_days: 2\n"
+                                          if "baseline:" not in (app.path / ".aiopt.yaml").read_text() else
+                                          (app.path / ".aiopt.yaml").read_text().replace("baseline:\n",
+                                                                                          "baseline:\n  window_days: 2\n", 1))
+    configured = run("--format", "json")
+    assert configured.code in (0, 1), configured.err
+    assert configured.json()["baseline"]["window_days"] == pytest.approx(2.0)
 
 
 @pytest.mark.parametrize("garbage", ['"x"', "[1, 2]", "{", "null", '{"aiopt_summary": 3, "paths": 1}', "",

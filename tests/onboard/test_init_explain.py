@@ -84,6 +84,32 @@ def test_init_finds_an_ignored_log_and_flags_untagged_features(fresh: GitRepo, r
     assert "#   translate:\n#     match: {feature_tag: translate}" in text
 
 
+def test_init_offers_the_committed_summary_for_an_ignored_log(fresh: GitRepo, run: Any) -> None:
+    fresh.git("mv", "usage.jsonl", "logs-usage.jsonl")
+    fresh.write(".gitignore", "logs-usage.jsonl\n")
+    fresh.git("rm", "-q", "--cached", "logs-usage.jsonl")
+    fresh.stage()
+    fresh.commit("log ignored")
+    offered = run("init")
+    assert offered.code == 0
+    assert ("logs-usage.jsonl is ignored by git: teammates and CI will not have it. For a clone without the log, "
+            "commit a summary: `aiopt init --write-summary`") in offered.out
+    text = (fresh.path / ".aiopt.yaml").read_text()
+    assert "  # logs-usage.jsonl is ignored by git, so teammates and CI will not have it" in text
+    assert not (fresh.path / ".aiopt" / "baseline-summary.json").exists()
+    written = run("init", "--force", "--write-summary")
+    assert written.code == 0 and "aiopt: commit .aiopt/baseline-summary.json" in written.out
+    fresh.git("add", ".aiopt.yaml", ".aiopt/baseline-summary.json")
+    fresh.commit("guard config and the committed summary")
+    clone = GitRepo(fresh.path.parent / "clone")
+    clone.git("pull", "-q", str(fresh.path), "main")
+    assert not (clone.path / "logs-usage.jsonl").exists()
+    edit(clone, "config/llm.yaml", "model: gpt-4o-mini", "model: gpt-4.1-mini")
+    from aiopt_hooks.cli import main
+
+    assert main(["check", "--repo", str(clone.path)]) == 1   # priced from the committed summary: blocked
+
+
 def test_init_without_any_log(fresh: GitRepo, run: Any) -> None:
     fresh.git("rm", "-q", "usage.jsonl")
     fresh.commit("no log")

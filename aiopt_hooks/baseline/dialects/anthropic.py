@@ -7,14 +7,15 @@ sum, cached = the cache reads and cache_write = the cache writes, of which
 5-minute ones).  `output_tokens` already includes thinking; `output_tokens_details.thinking_tokens`
 (newer responses) is the reasoning part.  `stop_reason: max_tokens` = truncated.  The body has no
 timestamp: the log line wraps it with `ts` / `timestamp` (flat beside the body's keys, or as
-`{"ts", "feature_tag", "response": {...}}`).
+`{"ts", "feature_tag", "response": {...}}`).  `usage.service_tier` (`priority`, `batch`) bills
+the request at that tier's rates.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from aiopt_hooks.baseline.dialects.base import Dialect
-from aiopt_hooks.baseline.dialects.fields import body_of, count, envelope, make_request, provider_of, sub
+from aiopt_hooks.baseline.dialects.fields import body_of, count, envelope, make_request, provider_of, service_tier, sub
 from aiopt_hooks.baseline.model import Request
 
 _CACHE_KEYS = ("cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation")
@@ -49,6 +50,7 @@ def normalize(row: dict[str, Any]) -> Request:
         output=count(usage, "output_tokens"),
         reasoning=count(sub(usage, "output_tokens_details"), "thinking_tokens"),
         truncated=body.get("stop_reason") == "max_tokens",
+        tier=service_tier(usage.get("service_tier")),
     )
 
 

@@ -17,7 +17,8 @@ from aiopt_hooks.baseline.model import Request
 from aiopt_hooks.baseline.timestamps import parse_ts
 
 __all__ = ["FEATURE_KEYS", "count", "sub", "items", "first", "loads_if_text", "body_of", "feature_of",
-           "tag_feature", "retries_of", "parse_cost", "is_ok", "provider_of", "envelope", "make_request"]
+           "tag_feature", "retries_of", "parse_cost", "is_ok", "provider_of", "envelope", "make_request",
+           "service_tier"]
 
 FEATURE_KEYS = ("feature_tag", "feature", "route")
 _WRAPPERS = ("response", "body")
@@ -160,13 +161,31 @@ def envelope(row: dict[str, Any], body: dict[str, Any], *ts_keys: str,
 def make_request(*, model: Any, input: int, output: int, provider: str = "", feature: str = "",
                  cached: int = 0, cache_write: int = 0, cache_write_1h: int = 0, reasoning: int = 0,
                  ts: float | None = None, ok: bool = True, retries: int = 0, truncated: bool = False,
-                 cost: float | None = None, user: str = "") -> Request:
-    """One Request with its token classes nested: cached + cache_write <= input, reasoning <= output."""
+                 cost: float | None = None, user: str = "", requests: int = 1, end: float | None = None,
+                 tier: str = "", min_input: int = 0) -> Request:
+    """One Request with its token classes nested: cached + cache_write <= input, reasoning <= output.
+    An aggregated row gives `requests` (its token fields are sums) and its bucket's `end`."""
     if not model or not isinstance(model, str):
         raise ValueError("no model")
+    if tier not in ("", "batch", "flex", "priority"):
+        raise ValueError(f"unknown service tier {tier!r}")
     cached = min(cached, input)
     cache_write = min(cache_write, input - cached)
     return Request(ts=ts, provider=provider.lower(), model=model, feature=feature, input=input,
                    cached=cached, cache_write=cache_write, output=output,
                    reasoning=min(reasoning, output), ok=ok, retries=retries, truncated=truncated,
-                   cost=cost, cache_write_1h=min(cache_write_1h, cache_write), user=user)
+                   cost=cost, cache_write_1h=min(cache_write_1h, cache_write), user=user, requests=requests, end=end,
+                   tier=tier, min_input=min_input)
+
+
+def service_tier(value: Any, batch: Any = None) -> str:
+    """A provider's service-tier word -> "" (standard) or "batch" / "flex" / "priority".
+    `batch` is a separate true/false flag (OpenAI's usage buckets); unknown words are an error."""
+    if str(batch).strip().lower() in ("true", "1", "yes"):
+        return "batch"
+    text = str(value or "").strip().lower()
+    if text in ("", "default", "standard", "auto", "on_demand", "on-demand", "scale", "none", "null", "false"):
+        return ""
+    if text in ("batch", "flex", "priority"):
+        return text
+    raise ValueError(f"unknown service tier {value!r}")

@@ -12,6 +12,8 @@ The billed model is the response's `model` (a dated snapshot, or the model an Op
 chose), never the requested one.  A log line may wrap the body: `{"ts", "feature_tag",
 "response": {...}}`, a Batch API output line (`response.body`) or a `response.completed` event;
 the wrapper's `ts` / `timestamp`, feature tag, `retries` / `attempt`, `status` and `cost` win.
+Batch API output lines are billed at the Batch tier; a body's `service_tier` (`flex`,
+`priority`) at its tier's rates.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from aiopt_hooks.baseline.dialects.fields import (
     make_request,
     parse_cost,
     provider_of,
+    service_tier,
     sub,
 )
 from aiopt_hooks.baseline.model import Request
@@ -73,8 +76,12 @@ def normalize(row: dict[str, Any]) -> Request:
         raise ValueError("no `usage.prompt_tokens` / `usage.input_tokens`")
     default_provider = "openrouter" if _is_openrouter(body) else "openai"
     wrapper = envelope(row, body, "created", "created_at", cost=parse_cost(usage.get("cost")))
+    # A Batch API output line (`custom_id` + `response.body`) is billed at the Batch tier; a
+    # response's own `service_tier` (flex, priority) says which tier billed it.
+    batch = "custom_id" in row and row is not body
     return make_request(**tokens, **wrapper, model=body.get("model"),
-                        provider=provider_of(row, body, default_provider))
+                        provider=provider_of(row, body, default_provider),
+                        tier="batch" if batch else service_tier(body.get("service_tier")))
 
 
 DIALECT = Dialect("openai", detect, normalize)

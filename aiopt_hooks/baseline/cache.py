@@ -17,6 +17,9 @@ from aiopt_hooks.baseline.model import SUMMARY_VERSION, BaselineSummary, summary
 EDGE_BYTES = 1 << 16
 MAX_ENTRIES = 32
 STALE_TEMP_SECONDS = 600   # older temp files belong to a writer that died (no live write takes this long)
+# What the readers compute, beyond the stored format: entries from before a change here are rebuilt
+# (ids2: the DuckDB engine counts repeated request ids too; its older entries said none).
+READERS = "ids2"
 
 
 def log_identity(path: Path) -> str:
@@ -34,7 +37,7 @@ def log_identity(path: Path) -> str:
 
 
 def cache_key(path: Path, thresholds: tuple[int, ...], forced: str | None, dedupe: bool = False) -> str:
-    text = "\0".join([log_identity(path), ",".join(map(str, thresholds)), forced or "", "dedupe" * dedupe])
+    text = "\0".join([log_identity(path), ",".join(map(str, thresholds)), forced or "", "dedupe" * dedupe, READERS])
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 

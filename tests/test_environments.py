@@ -107,6 +107,18 @@ def test_file_arguments_are_resolved_against_the_current_directory(app: GitRepo,
     assert [c["field"] for c in result.json()["changes"]] == ["model"]
 
 
+def test_file_arguments_through_a_symlinked_checkout(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    """The checkout reached through a link (macOS's /tmp, a home on another volume): git names the real
+    path, the shell and the editor the linked one."""
+    link = tmp_path / "work-link"
+    link.symlink_to(app.path, target_is_directory=True)
+    swap_model(app)
+    monkeypatch.chdir(link / "config")
+    assert run(str(link / "config" / "llm.yaml")).code == 1
+    assert run("llm.yaml").code == 1
+
+
 def test_a_directory_argument_selects_the_changed_files_under_it(app: GitRepo, run: Any) -> None:
     swap_model(app)
     assert run("prompts").code == 0 and run("config").code == 1

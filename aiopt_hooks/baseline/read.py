@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aiopt_hooks.baseline.dedupe import SeenIds, note_duplicate, request_id
 from aiopt_hooks.baseline.dialects.registry import DIALECTS, detect_dialect
+from aiopt_hooks.baseline.duck_ids import repeated_ids
 from aiopt_hooks.baseline.files import iter_rows
 from aiopt_hooks.baseline.model import MAX_BAD_LINES, BaselineSummary, merge_into, rebucket, summary_from_dict
 from aiopt_hooks.config import Config
@@ -150,8 +151,6 @@ def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: st
         return None
     summary = duck.summarize_with_duckdb(path, name, thresholds)
     if summary is not None:
-        from aiopt_hooks.baseline.duck_ids import repeated_ids
-
         repeats = repeated_ids(path, name)
         if repeats is None:
             return None

@@ -195,6 +195,15 @@ def test_a_log_named_twice_is_read_once(app: GitRepo, run: Any, layout: str) -> 
         assert data["baseline"]["paths"] == ["logs/usage-2026-05.jsonl"] and "current.jsonl" in notes[0]
 
 
+def test_scan_reads_a_log_named_twice_once(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    config = app.path / ".aiopt.yaml"
+    config.write_text(config.read_text().replace("path: usage.jsonl", "path: [usage.jsonl, '*.jsonl']"))
+    assert main(["scan", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["baseline"]["requests"] == SAMPLE_ROWS
+    assert [f["code"] for f in data["findings"]].count("duplicate_baseline_file") == 1
+
+
 # -- time zones: naive timestamps are UTC on both engines ----------------------------------------
 
 

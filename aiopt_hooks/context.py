@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from aiopt_hooks.config import Config, load_config
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.repo.git import repo_paths
+from aiopt_hooks.repo.git import repo_paths, sparse_checkout
 from aiopt_hooks.repo.safepaths import confine
 
 
@@ -45,8 +45,6 @@ def load_repo_config(options: CheckOptions) -> RepoContext:
 
 
 def _dangling_hint(root: Path) -> str:
-    from aiopt_hooks.repo.git import sparse_checkout
-
     sparse = " (this is a sparse checkout: `git sparse-checkout add DIR` brings the target's directory in)" \
         if sparse_checkout(root) else ""
     return f"restore the link's target{sparse}, point the link at the config, or pass --config PATH"

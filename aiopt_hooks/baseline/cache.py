@@ -28,6 +28,9 @@ BLOCK = 1 << 16
 ENTRY_VERSION = 1
 MAX_ENTRIES = 32
 STALE_TEMP_SECONDS = 600   # older temp files belong to a writer that died (no live write takes this long)
+# What the readers compute, beyond the stored format: entries from before a change here are rebuilt
+# (ids2: the DuckDB engine counts repeated request ids too; its older entries said none).
+READERS = "ids2"
 
 
 class Entry(NamedTuple):
@@ -59,7 +62,7 @@ def mark(path: Path, offset: int | None = None) -> Mark:
 
 def cache_key(path: Path, thresholds: tuple[int, ...], forced: str | None, dedupe: bool = False) -> str:
     text = "\0".join([str(path.resolve()), f"v{SUMMARY_VERSION}.{ENTRY_VERSION}", ",".join(map(str, thresholds)),
-                      forced or "", "dedupe" * dedupe])
+                      forced or "", "dedupe" * dedupe, READERS])
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 

@@ -24,6 +24,7 @@ from aiopt_hooks.baseline.incremental import Readers, summarize_log
 from aiopt_hooks.baseline.model import MAX_BAD_LINES, BaselineSummary, merge_into, summary_from_dict
 from aiopt_hooks.config import Config
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.records import Finding
 from aiopt_hooks.repo.safepaths import confine
 
 # The committable baseline summary: `aiopt baseline summarize LOG -o .aiopt/baseline-summary.json`,
@@ -99,6 +100,11 @@ def distinct_files(paths: list[Path], shown: list[str]) -> tuple[list[Path], lis
             kept[at], names[at], name = path, name, names[at]
         notes.append(f"baseline {name} is the same file as {names[at]}: read once")
     return kept, names, notes
+
+
+def notes_findings(summary: BaselineSummary) -> list[Finding]:
+    """How the baseline files were read (a file named twice), as `info` findings of the report."""
+    return [Finding("info", "duplicate_baseline_file", note, file=", ".join(summary.paths)) for note in summary.notes]
 
 
 def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_format: str | None = None,

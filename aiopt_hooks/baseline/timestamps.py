@@ -1,4 +1,9 @@
-"""Timestamps as they appear in usage logs -> epoch seconds (UTC)."""
+"""Timestamps as they appear in usage logs -> epoch seconds (UTC).
+
+One rule on every engine: a timestamp without a zone (naive) is UTC, never the machine's local time
+(the DuckDB engine pins its session time zone to UTC for the same reading), so a log gives the same
+window and daily buckets whatever the shell's TZ.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from aiopt_hooks.baseline.model import BaselineSummary, Group
-from aiopt_hooks.baseline.read import read_baseline
+from aiopt_hooks.baseline.read import notes_findings, read_baseline
 from aiopt_hooks.config import Config
 from aiopt_hooks.pricing.estimate import Estimator, match_groups
 from aiopt_hooks.pricing.groupcost import State, group_cost
@@ -52,7 +52,7 @@ def price_baseline(summary: BaselineSummary, config: Config, prices: PriceBook) 
         rows.append(GroupCost(group, price, window, window * estimator.monthly))
     rows.sort(key=lambda g: -g.monthly_usd)
     return PricedBaseline(summary, rows, monthly, estimator.monthly, estimator.window_days,
-                          list(estimator.findings))
+                          [*estimator.findings, *notes_findings(summary)])
 
 
 def linear_cost(rates: Rates, sums: list[float]) -> float:

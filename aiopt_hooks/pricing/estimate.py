@@ -10,6 +10,7 @@ import bisect
 
 from aiopt_hooks.baseline.dedupe import duplicates_finding
 from aiopt_hooks.baseline.model import BaselineSummary, Group
+from aiopt_hooks.baseline.read import notes_findings
 from aiopt_hooks.config import Config, FeatureRule
 from aiopt_hooks.pricing.change_kinds import ChangeKinds
 from aiopt_hooks.pricing.groupcost import SCENARIOS, CapRule, State, group_cost
@@ -239,8 +240,7 @@ class Estimator(ChangeKinds):
                 "warn", "bad_log_rows",
                 f"{self.summary.bad_rows:,} log rows could not be read and were skipped; first: "
                 + "; ".join(self.summary.bad_lines), file=", ".join(self.summary.paths)))
-        est.findings.extend(Finding("info", "duplicate_baseline_file", note, file=", ".join(self.summary.paths))
-                            for note in self.summary.notes)
+        est.findings.extend(notes_findings(self.summary))
         if self.summary.duplicates:
 
             est.findings.append(duplicates_finding(self.summary.duplicates, self.summary.duplicate_lines,

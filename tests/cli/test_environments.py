@@ -100,6 +100,18 @@ def test_file_arguments_are_resolved_against_the_current_directory(app: GitRepo,
     assert [c["field"] for c in result.json()["changes"]] == ["model"]
 
 
+def test_file_arguments_through_a_symlinked_checkout(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    """The checkout reached through a link (macOS's /tmp, a home on another volume): git names the real
+    path, the shell and the editor the linked one."""
+    link = tmp_path / "work-link"
+    link.symlink_to(app.path, target_is_directory=True)
+    swap_model(app)
+    monkeypatch.chdir(link / "config")
+    assert run(str(link / "config" / "llm.yaml")).code == 1
+    assert run("llm.yaml").code == 1
+
+
 def test_a_directory_argument_selects_the_changed_files_under_it(app: GitRepo, run: Any) -> None:
     swap_model(app)
     assert run("prompts").code == 0 and run("config").code == 1
@@ -174,6 +186,15 @@ def test_a_log_named_twice_is_read_once(app: GitRepo, run: Any, layout: str) -> 
     assert len(notes) == 1 and "read once" in notes[0]
     if layout == "rotation-symlink":   # the report names the real file, not the link
         assert data["baseline"]["paths"] == ["logs/usage-2026-05.jsonl"] and "current.jsonl" in notes[0]
+
+
+def test_scan_reads_a_log_named_twice_once(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    config = app.path / ".aiopt.yaml"
+    config.write_text(config.read_text().replace("path: usage.jsonl", "path: [usage.jsonl, '*.jsonl']"))
+    assert main(["scan", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["baseline"]["requests"] == SAMPLE_ROWS
+    assert [f["code"] for f in data["findings"]].count("duplicate_baseline_file") == 1
 
 
 # -- time zones: naive timestamps are UTC on both engines ----------------------------------------

@@ -472,11 +472,14 @@ def test_aider_weak_and_editor_models_are_call_specs() -> None:
         ("aider", "model", {"model": "gpt-4o"}), ("aider:weak", "weak", {"model": "gpt-4o-mini"})]
 
 
-def test_crewai_agents_yaml_with_llm_is_read_by_the_generic_extractor() -> None:
+def test_crewai_agents_yaml_llm_retries_and_role_goal_backstory_prompt() -> None:
     text = ("researcher:\n  role: Researcher\n  goal: Find facts\n  llm: gemini/gemini-2.5-flash\n"
             "  max_retry_limit: 3\nwriter:\n  role: Writer\n  goal: Write\n")
-    assert _triples(extract_call_specs("src/config/agents.yaml", text)) == [
-        ("researcher", "researcher", {"model": "gemini/gemini-2.5-flash", "retries": 3})]
+    specs = extract_call_specs("src/config/agents.yaml", text)
+    assert _triples(specs) == [
+        ("researcher", "researcher", {"model": "gemini/gemini-2.5-flash", "retries": 3, "prompt": "inline"}),
+        ("writer", "writer", {"prompt": "inline"})]
+    assert [s.prompt_text for s in specs] == ["Researcher\n\nFind facts", "Writer\n\nWrite"]
 
 
 def test_openmanus_named_tables_inherit_the_llm_table() -> None:

@@ -49,11 +49,11 @@ def _mapped(path: str, config: Config) -> bool:
 
 
 def file_findings(fc: FileChange, old_specs: list[CallSpec], new_specs: list[CallSpec], pairs: list[Pair],
-                  config: Config) -> list[Finding]:
+                  config: Config, read: bool = True) -> list[Finding]:
     """A watched file that changed yet holds no LLM setting (a format the guard does not read is
     visible, not a silent pass); a rename out of `watch`; a renamed file's feature kept."""
     findings = []
-    if fc.new_sha and not old_specs and not new_specs:
+    if read and fc.new_sha and not old_specs and not new_specs:
         findings.append(Finding(
             "info", "no_llm_setting",
             f"{fc.path}: watched and changed, but no model setting, output cap or prompt was found in it: its "

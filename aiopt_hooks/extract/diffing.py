@@ -187,7 +187,8 @@ def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tre
         file_pairs, groups = pair_specs(old_specs, new_specs)
         pairs.extend(file_pairs)
         changes.extend(group_change(group) for group in groups)
-        findings.extend(file_findings(fc, old_specs, new_specs, file_pairs, config))
+        too_large = any(f.code == "file_too_large" and f.file in (fc.path, fc.old_path) for f in findings)
+        findings.extend(file_findings(fc, old_specs, new_specs, file_pairs, config, read=not too_large))
     is_prompt_file = [(n or o) is not None and (n or o).prompt_text is not None and not (n or o).selector  # type: ignore[union-attr]
                       for o, n in pairs]
     owners: dict[str, CallSpec] = {}

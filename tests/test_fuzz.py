@@ -29,12 +29,12 @@ from aiopt_hooks.baseline.dialects.registry import dialects
 from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.baseline.read import summarize_baseline
 from aiopt_hooks.config import Config, decode_text
-from aiopt_hooks.extract.diffing import Tree, derive_changes
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.extract.base import Extractor
+from aiopt_hooks.extract.diffing import Tree, derive_changes
 from aiopt_hooks.extract.registry import EXTRACTORS
-from aiopt_hooks.repo.git import FileChange
 from aiopt_hooks.records import CallSpec, Change
+from aiopt_hooks.repo.git import FileChange
 from tests.test_log_dialects import CASES, LOGS
 
 EXAMPLES = int(os.environ.get("AIOPT_FUZZ_EXAMPLES", "40"))

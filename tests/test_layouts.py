@@ -130,6 +130,11 @@ LAYOUT_TABLE = [
                  "MODEL=gpt-4o-mini\n# LLM_MODEL=gpt-5\n",
                  [("openai", "env.OPENAI", {"model": "gpt-4o"}), ("default", "env.default", {"model": "gpt-4o-mini"})],
                  id="env-sample-export-quotes-comments-placeholder-cap"),
+    pytest.param("skills/SloganMaker/config.json",
+                 '{\n  "schema": 1,\n  "type": "completion",\n  "completion": {"max_tokens": 1000},\n'
+                 '  "default_backends": [\n    "text-davinci-003"\n  ]\n}\n', [
+                     ("SloganMaker", "completion", {"model": "text-davinci-003", "max_output_tokens": 1000}),
+                     ("SloganMaker", "template", {"prompt": "skprompt.txt"})], id="semantic-kernel-legacy-backends"),
     pytest.param("deploy/prod.env", "AZURE_OPENAI_CHAT_DEPLOYMENT=gpt4o-prod\n",
                  [("azure_openai_chat", "env.AZURE_OPENAI_CHAT", {"model": "gpt4o-prod"})], id="name-dot-env"),
 ]

@@ -205,3 +205,23 @@ def test_unknown_added_deployment_is_never_zero(tmp_path: Path) -> None:
     (result,) = est.changes
     assert not result.priced
     assert any(f.code == "unknown_model" for f in est.findings)
+
+
+def test_added_deployment_takes_its_weighted_share(tmp_path: Path) -> None:
+    # weight 3 (gpt-4o-mini) and 1 (gpt-4o): a quarter of the traffic moves to gpt-4o.
+    rows = usage_rows("chat", "gpt-4o-mini", 100, 1000, 200)
+    weights = {"old": {"gpt-4o-mini": 3.0}, "new": {"gpt-4o-mini": 3.0, "gpt-4o": 1.0}}
+    est = run(tmp_path, rows, [change("deployments", ("gpt-4o-mini",), ("gpt-4o-mini", "gpt-4o"), feature="chat",
+                                      weights=weights)])
+    (result,) = est.changes
+    assert result.delta_monthly_usd == approx((1.35 - 0.081) / 4)
+    assert any("by their `weight`" in n for n in result.notes)
+
+
+def test_litellm_deployment_weight_is_read() -> None:
+    from aiopt_hooks.extract.registry import extract_call_specs
+
+    text = GROUP.replace("{model: gpt-4o-mini, max_tokens: 512}", "{model: gpt-4o-mini, max_tokens: 512, weight: 3}")
+    specs = {s.selector: s for s in extract_call_specs("litellm_config.yaml", text)}
+    assert specs["model_list.chat@gpt-4o-mini"].fields["weight"] == 3.0
+    assert "weight" not in specs["model_list.chat@ollama/qwen3.5:9b"].fields

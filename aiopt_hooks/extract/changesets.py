@@ -23,8 +23,10 @@ def group_change(group: GroupChange) -> Change:
     new = tuple(str(s.fields.get("model")) for s in group.new)
     added = [s for s in group.new if str(s.fields.get("model")) not in old] or group.new
     first = added[0]
+    weights = {side: {str(s.fields.get("model")): float(s.fields.get("weight") or 1.0) for s in specs}
+               for side, specs in (("old", group.old), ("new", group.new))}
     return Change(file=first.file, feature=group.feature, field="deployments", old=old, new=new,
-                  line=first.lines.get("model"), spec=dict(first.fields))
+                  line=first.lines.get("model"), spec={**first.fields, "weights": weights})
 
 
 def unique_changes(changes: list[Change]) -> list[Change]:

@@ -5,7 +5,7 @@ the model is `litellm_params.model` (the real, provider-prefixed model), the cap
 `litellm_params.max_tokens`.  Entries sharing a `model_name` (a load-balanced group) stay apart
 by their model, `model_list.<name>@<model>` (not by position: a reordered or regenerated list
 pairs each deployment with itself, and an added or removed one is a change of the group's
-deployments).  File-wide settings apply to every entry that does not set its own: retries from
+deployments; a deployment's `weight` is kept for its traffic share).  File-wide settings apply to every entry that does not set its own: retries from
 `num_retries` (`router_settings`, `litellm_settings` or top level), `retry_policy` (error class
 -> retries, kept as written, `RateLimitErrorRetries=2, TimeoutErrorRetries=1`; errors it does not
 name get `num_retries`), fallbacks from `fallbacks`,
@@ -16,6 +16,7 @@ alias is resolved to its real model through this file's `model_list`) and `defau
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from aiopt_hooks.errors import AioptError
@@ -111,9 +112,22 @@ def extract(path: str, text: str) -> list[CallSpec]:
     blocks = _blocks(document)
     real = _real_models(entries)
     defaults = {"retries": _retries(blocks), "retry_policy": _retry_policy(path, blocks)}
-    return [read_spec(path, text, entry, name, selector,
-                      defaults={**defaults, "fallbacks": _fallbacks(blocks, name, real)})
-            for entry, name, selector in zip(entries, names, _selectors(entries, names))]
+    specs = []
+    for entry, name, selector in zip(entries, names, _selectors(entries, names)):
+        spec = read_spec(path, text, entry, name, selector,
+                         defaults={**defaults, "fallbacks": _fallbacks(blocks, name, real)})
+        weight = _weight(entry)
+        specs.append(replace(spec, fields={**spec.fields, "weight": weight}) if weight is not None else spec)
+    return specs
+
+
+def _weight(entry: Mapping[str, Any]) -> float | None:
+    """A deployment's `litellm_params.weight` (its share of the alias's traffic under simple-shuffle)."""
+    params = entry.get("litellm_params")
+    value = params.get("weight") if isinstance(params, Mapping) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return None
 
 
 def _deployment(entry: Mapping[str, Any]) -> str:

@@ -1,9 +1,9 @@
 """Change kinds of a LiteLLM router: a load-balanced alias's deployments, and `retry_policy`.
 
 Stage: inside the estimate (beside `change_kinds`, whose handlers these extend).
-- deployments: an added deployment takes an equal share of the alias's traffic (LiteLLM's
-  `simple-shuffle` without weights), from every deployment alike; a removed deployment's traffic
-  goes evenly to the deployments left.  The moved requests are re-priced at their new model on
+- deployments: an added deployment takes its share of the alias's traffic (by `weight`, else an
+  equal share, as LiteLLM's `simple-shuffle` does), from every deployment alike; a removed
+  deployment's traffic goes to the deployments left, by the same shares.  The moved requests are re-priced at their new model on
   their own token counts.
 - retry_policy (error class -> retries, other errors `num_retries`): billed attempts per request
   from the log's failure rate per attempt.  The log does not say which error class failed, so
@@ -75,7 +75,9 @@ class GroupKinds(ChangeKinds):
         prices = self._resolve_all(result, new)
         if prices is None:
             return False
-        share = len(added) / len(new)
+        weights: dict[str, float] = dict(result.change.spec.get("weights", {}).get("new", {}))
+        weight = {m: weights.get(m, 1.0) for m in new}
+        share = sum(weight[m] for m in added) / sum(weight.values())
         moved_total = 0.0
         for group in groups:
             state = states[id(group)]
@@ -84,16 +86,18 @@ class GroupKinds(ChangeKinds):
             moved, targets = (1.0, new) if gone else (share, added)
             if not targets or moved == 0:
                 continue
+            total = sum(weight[t] for t in targets)
             for i, scenario in enumerate(SCENARIOS):
-                extra[i] += sum(moved / len(targets) * group_cost(group, replace(state, price=prices[t]), scenario)
+                extra[i] += sum(moved * weight[t] / total * group_cost(group, replace(state, price=prices[t]), scenario)
                                 for t in targets)
             state.call_mult = tuple(c * (1 - moved) for c in state.call_mult)  # type: ignore[assignment]
             moved_total += moved * group.requests
         matched = sum(g.requests for g in groups) or 1
         result.confidence = "medium"
+        how = ("by their `weight`" if any(w != 1.0 for w in weight.values())
+               else "in equal shares, as LiteLLM's simple-shuffle does without `weight`")
         result.notes.append(f"{100 * moved_total / matched:.1f}% of the alias's requests move to another deployment "
-                            f"(each of its {len(new)} deployment(s) assumed to take an equal share, as LiteLLM's "
-                            "simple-shuffle does without `weight`)")
+                            f"(its {len(new)} deployment(s) assumed to share the traffic {how})")
         return True
 
     def _apply_retry_policy(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],

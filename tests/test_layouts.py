@@ -28,6 +28,8 @@ def _read(name: str) -> str:
         return handle.read()
 
 
+SWE_BEFORE = "swe-agent__SWE-agent_SWE-agent__default.at-a1193dd8-parent.yaml"
+SWE_AFTER = "swe-agent__SWE-agent_SWE-agent__default.at-a1193dd8.yaml"
 CREW_AGENTS = "crewai__crewAIInc_crewAI-examples__agents.at-3daae31c.yaml"
 CREW_TASKS_BEFORE = "crewai__crewAIInc_crewAI-examples__tasks.at-3daae31c-parent.yaml"
 CREW_TASKS_AFTER = "crewai__crewAIInc_crewAI-examples__tasks.at-3daae31c.yaml"
@@ -48,6 +50,14 @@ REAL = [
         ("aider:editor", "editor", {"model": "deepseek/deepseek-chat"})], id="aider-conf-example"),
     pytest.param("swe-agent__SWE-agent_SWE-agent__gpt-5.yaml", "config/models/gpt-5.yaml", [
         ("agent", "agent.model", {"model": "openai/gpt-5"})], id="swe-agent-model-name-crlf"),
+    pytest.param(SWE_BEFORE, "config/default.yaml", [
+        ("agent", "agent.model", {"reasoning_effort": "high"}),
+        ("agent", "agent.templates.instance_template", {"prompt": "inline"}),
+        ("agent", "agent.templates.system_template", {"prompt": "inline"})],
+        id="swe-agent-completion-kwargs-and-templates"),
+    pytest.param(SWE_AFTER, "config/default.yaml", [
+        ("agent", "agent.templates.instance_template", {"prompt": "inline"}),
+        ("agent", "agent.templates.system_template", {"prompt": "inline"})], id="swe-agent-templates"),
     pytest.param("open-interpreter__OpenInterpreter_open-interpreter__vision.yaml",
                  "interpreter/terminal_interface/profiles/defaults/vision.yaml", [
                      ("vision", "llm", {"model": "gpt-4-vision-preview", "max_output_tokens": 4096,
@@ -202,6 +212,14 @@ def test_swe_agent_completion_kwargs_reasoning_effort(repo: Any) -> None:
     new = old.replace("parallel_tool_calls: false", "parallel_tool_calls: false\r\n      reasoning_effort: high")
     assert _staged_changes(repo, {"config/models/gpt-5.yaml": (old, new)}, Config(watch=("config/**",))) == [
         ("agent", "reasoning_effort", None, "high", 9)]
+
+
+def test_swe_agent_a1193dd8_drops_the_reasoning_effort(repo: Any) -> None:
+    # "Fix: Leftover reasoning config in default.yaml": the `agent.model` block goes, the templates
+    # stay: the effort is unset (a change of the feature), not the feature removed.
+    changes = _staged_changes(repo, {"config/default.yaml": (_read(SWE_BEFORE), _read(SWE_AFTER))},
+                              Config(watch=("config/**",)))
+    assert changes == [("agent", "reasoning_effort", "high", None, None)]
 
 
 def test_watched_file_without_llm_setting_is_an_info_finding(repo: Any) -> None:

@@ -91,5 +91,8 @@ def pair_specs(old: list[CallSpec], new: list[CallSpec]) -> tuple[list[Pair], li
             left_new.remove(after)
     grouped = {id(s) for g in groups for s in g.new if id(s) not in matched}   # added deployments
     pairs: list[Pair] = [(matched.get(id(s)), s) for s in new if id(s) not in grouped]
-    pairs += [(s, None) for s in left_old]
+    kept = {s.feature: s.file for s in new}
+    for spec in left_old:   # 4. a block removed from a feature that stays: its settings are unset
+        file = kept.get(spec.feature)
+        pairs.append((spec, CallSpec(file=file, feature=spec.feature, selector=spec.selector) if file else None))
     return pairs, groups

@@ -6,8 +6,9 @@ nested parameter block (`parameters`, `options`, `litellm_params`, `completion_k
 `model:`/`llm:` block naming its model by `name` (SWE-agent's `agent.model.name`) is an entry too.
 Also read, at any depth: app settings keys naming a model (`default_model`, `chat_model`,
 `llm_model`, `completion_model`, `chatModel`, ...: one spec each, feature = the key's prefix), a
-system prompt held beside the entries (`system_message`, `instructions`, ...: the prompt of the
-file's one entry, else of the enclosing name), and environment blocks (`env_yaml`).  Formats with
+system prompt or agent template held beside the entries (`system_message`, `instructions`,
+SWE-agent's `system_template`/`instance_template`, ...: the prompt of the file's one entry, else of
+the enclosing name), and environment blocks (`env_yaml`).  Formats with
 a known layout have their own extractor, found before this one in the table.
 """
 from __future__ import annotations
@@ -35,11 +36,13 @@ ROLES = ("default", "chat", "llm", "completion", "fast", "smart", "strategic", "
          "summarization", "vision", "embedding", "agent", "planner", "judge", "grader")
 SETTING_MODEL = re.compile(rf"({'|'.join(ROLES)})(?:_model(?:_name|_id)?|Model(?:Name|Id)?)\Z")
 NAMED_MODEL_KEYS = {**FIELD_KEYS, "model": ("name",)}
-PROMPT_ONLY = ("system_message", "system_prompt", "instructions", *SYSTEM_PROMPT_KEYS)
+PROMPT_ONLY = ("system_message", "system_prompt", "instructions", "system_template", "instance_template",
+               *SYSTEM_PROMPT_KEYS)
+COST_KEYS = ("max_output_tokens", "reasoning_effort", "thinking_budget", "retries", "n")
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 GENERIC_NAMES = {"llm", "llms", "model", "models", "config", "configs", "settings", "parameters",
-                 "options", "llm_config", "model_config", "configuration", "features", "agents"}
+                 "options", "llm_config", "model_config", "configuration", "features", "agents", "templates"}
 Where = tuple[str | int, ...]   # the keys and list indexes leading to an entry
 
 
@@ -48,8 +51,16 @@ def matches(path: str) -> bool:
 
 
 def _named_model(node: dict[str, Any], where: Where) -> bool:
-    """`model: {name: openai/gpt-5, completion_kwargs: ...}` (SWE-agent)."""
-    return bool(where) and where[-1] in ("model", "llm") and isinstance(node.get("name"), str)
+    """A `model:`/`llm:` block naming its model by `name`, or setting a cost field without naming it
+    (SWE-agent's `agent.model: {name: openai/gpt-5, completion_kwargs: {reasoning_effort: high}}`)."""
+    if not where or where[-1] not in ("model", "llm"):
+        return False
+    return isinstance(node.get("name"), str) or any(
+        lookup(node, FIELD_KEYS[field])[0] is not None for field in COST_KEYS)
+
+
+def _named_by_name(node: dict[str, Any], where: Where) -> bool:
+    return _named_model(node, where) and model_of(node)[0] is None and isinstance(node.get("name"), str)
 
 
 def _is_entry(node: dict[str, Any], where: Where = ()) -> bool:
@@ -93,7 +104,7 @@ def extract(path: str, text: str) -> list[CallSpec]:
     _walk(document, (), found)
     found.sort(key=lambda item: [str(p) for p in item[0]])
     specs = [read_spec(path, text, entry, _feature_name(where, entry, stem), ".".join(str(p) for p in where),
-                       keys=NAMED_MODEL_KEYS if _named_model(entry, where) else FIELD_KEYS,
+                       keys=NAMED_MODEL_KEYS if _named_by_name(entry, where) else FIELD_KEYS,
                        exact_lines=exact_lines, line_start=1 if exact_lines else locate(text, where))
              for where, entry in found]
     extra = _settings_and_prompts(path, text, document, specs, stem, exact_lines)

@@ -102,3 +102,14 @@ def test_rename_out_of_an_exact_watch_path_is_a_warning(contoso: GitRepo, aiopt:
     assert [c["field"] for c in data["changes"]] == ["model"]    # this commit is still checked (by the old path)
     [warning] = [f for f in data["findings"] if f["code"] == "renamed_out_of_watch"]
     assert warning["level"] == "warn" and warning["file"] == NEW and "**/*.prompty" in warning["message"]
+
+
+def test_init_finds_the_new_layouts(contoso: GitRepo, aiopt: Aiopt) -> None:
+    layouts = Path(__file__).resolve().parent / "data" / "layouts"
+    contoso.write(".env.example", (layouts / "dotenv__getzep_graphiti__env.example").read_text("utf-8"))
+    contoso.write("crew/config/agents.yaml",
+                  (layouts / "crewai__crewAIInc_crewAI-examples__agents.at-3daae31c.yaml").read_text("utf-8"))
+    contoso.write("docker-compose.yml", "services:\n  db:\n    image: postgres\n")   # no LLM setting: not watched
+    contoso.stage()
+    contoso.commit("layouts")
+    assert _init(contoso, aiopt)["watch"] == [".env.example", "crew/config/*.yaml", "**/*.prompty"]

@@ -278,3 +278,16 @@ def test_unread_watched_file_is_listed_not_silent(app: GitRepo, capsys: pytest.C
     capsys.readouterr()
     assert main(["explain"]) == 0
     assert "config/feature_flags.yaml: watched, but holds no model setting or prompt" in capsys.readouterr().out
+
+
+def test_settings_keys_in_json_point_at_their_line_quickly() -> None:
+    import time
+
+    doc = {f"group{i}": {**{f"key{j}": j for j in range(40)}, "chat_model": "gpt-4o"} for i in range(600)}
+    text = json.dumps(doc, indent=1)
+    started = time.perf_counter()
+    specs = extract_call_specs("config/app.json", text)
+    assert time.perf_counter() - started < 5   # one index of the keys, not a scan per key
+    lines = text.splitlines()
+    assert len(specs) == 600 and all('"chat_model": "gpt-4o"' in lines[s.lines["model"] - 1] for s in specs)
+    assert len({s.lines["model"] for s in specs}) == 600

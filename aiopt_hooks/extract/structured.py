@@ -13,6 +13,7 @@ a known layout have their own extractor, found before this one in the table.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -111,6 +112,32 @@ def extract(path: str, text: str) -> list[CallSpec]:
     return specs + extra + env_specs_in_document(path, text, document)
 
 
+class KeyLines:
+    """Where each key is written in a JSON/TOML text (whose parser keeps no lines), indexed once, so
+    that a nested key is found by walking its path (`app.chat_model`) with a bisection per part."""
+
+    KEY = re.compile(r"""["']?([\w$@-]+)["']?\s*(?:[:=]|\]|\.)""")
+
+    def __init__(self, text: str) -> None:
+        self.index: dict[str, list[int]] = {}
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.lstrip().startswith(("#", "//")):
+                for found in self.KEY.finditer(line):
+                    self.index.setdefault(found.group(1), []).append(number)
+
+    def locate(self, where: Where) -> int | None:
+        start = 1
+        for part in where:
+            if isinstance(part, int):
+                continue
+            numbers = self.index.get(part, [])
+            at = bisect.bisect_left(numbers, start)
+            if at == len(numbers):
+                return None
+            start = numbers[at]
+        return start
+
+
 def _inside(where: Where, entries: set[str]) -> bool:
     """Whether `where` is an entry or one of its parameter blocks (the entry reads its prompt itself)."""
     here = ".".join(str(p) for p in where)
@@ -123,6 +150,7 @@ def _settings_and_prompts(path: str, text: str, document: Any, entries: list[Cal
     """App settings keys naming a model, and system prompts held outside any entry."""
     taken = {s.selector for s in entries}
     only = entries[0] if len(entries) == 1 else None
+    lines = KeyLines(text)
     out: list[CallSpec] = []
     stack: list[tuple[Any, Where]] = [(document, ())]
     while stack:
@@ -134,21 +162,23 @@ def _settings_and_prompts(path: str, text: str, document: Any, entries: list[Cal
             continue
         here = ".".join(str(p) for p in where)
         for key, child in node.items():
-            selector = f"{here}.{key}" if here else str(key)
-            start = 1 if exact_lines else locate(text, (*where, str(key)))
-            role = SETTING_MODEL.match(str(key))
-            if role and isinstance(child, str) and child.strip():
-                out.append(read_spec(path, text, {}, role.group(1), selector, keys={},
-                                     defaults={"model": found_at(node, str(key))}, exact_lines=exact_lines,
-                                     line_start=start))
-            elif key in PROMPT_ONLY and isinstance(child, str) and child.strip() and not _inside(where, taken):
-                owner = only or None
-                feature = owner.feature if owner else _feature_name(where, node, stem)
-                inherited = {"model": (owner.fields["model"], None, "")} if owner and "model" in owner.fields else {}
-                spec = read_spec(path, text, {key: child}, feature, selector, keys={"prompt": (str(key),)},
-                                 defaults=inherited, exact_lines=False, line_start=start)
-                out.append(spec)
             stack.append((child, (*where, str(key))))
+            if not isinstance(child, str) or not child.strip():
+                continue
+            role = SETTING_MODEL.match(str(key))
+            prompt = key in PROMPT_ONLY and not _inside(where, taken)
+            if not role and not prompt:
+                continue
+            line = found_at(node, str(key))[1] if exact_lines else lines.locate((*where, str(key)))
+            selector = f"{here}.{key}" if here else str(key)
+            if role:
+                out.append(read_spec(path, text, {}, role.group(1), selector, keys={},
+                                     defaults={"model": (child, line, str(key))}))
+            else:
+                feature = only.feature if only else _feature_name(where, node, stem)
+                inherited = {"model": (only.fields["model"], None, "")} if only and "model" in only.fields else {}
+                out.append(read_spec(path, text, {}, feature, selector, keys={},
+                                     defaults={**inherited, "prompt": (child, line, str(key))}))
     return sorted(out, key=lambda s: s.selector)
 
 

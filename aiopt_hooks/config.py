@@ -29,7 +29,9 @@ def is_env_ref(value: Any) -> bool:
 DEFAULT_WATCH = ("**/*.prompty", "**/*.prompt", "prompts/**", "**/*llm*.y*ml", "**/*llm*.json",
                  "**/*llm*.toml", "**/promptfooconfig*.y*ml", "**/promptfooconfig*.json",
                  "**/litellm*/config.y*ml", "**/.aider*.y*ml", "**/.continue/config.y*ml",
-                 "**/*.prompt.y*ml", "**/skprompt.txt", "**/agents.y*ml")
+                 "**/*.prompt.y*ml", "**/skprompt.txt", "**/agents.y*ml", "**/tasks.y*ml",
+                 "**/.aider*.y*ml.example", "**/.env", "**/.env.*", "**/docker-compose*.y*ml",
+                 "**/compose.y*ml")
 _THRESHOLDS = {"monthly_increase_usd": "num?", "increase_pct": "num?", "monthly_total_usd": "num?",
                "monthly_increase_since_lock_usd": "num?"}
 _POLICY = {"block": _THRESHOLDS, "warn": _THRESHOLDS, "unknown_model": ("block", "warn"),

@@ -12,9 +12,10 @@ Basis = Literal["expected", "high"]
 ResultKind = Literal["check", "whatif", "compare"]
 
 # The fields of a call spec that can change cost, in the order their changes are applied.
-COST_FIELDS = ("model", "provider", "max_output_tokens", "prompt", "retries", "fallbacks", "n",
-               "reasoning_effort", "thinking_budget", "traffic", "context_mult", "output_mult")
-# (`context_mult` and `output_mult` come only from `aiopt whatif`: no config file names them.)
+COST_FIELDS = ("model", "provider", "deployments", "max_output_tokens", "prompt", "retries", "retry_policy",
+               "fallbacks", "n", "reasoning_effort", "thinking_budget", "traffic", "context_mult", "output_mult")
+# (`context_mult` and `output_mult` come only from `aiopt whatif`: no config file names them;
+# `deployments`, a load-balanced group's models, is a change of the group, not of one spec.)
 
 
 @dataclass(frozen=True)

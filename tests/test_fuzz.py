@@ -144,6 +144,8 @@ EXTRACTOR_FILES: dict[str, tuple[str, str | None]] = {
     "continue config": (".continue/config.yaml", "app-config-continue__continuedev_continue__agent.yaml"),
     "OpenManus TOML config": ("config/config.toml",
                               "app-config-openmanus__FoundationAgents_OpenManus__config.example.toml"),
+    ".env file": (".env.example", "dotenv__getzep_graphiti__env.example"),
+    "CrewAI agents/tasks": ("config/agents.yaml", "crewai__crewAIInc_crewAI-examples__agents.at-3daae31c.yaml"),
     "prompt text": ("prompts/summarize.txt", None),
     "structured config": ("config/llm.yaml", None),
 }
@@ -160,7 +162,8 @@ def extractors() -> list[Extractor]:
 def _seed(name: str) -> bytes:
     real = EXTRACTOR_FILES[name][1]
     if real:
-        return (CONFIGS / real).read_bytes()
+        layouts = CONFIGS.parent / "layouts" / real   # the layouts teams use, beside the dedicated formats
+        return (CONFIGS / real if (CONFIGS / real).exists() else layouts).read_bytes()
     return SAMPLE_LLM_YAML.encode() if name == "structured config" else b"You are a helpful {{role}}.\n"
 
 

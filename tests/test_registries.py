@@ -7,13 +7,13 @@ import aiopt_hooks.baseline.dialects as dialect_pkg
 import aiopt_hooks.extract as extract_pkg
 from aiopt_hooks.baseline.dialects.registry import DIALECTS
 from aiopt_hooks.extract.registry import EXTRACTORS
-from aiopt_hooks.pricing.change_kinds import HANDLERS
+from aiopt_hooks.pricing.estimate import Estimator
 from aiopt_hooks.records import COST_FIELDS
 
 
 def test_every_cost_field_has_a_handler() -> None:
-    assert set(COST_FIELDS) - set(HANDLERS) == set()
-    assert set(HANDLERS) - set(COST_FIELDS) == set()
+    assert set(COST_FIELDS) - set(Estimator.handlers) == set()
+    assert set(Estimator.handlers) - set(COST_FIELDS) == set()
 
 
 def test_every_dialect_module_is_registered_once() -> None:
@@ -24,8 +24,9 @@ def test_every_dialect_module_is_registered_once() -> None:
 
 
 def test_every_extractor_module_is_registered_once() -> None:
-    helpers = {"base", "registry", "fields", "frontmatter", "diffing", "tokens", "inventory"}
+    helpers = {"base", "registry", "fields", "frontmatter", "diffing", "tokens", "inventory", "pairing", "changesets",
+               "envvars"}
     modules = {m.name for m in pkgutil.iter_modules(extract_pkg.__path__)} - helpers
-    names = [e.name for e in EXTRACTORS]
-    assert len(names) == len(set(names))
-    assert len(EXTRACTORS) == len(modules)
+    assert len({id(e) for e in EXTRACTORS}) == len(EXTRACTORS)
+    registered = {e.extract.__module__.rsplit(".", 1)[-1] for e in EXTRACTORS}
+    assert registered == modules

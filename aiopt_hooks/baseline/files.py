@@ -130,6 +130,9 @@ class JsonlTail:
                     self.offset = self._lines.offset
                     yield row
                 self.offset = self._lines.offset
+        except AioptError as exc:
+            exc.file = str(self.path)
+            raise
         except UnicodeDecodeError:
             number = self._lines.number if self._lines else self.line_base + 1
             raise AioptError("is not UTF-8 text", file=str(self.path), line=number or None,
@@ -141,7 +144,7 @@ class JsonlTail:
 def plain_jsonl(path: Path) -> bool:
     """True for a log whose tail can be read on its own: JSON lines, not compressed, not CSV."""
     name = path.name.lower()
-    if name.endswith((".gz", ".csv")):
+    if name.endswith((".gz", ".csv")) or not path.is_file():   # a FIFO or a device streams once, from the start
         return False
     return not (name.endswith(".json") and is_document(path))
 

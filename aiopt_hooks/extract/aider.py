@@ -1,4 +1,5 @@
-"""aider configs: `.aider.model.settings.yml`, `.aider.conf.yml` and `.aider.model.metadata.json`.
+"""aider configs: `.aider.model.settings.yml`, `.aider.conf.yml` and `.aider.model.metadata.json`
+(also as committed templates: `.aider.conf.yml.example`, `.sample`, `.template`, `.dist`).
 
 The settings file is a list of `{name, extra_params: {max_tokens, ...}, weak_model_name,
 editor_model_name, ...}`: one call spec per entry (feature = `name`, the model it configures),
@@ -24,8 +25,19 @@ SECONDARY = (("weak", "weak_model_name"), ("editor", "editor_model_name"))
 CONF_MODELS = (("", "model"), ("weak", "weak-model"), ("editor", "editor-model"))
 
 
+TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist")
+
+
+def _name(path: str) -> str:
+    """The file's aider name: `.aider.conf.yml.example` is read as `.aider.conf.yml`."""
+    name = name_of(path).lstrip(".").lower()
+    for suffix in TEMPLATE_SUFFIXES:
+        name = name.removesuffix(suffix)
+    return name
+
+
 def matches(path: str) -> bool:
-    return name_of(path).lstrip(".").lower() in (SETTINGS, CONF, METADATA)
+    return _name(path) in (SETTINGS, CONF, METADATA)
 
 
 def _settings(path: str, text: str, document: Any) -> list[CallSpec]:
@@ -51,7 +63,7 @@ def _conf(path: str, text: str, document: Any) -> list[CallSpec]:
 
 
 def extract(path: str, text: str) -> list[CallSpec]:
-    name = name_of(path).lstrip(".").lower()
+    name = _name(path)
     if name == METADATA:
         return []
     document = parse_document(path, text)

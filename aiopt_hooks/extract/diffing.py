@@ -12,6 +12,8 @@ from typing import Any
 
 from aiopt_hooks.config import Config, decode_text
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.extract.changesets import file_findings, group_change, unique_changes
+from aiopt_hooks.extract.pairing import pair_specs
 from aiopt_hooks.extract.registry import extract_call_specs, extractor_for
 from aiopt_hooks.extract.tokens import count_tokens, static_text
 from aiopt_hooks.records import COST_FIELDS, CallSpec, Change, Finding
@@ -58,7 +60,7 @@ def _explicit_feature(spec: CallSpec, config: Config) -> str | None:
             pattern, _, selector = target.partition("#")
             if not match_path(spec.file, pattern):
                 continue
-            if not selector or spec.selector == selector or spec.selector.startswith(selector + "."):
+            if not selector or spec.selector == selector or spec.selector.startswith((selector + ".", selector + "@")):
                 return rule.name
     return None
 
@@ -178,19 +180,21 @@ def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tre
     """
     findings: list[Finding] = []
     pairs: list[tuple[CallSpec | None, CallSpec | None]] = []
+    changes: list[Change] = []
     for fc in file_changes:
         old_specs = _specs(old_tree, fc.old_path, fc.old_sha, findings) if fc.old_path else []
         new_specs = _specs(new_tree, fc.path, fc.new_sha, findings) if fc.new_sha else []
-        old_by = {s.selector: s for s in old_specs}
-        new_by = {s.selector: s for s in new_specs}
-        pairs.extend((old_by.get(sel), new_by.get(sel)) for sel in dict.fromkeys([*old_by, *new_by]))
+        file_pairs, groups = pair_specs(old_specs, new_specs)
+        pairs.extend(file_pairs)
+        changes.extend(group_change(group) for group in groups)
+        too_large = any(f.code == "file_too_large" and f.file in (fc.path, fc.old_path) for f in findings)
+        findings.extend(file_findings(fc, old_specs, new_specs, file_pairs, config, read=not too_large))
     is_prompt_file = [(n or o) is not None and (n or o).prompt_text is not None and not (n or o).selector  # type: ignore[union-attr]
                       for o, n in pairs]
     owners: dict[str, CallSpec] = {}
     if any(is_prompt_file):
         patterns = config.watch_patterns()
         owners = _prompt_owners(new_tree, [p for p in new_tree.files() if any(match_path(p, pat) for pat in patterns)])
-    changes: list[Change] = []
     covered: set[str] = set()
     for prompt_pass in (False, True):
         for (old, new), prompt_file in zip(pairs, is_prompt_file):
@@ -201,7 +205,9 @@ def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tre
             if prompt_file and spec.file in covered:
                 continue
             owner = owners.get(spec.file) if prompt_file else None
-            feature = _explicit_feature(spec, config) or (owner.feature if owner else spec.feature)
+            # A renamed entry or file keeps the feature its baseline traffic knows: the old one's.
+            feature = (_explicit_feature(spec, config) or (_explicit_feature(old, config) if old else None)
+                       or (owner.feature if owner else (old or spec).feature))
             if owner is not None:   # the prompt is sent to the owning entry's model
                 old, new = (_with_owner(s, owner) if s else None for s in (old, new))
             found, notes = diff_specs(old, new, feature, old_tree, new_tree)
@@ -209,4 +215,4 @@ def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tre
                 covered.update(_ref_paths(new) if new else [], _ref_paths(old) if old else [])
             changes.extend(found)
             findings.extend(notes)
-    return changes, list(dict.fromkeys(findings))   # a file too large on both sides is said once
+    return unique_changes(changes), list(dict.fromkeys(findings))   # a file too large on both sides is said once

@@ -18,6 +18,9 @@ from aiopt_hooks.records import CallSpec
 from aiopt_hooks.yamlio import load_yaml
 
 MODEL_KEYS = ("model", "model_id", "deployment", "azure_deployment", "llm", "model_name")
+# A system prompt held in a config (open-interpreter's `system_message`, Gemini's `system_instruction`...).
+SYSTEM_PROMPT_KEYS = ("system_message", "systemMessage", "systemPrompt", "custom_instructions",
+                      "system_instruction", "systemInstruction", "baseAgentSystemMessage", "baseSystemMessage")
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "max_output_tokens": ("max_tokens", "max_output_tokens", "max_completion_tokens", "maxOutputTokens",
                           "maxTokens", "max_new_tokens", "max_tokens_to_sample"),
@@ -30,11 +33,13 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
                         "thinkingConfig.thinkingBudget", "reasoningBudgetTokens"),
     "traffic": ("sample_rate", "traffic_share", "rate", "enabled"),
     "prompt": ("prompt", "prompt_file", "prompt_path", "system_prompt", "system", "instructions",
-               "template"),
+               "template", *SYSTEM_PROMPT_KEYS, "chatOptions.baseAgentSystemMessage",
+               "chatOptions.baseSystemMessage", "chatOptions.baseChatSystemMessage"),
 }
 CONTAINERS = ("litellm_params", "parameters", "options", "config", "extra_params",
               "defaultCompletionOptions", "generation_config", "generationConfig", "model_parameters",
-              "modelParameters", "params", "settings", "completion")
+              "modelParameters", "params", "settings", "completion", "completion_kwargs", "model_kwargs",
+              "llm_kwargs", "generate_kwargs", "generation_kwargs")
 SECRET_KEY = re.compile(r"key|token|secret|password|credential|auth", re.IGNORECASE)
 INT_FIELDS = ("max_output_tokens", "retries", "n", "thinking_budget")
 BOM = "\ufeff"

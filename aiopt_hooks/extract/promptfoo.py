@@ -1,4 +1,5 @@
-"""promptfoo eval configs (`promptfooconfig.yaml`): one call spec per entry of `providers`.
+"""promptfoo eval configs (`promptfooconfig.yaml`, or any YAML/JSON with top-level `providers:` and
+`prompts:`/`tests:`): one call spec per entry of `providers`.
 
 A provider is a string `provider:model` / `provider:api:model` (`openai:chat:gpt-4o-mini`) or an
 object `{id, label, config}`; the model is the id as written (`config.model` where the id names
@@ -23,14 +24,27 @@ from aiopt_hooks.extract.fields import (
     parse_document,
     prompt_value,
     read_spec,
+    top_level_key,
     unique_selectors,
 )
 from aiopt_hooks.records import CallSpec
+
+PROVIDERS = top_level_key("providers")
+EVAL_KEYS = top_level_key("prompts", "tests", "defaultTest", "scenarios")
 
 
 def matches(path: str) -> bool:
     name = name_of(path).lower()
     return name.startswith("promptfooconfig") and name.endswith((".yaml", ".yml", ".json"))
+
+
+def matches_any_name(path: str) -> bool:
+    return path.lower().endswith((".yaml", ".yml", ".json"))
+
+
+def sniff(text: str) -> bool:
+    """A promptfoo config under another name: top-level `providers:` beside `prompts:`/`tests:`."""
+    return PROVIDERS.search(text) is not None and EVAL_KEYS.search(text) is not None
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -81,3 +95,4 @@ def extract(path: str, text: str) -> list[CallSpec]:
 
 
 EXTRACTOR = Extractor("promptfoo config", matches, extract)
+BY_CONTENT = Extractor("promptfoo config", matches_any_name, extract, sniff)

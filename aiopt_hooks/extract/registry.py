@@ -10,6 +10,8 @@ from __future__ import annotations
 from aiopt_hooks.extract import (
     aider,
     continue_dev,
+    crewai,
+    dotenv,
     dotprompt,
     litellm,
     openmanus,
@@ -23,8 +25,14 @@ from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.records import CallSpec
 
 EXTRACTORS: tuple[Extractor, ...] = (
-    prompty.EXTRACTOR, dotprompt.EXTRACTOR, aider.EXTRACTOR, promptfoo.EXTRACTOR, litellm.EXTRACTOR,
-    semantic_kernel.EXTRACTOR, continue_dev.EXTRACTOR, openmanus.EXTRACTOR, prompt_text.EXTRACTOR,
+    # known by name
+    prompty.EXTRACTOR, dotprompt.EXTRACTOR, aider.EXTRACTOR, promptfoo.EXTRACTOR, dotenv.EXTRACTOR,
+    # known by name and content
+    crewai.EXTRACTOR,
+    # known by content, any name
+    litellm.EXTRACTOR, semantic_kernel.EXTRACTOR, continue_dev.EXTRACTOR, promptfoo.BY_CONTENT,
+    openmanus.EXTRACTOR, prompt_text.EXTRACTOR,
+    # the fallback for any YAML/JSON/TOML
     structured.EXTRACTOR)
 
 

@@ -2,8 +2,8 @@
 
 `execution_settings` maps a service id (`default`, `gpt-4`, ...) to settings (`max_tokens`,
 `model_id`, ...): one call spec per service, selector `execution_settings.<service>`; the legacy
-(pre-1.0) `config.json` has one `completion` block instead.  The prompt is its own spec
-(selector `template`), so that a template edit counts once however many services there are: the
+(pre-1.0) `config.json` has one `completion` block instead, its model the first of
+`default_backends`.  The prompt is its own spec (selector `template`), so that a template edit counts once however many services there are: the
 inline `template:` of a prompt YAML, or the `skprompt.txt` beside a `config.json`.  The feature is
 the folder of a `config.json` (`Joke/config.json` -> `Joke`), else the `name:` key or the stem.
 A UTF-8 BOM at the start (common in SK's YAML files) is ignored.
@@ -15,9 +15,11 @@ from pathlib import PurePosixPath
 
 from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.fields import (
+    Found,
     found_at,
     is_yaml,
     line_of,
+    line_with,
     locate,
     name_of,
     parse_document,
@@ -65,10 +67,14 @@ def extract(path: str, text: str) -> list[CallSpec]:
     settings = document.get("execution_settings")
     blocks = {f"execution_settings.{service}": block
               for service, block in (settings.items() if isinstance(settings, Mapping) else ())}
+    backend: dict[str, Found] = {}
     if not blocks and isinstance(document.get("completion"), Mapping):
         blocks = {"completion": document["completion"]}   # the legacy (pre-1.0) schema
+        backends = document.get("default_backends")       # its model: the first backend named
+        if isinstance(backends, list) and backends and isinstance(backends[0], str):
+            backend = {"model": (backends[0], line_with(text, f'"{backends[0]}"'), "default_backends")}
     specs = [read_spec(path, text, block, feature, selector, exact_lines=is_yaml(path),
-                       line_start=locate(text, selector.split(".", 1)))
+                       line_start=locate(text, selector.split(".", 1)), defaults=backend)
              for selector, block in blocks.items() if isinstance(block, Mapping)]
     prompt = _prompt(path, text, document, feature)
     return specs + ([prompt] if prompt else [])

@@ -19,6 +19,7 @@ from aiopt_hooks.records import CallSpec
 from aiopt_hooks.render.money import money
 from aiopt_hooks.repo.git import list_repo_files
 
+RENAME_SAFE_SUFFIXES = (".prompty", ".prompt")   # formats known by their extension alone
 LOG_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".json", ".jsonl.gz", ".ndjson.gz", ".csv.gz", ".json.gz")
 MAX_LOG_CANDIDATES = 200
 LOG_HINTS = ("usage", "log", "llm", "call", "request", "spend", "trace")   # looked at first
@@ -107,15 +108,30 @@ def _measure(root: Path, result: Scan) -> None:
     result.monthly_usd = sum(c for _, c in result.coverage.values()) + sum(c for _, c in result.unclaimed.values())
 
 
+def _glob_for(path: str) -> str:
+    """A glob that still matches the file after a rename: a format known by its extension anywhere
+    (`**/*.prompty`), another file by its extension in its folder (`config/*.yaml`); a file at the
+    root by its name (a tool's config: `.aider.conf.yml`, `.env.example`)."""
+    pure = PurePosixPath(path)
+    suffix = pure.suffix.lower()
+    if suffix in RENAME_SAFE_SUFFIXES:
+        return f"**/*{suffix}"
+    folder = str(pure.parent)
+    if folder == "." or not suffix or pure.name.startswith("."):
+        return path
+    return f"{folder}/*{suffix}"
+
+
 def watch_globs(paths: list[str]) -> list[str]:
-    """A folder with two or more LLM files is watched whole (`prompts/**`); other files by name."""
+    """Globs, never exact paths where a rename would slip past them: a folder with two or more LLM
+    files is watched whole (`prompts/**`), other files by `_glob_for`."""
     by_dir: dict[str, list[str]] = {}
     for path in paths:
         by_dir.setdefault(str(PurePosixPath(path).parent), []).append(path)
     globs: list[str] = []
     for folder, members in sorted(by_dir.items()):
-        globs += [f"{folder}/**"] if folder != "." and len(members) > 1 else sorted(members)
-    return globs
+        globs += [f"{folder}/**"] if folder != "." and len(members) > 1 else [_glob_for(m) for m in sorted(members)]
+    return list(dict.fromkeys(globs))
 
 
 def _threshold(scan: Scan, pct: float, fallback: float) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any, ClassVar
 
 from aiopt_hooks.baseline.model import BaselineSummary, Group
 from aiopt_hooks.config import Config
@@ -20,18 +21,23 @@ EFFORT = {"none": 0.0, "minimal": 0.25, "low": 0.5, "medium": 1.0, "high": 2.0, 
 DEFAULT_FAILURE_RATE = 0.02
 
 
+# A change kind's handler: (estimator, result, matched groups, their states, extra costs) -> priced?
+Handler = Callable[[Any, ChangeEstimate, list[Group], dict[int, State], list[float]], bool]
+
+
 class ChangeKinds:
     """The per-field handlers of `Estimator` (a mixin: it brings the attributes below)."""
 
     summary: BaselineSummary
     config: Config
+    handlers: ClassVar[dict[str, Handler]]   # cost field -> its handler (the table at the end of the module)
     prices: PriceBook
     findings: list[Finding]
 
     def _apply(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                extra: list[float]) -> bool:
         """Apply one change to every matched group's state; False when it cannot be priced."""
-        handler = HANDLERS.get(result.change.field)
+        handler = self.handlers.get(result.change.field)
         if handler is None:
             result.notes.append(f"`{result.change.field}` changes are not priced")
             result.confidence = "low"
@@ -258,7 +264,6 @@ class ChangeKinds:
                                      file=change.file, line=change.line))
 
 
-Handler = Callable[[ChangeKinds, ChangeEstimate, list[Group], dict[int, State], list[float]], bool]
 # One handler per cost field of a call spec (records.COST_FIELDS); a test keeps the two in step.
 HANDLERS: dict[str, Handler] = {
     "model": ChangeKinds._apply_model,
@@ -274,3 +279,4 @@ HANDLERS: dict[str, Handler] = {
     "context_mult": ChangeKinds._apply_context_mult,
     "output_mult": ChangeKinds._apply_output_mult,
 }
+ChangeKinds.handlers = HANDLERS

@@ -12,7 +12,7 @@ from aiopt_hooks.baseline.dedupe import duplicates_finding
 from aiopt_hooks.baseline.model import BaselineSummary, Group
 from aiopt_hooks.baseline.read import notes_findings
 from aiopt_hooks.config import Config, FeatureRule
-from aiopt_hooks.pricing.change_kinds import ChangeKinds
+from aiopt_hooks.pricing.group_kinds import GroupKinds
 from aiopt_hooks.pricing.groupcost import SCENARIOS, CapRule, State, group_cost
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
 from aiopt_hooks.pricing.stated import (
@@ -39,7 +39,7 @@ def match_groups(feature: str, rule: FeatureRule | None, summary: BaselineSummar
     return [g for g in summary.groups.values() if ok(g)]
 
 
-class Estimator(ChangeKinds):
+class Estimator(GroupKinds):
     def __init__(self, summary: BaselineSummary, config: Config, prices: PriceBook) -> None:
         self.summary = summary
         self.config = config

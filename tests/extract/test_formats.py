@@ -74,6 +74,8 @@ CIRIS_WITH_CAPS = CIRIS_BEFORE_CAPS[:-2] + [   # ce78de3 adds `max_tokens: 16384
     _ciris("default", MAV_OPENROUTER, max_output_tokens=16384, **_fb(MAV_GROQ, MAV_TOGETHER)),
     _ciris("fast", MAV_GROQ, max_output_tokens=16384),
 ]
+POLICY = "InternalServerErrorRetries=1, RateLimitErrorRetries=2, TimeoutErrorRetries=1"
+CIRIS_WITH_POLICY = [(f, sel, {**fields, "retry_policy": POLICY}) for f, sel, fields in CIRIS_WITH_CAPS]   # 7ef4e92
 CIRIS_BEFORE_SWAP = [   # at 67579bb-parent: eleven aliases, three fallback chains
     _ciris("llama-4-maverick", MAV_TOGETHER, **_fb(MAV_GROQ, L70_TOGETHER)),
     _ciris("groq/llama-4-maverick", MAV_GROQ),
@@ -152,9 +154,9 @@ FORMATS = [
     pytest.param("litellm__CIRISAI_CIRISProxy__litellm_config.at-ce78de3.yaml", "litellm_config.yaml",
                  CIRIS_WITH_CAPS, id="litellm-ciris-ce78de3"),
     pytest.param("litellm__CIRISAI_CIRISProxy__litellm_config.at-7ef4e92.yaml", "litellm_config.yaml",
-                 CIRIS_WITH_CAPS, id="litellm-ciris-7ef4e92-retry-policy-max-is-2"),
+                 CIRIS_WITH_POLICY, id="litellm-ciris-7ef4e92-retry-policy"),
     pytest.param("litellm__CIRISAI_CIRISProxy__litellm_config.yaml", "litellm_config.yaml",
-                 CIRIS_WITH_CAPS, id="litellm-ciris-head"),
+                 CIRIS_WITH_POLICY, id="litellm-ciris-head"),
     pytest.param("litellm__ClickHouse_agentic-data-stack__litellm-config.yaml", "litellm-config.yaml", [
         (name, f"model_list.{name}", {"model": f"bedrock/eu.anthropic.{model}", "max_output_tokens": 500})
         for name, model in (("bedrock-claude", "claude-sonnet-4-5-20250929-v1:0"),
@@ -269,7 +271,7 @@ LINES = [
                  {"model": 18, "max_output_tokens": 21, "prompt": 42}, id="dotprompt-after-comments"),
     pytest.param("litellm__CIRISAI_CIRISProxy__litellm_config.at-7ef4e92.yaml", "litellm_config.yaml",
                  "model_list.default",
-                 {"model": 98, "max_output_tokens": 100, "retries": 138, "fallbacks": 155},
+                 {"model": 98, "max_output_tokens": 100, "retries": 132, "retry_policy": 138, "fallbacks": 155},
                  id="litellm-retry-policy-and-fallbacks"),
     pytest.param("semantic-kernel__microsoft_semantic-kernel__getIntent.prompt.yaml",
                  "dotnet/samples/LearnResources/Resources/getIntent.prompt.yaml", "execution_settings.gpt-4",
@@ -321,10 +323,11 @@ PAIRS = [
                   ("fast", "max_output_tokens", None, 16384, 106)],
                  id="ciris-ce78de3-max-tokens-added"),
     # 7ef4e92 adds retry_policy {Timeout: 1, RateLimit: 2, InternalServer: 1} beside `num_retries: 2`:
-    # no error is retried more than twice, before or after, so the worst-case retry count is unchanged.
+    # a change of every alias (priced from the log's failures: fewer retries for two error classes).
     pytest.param("litellm_config.yaml", "litellm__CIRISAI_CIRISProxy__litellm_config.at-ce78de3.yaml",
-                 "litellm__CIRISAI_CIRISProxy__litellm_config.at-7ef4e92.yaml", [],
-                 id="ciris-7ef4e92-retry-policy-no-more-retries"),
+                 "litellm__CIRISAI_CIRISProxy__litellm_config.at-7ef4e92.yaml",
+                 [(feature, "retry_policy", None, POLICY, 138) for feature, _, _ in CIRIS_WITH_CAPS],
+                 id="ciris-7ef4e92-retry-policy-added"),
 ]
 
 
@@ -357,11 +360,13 @@ def test_real_commits_give_their_changes(repo: Any, path: str, before: str, afte
     assert _staged_changes(repo, {path: texts}) == expected
 
 
-def test_retry_policy_counts_where_it_retries_more(repo: Any) -> None:
-    old = (CONFIGS / "litellm__CIRISAI_CIRISProxy__litellm_config.at-ce78de3.yaml").read_text("utf-8")
-    new = old.replace("  num_retries: 2\n", "  num_retries: 2\n  retry_policy: {RateLimitErrorRetries: 5}\n")
+def test_retry_policy_edit_is_one_change_per_alias(repo: Any) -> None:
+    old = (CONFIGS / "litellm__CIRISAI_CIRISProxy__litellm_config.at-7ef4e92.yaml").read_text("utf-8")
+    new = old.replace("    RateLimitErrorRetries: 2\n", "    RateLimitErrorRetries: 5\n")
     changes = _staged_changes(repo, {"litellm_config.yaml": (old, new)})
-    assert {c[:4] for c in changes} == {(feature, "retries", 2, 5) for feature, _, _ in CIRIS_WITH_CAPS}
+    assert {c[:4] for c in changes} == {(feature, "retry_policy", POLICY, POLICY.replace("RateLimitErrorRetries=2",
+                                                                                          "RateLimitErrorRetries=5"))
+                                        for feature, _, _ in CIRIS_WITH_CAPS}
 
 
 def test_prompty_body_edit_is_a_prompt_change(repo: Any) -> None:
@@ -411,9 +416,9 @@ router_settings:
 def test_litellm_load_balanced_settings_env_and_fallback_kinds() -> None:
     to_big_then_cheap = {"retries": 3, "fallbacks": ("big", "os.environ/CHEAP_MODEL")}
     assert _triples(extract_call_specs("litellm/config.yaml", LITELLM_BALANCED)) == [
-        ("gpt-4o", "model_list.gpt-4o",
+        ("gpt-4o", "model_list.gpt-4o@azure/gpt-4o-eu",
          {"model": "azure/gpt-4o-eu", "max_output_tokens": 1000, **to_big_then_cheap}),
-        ("gpt-4o", "model_list.gpt-4o.2",
+        ("gpt-4o", "model_list.gpt-4o@openai/gpt-4o",
          {"model": "openai/gpt-4o", "max_output_tokens": 2000, **to_big_then_cheap}),
         # An env reference stays as written for the model (pricing says "not statically known");
         # as an output cap it is not statically known either, so it is left unset.
@@ -427,7 +432,8 @@ def test_litellm_deployment_settings_win_over_file_wide_ones() -> None:
             "    litellm_params: {model: gpt-4o, num_retries: 0, reasoning_effort: high}\n"
             "router_settings:\n  num_retries: 4\n  retry_policy: {TimeoutErrorRetries: 1}\n")
     [spec] = extract_call_specs("litellm_config.yaml", text)
-    assert spec.fields == {"model": "gpt-4o", "retries": 0, "reasoning_effort": "high"}
+    assert spec.fields == {"model": "gpt-4o", "retries": 0, "reasoning_effort": "high",
+                           "retry_policy": "TimeoutErrorRetries=1"}
     [spec] = extract_call_specs("litellm_config.yaml", text.replace(", num_retries: 0", ""))
     assert spec.fields["retries"] == 4   # errors the policy does not name keep num_retries
 
@@ -466,11 +472,14 @@ def test_aider_weak_and_editor_models_are_call_specs() -> None:
         ("aider", "model", {"model": "gpt-4o"}), ("aider:weak", "weak", {"model": "gpt-4o-mini"})]
 
 
-def test_crewai_agents_yaml_with_llm_is_read_by_the_generic_extractor() -> None:
+def test_crewai_agents_yaml_llm_retries_and_role_goal_backstory_prompt() -> None:
     text = ("researcher:\n  role: Researcher\n  goal: Find facts\n  llm: gemini/gemini-2.5-flash\n"
             "  max_retry_limit: 3\nwriter:\n  role: Writer\n  goal: Write\n")
-    assert _triples(extract_call_specs("src/config/agents.yaml", text)) == [
-        ("researcher", "researcher", {"model": "gemini/gemini-2.5-flash", "retries": 3})]
+    specs = extract_call_specs("src/config/agents.yaml", text)
+    assert _triples(specs) == [
+        ("researcher", "researcher", {"model": "gemini/gemini-2.5-flash", "retries": 3, "prompt": "inline"}),
+        ("writer", "writer", {"prompt": "inline"})]
+    assert [s.prompt_text for s in specs] == ["Researcher\n\nFind facts", "Writer\n\nWrite"]
 
 
 def test_openmanus_named_tables_inherit_the_llm_table() -> None:

@@ -42,7 +42,7 @@ def test_init_on_the_sample_app(fresh: GitRepo, run: Any) -> None:
     text = (fresh.path / ".aiopt.yaml").read_text()
     raw = parse_config_text(text.encode(), ".aiopt.yaml")          # valid: unknown keys would be errors
     assert raw["baseline"]["path"] == "usage.jsonl"
-    assert raw["watch"] == ["config/llm.yaml", "prompts/**"]
+    assert raw["watch"] == ["config/*.yaml", "prompts/**"]
     assert raw["policy"]["block"]["monthly_increase_usd"] == pytest.approx(52.23 * 0.20, abs=0.01)
     assert raw["policy"]["warn"]["monthly_increase_usd"] == pytest.approx(52.23 * 0.05, abs=0.01)
     assert "# 20% of the current $52.23/month" in text
@@ -179,9 +179,12 @@ def test_explain_on_real_world_configs(realworld: GitRepo, run: Any) -> None:
 
 
 @pytest.mark.parametrize("paths, globs", [
-    pytest.param(["config/llm.yaml"], ["config/llm.yaml"], id="one-file"),
+    pytest.param(["config/llm.yaml"], ["config/*.yaml"], id="one-file-by-extension-in-its-folder"),
     pytest.param(["prompts/a.txt", "prompts/b.txt", "llm.yaml"], ["llm.yaml", "prompts/**"], id="folder"),
-    pytest.param(["a.prompty", "b.prompty"], ["a.prompty", "b.prompty"], id="root-files-by-name"),
+    pytest.param(["a.prompty", "b.prompty"], ["**/*.prompty"], id="prompty-anywhere"),
+    pytest.param(["src/api/product/product.prompty"], ["**/*.prompty"], id="one-prompty-anywhere"),
+    pytest.param([".env.example", ".aider.conf.yml"], [".aider.conf.yml", ".env.example"], id="root-tool-configs"),
+    pytest.param(["deploy/.env.example"], ["deploy/.env.example"], id="dotfile-by-name"),
 ])
 def test_watch_globs(paths: list[str], globs: list[str]) -> None:
     assert watch_globs(paths) == globs

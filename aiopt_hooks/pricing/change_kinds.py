@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from aiopt_hooks.baseline.model import BaselineSummary, Group
 from aiopt_hooks.config import Config
+from aiopt_hooks.pricing.drift import drift_cap, reach_share
 from aiopt_hooks.pricing.fit import expected_capped_tail, fit_censored_lognormal
 from aiopt_hooks.pricing.groupcost import CROSS_FAMILY_RANGE, SCENARIOS, UNCAPPED_GROWTH, CapRule, State, group_cost
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
@@ -48,7 +49,7 @@ class ChangeKinds:
                 price = self.prices.resolve(ref, provider or group.provider or None)
             except UnknownModel as exc:
                 self._unknown_model(exc, change)
-                result.notes.append(f"{ref!r} has no known price: not priced")
+                result.notes.append(f"unknown model {ref!r}: no known price, so not priced (never as $0)")
                 return False
             state = states[id(group)]
             old = state.price
@@ -88,6 +89,13 @@ class ChangeKinds:
     def _apply_max_output_tokens(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                                  extra: list[float]) -> bool:
         old, new = result.change.old, result.change.new
+        head_cap = drift_cap(states, groups)
+        if head_cap is not None:
+            # The log ran under another cap than HEAD's: price from the log's cap to the new one
+            # (the HEAD-adjusted baseline already projected the log to HEAD's cap).
+            old = head_cap.old
+            result.notes.append(f"the log's requests ran under a cap of {old if old is not None else 'none'}, "
+                                f"HEAD's is {result.change.old}: priced from the log's cap to {new}")
         rule = CapRule(old, new)
         # Zero-output rows are failed attempts: neither truncated nor evidence of output length.
         cells = [(key, cell) for g in groups for key, cell in g.cells.items() if key[1] > 0]
@@ -105,6 +113,11 @@ class ChangeKinds:
                 rule.tail_mean = expected_capped_tail(fit[0], fit[1], old, new if new is not None else
                                                       UNCAPPED_GROWTH * old)
             result.confidence = "medium"
+            head_old = result.change.old
+            if head_cap is not None and old is not None and isinstance(head_old, int) and head_old > old:
+                reach = share * reach_share(fit, old, head_old)
+                result.notes.append(f"{100 * share:.1f}% of matched requests hit the log-era cap of {old:,}; "
+                                    f"an expected {100 * reach:.1f}% would hit HEAD's cap of {head_old:,}")
             result.notes.append(f"{100 * share:.1f}% of matched requests hit the old cap; low = they stay, "
                                 f"high = they grow to {'the new cap' if new is not None else f'{UNCAPPED_GROWTH:g}x the old cap'}, "
                                 "expected = log-normal fitted to outputs censored at the old cap")

@@ -22,6 +22,7 @@ class CapRule:
     old: int | None
     new: int | None
     tail_mean: float | None = None     # expected output of truncated requests under the new cap
+    drift: bool = False                # moves the log's cap to HEAD's (aiopt_hooks.pricing.drift)
 
     def apply(self, out: float, truncated: bool, scenario: str) -> float:
         if self.new is not None and (self.old is None or self.new <= self.old):

@@ -29,7 +29,7 @@ def _rows(est: Estimate) -> list[list[str]]:
     rows = []
     for c in est.changes:
         if not c.priced:
-            rows.append([c.change.feature, _change_text(c), "-", "-", "not priced", "", c.confidence])
+            rows.append([c.change.feature, _change_text(c), "-", "-", "unpriced", "-", c.confidence])
             continue
         rows.append([c.change.feature, _change_text(c), money(c.baseline_monthly_usd),
                      money(c.candidate_monthly_usd), money(c.delta_monthly_usd, True),
@@ -52,14 +52,28 @@ def headline(result: Result) -> str:
     pct = f" ({est.delta_pct:+,.0f}% of the app)" if est.baseline_monthly_usd > 0 else ""
     word = {"block": "BLOCKED", "warn": "WARNING", "pass": "PASS", "approved": "APPROVED"}.get(v, v.upper())
     lead, subject = KINDS.get(result.kind, KINDS["check"])
-    return f"{lead}: {word}: {subject} moves projected LLM spend by {money(est.delta, True)}/month{pct}"
+    unpriced = est.unpriced
+    if len(unpriced) == len(est.changes):
+        return f"{lead}: {word}: {subject} is unpriced ({unpriced[0].unpriced_reason or 'not priced'})"
+    more = f", plus {len(unpriced)} unpriced change(s)" if unpriced else ""
+    return f"{lead}: {word}: {subject} moves projected LLM spend by {money(est.delta, True)}/month{pct}{more}"
+
+
+def _risk_line(result: Result) -> str:
+    line = str(result.risk.get("line") or "")
+    est = result.estimate
+    if not line or est is None or not est.unpriced:
+        return line
+    if len(est.unpriced) == len(est.changes):
+        return "Risk: unpriced (no change could be priced, so no probability is given)"
+    return f"{line} (unpriced: {len(est.unpriced)} change(s) not included)"
 
 
 def _basis(est: Estimate) -> str:
     paths = ", ".join(est.baseline_paths)
     return (f"Basis: {est.baseline_requests:,} requests over {est.window_days:.1f} days in {paths}; "
             f"a month = {est.month_days:g} days. Whole app: {money(est.baseline_monthly_usd)}/month -> "
-            f"{money(est.candidate_monthly_usd)}/month.")
+            f"{money(est.candidate_monthly_usd)}/month{' + unpriced' if est.unpriced else ''}.")
 
 
 def render_text(result: Result) -> str:
@@ -70,11 +84,13 @@ def render_text(result: Result) -> str:
 
         lines += ["", tabulate(_rows(est), headers=HEADERS, disable_numparse=True), "", _basis(est)]
         for c in est.changes:
+            if not c.priced and c.unpriced_reason not in c.notes:
+                lines.append(f"  - {c.change.feature} {c.change.field}: unpriced: {c.unpriced_reason or 'not priced'}")
             for note in c.notes:
                 lines.append(f"  - {c.change.feature} {c.change.field}: {note}")
         lines += [f"  - {n}" for n in est.notes]
     if result.risk.get("line"):
-        lines += ["", str(result.risk["line"])]
+        lines += ["", _risk_line(result)]
     findings = result.all_findings
     if findings:
         lines.append("")
@@ -106,10 +122,7 @@ def result_dict(result: Result) -> dict[str, Any]:
                      "window_days": round(est.window_days, 4) if est else 0.0,
                      "monthly_usd": round(est.baseline_monthly_usd, 2) if est else 0.0},
         "candidate": {"monthly_usd": round(est.candidate_monthly_usd, 2) if est else 0.0},
-        "delta": {"monthly_usd": round(est.delta, 2) if est else 0.0,
-                  "monthly_usd_low": round(est.delta_low, 2) if est else 0.0,
-                  "monthly_usd_high": round(est.delta_high, 2) if est else 0.0,
-                  "pct": round(est.delta_pct, 2) if est and est.baseline_monthly_usd > 0 else 0.0},
+        "delta": _delta_dict(est),
         "changes": [c.as_dict() for c in est.changes] if est else [],
         "findings": [f.as_dict() for f in result.all_findings],
         "reasons": list(result.verdict.reasons) or ([result.summary_line] if result.summary_line else []),
@@ -118,6 +131,23 @@ def result_dict(result: Result) -> dict[str, Any]:
         "risk": {k: v for k, v in result.risk.items() if k != "line"},
         **result.sections,
     }
+
+
+def _delta_dict(est: Estimate | None) -> dict[str, Any]:
+    """The totals; null money (with the reason) when no change could be priced, never $0."""
+    out: dict[str, Any] = {
+        "monthly_usd": round(est.delta, 2) if est else 0.0,
+        "monthly_usd_low": round(est.delta_low, 2) if est else 0.0,
+        "monthly_usd_high": round(est.delta_high, 2) if est else 0.0,
+        "pct": round(est.delta_pct, 2) if est and est.baseline_monthly_usd > 0 else 0.0}
+    if est is None or not est.unpriced:
+        return out
+    if len(est.unpriced) == len(est.changes):
+        out = {key: None for key in out}
+        out["unpriced_reason"] = est.unpriced[0].unpriced_reason or "not priced"
+    out["unpriced"] = [{"feature": c.change.feature, "field": c.change.field,
+                        "reason": c.unpriced_reason or "not priced"} for c in est.unpriced]
+    return out
 
 
 def render_json(result: Result) -> str:
@@ -134,7 +164,7 @@ def render_markdown(result: Result) -> str:
             lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
         lines += ["", _basis(est)]
     if result.risk.get("line"):
-        lines += ["", str(result.risk["line"])]
+        lines += ["", _risk_line(result)]
     for f in result.all_findings:
         where = f"`{f.file}:{f.line}` " if f.file and f.line else f"`{f.file}` " if f.file else ""
         lines.append(f"- **{f.level}** {where}{f.message}")

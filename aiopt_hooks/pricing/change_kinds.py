@@ -6,7 +6,9 @@ own, for fallbacks) and says in the result's notes what it assumed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from aiopt_hooks.baseline.model import BaselineSummary, Group
 from aiopt_hooks.config import Config
@@ -16,7 +18,6 @@ from aiopt_hooks.pricing.groupcost import CROSS_FAMILY_RANGE, SCENARIOS, UNCAPPE
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
 from aiopt_hooks.records import Change, ChangeEstimate, Finding
 
-EFFORT = {"none": 0.0, "minimal": 0.25, "low": 0.5, "medium": 1.0, "high": 2.0, "xhigh": 3.0}
 DEFAULT_FAILURE_RATE = 0.02
 
 
@@ -27,6 +28,9 @@ class ChangeKinds:
     config: Config
     prices: PriceBook
     findings: list[Finding]
+    # A swap into or out of a reasoning model (aiopt_hooks.pricing.reasoning_kinds.ReasoningKinds).
+    _swap_reasoning: Callable[[ChangeEstimate, list[Group], dict[int, State], dict[int, ModelPrice | None],
+                               dict[str, Any]], None]
 
     def _apply(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                extra: list[float]) -> bool:
@@ -43,6 +47,7 @@ class ChangeKinds:
     def _reprice(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                  model: str | None, provider: str | None) -> bool:
         change = result.change
+        before = {id(g): states[id(g)].price for g in groups}
         for group in groups:
             ref = model or group.model
             try:
@@ -62,6 +67,8 @@ class ChangeKinds:
                     result.notes.append(note)
             state.price = price
             self._check_context(price, group, change)
+        self._swap_reasoning(result, [g for g in groups if before[id(g)] is not None], states, before,
+                             change.spec)
         return True
 
     def _check_context(self, price: ModelPrice, group: Group, change: Change) -> None:
@@ -208,28 +215,6 @@ class ChangeKinds:
         for group in groups:
             states[id(group)].output_mult *= new / old
         result.notes.append(f"output tokens x {new}/{old}; input billed once")
-        return True
-
-    def _apply_reasoning_effort(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
-                                extra: list[float]) -> bool:
-        old = EFFORT.get(str(result.change.old or "medium").lower())
-        new = EFFORT.get(str(result.change.new or "medium").lower())
-        if old is None or new is None or old == 0:
-            result.notes.append("unknown reasoning effort level: not priced")
-            return False
-        ratio = new / old
-        mult = (1 + (ratio - 1) * 0.5, ratio, 1 + (ratio - 1) * 1.5)
-        reasoning = sum(c[4] for g in groups for c in g.cells.values())
-        result.confidence = "low"
-        for group in groups:
-            state = states[id(group)]
-            if reasoning > 0:
-                state.reasoning_mult = tuple(a * b for a, b in zip(state.reasoning_mult, mult))  # type: ignore[assignment]
-        if reasoning == 0:
-            for group in groups:
-                states[id(group)].output_mult *= ratio
-            result.notes.append("the log has no reasoning tokens: the effort factor was applied to output tokens")
-        result.notes.append(f"reasoning tokens x {ratio:g} (documented per-level factors; a wide range)")
         return True
 
     def _apply_fallbacks(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],

@@ -14,6 +14,7 @@ from aiopt_hooks.pricing.change_kinds import ChangeKinds
 from aiopt_hooks.pricing.drift import Drift, adjust_to_head, head_spec
 from aiopt_hooks.pricing.groupcost import SCENARIOS, CapRule, State, group_cost
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
+from aiopt_hooks.pricing.reasoning_kinds import ReasoningKinds
 from aiopt_hooks.pricing.sharing import claim_counts, share_traffic
 from aiopt_hooks.pricing.window import robust_window
 from aiopt_hooks.records import COST_FIELDS, Change, ChangeEstimate, Estimate, Finding
@@ -33,7 +34,7 @@ def match_groups(feature: str, rule: FeatureRule | None, summary: BaselineSummar
     return [g for g in summary.groups.values() if ok(g)]
 
 
-class Estimator(ChangeKinds):
+class Estimator(ReasoningKinds, ChangeKinds):
     def __init__(self, summary: BaselineSummary, config: Config, prices: PriceBook) -> None:
         self.summary = summary
         self.config = config
@@ -215,6 +216,7 @@ class Estimator(ChangeKinds):
             after = self._cost(groups, states, extra) if ok else before
             self._fill(result, before, after, ok)
             before = after
+        self._reasoning_cap_finding(feature, groups, states, results[-1])
         return results
 
     def _head_adjust(self, changes: list[Change], groups: list[Group], states: dict[int, State],

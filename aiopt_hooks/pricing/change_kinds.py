@@ -16,6 +16,7 @@ from aiopt_hooks.pricing.drift import drift_cap, reach_share
 from aiopt_hooks.pricing.fit import expected_capped_tail, fit_censored_lognormal
 from aiopt_hooks.pricing.groupcost import CROSS_FAMILY_RANGE, SCENARIOS, UNCAPPED_GROWTH, CapRule, State, group_cost
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
+from aiopt_hooks.pricing.retries import retry_effect, retry_note
 from aiopt_hooks.records import Change, ChangeEstimate, Finding
 
 DEFAULT_FAILURE_RATE = 0.02
@@ -199,13 +200,10 @@ class ChangeKinds:
         old = int(result.change.old or 0)
         new = int(result.change.new or 0)
         p = self._failure_rate(groups, result)
-        def attempts(rate: float, r: int) -> float:
-            return sum(rate ** k for k in range(r + 1))
         rates = (p / 2, p, min(2 * p, 0.9))
-        mult = tuple(attempts(q, new) / attempts(q, old) for q in rates)
+        mult = tuple(retry_effect(q, old, new).mult for q in rates)
         self._scale_calls(groups, states, (min(mult), mult[1], max(mult)))
-        result.notes.append(f"expected billed attempts per request {attempts(p, old):.3f} -> {attempts(p, new):.3f} "
-                            f"at a {p:.1%} failure rate per attempt (a failed attempt assumed to bill like a success)")
+        result.notes.append(retry_note(p, old, new) + f" (range: failure rate {rates[0]:.1%}-{rates[2]:.1%})")
         return True
 
     def _apply_n(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],

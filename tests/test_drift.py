@@ -207,3 +207,19 @@ def test_unpriced_reads_unpriced_in_the_text_report(app: Any, capsys: pytest.Cap
     assert "| unpriced" in out or " unpriced " in out
     assert "Risk: unpriced" in out or "P(" not in out
     assert "summarize model: unknown model" in out
+
+
+def test_heads_reasoning_model_is_in_the_adjusted_baseline(tmp_path: Path) -> None:
+    # The log shows gpt-4o-mini (1,000 in, 330 out); HEAD runs gpt-5-mini, which reasons (prior: medium);
+    # the commit moves to gpt-4.1-mini: 0.000928/request -> 0.2784/month.  HEAD-adjusted baseline:
+    # gpt-5-mini 0.273/month plus 330 r x 2e-6 x 300 for r in the prior (0.7, 2.5, 8).
+    from aiopt_hooks.pricing.reasoning import PRIORS
+
+    est = run(tmp_path, usage_rows("researcher", "gpt-4o-mini", 100, 1000, 330),
+              [change("model", "gpt-5-mini", "gpt-4.1-mini", model="gpt-4.1-mini")])
+    (result,) = est.changes
+    deltas = [0.2784 - (0.273 + 0.198 * r) for r in PRIORS["medium"]]
+    assert (result.delta_monthly_usd_low, result.delta_monthly_usd, result.delta_monthly_usd_high) == (
+        approx(min(deltas)), approx(deltas[1]), approx(max(deltas)))
+    assert result.confidence != "high"
+    assert any("HEAD-adjusted baseline: gpt-5-mini reasons" in n for n in result.notes)

@@ -223,17 +223,24 @@ class Estimator(ReasoningKinds, ChangeKinds):
                      extra: list[float], by_model: bool) -> Drift:
         """Re-price the matched requests to HEAD's settings (a finding when they differ from the log's)."""
         logged = self._cost(groups, states, extra)
-        drift = adjust_to_head(head_spec(changes), groups, states, self.prices, by_model)
+        prices = {id(g): states[id(g)].price for g in groups}
+        head = head_spec(changes)
+        drift = adjust_to_head(head, groups, states, self.prices, by_model)
         if not drift.settings:
             return drift
-        head = self._cost(groups, states, extra)
-        self.head_adjustment += (head[1] - logged[1]) * self.monthly
+        # HEAD's model may reason where the logged one did not (or the other way round).
+        probe = ChangeEstimate(change=changes[0])
+        self._swap_reasoning(probe, [g for g in groups if prices[id(g)] is not None], states, prices, head)
+        drift.notes.extend(f"HEAD-adjusted baseline: {note}" for note in probe.notes)
+        drift.estimated = drift.estimated or probe.confidence != "high"
+        adjusted = self._cost(groups, states, extra)
+        self.head_adjustment += (adjusted[1] - logged[1]) * self.monthly
         first = changes[0]
         self.findings.append(Finding(
             "info", "baseline_drift",
             f"{first.feature}: the log was recorded under other settings than HEAD's ({'; '.join(drift.settings)}): "
             f"the baseline is re-priced to HEAD's settings first, ${logged[1] * self.monthly:,.2f}/month as "
-            f"logged -> ${head[1] * self.monthly:,.2f}/month at HEAD, and the change is priced from there",
+            f"logged -> ${adjusted[1] * self.monthly:,.2f}/month at HEAD, and the change is priced from there",
             file=first.file, line=first.line))
         return drift
 

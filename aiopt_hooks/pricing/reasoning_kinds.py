@@ -79,8 +79,11 @@ class ReasoningKinds:
     def _reason_state(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                       was: Profile, now: Profile, price: ModelPrice, spec: dict[str, Any]) -> None:
         logged = _logged_reasoning(groups) > 0
-        hidden: Range = (0.0, 0.0, 0.0)
-        if was.effort != "none" and not logged:
+        mine = [states[id(g)] for g in groups]
+        # Reasoning an earlier step added (HEAD's model, an earlier change) is replaced, not taken out again.
+        earlier = any(any(s.reasoning_added) for s in mine)
+        hidden: Range = next((s.hidden_reasoning for s in mine if any(s.hidden_reasoning)), (0.0, 0.0, 0.0))
+        if was.effort != "none" and not logged and not earlier:
             hidden, note = prior_ratio(was)
             result.notes.append(f"the log does not split the old model's reasoning out of its output: {note}; "
                                 "that share is taken out")
@@ -99,10 +102,10 @@ class ReasoningKinds:
                 state.reasoning_mult = (0.0, 0.0, 0.0)
             state.hidden_reasoning = hidden
             state.reasoning_added = added
-            if now.effort != "none":
-                cap = spec.get("max_output_tokens")
-                state.total_cap = cap if isinstance(cap, int) and cap > 0 else None
-                state.reasoning_budget = float(budget) if isinstance(budget, int) and budget > 0 else None
+            cap = spec.get("max_output_tokens")
+            reasons = now.effort != "none"
+            state.total_cap = cap if reasons and isinstance(cap, int) and cap > 0 else None
+            state.reasoning_budget = float(budget) if reasons and isinstance(budget, int) and budget > 0 else None
 
     def _apply_reasoning_effort(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                                 extra: list[float]) -> bool:

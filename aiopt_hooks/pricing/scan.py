@@ -110,7 +110,7 @@ def _who(group: Group) -> str:
 
 
 def _cheaper_model(cost: GroupCost, factor: float, prices: PriceBook) -> Hint | None:
-    from aiopt_hooks.pricing.suggest import cheaper_models
+    from aiopt_hooks.pricing.candidates import cheaper_models
 
     assert cost.price is not None
     for cheaper in cheaper_models(prices, cost.price)[:1]:

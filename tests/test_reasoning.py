@@ -144,7 +144,9 @@ BUDGETS = [
     pytest.param(None, 2048, {}, tuple(min(r * 300, 2048) * TOKEN for r in PRIORS["dynamic"]), id="off-to-on"),
     pytest.param(2048, None, {"reasoning_tokens": 500}, (-500 * TOKEN,) * 3, id="on-to-off-logged"),
     pytest.param(2048, 0, {"reasoning_tokens": 500}, (-500 * TOKEN,) * 3, id="zero-is-off"),
-    pytest.param(2048, 256, {"reasoning_tokens": 500}, (-244 * TOKEN,) * 3, id="lowered-logged"),
+    # a lowered budget: 0.9x-1.25x the saving the cells' mean reasoning gives (per-request min is lower)
+    pytest.param(2048, 256, {"reasoning_tokens": 500}, (-1.25 * 244 * TOKEN, -244 * TOKEN, -0.9 * 244 * TOKEN),
+                 id="lowered-logged"),
     pytest.param(2048, 4096, {"reasoning_tokens": 500}, (0.0,) * 3, id="raised-not-reached"),
     pytest.param(1024, 4096, {"reasoning_tokens": 1000}, (0.0, 1548 * TOKEN, 3096 * TOKEN), id="raised-reached"),
 ]

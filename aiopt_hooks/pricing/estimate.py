@@ -130,6 +130,8 @@ class Estimator(ReasoningKinds, ChangeKinds):
             groups = [g for g in self.summary.groups.values()
                       if (p := self.base_price(g)) is not None and p.model_id == old_id
                       and g.feature.lower() not in owned]
+            # Untagged requests first: tagged ones belong to features of their own.
+            groups = [g for g in groups if not g.feature] or groups
             how = f"old model {model_change.old!r} (no request carries feature tag {feature!r})"
         notes = []
         unknown = [g for g in groups if self.base_price(g) is None]

@@ -268,7 +268,7 @@ def make_stream(feature: Feature) -> list[Request]:
     return requests
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def prompt_tokens(text: str) -> int:
     return count_tokens(text).tokens
 
@@ -322,7 +322,7 @@ def replay(feature: Feature, spec: Spec, stream: list[Request], factors: dict[st
 
 # --- ground-truth pricing ---------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def attempt_price(model: str, provider: str, inp: int, cached: int, out: int) -> float:
     usage = Usage(input_tokens=inp, cache_read_tokens=cached, output_tokens=out)
     return float(calc_price(usage, model_ref=model, provider_id=provider).total_price)

@@ -223,3 +223,18 @@ def test_heads_reasoning_model_is_in_the_adjusted_baseline(tmp_path: Path) -> No
         approx(min(deltas)), approx(deltas[1]), approx(max(deltas)))
     assert result.confidence != "high"
     assert any("HEAD-adjusted baseline: gpt-5-mini reasons" in n for n in result.notes)
+
+
+def test_unpriced_json_has_no_probability(app: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from conftest import swap_model
+
+    from aiopt_hooks.cli import main
+
+    swap_model(app, "gpt-4o-mnii")
+    main(["check", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["delta"]["monthly_usd"] is None and data["delta"]["unpriced"][0]["feature"] == "summarize"
+    risk = data["risk"]
+    assert not risk or (all(t["probability"] is None for t in risk["thresholds"]) and "unpriced" in risk["note"])

@@ -170,6 +170,7 @@ class Estimator(ReasoningKinds, ChangeKinds):
                              spec.get("provider")):
             for r in results:
                 r.priced = False
+                r.unpriced_reason = head.notes[-1]
             return results
         cap = spec.get("max_output_tokens")
         if isinstance(cap, int):

@@ -128,9 +128,19 @@ def result_dict(result: Result) -> dict[str, Any]:
         "reasons": list(result.verdict.reasons) or ([result.summary_line] if result.summary_line else []),
         "notes": list(est.notes) if est else [],
         "suggestions": list(result.suggestions),
-        "risk": {k: v for k, v in result.risk.items() if k != "line"},
+        "risk": _risk_dict(result),
         **result.sections,
     }
+
+
+def _risk_dict(result: Result) -> dict[str, Any]:
+    """The risk section; with nothing priced, no probability (null), never P = 0."""
+    risk = {k: v for k, v in result.risk.items() if k != "line"}
+    est = result.estimate
+    if risk and est is not None and est.changes and len(est.unpriced) == len(est.changes):
+        risk["thresholds"] = [{**t, "probability": None} for t in risk.get("thresholds", [])]
+        risk["note"] = "unpriced: no change could be priced, so no probability is given"
+    return risk
 
 
 def _delta_dict(est: Estimate | None) -> dict[str, Any]:

@@ -118,10 +118,15 @@ class Estimate:
         return self.baseline_monthly_usd + self.head_adjustment_usd + self.delta
 
     @property
+    def head_monthly_usd(self) -> float:
+        """The app at HEAD's settings: what the commit's delta is measured against."""
+        return self.baseline_monthly_usd + self.head_adjustment_usd
+
+    @property
     def delta_pct(self) -> float:
-        if self.baseline_monthly_usd <= 0:
+        if self.head_monthly_usd <= 0:
             return 0.0 if self.delta == 0 else float("inf")
-        return 100.0 * self.delta / self.baseline_monthly_usd
+        return 100.0 * self.delta / self.head_monthly_usd
 
 
 @dataclass(frozen=True)

@@ -238,3 +238,25 @@ def test_unpriced_json_has_no_probability(app: Any, capsys: pytest.CaptureFixtur
     assert data["delta"]["monthly_usd"] is None and data["delta"]["unpriced"][0]["feature"] == "summarize"
     risk = data["risk"]
     assert not risk or (all(t["probability"] is None for t in risk["thresholds"]) and "unpriced" in risk["note"])
+
+
+def test_price_cut_after_an_approval_passes(app: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """HEAD runs gpt-4.1 (approved, the log still shows gpt-4o-mini); moving to gpt-4.1-mini is a cut:
+    it passes, its percentage and its risk are measured against the app at HEAD's settings."""
+    import json
+
+    from conftest import edit
+
+    from aiopt_hooks.cli import main
+
+    edit(app, "config/llm.yaml", "model: gpt-4o-mini", "model: gpt-4.1")
+    app.commit("approved swap")
+    edit(app, "config/llm.yaml", "model: gpt-4.1", "model: gpt-4.1-mini")
+    assert main(["check", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "pass" and data["delta"]["monthly_usd"] < 0
+    head_app = data["candidate"]["monthly_usd"] - data["delta"]["monthly_usd"]
+    assert head_app > data["baseline"]["monthly_usd"]
+    assert data["delta"]["pct"] == pytest.approx(100 * data["delta"]["monthly_usd"] / head_app, abs=0.05)
+    assert all(t["probability"] == 0 for t in data["risk"]["thresholds"])
+    assert any(f["code"] == "baseline_drift" for f in data["findings"])

@@ -58,7 +58,7 @@ def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: flo
 
 def what_would_pass(est: Estimate, changes: list[Change], summary: BaselineSummary, config: Config,
                     prices: PriceBook) -> list[dict[str, Any]]:
-    limit = allowed_increase(config.policy, est.baseline_monthly_usd)
+    limit = allowed_increase(config.policy, est.head_monthly_usd)
     if limit is None:
         return []
     trials = _Trials(summary, config, prices, changes, est)

@@ -72,7 +72,8 @@ def _risk_line(result: Result) -> str:
 def _basis(est: Estimate) -> str:
     paths = ", ".join(est.baseline_paths)
     return (f"Basis: {est.baseline_requests:,} requests over {est.window_days:.1f} days in {paths}; "
-            f"a month = {est.month_days:g} days. Whole app: {money(est.baseline_monthly_usd)}/month -> "
+            f"a month = {est.month_days:g} days. Whole app: {money(est.baseline_monthly_usd)}/month"
+            f"{f' (at HEAD: {money(est.head_monthly_usd)}/month)' if est.head_adjustment_usd else ''} -> "
             f"{money(est.candidate_monthly_usd)}/month{' + unpriced' if est.unpriced else ''}.")
 
 

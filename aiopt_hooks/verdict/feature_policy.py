@@ -27,7 +27,8 @@ def feature_estimate(est: Estimate, feature: str, baseline: float | None = None)
     if not mine:
         return None
     base = mine[0].baseline_monthly_usd if baseline is None else baseline
-    return replace(est, baseline_monthly_usd=base, changes=mine, findings=[], notes=[])
+    return replace(est, baseline_monthly_usd=base, changes=mine, findings=[], notes=[],
+                   head_adjustment_usd=0.0)   # the feature's baseline is already at HEAD's settings
 
 
 def feature_policies(config: Config) -> list[tuple[str, Policy]]:

@@ -20,14 +20,14 @@ def _fired(est: Estimate, limits: dict[str, float], level: str, basis: str, wher
         reasons.append(f"the {what} {money(delta, True)}/month is over {where}.{level}.monthly_increase_usd "
                        f"({money(limit, True)}/month)")
     if (limit := limits.get("increase_pct")) is not None and delta > 0:
-        if est.baseline_monthly_usd > 0:
-            pct = 100 * delta / est.baseline_monthly_usd
+        if est.head_monthly_usd > 0:
+            pct = 100 * delta / est.head_monthly_usd
             if pct > limit:
                 reasons.append(f"the {what} +{pct:,.1f}% of {whole} monthly cost is over "
                                f"{where}.{level}.increase_pct ({limit:g}%)")
         elif delta > 0:
             reasons.append(f"the baseline costs $0/month, so any increase is over {where}.{level}.increase_pct")
-    candidate = est.baseline_monthly_usd + delta
+    candidate = est.head_monthly_usd + delta
     if (limit := limits.get("monthly_total_usd")) is not None and delta > 0 and candidate > limit:
         reasons.append(f"the candidate {money(candidate)}/month is over the budget "
                        f"{where}.{level}.monthly_total_usd ({money(limit)}/month)")

@@ -260,3 +260,37 @@ def test_price_cut_after_an_approval_passes(app: Any, capsys: pytest.CaptureFixt
     assert data["delta"]["pct"] == pytest.approx(100 * data["delta"]["monthly_usd"] / head_app, abs=0.05)
     assert all(t["probability"] == 0 for t in data["risk"]["thresholds"])
     assert any(f["code"] == "baseline_drift" for f in data["findings"])
+
+
+def test_prompt_changed_since_the_log_is_in_the_adjusted_baseline(repo: Any, capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The log (March) was recorded with a short prompt; a longer one was committed in April (HEAD);
+    a model swap is priced on HEAD's prompt, and the drift is a finding."""
+    import json
+
+    from aiopt_hooks.cli import main
+    from aiopt_hooks.extract.tokens import count_tokens, static_text
+
+    short, long = "Summarize the text.\n", "Summarize the text.\n" + "Keep every figure exactly. " * 60 + "\n"
+    write_log(repo.path / "usage.jsonl", usage_rows("summarize", "gpt-4o-mini", 2000, 1000, 200))
+    repo.write("config/llm.yaml", "features:\n  summarize:\n    model: gpt-4o-mini\n    prompt: prompts/summarize.txt\n")
+    repo.write("prompts/summarize.txt", short)
+    repo.stage()
+    repo.git("commit", "-q", "--no-verify", "-m", "v1", env={"GIT_COMMITTER_DATE": "2026-02-01T00:00:00Z"})
+    repo.write("prompts/summarize.txt", long)
+    repo.stage()
+    repo.git("commit", "-q", "--no-verify", "-m", "v2", env={"GIT_COMMITTER_DATE": "2026-04-01T00:00:00Z"})
+    repo.write("config/llm.yaml", "features:\n  summarize:\n    model: gpt-4o\n    prompt: prompts/summarize.txt\n")
+    repo.stage()
+    monkeypatch.chdir(repo.path)
+    main(["check", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    grown = count_tokens(static_text(long)[0], "gpt-4o-mini").tokens - count_tokens(static_text(short)[0]).tokens
+    (change_row,) = data["changes"]
+    # 2,000 requests of (1,000 + grown) input and 200 output at gpt-4o-mini, x 3 a month
+    assert grown > 300
+    assert change_row["baseline_monthly_usd"] == pytest.approx(((1000 + grown) * 0.15e-6 + 200 * 0.6e-6) * 6000,
+                                                               abs=0.006)
+    (drift,) = [f for f in data["findings"] if f["code"] == "baseline_drift"]
+    assert f"vs {count_tokens(static_text(long)[0]).tokens:,} (HEAD)" in drift["message"]
+    assert change_row["confidence"] == "medium"

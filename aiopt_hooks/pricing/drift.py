@@ -11,8 +11,11 @@ from there: delta = candidate - HEAD-adjusted baseline.  What can be read from t
   outputs above HEAD's cap (HEAD lowered it).  A raised cap projects the truncated requests with
   the log-normal fit, an estimate: confidence medium.
 
-Reasoning effort and prompt text are not in the log's rows; they are never adjusted (said in the
-README), so a prompt edited since the log was recorded is priced from the log's input tokens.
+- prompt: the static prompt in force when the log's latest request was made (git history, read
+  by `aiopt_hooks.extract.logera`) vs HEAD's: the difference is added to each matched request
+  (an estimate: a deploy may lag its commit).
+
+Reasoning effort is not in the log's rows; it is never adjusted (said in the README).
 """
 from __future__ import annotations
 
@@ -85,7 +88,23 @@ def adjust_to_head(head: dict[str, Any], groups: list[Group], states: dict[int, 
     cap = head.get("max_output_tokens")
     if isinstance(cap, int) and not isinstance(cap, bool) and cap > 0:
         _cap(cap, groups, states, drift)
+    era = head.get("_log_era_prompt")
+    if isinstance(era, dict) and era.get("head") is not None and era.get("log") is not None:
+        _prompt(int(era["head"]), int(era["log"]), str(era.get("commit", "")), groups, states, drift)
     return drift
+
+
+def _prompt(head: int, log: int, commit: str, groups: list[Group], states: dict[int, State], drift: Drift) -> None:
+    """HEAD's static prompt differs from the one in force when the log was recorded (git history)."""
+    delta = head - log
+    for group in groups:
+        state = states[id(group)]
+        low, mid, high = state.prompt_delta
+        state.prompt_delta = (low + delta, mid + delta, high + delta)
+    drift.settings.append(f"prompt {log:,} tokens (log era, commit {commit}) vs {head:,} (HEAD)")
+    drift.notes.append(f"HEAD's static prompt has {delta:+,} tokens on the one in force when the log's latest request "
+                       f"was made (commit {commit}; a deploy may lag its commit): added to each matched request")
+    drift.estimated = True
 
 
 def _model(model: str, provider: Any, groups: list[Group], states: dict[int, State], prices: PriceBook,

@@ -53,7 +53,9 @@ def test_usable(model: str, ok: bool) -> None:
 
 CANDIDATES = [
     # (blocked new model, its provider, HEAD's model) -> must include / must not include
-    pytest.param("gpt-4o", "openai", "gpt-4o-mini", {"gpt-4o-mini"}, ("gpt-3.5", "gpt-4-"), id="gpt-4o"),
+    pytest.param("gpt-4o", "openai", None, {"gpt-4o-mini"}, ("gpt-3.5", "gpt-4-"), id="gpt-4o"),
+    pytest.param("gpt-4o", "openai", "gpt-4o-mini", set(), ("gpt-3.5", "gpt-4-", "gpt-4o-mini"), id="not-heads-model"),
+    pytest.param("gpt-5", "openai", "gpt-4.1", {"gpt-5-mini", "gpt-4.1-mini"}, ("gpt-3.5",), id="heads-generation"),
     pytest.param("gpt-4o", "azure", None, {"gpt-4o-mini"}, ("phi-", "wizardlm", "o1"), id="azure-openai"),
     pytest.param("gpt-4-32k", "openai", None, set(), ("o1", "gpt-3.5"), id="retired-target"),
     pytest.param("claude-sonnet-4-5", "anthropic", None, {"claude-haiku-4-5"}, ("claude-3-",), id="claude"),
@@ -68,7 +70,7 @@ def test_model_candidates(new: str, provider: str, old: str | None, include: set
     prices = PriceBook(Config())
     wanted = prices.resolve(new, provider)
     found = [p.model_id for p in cheaper_models(prices, wanted, old)]
-    assert include <= set(found)
+    assert include <= set(found) and old not in found and new not in found
     assert not [m for m in found if m.startswith(exclude)]
     assert len(found) == len(set(found)) <= candidates.MAX_MODELS
 
@@ -77,7 +79,7 @@ def test_models_the_team_uses_are_candidates(tmp_path: Path) -> None:
     rows = usage_rows("classify", "gemini-2.5-flash-lite", 50, 500, 10, provider="google")
     summary = summarize_baseline([write_log(tmp_path / "usage.jsonl", rows)], tier_thresholds())
     prices = PriceBook(Config())
-    change = Change("config/llm.yaml", "summarize", "model", "gpt-4o-mini", "gpt-4o", 3, {"model": "gpt-4o"})
+    change = Change("config/llm.yaml", "summarize", "model", None, "gpt-4o", 3, {"model": "gpt-4o"})
     found = [p.model_id for p in model_candidates(prices, summary, change, prices.resolve("gpt-4o"))]
     assert found == ["gpt-4o-mini", "gemini-2.5-flash-lite"]
 

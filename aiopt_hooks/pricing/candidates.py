@@ -83,8 +83,9 @@ def cheaper_models(prices: PriceBook, wanted: ModelPrice, old: str | None = None
             price = prices.resolve(ref, provider)
         except UnknownModel:
             continue
-        if price.model_id in found or price.model_id == wanted.model_id or not usable(price.model_id, wanted.model_id):
-            continue
+        if (price.model_id in found or price.model_id in (wanted.model_id, old)
+                or not usable(price.model_id, wanted.model_id)):
+            continue   # each once; never the blocked model itself, nor HEAD's (keeping it is not news)
         if 0 < _weight(price) < _weight(wanted) and price.by_class[0].output > 0:
             found[price.model_id] = price
     ranked = sorted(found.values(), key=lambda p: (_weight(p), p.model_id), reverse=True)

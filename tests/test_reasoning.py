@@ -116,7 +116,7 @@ def test_reasoning_ratio_learned_from_the_log(tmp_path: Path) -> None:
     assert triple(result) == (approx(SWAP + 0.198 * 1.0 - BASE), approx(SWAP + 0.198 * 2.0 - BASE),
                               approx(SWAP + 0.198 * 4.0 - BASE))
     assert result.confidence == "medium"
-    assert any("learned from 50 of other features' log rows of gpt-5-mini" in n for n in result.notes)
+    assert any("learned from 50 of other features' log rows of gpt-5-mini: 2.00" in n for n in result.notes)
 
 
 def test_swap_out_of_a_reasoning_model_removes_logged_reasoning(tmp_path: Path) -> None:
@@ -192,3 +192,28 @@ def test_effort_none_to_high_adds_reasoning(tmp_path: Path) -> None:
     (result,) = est.changes
     assert triple(result) == tuple(approx(330 * r * 10e-6 * 300) for r in PRIORS["high"])
     assert result.confidence == "low"
+
+
+def test_reasoning_ratio_learned_from_the_family(tmp_path: Path) -> None:
+    # `research` runs gpt-5-nano (the gpt-5 family) with 2.0 reasoning tokens per visible token; no
+    # rows of gpt-5-mini: the family's ratio, with a wider range (0.4x-2.5x) and low confidence.
+    rows = usage_rows("summarize", "gpt-4o-mini", 100, 1000, 330) + usage_rows(
+        "research", "gpt-5-nano", 50, 1000, 900, reasoning_tokens=600)
+    est = run(tmp_path, rows, [change("model", "gpt-4o-mini", "gpt-5-mini", model="gpt-5-mini")])
+    (result,) = est.changes
+    assert triple(result) == (approx(SWAP + 0.198 * 0.8 - BASE), approx(SWAP + 0.198 * 2.0 - BASE),
+                              approx(SWAP + 0.198 * 5.0 - BASE))
+    assert result.confidence == "low"
+    assert any("log rows of other openai-gpt-5 models" in n for n in result.notes)
+
+
+@pytest.mark.parametrize(("budget", "cap", "finding"), [
+    pytest.param(2048, 1024, "not below max_tokens", id="budget-over-cap"),
+    pytest.param(1024, 16000, None, id="room-to-answer"),
+])
+def test_anthropic_budget_against_max_tokens(tmp_path: Path, budget: int, cap: int, finding: str | None) -> None:
+    rows = usage_rows("summarize", "claude-sonnet-4-5", 100, 1000, 300, provider="anthropic")
+    est = run(tmp_path, rows, [change("thinking_budget", None, budget, model="claude-sonnet-4-5",
+                                      thinking_budget=budget, max_output_tokens=cap)])
+    found = [f.message for f in est.findings if f.code == "reasoning_cap"]
+    assert (finding is None and not found) or (finding is not None and finding in found[0])

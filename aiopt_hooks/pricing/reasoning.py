@@ -35,6 +35,7 @@ PRIORS: dict[str, Range] = {
 }
 LEARNED_SAME_FEATURE = (0.8, 1.25)   # the ratio learned on this feature's own rows of the model
 LEARNED_OTHER = (0.5, 2.0)           # learned on other features' rows: another task thinks differently
+LEARNED_FAMILY = (0.4, 2.5)          # learned on another model of the family (another size or effort)
 MIN_LEARN_REQUESTS = 20
 CAP_FINDING_SHARE = 0.05             # a cap finding when more than 5% of answers are expected cut
 
@@ -109,27 +110,32 @@ def profile(price: ModelPrice | None, spec: dict[str, Any], ref: str = "") -> Pr
     return Profile(family.name, family.default_effort)
 
 
-def learned_ratio(groups: Iterable[Group], model_id: str, feature: str,
-                  price_of: Any) -> tuple[Range, str] | None:
-    """Reasoning per visible output token on the log's rows of `model_id` (with reasoning tokens)."""
-    own = [0.0, 0.0, 0.0]
-    other = [0.0, 0.0, 0.0]
+def learned_ratio(groups: Iterable[Group], model_id: str, feature: str, price_of: Any,
+                  family: str = "") -> tuple[Range, str] | None:
+    """Reasoning per visible output token on the log's rows of `model_id` (with reasoning tokens),
+    else on the rows of other models of its reasoning `family` (at whatever effort they ran)."""
+    own, other, kin = [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]
     for group in groups:
         price = price_of(group)
-        if price is None or price.model_id != model_id:
+        if price is None:
             continue
-        sums = own if group.feature == feature else other
+        if price.model_id == model_id:
+            sums = own if group.feature == feature else other
+        elif family and (found := family_of_model(price, group.model)) is not None and found.name == family:
+            sums = kin
+        else:
+            continue
         for (_, out, _), cell in group.cells.items():
             sums[0] += cell[0]
             sums[1] += cell[4]
             sums[2] += out * cell[0] - cell[4]
-    for sums, spread, where in ((own, LEARNED_SAME_FEATURE, "this feature's"),
-                                (other, LEARNED_OTHER, "other features'")):
+    for sums, spread, where in ((own, LEARNED_SAME_FEATURE, f"this feature's log rows of {model_id}"),
+                                (other, LEARNED_OTHER, f"other features' log rows of {model_id}"),
+                                (kin, LEARNED_FAMILY, f"log rows of other {family} models")):
         if sums[0] >= MIN_LEARN_REQUESTS and sums[1] > 0 and sums[2] > 0:
             ratio = sums[1] / sums[2]
             return ((ratio * spread[0], ratio, ratio * spread[1]),
-                    f"learned from {sums[0]:,.0f} of {where} log rows of {model_id}: {ratio:.2f} reasoning "
-                    f"tokens per visible output token")
+                    f"learned from {sums[0]:,.0f} of {where}: {ratio:.2f} reasoning tokens per visible output token")
     return None
 
 

@@ -54,10 +54,11 @@ class ReasoningKinds:
 
     def _ratio(self, result: ChangeEstimate, prof: Profile, price: ModelPrice, groups: list[Group]) -> Range:
         """Reasoning per visible output token of `price`'s model at `prof`: from the log, else the prior."""
-        learned = learned_ratio(self.summary.groups.values(), price.model_id, result.change.feature, self.base_price)
+        learned = learned_ratio(self.summary.groups.values(), price.model_id, result.change.feature, self.base_price,
+                                prof.family)
         if learned is not None:
             ratio, note = learned
-            self._lower(result, "medium")
+            self._lower(result, "medium" if price.model_id in note else "low")
         else:
             ratio, note = prior_ratio(prof)
             self._lower(result, "low")
@@ -205,13 +206,23 @@ class ReasoningKinds:
                                result: ChangeEstimate) -> None:
         """A finding when the output cap (which covers reasoning) leaves little room for the answer."""
         state = next((states[id(g)] for g in groups), None)
-        if state is None or state.total_cap is None or not any(state.reasoning_added):
+        if state is None or state.total_cap is None:
+            return
+        change = result.change
+        if (state.price is not None and state.price.family == "anthropic" and state.reasoning_budget is not None
+                and state.reasoning_budget >= state.total_cap):
+            self.findings.append(Finding(
+                "warn", "reasoning_cap",
+                f"{feature}: the thinking budget {int(state.reasoning_budget):,} is not below max_tokens "
+                f"{state.total_cap:,}: Anthropic rejects such requests (budget_tokens must be less than max_tokens). "
+                "Raise max_tokens or lower the budget", file=change.file, line=change.line))
+            return
+        if not any(state.reasoning_added):
             return
         budget = int(state.reasoning_budget) if state.reasoning_budget is not None else None
         shares = [cut_share(groups, ratio, state.total_cap, budget) for ratio in state.reasoning_added]
         if shares[1] <= CAP_FINDING_SHARE:
             return
-        change = result.change
         self.findings.append(Finding(
             "warn", "reasoning_cap",
             f"{feature}: the output cap {state.total_cap:,} also covers reasoning tokens; an expected "

@@ -3,6 +3,9 @@
 All changes to one feature are applied in one pass to the same matched requests (a model swap
 and a cap raise compose, they are not priced apart and added); each change is credited with the
 cost difference it makes at its turn.  Every request cell is priced on its own token counts.
+Before the changes apply, the matched requests are moved to HEAD's settings (pricing.drift), and
+requests claimed by several features of the commit are shared among them (pricing.sharing); the
+window leaves out stray timestamps (pricing.window).
 """
 from __future__ import annotations
 

@@ -22,9 +22,9 @@ from aiopt_hooks.config import Config, Policy, build_config, load_config, parse_
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.pricing.estimate import Estimator, estimate_changes
 from aiopt_hooks.pricing.fit import expected_capped_tail, fit_censored_lognormal
-from aiopt_hooks.verdict.policy import decide_verdict
 from aiopt_hooks.pricing.prices import PriceBook, tier_thresholds
 from aiopt_hooks.records import Change, ChangeEstimate, Estimate, Finding
+from aiopt_hooks.verdict.policy import decide_verdict
 
 REL = 1e-9
 

@@ -81,6 +81,7 @@ def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[F
               old_ref: str | None, new_ref: str | None, cache_dir: Path) -> Run:
     from aiopt_hooks.baseline.read import read_baseline
     from aiopt_hooks.extract.diffing import Tree, derive_changes
+    from aiopt_hooks.extract.logera import with_log_era_prompts  # HEAD's prompt vs the log era's
     from aiopt_hooks.pricing.prices import PriceBook
     from aiopt_hooks.verdict.decide import decide
     from aiopt_hooks.verdict.thresholds import findings_only
@@ -98,6 +99,7 @@ def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[F
                           summary_line=f"{len(watched)} watched file(s) changed, no cost field changed"))
     prices = PriceBook(config, cache_dir)
     summary = read_baseline(paths, root, config, prices.thresholds, cache_dir)
+    changes = with_log_era_prompts(changes, root, config, old_ref, summary.last_ts)
     return Run(price_changes(changes, findings, summary, config, prices), summary, prices)
 
 

@@ -69,17 +69,23 @@ class ChangeEstimate:
     confidence: Confidence = "high"
     notes: list[str] = field(default_factory=list)
     priced: bool = True
+    unpriced_reason: str = ""     # why `priced` is False (an unpriced change is never $0)
 
     def as_dict(self) -> dict[str, Any]:
         c = self.change
-        return {"file": c.file, "feature": c.feature, "field": c.field, "old": c.old, "new": c.new,
-                "requests_matched": self.requests_matched,
-                "baseline_monthly_usd": round(self.baseline_monthly_usd, 2),
-                "candidate_monthly_usd": round(self.candidate_monthly_usd, 2),
-                "delta_monthly_usd": round(self.delta_monthly_usd, 2),
-                "delta_monthly_usd_low": round(self.delta_monthly_usd_low, 2),
-                "delta_monthly_usd_high": round(self.delta_monthly_usd_high, 2),
-                "confidence": self.confidence, "notes": list(self.notes)}
+        def usd(value: float) -> float | None:
+            return round(value, 2) if self.priced else None
+        out = {"file": c.file, "feature": c.feature, "field": c.field, "old": c.old, "new": c.new,
+               "requests_matched": self.requests_matched,
+               "baseline_monthly_usd": usd(self.baseline_monthly_usd),
+               "candidate_monthly_usd": usd(self.candidate_monthly_usd),
+               "delta_monthly_usd": usd(self.delta_monthly_usd),
+               "delta_monthly_usd_low": usd(self.delta_monthly_usd_low),
+               "delta_monthly_usd_high": usd(self.delta_monthly_usd_high),
+               "confidence": self.confidence, "notes": list(self.notes)}
+        if not self.priced:
+            out["unpriced_reason"] = self.unpriced_reason or "not priced"
+        return out
 
 
 @dataclass
@@ -95,6 +101,12 @@ class Estimate:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     matched: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)   # feature -> group keys
+    head_adjustment_usd: float = 0.0   # the log re-priced to HEAD's settings, minus the log as priced
+
+    @property
+    def unpriced(self) -> list[ChangeEstimate]:
+        """Changes that could not be priced: their cost is unknown, never counted as $0."""
+        return [c for c in self.changes if not c.priced]
 
     @property
     def delta(self) -> float:
@@ -110,13 +122,18 @@ class Estimate:
 
     @property
     def candidate_monthly_usd(self) -> float:
-        return self.baseline_monthly_usd + self.delta
+        return self.baseline_monthly_usd + self.head_adjustment_usd + self.delta
+
+    @property
+    def head_monthly_usd(self) -> float:
+        """The app at HEAD's settings: what the commit's delta is measured against."""
+        return self.baseline_monthly_usd + self.head_adjustment_usd
 
     @property
     def delta_pct(self) -> float:
-        if self.baseline_monthly_usd <= 0:
+        if self.head_monthly_usd <= 0:
             return 0.0 if self.delta == 0 else float("inf")
-        return 100.0 * self.delta / self.baseline_monthly_usd
+        return 100.0 * self.delta / self.head_monthly_usd
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,14 @@ Simulator assumptions (the truth is defined by these, not by the package's estim
   prefix, in 128-token blocks once it reaches 1,024 tokens, is billed as cache reads.
 - `n` choices: input billed once, each choice draws its own desired output, capped on its own.
 - `sample_rate`: each incoming request carries a uniform draw u and is served when u < rate.
+- Reasoning models (`REASONING`: gpt-5-mini, o4-mini, Claude with a thinking budget) think
+  ratio x visible output tokens, times a per-request log-normal draw (mean 1); the thinking is
+  billed as output and logged as `reasoning_tokens`.  A thinking budget bounds it; `max_tokens`
+  covers reasoning and visible output together (reasoning first).  The ratios are assumptions of
+  the benchmark, not measurements; o4-mini's is deliberately not the estimator's prior.
+- Features marked untagged write rows without `feature_tag` (they share their model's traffic).
+- Drift cases commit a HEAD config that differs from the one the log was recorded under (an
+  approved change not deployed yet); the truth is HEAD's config vs the staged one on the same stream.
 - Ground truth is priced independently of the estimator: every simulated attempt is priced with
   `genai_prices.calc_price` on its own token counts, at today's prices (as the package does).
   Monthly = window cost x 30 / window days, where the window is the baseline log's first-to-last
@@ -67,6 +75,9 @@ RETRY_GAP_S = 2
 FAMILY_FACTOR = {"openai": 1.0, "google": 1.0, "anthropic": 1.15}
 CACHE_MIN, CACHE_BLOCK = 1024, 128
 HUGE = 1_000_000_000
+# Reasoning tokens per visible output token (benchmark assumptions), and the draw's spread.
+REASONING = {"gpt-5-mini": 1.8, "o4-mini": 3.0, "claude-haiku-4-5": 3.0}
+THINK_SIGMA = 0.7
 
 
 # --- the simulated app ------------------------------------------------------------------------
@@ -82,6 +93,7 @@ class Spec:
     prompt_text: str
     n: int | None = None
     sample_rate: float | None = None
+    thinking_budget: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,7 @@ class Feature:
     fail_p: float
     cache_hit: float = 0.0
     user_max: int = 10 ** 9
+    tagged: bool = True
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,7 @@ class Request:
     fails: tuple[bool, ...]    # one per possible attempt
     u: float                   # sampling draw
     cache_hit: bool
+    think: float = 1.0         # the request's reasoning draw (log-normal, mean 1)
 
 
 @dataclass(frozen=True)
@@ -120,6 +134,8 @@ class Row:
     retries: int
     ok: bool
     truncated: bool
+    reasoning: int = 0
+    tagged: bool = True
 
 
 RULES = [
@@ -156,9 +172,14 @@ INTROS = {
     "doc_qa": "You answer questions about the long contract or policy document given below.",
     "classify": "Classify the message as billing, bug, account, sales or other. Reply with the label only.",
     "suggest": "Suggest one short reply the agent could send next, in at most two sentences.",
+    "research": "You research the customer's account history and answer the agent's question with sources.",
+    "answer": "You answer the customer's product question from the help centre articles given below.",
+    "notify": "You write a one-line notification about the ticket update for the customer.",
+    "review": "You review a drafted reply for policy violations and list each problem you find.",
 }
 PROMPT_TARGET = {"summarize": 1150, "support_chat": 450, "extract": 350, "draft": 400,
-                 "doc_qa": 250, "classify": 600, "suggest": 150}
+                 "doc_qa": 250, "classify": 600, "suggest": 150, "research": 300, "answer": 300, "notify": 100,
+                 "review": 400}
 ADDED_TEXT = """
 ## Tone and format (added in this commit)
 - Start with a one-line subject, then a greeting that uses the customer's first name.
@@ -206,7 +227,7 @@ def make_features() -> dict[str, Feature]:
                 (log(1800), 0.7), (log(220), 0.6), 0.03, cache_hit=0.6),
         Feature("support_chat", spec("openai", "gpt-4.1-mini", 800, 2, "support_chat"), 400,
                 (log(900), 0.9), (log(260), 0.7), 0.02),
-        Feature("extract", spec("google", "gemini-2.5-flash", 1024, 0, "extract"), 300,
+        Feature("extract", spec("google", "gemini-2.5-flash", 1024, 0, "extract", thinking_budget=0), 300,
                 (log(2500), 0.8), (log(300), 0.5), 0.10),
         Feature("draft", spec("openai", "gpt-4.1", 1024, 2, "draft"), 250,
                 (log(600), 0.6), (log(600), 0.8), 0.02),
@@ -214,8 +235,18 @@ def make_features() -> dict[str, Feature]:
                 (log(25000), 1.0), (log(350), 0.6), 0.03, user_max=160_000),
         Feature("classify", spec("openai", "gpt-4.1", 16, 1, "classify", sample_rate=0.5), 500,
                 (log(300), 0.5), (log(4), 0.3), 0.01),
-        Feature("suggest", spec("google", "gemini-2.5-flash", 256, 1, "suggest", n=1), 400,
+        Feature("suggest", spec("google", "gemini-2.5-flash", 256, 1, "suggest", n=1, thinking_budget=0), 400,
                 (log(400), 0.6), (log(120), 0.5), 0.01),
+        Feature("research", spec("openai", "gpt-5-mini", 16000, 0, "research"), 150,
+                (log(1500), 0.6), (log(400), 0.6), 0.01),
+        Feature("answer", spec("openai", "gpt-4.1-mini", 8000, 0, "answer"), 200,
+                (log(1200), 0.7), (log(330), 0.6), 0.01),
+        Feature("notify_a", spec("openai", "gpt-4o-mini", 256, 0, "notify"), 300,
+                (log(500), 0.5), (log(80), 0.5), 0.01, tagged=False),
+        Feature("notify_b", spec("openai", "gpt-4o-mini", 256, 0, "notify"), 100,
+                (log(500), 0.5), (log(80), 0.5), 0.01, tagged=False),
+        Feature("review", spec("anthropic", "claude-haiku-4-5", 16000, 0, "review", thinking_budget=4096), 100,
+                (log(2000), 0.6), (log(300), 0.6), 0.01),
     ]
     return {f.name: f for f in items}
 
@@ -230,6 +261,9 @@ def make_stream(feature: Feature) -> list[Request]:
         desired = tuple(max(1, round(rng.lognormvariate(*feature.out))) for _ in range(MAX_N))
         fails = tuple(rng.random() < feature.fail_p for _ in range(MAX_ATTEMPTS))
         requests.append(Request(ts, user, desired, fails, rng.random(), rng.random() < feature.cache_hit))
+    # Reasoning draws from a stream of their own: the other draws stay as they were.
+    think = random.Random(f"{SEED}:think:{feature.name}")
+    requests = [replace(r, think=math.exp(think.gauss(-THINK_SIGMA ** 2 / 2, THINK_SIGMA))) for r in requests]
     requests.sort(key=lambda r: r.ts)
     return requests
 
@@ -239,7 +273,13 @@ def prompt_tokens(text: str) -> int:
     return count_tokens(text).tokens
 
 
-def attempts(name: str, spec: Spec, req: Request, factor: float, caching: bool) -> list[Row]:
+def reasoning_ratio(spec: Spec) -> float:
+    if spec.model.startswith("claude"):
+        return REASONING.get(spec.model, 0.0) if spec.thinking_budget else 0.0
+    return REASONING.get(spec.model, 0.0)
+
+
+def attempts(name: str, spec: Spec, req: Request, factor: float, caching: bool, tagged: bool = True) -> list[Row]:
     """The billed attempts of one request under `spec`."""
     prompt = prompt_tokens(spec.prompt_text)
     inp = round((prompt + req.user) * factor)
@@ -247,13 +287,23 @@ def attempts(name: str, spec: Spec, req: Request, factor: float, caching: bool) 
     cached = (scaled_prompt // CACHE_BLOCK) * CACHE_BLOCK if caching and req.cache_hit \
         and scaled_prompt >= CACHE_MIN else 0
     wanted = [round(d * factor) for d in req.desired[:spec.n or 1]]
-    output = sum(min(d, spec.max_tokens) for d in wanted)
-    truncated = any(d > spec.max_tokens for d in wanted)
+    ratio = reasoning_ratio(spec)
+    reasoning = 0
+    if ratio:   # one choice: reasoning first, bounded by the budget; the cap covers both
+        thought = round(ratio * wanted[0] * req.think)
+        if spec.thinking_budget:
+            thought = min(thought, spec.thinking_budget)
+        reasoning = min(thought, spec.max_tokens)
+        visible = min(wanted[0], spec.max_tokens - reasoning)
+        output, truncated = reasoning + visible, thought + wanted[0] > spec.max_tokens
+    else:
+        output = sum(min(d, spec.max_tokens) for d in wanted)
+        truncated = any(d > spec.max_tokens for d in wanted)
     rows = []
     for k in range(spec.max_retries + 1):
         ok = not req.fails[k]
         rows.append(Row(req.ts + k * RETRY_GAP_S, name, spec.provider, spec.model, inp, cached,
-                        output if ok else 0, k, ok, truncated and ok))
+                        output if ok else 0, k, ok, truncated and ok, reasoning if ok else 0, tagged))
         if ok:
             break
     return rows
@@ -266,7 +316,7 @@ def replay(feature: Feature, spec: Spec, stream: list[Request], factors: dict[st
     rows: list[Row] = []
     for req in stream:
         if req.u < rate:
-            rows.extend(attempts(feature.name, spec, req, factors[spec.provider], caching))
+            rows.extend(attempts(feature.name, spec, req, factors[spec.provider], caching, feature.tagged))
     return rows
 
 
@@ -293,11 +343,13 @@ def write_log(path: Path, rows: list[Row]) -> None:
         for r in sorted(rows, key=lambda r: (r.ts, r.feature, r.retries)):
             record: dict[str, object] = {
                 "ts": iso(r.ts), "provider": r.provider, "model": r.model, "input_tokens": r.input,
-                "output_tokens": r.output, "feature_tag": r.feature, "retries": r.retries,
+                "output_tokens": r.output, "feature_tag": r.feature if r.tagged else None, "retries": r.retries,
                 "status": "ok" if r.ok else "error",
                 "finish_reason": ("length" if r.truncated else "stop") if r.ok else None}
             if r.cached:
                 record["cached_input_tokens"] = r.cached
+            if r.reasoning:
+                record["reasoning_tokens"] = r.reasoning
             fh.write(json.dumps(record) + "\n")
 
 
@@ -311,6 +363,8 @@ def render_config(specs: dict[str, Spec]) -> str:
             lines.append(f"    n: {s.n}")
         if s.sample_rate is not None:
             lines.append(f"    sample_rate: {s.sample_rate}")
+        if s.thinking_budget is not None:
+            lines.append(f"    thinking_budget: {s.thinking_budget}")
     return "\n".join(lines) + "\n"
 
 
@@ -395,6 +449,12 @@ class Case:
     target: Target
     env: dict[str, str] = field(default_factory=dict)
     factors: dict[str, float] = field(default_factory=lambda: dict(FAMILY_FACTOR))
+    also: tuple[str, ...] = ()                     # more features the same edit applies to
+    head: Callable[[Spec], Spec] | None = None     # HEAD's config differs from the logged one (drift)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return (self.feature, *self.also)
 
 
 def make_cases() -> list[Case]:
@@ -426,6 +486,19 @@ def make_cases() -> list[Case]:
         Case("n raised 1 -> 3", "suggest", lambda s: replace(s, n=3), Target(5, label="±5% (ours)")),
         Case("traffic: sample_rate 0.5 -> 1.0", "classify", lambda s: replace(s, sample_rate=1.0),
              Target(5, label="±5% (ours)")),
+        Case("drift: HEAD gpt-4.1 (log gpt-4o-mini) -> gpt-4.1-mini", "summarize",
+             lambda s: replace(s, model="gpt-4.1-mini"), pct2, head=lambda s: replace(s, model="gpt-4.1")),
+        Case("drift: HEAD cap 2048 (log 1024) -> 4096", "draft", lambda s: replace(s, max_tokens=4096), raise_t,
+             head=lambda s: replace(s, max_tokens=2048)),
+        Case("reasoning learned from the log (gpt-4.1-mini -> gpt-5-mini)", "answer",
+             lambda s: replace(s, model="gpt-5-mini"), Target(10, True, "in range, ±10%")),
+        Case("reasoning from the prior (gpt-4.1-mini -> o4-mini)", "answer",
+             lambda s: replace(s, model="o4-mini"), Target(None, True, "in range")),
+        Case("shared untagged traffic: 2 features gpt-4o-mini -> gpt-4.1-mini", "notify_a",
+             lambda s: replace(s, model="gpt-4.1-mini"), pct2, also=("notify_b",)),
+        Case("thinking budget lowered 4096 -> 1024 (logged thinking)", "review",
+             lambda s: replace(s, thinking_budget=1024), Target(10, True, "in range, ±10%")),
+        Case("retries lowered 2 -> 0 (3% failures)", "summarize", lambda s: replace(s, max_retries=0), pct10),
     ]
 
 
@@ -466,21 +539,28 @@ def build_world(workdir: Path) -> World:
 
 
 def true_delta(world: World, case: Case) -> float:
-    feature = world.features[case.feature]
-    rows = replay(feature, case.edit(feature.spec), world.streams[case.feature], case.factors)
-    return world.monthly(cost(rows) - cost(world.base_rows[case.feature]))
+    """HEAD's config (the logged one unless the case drifts) vs the staged one, on the same stream."""
+    total = 0.0
+    for name in case.features:
+        feature = world.features[name]
+        head = case.head(feature.spec) if case.head else feature.spec
+        before = replay(feature, head, world.streams[name], FAMILY_FACTOR) if case.head else world.base_rows[name]
+        total += cost(replay(feature, case.edit(head), world.streams[name], case.factors)) - cost(before)
+    return world.monthly(total)
 
 
 def run_case(world: World, case: Case, root: Path) -> Outcome:
     specs = {name: f.spec for name, f in world.features.items()}
+    if case.head:
+        specs.update({name: case.head(specs[name]) for name in case.features})
     build_repo(root, world.log, specs)
-    specs[case.feature] = case.edit(specs[case.feature])
+    specs.update({name: case.edit(specs[name]) for name in case.features})
     write_specs(root, specs)
     git(root, "add", "-A")
     outcome = Outcome(case, true_delta(world, case))
     result = run_check(root, case.env)
     delta = result.get("delta")
-    if not isinstance(delta, dict) or "error" in result:
+    if not isinstance(delta, dict) or "error" in result or delta.get("monthly_usd") is None:
         outcome.error = str(result.get("error") or result.get("reasons") or "no delta in the JSON")
         return outcome
     outcome.estimate = float(delta["monthly_usd"])

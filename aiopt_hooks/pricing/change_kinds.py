@@ -12,12 +12,13 @@ from typing import Any, ClassVar
 
 from aiopt_hooks.baseline.model import BaselineSummary, Group
 from aiopt_hooks.config import Config
+from aiopt_hooks.pricing.drift import drift_cap, reach_share
 from aiopt_hooks.pricing.fit import expected_capped_tail, fit_censored_lognormal
 from aiopt_hooks.pricing.groupcost import CROSS_FAMILY_RANGE, SCENARIOS, UNCAPPED_GROWTH, CapRule, State, group_cost
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
+from aiopt_hooks.pricing.retries import retry_effect, retry_note
 from aiopt_hooks.records import Change, ChangeEstimate, Finding
 
-EFFORT = {"none": 0.0, "minimal": 0.25, "low": 0.5, "medium": 1.0, "high": 2.0, "xhigh": 3.0}
 DEFAULT_FAILURE_RATE = 0.02
 
 
@@ -33,6 +34,9 @@ class ChangeKinds:
     handlers: ClassVar[dict[str, Handler]]   # cost field -> its handler (the table at the end of the module)
     prices: PriceBook
     findings: list[Finding]
+    # A swap into or out of a reasoning model (aiopt_hooks.pricing.reasoning_kinds.ReasoningKinds).
+    _swap_reasoning: Callable[[ChangeEstimate, list[Group], dict[int, State], dict[int, ModelPrice | None],
+                               dict[str, Any]], None]
 
     def _apply(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                extra: list[float]) -> bool:
@@ -47,13 +51,14 @@ class ChangeKinds:
     def _reprice(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                  model: str | None, provider: str | None) -> bool:
         change = result.change
+        before = {id(g): states[id(g)].price for g in groups}
         for group in groups:
             ref = model or group.model
             try:
                 price = self.prices.resolve(ref, provider or group.provider or None)
             except UnknownModel as exc:
                 self._unknown_model(exc, change)
-                result.notes.append(f"{ref!r} has no known price: not priced")
+                result.notes.append(f"unknown model {ref!r}: no known price, so not priced (never as $0)")
                 return False
             state = states[id(group)]
             old = state.price
@@ -66,6 +71,8 @@ class ChangeKinds:
                     result.notes.append(note)
             state.price = price
             self._check_context(price, group, change)
+        self._swap_reasoning(result, [g for g in groups if before[id(g)] is not None], states, before,
+                             change.spec)
         return True
 
     def _check_context(self, price: ModelPrice, group: Group, change: Change) -> None:
@@ -93,6 +100,13 @@ class ChangeKinds:
     def _apply_max_output_tokens(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                                  extra: list[float]) -> bool:
         old, new = result.change.old, result.change.new
+        head_cap = drift_cap(states, groups)
+        if head_cap is not None:
+            # The log ran under another cap than HEAD's: price from the log's cap to the new one
+            # (the HEAD-adjusted baseline already projected the log to HEAD's cap).
+            old = head_cap.old
+            result.notes.append(f"the log's requests ran under a cap of {old if old is not None else 'none'}, "
+                                f"HEAD's is {result.change.old}: priced from the log's cap to {new}")
         rule = CapRule(old, new)
         # Zero-output rows are failed attempts: neither truncated nor evidence of output length.
         cells = [(key, cell) for g in groups for key, cell in g.cells.items() if key[1] > 0]
@@ -110,6 +124,11 @@ class ChangeKinds:
                 rule.tail_mean = expected_capped_tail(fit[0], fit[1], old, new if new is not None else
                                                       UNCAPPED_GROWTH * old)
             result.confidence = "medium"
+            head_old = result.change.old
+            if head_cap is not None and old is not None and isinstance(head_old, int) and head_old > old:
+                reach = share * reach_share(fit, old, head_old)
+                result.notes.append(f"{100 * share:.1f}% of matched requests hit the log-era cap of {old:,}; "
+                                    f"an expected {100 * reach:.1f}% would hit HEAD's cap of {head_old:,}")
             result.notes.append(f"{100 * share:.1f}% of matched requests hit the old cap; low = they stay, "
                                 f"high = they grow to {'the new cap' if new is not None else f'{UNCAPPED_GROWTH:g}x the old cap'}, "
                                 "expected = log-normal fitted to outputs censored at the old cap")
@@ -184,13 +203,10 @@ class ChangeKinds:
         old = int(result.change.old or 0)
         new = int(result.change.new or 0)
         p = self._failure_rate(groups, result)
-        def attempts(rate: float, r: int) -> float:
-            return sum(rate ** k for k in range(r + 1))
         rates = (p / 2, p, min(2 * p, 0.9))
-        mult = tuple(attempts(q, new) / attempts(q, old) for q in rates)
+        mult = tuple(retry_effect(q, old, new).mult for q in rates)
         self._scale_calls(groups, states, (min(mult), mult[1], max(mult)))
-        result.notes.append(f"expected billed attempts per request {attempts(p, old):.3f} -> {attempts(p, new):.3f} "
-                            f"at a {p:.1%} failure rate per attempt (a failed attempt assumed to bill like a success)")
+        result.notes.append(retry_note(p, old, new) + f" (range: failure rate {rates[0]:.1%}-{rates[2]:.1%})")
         return True
 
     def _apply_n(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
@@ -201,35 +217,6 @@ class ChangeKinds:
             states[id(group)].output_mult *= new / old
         result.notes.append(f"output tokens x {new}/{old}; input billed once")
         return True
-
-    def _apply_reasoning_effort(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
-                                extra: list[float]) -> bool:
-        old = EFFORT.get(str(result.change.old or "medium").lower())
-        new = EFFORT.get(str(result.change.new or "medium").lower())
-        if old is None or new is None or old == 0:
-            result.notes.append("unknown reasoning effort level: not priced")
-            return False
-        ratio = new / old
-        mult = (1 + (ratio - 1) * 0.5, ratio, 1 + (ratio - 1) * 1.5)
-        reasoning = sum(c[4] for g in groups for c in g.cells.values())
-        result.confidence = "low"
-        for group in groups:
-            state = states[id(group)]
-            if reasoning > 0:
-                state.reasoning_mult = tuple(a * b for a, b in zip(state.reasoning_mult, mult))  # type: ignore[assignment]
-        if reasoning == 0:
-            for group in groups:
-                states[id(group)].output_mult *= ratio
-            result.notes.append("the log has no reasoning tokens: the effort factor was applied to output tokens")
-        result.notes.append(f"reasoning tokens x {ratio:g} (documented per-level factors; a wide range)")
-        return True
-
-    def _apply_thinking_budget(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
-                               extra: list[float]) -> bool:
-        result.notes.append("thinking budget changes are not priced yet: the change is shown, its cost is not "
-                            "estimated")
-        result.confidence = "low"
-        return False
 
     def _apply_fallbacks(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
                          extra: list[float]) -> bool:
@@ -264,7 +251,7 @@ class ChangeKinds:
                                      file=change.file, line=change.line))
 
 
-# One handler per cost field of a call spec (records.COST_FIELDS); a test keeps the two in step.
+# The per-call change kinds' handlers (`estimate.Estimator.handlers` is the whole table).
 HANDLERS: dict[str, Handler] = {
     "model": ChangeKinds._apply_model,
     "provider": ChangeKinds._apply_provider,
@@ -273,8 +260,6 @@ HANDLERS: dict[str, Handler] = {
     "retries": ChangeKinds._apply_retries,
     "fallbacks": ChangeKinds._apply_fallbacks,
     "n": ChangeKinds._apply_n,
-    "reasoning_effort": ChangeKinds._apply_reasoning_effort,
-    "thinking_budget": ChangeKinds._apply_thinking_budget,
     "traffic": ChangeKinds._apply_traffic,
     "context_mult": ChangeKinds._apply_context_mult,
     "output_mult": ChangeKinds._apply_output_mult,

@@ -3,6 +3,9 @@
 All changes to one feature are applied in one pass to the same matched requests (a model swap
 and a cap raise compose, they are not priced apart and added); each change is credited with the
 cost difference it makes at its turn.  Every request cell is priced on its own token counts.
+Before the changes apply, the matched requests are moved to HEAD's settings (pricing.drift), and
+requests claimed by several features of the commit are shared among them (pricing.sharing); the
+window leaves out stray timestamps (pricing.window).
 """
 from __future__ import annotations
 
@@ -12,9 +15,13 @@ from aiopt_hooks.baseline.dedupe import duplicates_finding
 from aiopt_hooks.baseline.model import BaselineSummary, Group
 from aiopt_hooks.baseline.read import notes_findings
 from aiopt_hooks.config import Config, FeatureRule
+from aiopt_hooks.pricing.change_kinds import HANDLERS
+from aiopt_hooks.pricing.drift import Drift, adjust_to_head, head_spec
 from aiopt_hooks.pricing.group_kinds import GroupKinds
 from aiopt_hooks.pricing.groupcost import SCENARIOS, CapRule, State, group_cost
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
+from aiopt_hooks.pricing.reasoning_kinds import ReasoningKinds
+from aiopt_hooks.pricing.sharing import claim_counts, share_traffic
 from aiopt_hooks.pricing.stated import (
     aggregated_basis,
     aggregated_caveat,
@@ -22,6 +29,7 @@ from aiopt_hooks.pricing.stated import (
     stated_cost_finding,
     tier_notes,
 )
+from aiopt_hooks.pricing.window import robust_window
 from aiopt_hooks.records import COST_FIELDS, Change, ChangeEstimate, Confidence, Estimate, Finding
 
 __all__ = ["Estimator", "State", "CapRule", "group_cost", "match_groups", "estimate_changes"]
@@ -39,15 +47,21 @@ def match_groups(feature: str, rule: FeatureRule | None, summary: BaselineSummar
     return [g for g in summary.groups.values() if ok(g)]
 
 
-class Estimator(GroupKinds):
+class Estimator(ReasoningKinds, GroupKinds):
     def __init__(self, summary: BaselineSummary, config: Config, prices: PriceBook) -> None:
         self.summary = summary
         self.config = config
         self.prices = prices
-        window = config.window_days or summary.span_days
+        self.findings: list[Finding] = []
+        window = config.window_days
+        if not window:
+            window, outliers = robust_window(summary)
+            if outliers is not None:
+                self.findings.append(outliers)
         self.window_days = max(window, 1.0 / 24)
         self.monthly = config.month_days / self.window_days
-        self.findings: list[Finding] = []
+        self.head_adjustment = 0.0           # monthly: the log re-priced to HEAD's settings, minus as logged
+        self._shares: dict[int, int] = {}    # id(group) -> how many features of this estimate claim it
         self.notes: list[str] = []
         self._base_price: dict[int, ModelPrice | None] = {}
         self.matched: dict[str, list[tuple[str, str, str]]] = {}   # feature -> its matched group keys
@@ -106,17 +120,25 @@ class Estimator(GroupKinds):
         by_feature: dict[str, list[Change]] = {}
         for change in changes:
             by_feature.setdefault(change.feature, []).append(change)
-        for feature, items in by_feature.items():
+        for items in by_feature.values():
             items.sort(key=lambda c: COST_FIELDS.index(c.field))
-            est.changes.extend(self._estimate_feature(feature, items))
+        claimed = {feature: self._matched(feature, items, set(by_feature)) for feature, items in by_feature.items()}
+        self._shares = claim_counts(match[0] for match in claimed.values() if not match[3])
+        for feature, items in by_feature.items():
+            est.changes.extend(self._estimate_feature(feature, items, claimed[feature]))
         self._data_quality(est)
         est.matched = dict(self.matched)
+        est.head_adjustment_usd = self.head_adjustment
         est.findings = self.findings + est.findings
         est.notes.extend(self.notes)
         return est
 
-    def _matched(self, feature: str, changes: list[Change]) -> tuple[list[Group], str, list[str], bool]:
-        """(matched groups, how they matched, notes, synthetic: a declared new feature's traffic)."""
+    def _matched(self, feature: str, changes: list[Change],
+                 features: set[str] | None = None) -> tuple[list[Group], str, list[str], bool]:
+        """(matched groups, how they matched, notes, synthetic: a declared new feature's traffic).
+
+        A feature with no tagged traffic falls back to its old model's requests, except those
+        tagged for another feature of this commit or of `features:` (they are that feature's)."""
         rule = _rule_for(feature, self.config)
         groups = match_groups(feature, rule, self.summary)
         how = f"feature tag {feature!r}" if not (rule and rule.match) else f"match {dict(rule.match)}"
@@ -126,8 +148,12 @@ class Estimator(GroupKinds):
                 old_id = self.prices.resolve(str(model_change.old), model_change.spec.get("provider")).model_id
             except UnknownModel:
                 old_id = str(model_change.old)
+            owned = {f.lower() for f in (features or set()) | {r.name for r in self.config.features}} - {""}
             groups = [g for g in self.summary.groups.values()
-                      if (p := self.base_price(g)) is not None and p.model_id == old_id]
+                      if (p := self.base_price(g)) is not None and p.model_id == old_id
+                      and g.feature.lower() not in owned]
+            # Untagged requests first: tagged ones belong to features of their own.
+            groups = [g for g in groups if not g.feature] or groups
             how = f"old model {model_change.old!r} (no request carries feature tag {feature!r})"
         notes = []
         unknown = [g for g in groups if self.base_price(g) is None]
@@ -166,6 +192,7 @@ class Estimator(GroupKinds):
                              spec.get("provider")):
             for r in results:
                 r.priced = False
+                r.unpriced_reason = head.notes[-1]
             return results
         cap = spec.get("max_output_tokens")
         if isinstance(cap, int):
@@ -175,8 +202,9 @@ class Estimator(GroupKinds):
             r.notes.append(f"included in the new feature's estimate ({head.change.field} row)")
         return results
 
-    def _estimate_feature(self, feature: str, changes: list[Change]) -> list[ChangeEstimate]:
-        groups, how, notes, synthetic = self._matched(feature, changes)
+    def _estimate_feature(self, feature: str, changes: list[Change],
+                          claim: tuple[list[Group], str, list[str], bool] | None = None) -> list[ChangeEstimate]:
+        groups, how, notes, synthetic = claim or self._matched(feature, changes)
         self.matched[feature] = [] if synthetic else [(g.feature, g.provider, g.model) for g in groups]
         if synthetic:
             return self._estimate_new_feature(groups[0], how, changes)
@@ -194,16 +222,20 @@ class Estimator(GroupKinds):
                 r.priced = False
                 r.confidence = "low"
                 r.notes.append("no matched baseline traffic: not priced")
+                r.unpriced_reason = f"no baseline request matches feature {feature!r} (unmatched_change)"
             return results
         states = {id(g): State(self.base_price(g), thresholds=self.summary.thresholds) for g in groups}
-        matched = sum(g.requests for g in groups)
-        extra = [0.0, 0.0, 0.0]
-        before = self._cost(groups, states, extra)
         by_model = how.startswith("old model")
+        notes = notes + share_traffic(groups, states, self._shares)
+        matched = round(sum(g.requests * states[id(g)].call_mult[1] for g in groups))
+        extra = [0.0, 0.0, 0.0]
+        drift = self._head_adjust(changes, groups, states, extra, by_model)
+        before = self._cost(groups, states, extra)
         for result in results:
             result.requests_matched = matched
             result.notes.extend([f"matched by {how}", *notes] if by_model else notes)
-            if by_model:
+            result.notes.extend(drift.notes)
+            if by_model or drift.estimated or drift.cross_family:
                 result.confidence = "medium"
             ok = self._apply(result, groups, states, extra)
             after = self._cost(groups, states, extra) if ok else before
@@ -211,7 +243,33 @@ class Estimator(GroupKinds):
             before = after
             if self.summary.aggregated or self.summary.uncounted_rows:
                 aggregated_caveat(self.summary, result)
+        self._reasoning_cap_finding(feature, groups, states, results[-1])
         return results
+
+    def _head_adjust(self, changes: list[Change], groups: list[Group], states: dict[int, State],
+                     extra: list[float], by_model: bool) -> Drift:
+        """Re-price the matched requests to HEAD's settings (a finding when they differ from the log's)."""
+        logged = self._cost(groups, states, extra)
+        prices = {id(g): states[id(g)].price for g in groups}
+        head = head_spec(changes)
+        drift = adjust_to_head(head, groups, states, self.prices, by_model)
+        if not drift.settings:
+            return drift
+        # HEAD's model may reason where the logged one did not (or the other way round).
+        probe = ChangeEstimate(change=changes[0])
+        self._swap_reasoning(probe, [g for g in groups if prices[id(g)] is not None], states, prices, head)
+        drift.notes.extend(f"HEAD-adjusted baseline: {note}" for note in probe.notes)
+        drift.estimated = drift.estimated or probe.confidence != "high"
+        adjusted = self._cost(groups, states, extra)
+        self.head_adjustment += (adjusted[1] - logged[1]) * self.monthly
+        first = changes[0]
+        self.findings.append(Finding(
+            "info", "baseline_drift",
+            f"{first.feature}: the log was recorded under other settings than HEAD's ({'; '.join(drift.settings)}): "
+            f"the baseline is re-priced to HEAD's settings first, ${logged[1] * self.monthly:,.2f}/month as "
+            f"logged -> ${adjusted[1] * self.monthly:,.2f}/month at HEAD, and the change is priced from there",
+            file=first.file, line=first.line))
+        return drift
 
     def _cost(self, groups: list[Group], states: dict[int, State], extra: list[float]) -> list[float]:
         return [sum(group_cost(g, states[id(g)], s) for g in groups) + extra[i] for i, s in enumerate(SCENARIOS)]
@@ -220,6 +278,8 @@ class Estimator(GroupKinds):
         m = self.monthly
         deltas = [(a - b) * m for a, b in zip(after, before)]
         result.priced = ok
+        if not ok and not result.unpriced_reason:
+            result.unpriced_reason = result.notes[-1] if result.notes else "not priced"
         result.baseline_monthly_usd = before[1] * m
         result.candidate_monthly_usd = after[1] * m
         result.delta_monthly_usd = deltas[1]
@@ -258,3 +318,14 @@ class Estimator(GroupKinds):
 def estimate_changes(changes: list[Change], summary: BaselineSummary, config: Config,
                      prices: PriceBook) -> Estimate:
     return Estimator(summary, config, prices).estimate(changes)
+
+
+# Every cost field's handler, in one table: the per-call kinds, the reasoning kinds and the router's
+# group-level kinds (a test keeps it in step with records.COST_FIELDS).
+Estimator.handlers = {
+    **HANDLERS,
+    "reasoning_effort": ReasoningKinds._apply_reasoning_effort,
+    "thinking_budget": ReasoningKinds._apply_thinking_budget,
+    "deployments": GroupKinds._apply_deployments,
+    "retry_policy": GroupKinds._apply_retry_policy,
+}

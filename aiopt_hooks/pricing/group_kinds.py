@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 
 from aiopt_hooks.baseline.model import Group
-from aiopt_hooks.pricing.change_kinds import HANDLERS, ChangeKinds
+from aiopt_hooks.pricing.change_kinds import ChangeKinds
 from aiopt_hooks.pricing.groupcost import SCENARIOS, State, group_cost
 from aiopt_hooks.pricing.prices import ModelPrice, UnknownModel
 from aiopt_hooks.records import ChangeEstimate
@@ -109,8 +109,3 @@ class GroupKinds(ChangeKinds):
             f"record error classes: failures assumed split evenly over {', '.join(classes)} and other errors "
             f"({default} retries), the range puts them all in one class")
         return True
-
-
-# Every cost field's handler: the per-call kinds of `change_kinds`, then the router's group-level ones.
-GroupKinds.handlers = {**HANDLERS, "deployments": GroupKinds._apply_deployments,
-                       "retry_policy": GroupKinds._apply_retry_policy}

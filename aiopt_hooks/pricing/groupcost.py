@@ -22,6 +22,7 @@ class CapRule:
     old: int | None
     new: int | None
     tail_mean: float | None = None     # expected output of truncated requests under the new cap
+    drift: bool = False                # moves the log's cap to HEAD's (aiopt_hooks.pricing.drift)
 
     def apply(self, out: float, truncated: bool, scenario: str) -> float:
         if self.new is not None and (self.old is None or self.new <= self.old):
@@ -49,6 +50,17 @@ class State:
     thresholds: tuple[int, ...] = ()   # the summary's tier thresholds: a prompt change can cross one
     input_scale: float = 1.0           # what-if: every input token class x this
     output_scale: float = 1.0          # what-if: output (reasoning included) x this, before any cap
+    # Reasoning (aiopt_hooks.pricing.reasoning), per scenario: reasoning tokens added per visible output
+    # token; hidden reasoning per visible token inside the logged output (a log that does not split it,
+    # dropped); a per-request budget on reasoning; a cap on reasoning + visible output together.
+    reasoning_added: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    hidden_reasoning: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    reasoning_budget: float | None = None
+    total_cap: int | None = None
+
+    @property
+    def reasons(self) -> bool:
+        return bool(any(self.reasoning_added) or any(self.hidden_reasoning) or self.reasoning_budget is not None)
 
 
 # A tier the price data does not price for a model: batch and flex bill half the standard rates
@@ -103,7 +115,7 @@ def group_cost(group: Group, state: State, scenario: str) -> float:
         total += _tier_correction(group, state, k)
     delta = state.prompt_delta[k]
     m_in, m_out = state.input_scale, state.output_scale
-    if not state.caps and not ((any(state.prompt_delta) or m_in != 1.0) and state.thresholds):
+    if not state.caps and not state.reasons and not ((any(state.prompt_delta) or m_in != 1.0) and state.thresholds):
         # No per-request change of output or tier: per-class sums price it exactly.
         for klass, (count, s_in, s_cached, s_write, s_out, s_reason) in group.class_totals().items():
             r = rates[klass]
@@ -124,10 +136,26 @@ def group_cost(group: Group, state: State, scenario: str) -> float:
         kept = min(new_out / scaled, 1.0) if scaled else 1.0
         reason = s_reason * m_out * kept * state.reasoning_mult[k]
         visible = max(new_out * count - s_reason * m_out * kept, 0.0)
+        if state.reasons and count:
+            visible, reason = _reasoning(state, k, visible / count, reason / count)
+            visible, reason = visible * count, reason * count
         uncached = (s_in - s_cached - s_write) * m_in + delta * count
         total += (r.input * uncached + (r.cached * s_cached + r.cache_write * s_write) * m_in
                   + (r.output * visible + r.reasoning * reason) * state.output_mult)
     return total * _factor(state, k)
+
+
+def _reasoning(state: State, k: int, visible: float, reason: float) -> tuple[float, float]:
+    """(visible, reasoning) tokens of one request once the state's reasoning settings apply."""
+    if state.hidden_reasoning[k]:
+        visible /= 1.0 + state.hidden_reasoning[k]
+    reason += state.reasoning_added[k] * visible
+    if state.reasoning_budget is not None:
+        reason = min(reason, state.reasoning_budget)
+    if state.total_cap is not None and reason + visible > state.total_cap:
+        reason = min(reason, float(state.total_cap))
+        visible = state.total_cap - reason
+    return visible, reason
 
 
 def _one_hour_premium(group: Group, rates: tuple[Rates, ...]) -> float:

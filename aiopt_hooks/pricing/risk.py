@@ -130,5 +130,5 @@ def risk_of_estimate(est: Estimate, summary: BaselineSummary, config: Config, pr
         add_days(app_cand, base_days, -1.0)
         add_days(app_cand, cand_days)
         scopes.append(Scope(feature, base, base_days, cand, cand_days))
-    scopes.append(Scope("", est.baseline_monthly_usd, app_base, est.candidate_monthly_usd, app_cand))
+    scopes.append(Scope("", est.head_monthly_usd, app_base, est.candidate_monthly_usd, app_cand))
     return assess(scopes, thresholds)

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiopt_hooks.baseline.model import BaselineSummary, Group
 from aiopt_hooks.config import Config
+from aiopt_hooks.pricing.candidates import cheaper_models
 from aiopt_hooks.pricing.costs import (
     GroupCost,
     PricedBaseline,
@@ -27,7 +28,6 @@ from aiopt_hooks.pricing.costs import (
 )
 from aiopt_hooks.pricing.groupcost import State, group_cost
 from aiopt_hooks.pricing.prices import PriceBook
-from aiopt_hooks.pricing.suggest import cheaper_models
 from aiopt_hooks.records import Finding
 
 CACHE_MIN_INPUT = 1024        # providers cache prompts from about 1,024 tokens on

@@ -10,12 +10,10 @@ from dataclasses import replace
 
 from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.config import Config, Policy
-from aiopt_hooks.pricing.estimate import Estimator
-from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
+from aiopt_hooks.pricing.candidates import Trials as _Trials
+from aiopt_hooks.pricing.candidates import model_candidates, select_changes
+from aiopt_hooks.pricing.prices import PriceBook, UnknownModel
 from aiopt_hooks.records import Change, Estimate, Suggestion
-
-NOT_CHAT = ("embed", "tts", "whisper", "transcribe", "audio", "realtime", "image", "dall-e", "moderation",
-            "search", "computer-use", "codex", "sora", "veo", "imagen", "live")
 
 
 def allowed_increase(policy: Policy, baseline_monthly: float) -> float | None:
@@ -28,19 +26,6 @@ def allowed_increase(policy: Policy, baseline_monthly: float) -> float | None:
     if (v := policy.block.get("monthly_total_usd")) is not None:
         limits.append(max(v - baseline_monthly, 0.0))
     return min(limits) if limits else None
-
-
-class _Trials:
-    def __init__(self, summary: BaselineSummary, config: Config, prices: PriceBook, changes: list[Change]) -> None:
-        self.summary, self.config, self.prices, self.changes = summary, config, prices, changes
-
-    def delta(self, swap: Change, replacement: Change) -> float | None:
-        trial = [replacement if c is swap else c for c in self.changes]
-        est = Estimator(self.summary, self.config, self.prices).estimate(trial)
-        mine = [c for c in est.changes if c.change is replacement]
-        if any(not c.priced for c in mine):
-            return None
-        return est.delta_high if self.config.policy.basis == "high" else est.delta
 
 
 def _largest_int(trials: _Trials, change: Change, low: int, high: int, limit: float) -> int | None:
@@ -60,7 +45,7 @@ def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: flo
     except UnknownModel:
         return []
     found = []
-    for price in cheaper_models(trials.prices, wanted):
+    for price in model_candidates(trials.prices, trials.summary, change, wanted):
         d = trials.delta(change, replace(change, new=price.model_id))
         if d is not None and d <= limit:
             found.append((price.model_id, d))
@@ -68,37 +53,16 @@ def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: flo
             for mid, d in found[:3]]
 
 
-def _weight(price: ModelPrice) -> float:
-    return price.by_class[0].input + 4 * price.by_class[0].output
-
-
-def cheaper_models(prices: PriceBook, wanted: ModelPrice) -> list[ModelPrice]:
-    """The provider's current chat models priced below `wanted`, the closest in price first."""
-    found = []
-    for model_id in prices.provider_models(wanted.provider_id):
-        if any(word in model_id for word in NOT_CHAT) or model_id == wanted.model_id:
-            continue
-        try:
-            price = prices.resolve(model_id, wanted.provider_id)
-        except UnknownModel:
-            continue
-        if 0 < _weight(price) < _weight(wanted) and price.by_class[0].output > 0:
-            found.append(price)
-    return sorted(found, key=lambda p: (_weight(p), p.model_id), reverse=True)
-
-
 def what_would_pass(est: Estimate, changes: list[Change], summary: BaselineSummary, config: Config,
                     prices: PriceBook) -> list[Suggestion]:
-    limit = allowed_increase(config.policy, est.baseline_monthly_usd)
+    limit = allowed_increase(config.policy, est.head_monthly_usd)
     if limit is None:
         return []
-    trials = _Trials(summary, config, prices, changes)
+    trials = _Trials(summary, config, prices, changes, est)
     total = est.delta_high if config.policy.basis == "high" else est.delta
     out: list[Suggestion] = []
-    for ce in sorted(est.changes, key=lambda c: -c.delta_monthly_usd):
+    for ce in select_changes(est):   # bounded (aiopt_hooks.pricing.candidates)
         ch = ce.change
-        if not ce.priced or ce.delta_monthly_usd <= 0:
-            continue
         if ch.field == "model" and ch.new:
             out.extend(_cheaper_models(trials, ch, limit, total))
             continue

@@ -32,7 +32,7 @@ def _rows(est: Estimate) -> list[list[str]]:
     rows = []
     for c in est.changes:
         if not c.priced:
-            rows.append([c.change.feature, _change_text(c), "-", "-", "not priced", "", c.confidence])
+            rows.append([c.change.feature, _change_text(c), "-", "-", "unpriced", "-", c.confidence])
             continue
         rows.append([c.change.feature, _change_text(c), money(c.baseline_monthly_usd),
                      money(c.candidate_monthly_usd), money(c.delta_monthly_usd, True),
@@ -56,7 +56,21 @@ def headline(result: Result) -> str:
     pct = f" ({est.delta_pct:+,.0f}% of the app)" if est.baseline_monthly_usd > 0 else ""
     word = {"block": "BLOCKED", "warn": "WARNING", "pass": "PASS", "approved": "APPROVED"}.get(v, v.upper())
     lead, subject = KINDS.get(result.kind, KINDS["check"])
-    return f"{lead}: {word}: {subject} moves projected LLM spend by {money(est.delta, True)}/month{pct}"
+    unpriced = est.unpriced
+    if len(unpriced) == len(est.changes):
+        return f"{lead}: {word}: {subject} is unpriced ({unpriced[0].unpriced_reason or 'not priced'})"
+    more = f", plus {len(unpriced)} unpriced change(s)" if unpriced else ""
+    return f"{lead}: {word}: {subject} moves projected LLM spend by {money(est.delta, True)}/month{pct}{more}"
+
+
+def _risk_line(result: Result) -> str:
+    line = risk_line(result.risk)
+    est = result.estimate
+    if not line or est is None or not est.unpriced:
+        return line
+    if len(est.unpriced) == len(est.changes):
+        return "Risk: unpriced (no change could be priced, so no probability is given)"
+    return f"{line} (unpriced: {len(est.unpriced)} change(s) not included)"
 
 
 def _basis(est: Estimate) -> str:
@@ -64,9 +78,10 @@ def _basis(est: Estimate) -> str:
     # An aggregated baseline (provider usage buckets) says so on the basis line (its note has the detail).
     bucketed = next((n.split(":", 1)[0] for n in est.notes if n.startswith("aggregated baseline (")), "")
     lead = f"an {bucketed} of " if bucketed else ""
+    at_head = f" (at HEAD: {money(est.head_monthly_usd)}/month)" if est.head_adjustment_usd else ""
     return (f"Basis: {lead}{est.baseline_requests:,} requests over {est.window_days:.1f} days in {paths}; "
-            f"a month = {est.month_days:g} days. Whole app: {money(est.baseline_monthly_usd)}/month -> "
-            f"{money(est.candidate_monthly_usd)}/month.")
+            f"a month = {est.month_days:g} days. Whole app: {money(est.baseline_monthly_usd)}/month{at_head} -> "
+            f"{money(est.candidate_monthly_usd)}/month{' + unpriced' if est.unpriced else ''}.")
 
 
 def suggestion_text(s: Suggestion) -> str:
@@ -107,10 +122,12 @@ def render_text(result: Result) -> str:
 
         lines += ["", tabulate(_rows(est), headers=HEADERS, disable_numparse=True), "", _basis(est)]
         for c in est.changes:
+            if not c.priced and c.unpriced_reason not in c.notes:
+                lines.append(f"  - {c.change.feature} {c.change.field}: unpriced: {c.unpriced_reason or 'not priced'}")
             for note in c.notes:
                 lines.append(f"  - {c.change.feature} {c.change.field}: {note}")
         lines += [f"  - {n}" for n in result_notes(result)]
-    if line := risk_line(result.risk):
+    if line := _risk_line(result):
         lines += ["", line]
     findings = result.all_findings
     if findings:
@@ -143,19 +160,43 @@ def result_dict(result: Result) -> dict[str, Any]:
                      "window_days": round(est.window_days, 4) if est else 0.0,
                      "monthly_usd": round(est.baseline_monthly_usd, 2) if est else 0.0},
         "candidate": {"monthly_usd": round(est.candidate_monthly_usd, 2) if est else 0.0},
-        "delta": {"monthly_usd": round(est.delta, 2) if est else 0.0,
-                  "monthly_usd_low": round(est.delta_low, 2) if est else 0.0,
-                  "monthly_usd_high": round(est.delta_high, 2) if est else 0.0,
-                  "pct": round(est.delta_pct, 2) if est and est.baseline_monthly_usd > 0 else 0.0},
+        "delta": _delta_dict(est),
         "changes": [c.as_dict() for c in est.changes] if est else [],
         "findings": [f.as_dict() for f in result.all_findings],
         "reasons": verdict_reasons(result.verdict) or ([result.summary_line] if result.summary_line else []),
         "notes": result_notes(result),
         "suggestions": [suggestion_dict(s) for s in result.suggestions],
-        "risk": risk_dict(result.risk),
+        "risk": _risk_dict(result),
         **({"compare": {"rows": result.compare_rows, "top_movers": result.compare_rows[:TOP_MOVERS]}}
            if result.compare_rows is not None else {}),
     }
+
+
+def _risk_dict(result: Result) -> dict[str, Any]:
+    """The risk section; with nothing priced, no probability (null), never P = 0."""
+    risk = risk_dict(result.risk)
+    est = result.estimate
+    if risk and est is not None and est.changes and len(est.unpriced) == len(est.changes):
+        risk["thresholds"] = [{**t, "probability": None} for t in risk.get("thresholds", [])]
+        risk["note"] = "unpriced: no change could be priced, so no probability is given"
+    return risk
+
+
+def _delta_dict(est: Estimate | None) -> dict[str, Any]:
+    """The totals; null money (with the reason) when no change could be priced, never $0."""
+    out: dict[str, Any] = {
+        "monthly_usd": round(est.delta, 2) if est else 0.0,
+        "monthly_usd_low": round(est.delta_low, 2) if est else 0.0,
+        "monthly_usd_high": round(est.delta_high, 2) if est else 0.0,
+        "pct": round(est.delta_pct, 2) if est and est.baseline_monthly_usd > 0 else 0.0}
+    if est is None or not est.unpriced:
+        return out
+    if len(est.unpriced) == len(est.changes):
+        out = {key: None for key in out}
+        out["unpriced_reason"] = est.unpriced[0].unpriced_reason or "not priced"
+    out["unpriced"] = [{"feature": c.change.feature, "field": c.change.field,
+                        "reason": c.unpriced_reason or "not priced"} for c in est.unpriced]
+    return out
 
 
 def render_json(result: Result) -> str:
@@ -171,7 +212,7 @@ def render_markdown(result: Result) -> str:
         for row in _rows(est):
             lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
         lines += ["", _basis(est)]
-    if line := risk_line(result.risk):
+    if line := _risk_line(result):
         lines += ["", line]
     for f in result.all_findings:
         where = f"`{f.file}:{f.line}` " if f.file and f.line else f"`{f.file}` " if f.file else ""

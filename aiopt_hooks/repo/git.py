@@ -238,6 +238,12 @@ def _git_ok(root: Path | str, *args: str) -> str | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
+def commit_before(root: Path, ref: str, when: float) -> str | None:
+    """The last commit of `ref`'s history made at or before `when` (epoch seconds), or None."""
+    out = _git_ok(root, "rev-list", "-1", f"--before={int(when)}", ref, "--")
+    return (out or "").strip() or None
+
+
 def read_path(root: Path, ref: str | None, path: str) -> bytes | None:
     """A file's bytes in `ref` (None = the index the commit will use), or None when it is not there."""
     spec = f":{path}" if ref is None else f"{ref}:{path}"

@@ -126,8 +126,11 @@ def test_json_nested_keys_are_exactly_the_contract(app: GitRepo, run: Any) -> No
 
     assert set(data["baseline"]) == JSON_BASELINE
     assert set(data["candidate"]) == {"monthly_usd"}
-    assert set(data["delta"]) == JSON_DELTA
-    assert data["changes"] and all(set(c) == JSON_CHANGE for c in data["changes"])
+    # An unpriced change (docs/contract-extensions.md): the money is null, with the reason, never $0.
+    assert set(data["delta"]) == JSON_DELTA | {"unpriced", "unpriced_reason"}
+    assert data["delta"]["monthly_usd"] is None and "unknown model" in data["delta"]["unpriced_reason"]
+    assert data["changes"] and all(set(c) == JSON_CHANGE | {"unpriced_reason"} for c in data["changes"])
+    assert all(c["delta_monthly_usd"] is None for c in data["changes"])
     assert data["findings"] and all(set(f) == JSON_FINDING for f in data["findings"])
     assert isinstance(data["exit_code"], int) and isinstance(data["reasons"], list)
     assert all(isinstance(n, str) for c in data["changes"] for n in c["notes"])
@@ -289,7 +292,7 @@ def test_new_feature_without_traffic_is_unmatched(app: GitRepo, run: Any, config
     assert "translate" in unmatched["message"]
     assert unmatched["file"] == "config/llm.yaml"
     assert llm.read_text().splitlines()[unmatched["line"] - 1].strip() == "model: gpt-4o"
-    assert data["delta"]["monthly_usd"] == 0
+    assert data["delta"]["monthly_usd"] is None and "unmatched_change" in data["delta"]["unpriced_reason"]
 
 
 def test_new_feature_with_expected_requests_per_day_is_priced(app: GitRepo, run: Any) -> None:

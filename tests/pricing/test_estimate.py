@@ -93,7 +93,9 @@ CROSS_FAMILY = [
 @pytest.mark.parametrize(("old", "new", "base", "deltas"), CROSS_FAMILY)
 def test_cross_family_swap_widens_range(tmp_path: Path, old: str, new: str, base: float,
                                         deltas: tuple[float, float, float]) -> None:
-    est = run(tmp_path, usage_rows("summarize", old, 100, 1000, 200), [change("model", old, new)])
+    # thinking off (Gemini 2.5 Flash thinks by default: tests/test_reasoning.py prices that)
+    est = run(tmp_path, usage_rows("summarize", old, 100, 1000, 200),
+              [change("model", old, new, thinking_budget=0)])
     (result,) = est.changes
     assert est.baseline_monthly_usd == approx(base)
     assert (result.delta_monthly_usd_low, result.delta_monthly_usd, result.delta_monthly_usd_high) == (

@@ -48,6 +48,10 @@ def run_check(options: CheckOptions, ctx: RepoContext | None = None) -> Result:
         files = [f for f in files if f.path in wanted or f.old_path in wanted]
     patterns = config.watch_patterns()
     watched = [f for f in files if match_any(f.path, patterns) or (f.old_path and match_any(f.old_path, patterns))]
+    if config.code:   # source files that import an LLM SDK (read in one git call; parsed only later)
+        from aiopt_hooks.extract.source_watch import llm_source_changes
+
+        watched += llm_source_changes(root, [f for f in files if f not in watched], config)
     paths = list(baseline_patterns(options, config))
     if watched and new_ref is None:
         watched = without_merged_in(root, ctx.git_dir, watched)

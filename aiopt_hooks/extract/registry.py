@@ -17,6 +17,8 @@ from aiopt_hooks.extract import (
     promptfoo,
     prompty,
     semantic_kernel,
+    source_js,
+    source_python,
     structured,
 )
 from aiopt_hooks.extract.base import Extractor
@@ -25,7 +27,7 @@ from aiopt_hooks.records import CallSpec
 EXTRACTORS: tuple[Extractor, ...] = (
     prompty.EXTRACTOR, dotprompt.EXTRACTOR, aider.EXTRACTOR, promptfoo.EXTRACTOR, litellm.EXTRACTOR,
     semantic_kernel.EXTRACTOR, continue_dev.EXTRACTOR, openmanus.EXTRACTOR, prompt_text.EXTRACTOR,
-    structured.EXTRACTOR)
+    source_python.EXTRACTOR, source_js.EXTRACTOR, structured.EXTRACTOR)
 
 
 def extractor_for(path: str, text: str | None = None) -> Extractor | None:

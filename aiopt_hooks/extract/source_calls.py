@@ -30,7 +30,7 @@ TEST_NAME = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|\.(test|spec)\
 
 # A file is read only when it imports an LLM SDK: a cheap text test on the hot path.
 _PY_SDKS = (r"openai|anthropic|litellm|langchain\w*|llama_index|pydantic_ai|dspy|google\.genai|"
-            r"google\.generativeai|vertexai|agents")
+            r"google\.generativeai|vertexai|agents|autogen_ext")
 _JS_SDKS = (r"openai|@anthropic-ai/sdk|ai|@ai-sdk/[\w-]+|@google/genai|@google/generative-ai|@langchain/[\w-]+|"
             r"langchain(?:/[\w/-]+)?|@openai/agents|llamaindex")
 SDK_IMPORT = re.compile(
@@ -98,7 +98,8 @@ SDK_CALLS: tuple[tuple[str, str, Sdk], ...] = (
     ("@langchain", r"Chat\w+|initChatModel", Sdk("LangChain.js chat model", 0)),
     ("llama_index.llms", r"[A-Z]\w*", Sdk("LlamaIndex LLM", 0)),
     ("pydantic_ai", r"Agent", Sdk("Pydantic AI Agent", 0)),
-    ("dspy", r"LM", Sdk("DSPy LM", 0)),
+    ("dspy", r"LM|OpenAI|AzureOpenAI|Claude|Google|GROQ|Cohere|OllamaLocal|Databricks", Sdk("DSPy LM", 0)),
+    ("autogen_ext", r"\w*ChatCompletionClient", Sdk("AutoGen model client")),
     ("agents", r"Agent", Sdk("OpenAI Agents SDK")),
     ("@openai/agents", r"Agent", Sdk("OpenAI Agents SDK (Node)")),
     ("ai", r"generateText|streamText|generateObject|streamObject", Sdk("Vercel AI SDK")),

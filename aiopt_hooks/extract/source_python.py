@@ -226,6 +226,13 @@ class _Reader:
             return Value(value.value, value.line, self.expr(node),
                          f"the default of environment variable {node.args[0].value!s} (the environment may set "
                          "another value)", value.runtime_parts)
+        if callee in ("int", "float") and len(node.args) == 1:   # int(os.getenv("MAX_TOKENS", "2048"))
+            inner = self.value(node.args[0], scope, depth + 1)
+            try:
+                number = int(inner.value) if callee == "int" else float(inner.value)
+            except (TypeError, ValueError):
+                return Value(NOT_STATIC, line, self.expr(node))
+            return Value(number, inner.line, self.expr(node), inner.note)
         if callee.endswith("dedent") and len(node.args) == 1:
             inner = self.value(node.args[0], scope, depth + 1)
             if isinstance(inner.value, str):

@@ -1,0 +1,487 @@
+"""Model settings in source code: `extract/source_python.py`, `extract/source_js.py`, `source_calls`,
+`source_watch` and `source_notes`.
+
+Tables call the extractors directly (inline snippets, and real files of public repositories kept in
+`tests/data/source/`, listed in `tests/data/SOURCES.md`); the check runs in real temp git repos
+built from `sample_repo/`, where a model swap in code must block exactly like the config swap.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aiopt_hooks.config import Config
+from aiopt_hooks.errors import AioptError
+from aiopt_hooks.extract.registry import extract_call_specs, extractor_for
+from aiopt_hooks.extract.source_calls import is_source, uses_llm_sdk
+from tests.conftest import ENV_VARS, GitRepo, edit, swap_model
+from tests.test_cli import Run, oracle_monthly, snapshot
+
+DATA = Path(__file__).parent / "data" / "source"
+NOT_STATIC = "not statically known"
+
+
+@pytest.fixture
+def run(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> Any:
+    """`run(*args)` -> `aiopt check` in the sample app; asserts the work tree and the index stay untouched."""
+    from aiopt_hooks.cli import main
+
+    def _run(*args: str) -> Run:
+        capsys.readouterr()
+        before = snapshot(app)
+        code = main(["check", *args])
+        captured = capsys.readouterr()
+        assert snapshot(app) == before, "the check modified the work tree or the index"
+        return Run(code, captured.out, captured.err)
+    return _run
+
+
+def specs(path: str, text: str) -> dict[str, Any]:
+    """selector -> (feature, fields, notes) of every call spec the file yields."""
+    return {s.selector: (s.feature, s.fields, s.notes) for s in extract_call_specs(path, text)}
+
+
+def fields(path: str, text: str) -> dict[str, dict[str, Any]]:
+    return {s.selector: {k: v for k, v in s.fields.items() if k != "prompt"} for s in extract_call_specs(path, text)}
+
+
+# -- Python: one call per SDK, and how arguments are followed ----------------------------------
+
+PY = [
+    pytest.param("from openai import OpenAI\nclient = OpenAI()\ndef summarize(t):\n"
+                 "    return client.chat.completions.create(model='gpt-4o-mini', max_tokens=512, messages=[])\n",
+                 {"summarize": {"model": "gpt-4o-mini", "max_output_tokens": 512}}, id="openai-chat"),
+    pytest.param("from openai import AsyncOpenAI\nc = AsyncOpenAI()\nasync def answer(q):\n"
+                 "    return await c.responses.create(model='o4-mini', reasoning={'effort': 'high'},"
+                 " max_output_tokens=2000, input=q)\n",
+                 {"answer": {"model": "o4-mini", "reasoning_effort": "high", "max_output_tokens": 2000}},
+                 id="openai-responses"),
+    pytest.param("import openai\ndef old():\n    return openai.ChatCompletion.create(model='gpt-3.5-turbo', n=2)\n",
+                 {"old": {"model": "gpt-3.5-turbo", "n": 2}}, id="openai-before-1.0"),
+    pytest.param("import anthropic\nclient = anthropic.Anthropic()\nMODEL = 'claude-3-5-haiku-latest'\n"
+                 "class Support:\n    def reply(self, q):\n"
+                 "        return client.messages.create(model=MODEL, max_tokens=1024, system='Be kind.',"
+                 " thinking={'type': 'enabled', 'budget_tokens': 2048}, messages=[])\n",
+                 {"Support.reply": {"model": "claude-3-5-haiku-latest", "max_output_tokens": 1024,
+                                    "thinking_budget": 2048}}, id="anthropic-constant"),
+    pytest.param("from google import genai\nfrom google.genai import types\nclient = genai.Client()\n"
+                 "def extract(doc):\n    return client.models.generate_content(model='gemini-2.5-flash', contents=doc,"
+                 " config=types.GenerateContentConfig(max_output_tokens=2048,"
+                 " thinking_config=types.ThinkingConfig(thinking_budget=0)))\n",
+                 {"extract": {"model": "gemini-2.5-flash", "max_output_tokens": 2048, "thinking_budget": 0}},
+                 id="google-genai"),
+    pytest.param("import google.generativeai as genai\nmodel = genai.GenerativeModel('gemini-1.5-flash',"
+                 " generation_config={'max_output_tokens': 300})\n",
+                 {"model": {"model": "gemini-1.5-flash", "max_output_tokens": 300}}, id="google-generativeai"),
+    pytest.param("import litellm\ndef route(m):\n    return litellm.completion(model='openai/gpt-4o', messages=m,"
+                 " num_retries=3, fallbacks=['anthropic/claude-3-5-haiku-latest'])\n",
+                 {"route": {"model": "openai/gpt-4o", "retries": 3,
+                            "fallbacks": ("anthropic/claude-3-5-haiku-latest",)}}, id="litellm"),
+    pytest.param("from litellm import completion as llm_call\ndef route(m):\n"
+                 "    return llm_call('groq/llama-3.1-8b-instant', m)\n",
+                 {"route": {"model": "groq/llama-3.1-8b-instant"}}, id="litellm-positional-alias"),
+    pytest.param("from langchain_anthropic import ChatAnthropic\n"
+                 "llm = ChatAnthropic(model_name='claude-3-7-sonnet-latest', max_tokens=4096, max_retries=2)\n",
+                 {"llm": {"model": "claude-3-7-sonnet-latest", "max_output_tokens": 4096, "retries": 2}},
+                 id="langchain-chat-model"),
+    pytest.param("from langchain.chat_models import init_chat_model\nllm = init_chat_model('openai:gpt-4.1')\n",
+                 {"llm": {"model": "openai:gpt-4.1"}}, id="init_chat_model"),
+    pytest.param("from llama_index.llms.openai import OpenAI\nSettings_llm = OpenAI(model='gpt-4o-mini',"
+                 " max_tokens=256)\n",
+                 {"Settings_llm": {"model": "gpt-4o-mini", "max_output_tokens": 256}}, id="llamaindex"),
+    pytest.param("from pydantic_ai import Agent\nagent = Agent('anthropic:claude-sonnet-4-0', retries=2,"
+                 " model_settings={'max_tokens': 800})\n",
+                 {"agent": {"model": "anthropic:claude-sonnet-4-0", "retries": 2, "max_output_tokens": 800}},
+                 id="pydantic-ai"),
+    pytest.param("import dspy\nlm = dspy.LM('openai/gpt-4o-mini', max_tokens=4000)\n",
+                 {"lm": {"model": "openai/gpt-4o-mini", "max_output_tokens": 4000}}, id="dspy"),
+    pytest.param("from agents import Agent\nagent = Agent(name='triage', model='gpt-4.1-mini',"
+                 " instructions='Route the ticket.')\n",
+                 {"agent": {"model": "gpt-4.1-mini"}}, id="openai-agents"),
+    pytest.param("from openai import OpenAI\nc = OpenAI()\nBASE = 'gpt-4o'\nMODEL = BASE + '-mini'\n"
+                 "CAP = 256 * 2\ndef f():\n    return c.chat.completions.create(model=MODEL, max_tokens=CAP)\n",
+                 {"f": {"model": "gpt-4o-mini", "max_output_tokens": 512}}, id="constant-expressions"),
+    pytest.param("from openai import OpenAI\nc = OpenAI()\ndef f():\n    model = 'gpt-4.1-nano'\n"
+                 "    return c.chat.completions.create(model=model)\n",
+                 {"f": {"model": "gpt-4.1-nano"}}, id="function-local-constant"),
+    pytest.param("from openai import OpenAI\nc = OpenAI()\ndef a():\n    return c.chat.completions.create(model='x-1')\n"
+                 "def b():\n    c.chat.completions.create(model='x-2')\n    c.chat.completions.create(model='x-3')\n",
+                 {"a": {"model": "x-1"}, "b": {"model": "x-2"}, "b.2": {"model": "x-3"}}, id="selectors"),
+    pytest.param("from openai import OpenAI\nc = OpenAI()\nc.beta.threads.messages.create('t', role='user',"
+                 " content='hi')\n",
+                 {}, id="a-call-that-sets-no-model-is-not-a-call-site"),
+    pytest.param("import requests\nrequests.post('u', json={'model': 'gpt-4o'})\n", {}, id="not-an-sdk"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), PY)
+def test_python_calls(source: str, expected: dict[str, dict[str, Any]]) -> None:
+    assert fields("app/llm.py", source) == expected
+
+
+FOLLOWED = "from openai import OpenAI\nimport os\nfrom pydantic_settings import BaseSettings\nfrom pydantic import Field\n"
+
+
+@pytest.mark.parametrize(("source", "value", "note"), [
+    pytest.param(FOLLOWED + "class Settings(BaseSettings):\n    chat_model: str = Field(default='gpt-4.1-mini')\n"
+                 "settings = Settings()\nc = OpenAI()\ndef f():\n"
+                 "    return c.chat.completions.create(model=settings.chat_model)\n",
+                 "gpt-4.1-mini", "the default of `Settings.chat_model`", id="settings-field-default"),
+    pytest.param(FOLLOWED + "class Config(BaseSettings):\n    OPENAI_MODEL: str = 'gpt-4o'\nc = OpenAI()\n"
+                 "def f(cfg: Config):\n    return c.chat.completions.create(model=cfg.OPENAI_MODEL)\n",
+                 "gpt-4o", "the default of `Config.OPENAI_MODEL`", id="settings-attribute-of-a-parameter"),
+    pytest.param(FOLLOWED + "MODEL = os.getenv('CHAT_MODEL', 'gpt-4o-mini')\nc = OpenAI()\ndef f():\n"
+                 "    return c.chat.completions.create(model=MODEL)\n",
+                 "gpt-4o-mini", "the default of environment variable CHAT_MODEL", id="getenv-default"),
+    pytest.param(FOLLOWED + "c = OpenAI()\ndef f(q, model='o3-mini'):\n"
+                 "    return c.chat.completions.create(model=model)\n",
+                 "o3-mini", "the default of parameter `model`", id="parameter-default"),
+    pytest.param(FOLLOWED + "c = OpenAI()\ndef f(q, model):\n    return c.chat.completions.create(model=model)\n",
+                 None, "not statically known (`model`)", id="parameter"),
+    pytest.param(FOLLOWED + "c = OpenAI()\ndef f():\n    return c.chat.completions.create(model=os.environ['M'])\n",
+                 None, "not statically known (`os.environ['M']`)", id="environ-subscript"),
+    pytest.param(FOLLOWED + "c = OpenAI()\ndef f(size):\n    return c.chat.completions.create(model=f'gpt-4o-{size}')\n",
+                 None, "not statically known", id="f-string-model"),
+    pytest.param(FOLLOWED + "c = OpenAI()\nMODEL = 'a'\nMODEL = 'b'\ndef f():\n"
+                 "    return c.chat.completions.create(model=MODEL)\n",
+                 None, "not statically known (`MODEL`)", id="reassigned-constant"),
+])
+def test_python_values_are_followed_or_said_unknown(source: str, value: str | None, note: str) -> None:
+    [spec] = extract_call_specs("app/llm.py", source)
+    assert spec.fields.get("model") == value
+    assert note in spec.notes["model"]
+
+
+def test_python_prompt_text_follows_constants_and_marks_run_time_parts() -> None:
+    source = ("import anthropic\nfrom textwrap import dedent\nclient = anthropic.Anthropic()\n"
+              "SYSTEM = dedent('''\n    You are a support agent.\n    Answer briefly.\n''')\n"
+              "def reply(q):\n    return client.messages.create(model='claude-3-5-haiku-latest', max_tokens=300,"
+              " system=SYSTEM, messages=[{'role': 'user', 'content': f'Question: {q}'}])\n")
+    [spec] = extract_call_specs("app/support.py", source)
+    assert spec.fields["prompt"] == "inline"
+    assert spec.prompt_text is not None
+    assert spec.prompt_text.startswith("\nYou are a support agent.\nAnswer briefly.\n")
+    assert "Question: " in spec.prompt_text and "{{ run-time value }}" in spec.prompt_text
+
+
+def test_invalid_python_is_an_error_with_file_and_line() -> None:
+    with pytest.raises(AioptError) as caught:
+        extract_call_specs("app/llm.py", "import openai\ndef f(:\n")
+    assert caught.value.file == "app/llm.py" and caught.value.line == 2
+
+
+# -- TypeScript / JavaScript ---------------------------------------------------------------------
+
+TS = [
+    pytest.param("import { generateText } from 'ai';\nimport { openai } from '@ai-sdk/openai';\n"
+                 "export async function summarize(text: string) {\n"
+                 "  return generateText({ model: openai('gpt-4o-mini'), maxOutputTokens: 512, prompt: text });\n}\n",
+                 {"summarize": {"model": "gpt-4o-mini", "provider": "openai", "max_output_tokens": 512}},
+                 id="vercel-generateText"),
+    pytest.param("import { streamText } from 'ai';\nimport { anthropic } from '@ai-sdk/anthropic';\n"
+                 "const MODEL = 'claude-3-5-haiku-latest';\n"
+                 "export const chat = async () => streamText({ model: anthropic(MODEL), maxTokens: 1024,"
+                 " maxRetries: 4 });\n",
+                 {"chat": {"model": "claude-3-5-haiku-latest", "provider": "anthropic", "max_output_tokens": 1024,
+                           "retries": 4}}, id="vercel-v4-constant"),
+    pytest.param("import { generateObject } from 'ai';\nimport { openai as o } from '@ai-sdk/openai';\n"
+                 "async function plan() {\n  return generateObject({ model: o.responses('o4-mini'),"
+                 " providerOptions: { openai: { reasoningEffort: 'low' } } });\n}\n",
+                 {"plan": {"model": "o4-mini", "provider": "openai", "reasoning_effort": "low"}},
+                 id="vercel-provider-method-and-alias"),
+    pytest.param("import OpenAI from 'openai';\nconst client = new OpenAI();\nconst MAX = 200;\n"
+                 "class Bot {\n  async reply(q: string) {\n    return client.chat.completions.create({ model:"
+                 " 'gpt-4.1-nano', max_tokens: MAX as number, messages: [{ role: 'user', content: q }] });\n  }\n}\n",
+                 {"Bot.reply": {"model": "gpt-4.1-nano", "max_output_tokens": 200}}, id="openai-node-method"),
+    pytest.param("import Anthropic from '@anthropic-ai/sdk';\nconst anthropic = new Anthropic();\n"
+                 "export async function ask() {\n  const model = 'claude-sonnet-4-0';\n"
+                 "  return anthropic.messages.create({ model, max_tokens: 2048, system: `Be brief.` });\n}\n",
+                 {"ask": {"model": "claude-sonnet-4-0", "max_output_tokens": 2048}}, id="anthropic-shorthand"),
+    pytest.param("import { GoogleGenAI } from '@google/genai';\nconst ai = new GoogleGenAI({});\n"
+                 "export async function extract(doc: string) {\n  return ai.models.generateContent({ model:"
+                 " 'gemini-2.5-flash', contents: doc, config: { maxOutputTokens: 900, thinkingConfig:"
+                 " { thinkingBudget: 128 } } });\n}\n",
+                 {"extract": {"model": "gemini-2.5-flash", "max_output_tokens": 900, "thinking_budget": 128}},
+                 id="google-genai-node"),
+    pytest.param("const { ChatOpenAI } = require('@langchain/openai');\n"
+                 "const llm = new ChatOpenAI({ model: 'gpt-4o', maxTokens: 700 });\n",
+                 {"llm": {"model": "gpt-4o", "max_output_tokens": 700}}, id="langchain-js-require"),
+    pytest.param("import { ChatOpenAI } from '@langchain/openai';\nexport class Agent {\n"
+                 "  llm = new ChatOpenAI({ modelName: 'gpt-4o-mini' });\n}\n",
+                 {"Agent": {"model": "gpt-4o-mini"}}, id="langchain-js-class-field"),
+    pytest.param("import { generateText } from 'ai';\nimport { openai } from '@ai-sdk/openai';\n"
+                 "const MODEL = process.env.SUMMARY_MODEL ?? 'gpt-4o-mini';\n"
+                 "export const run = () => generateText({ model: openai(MODEL), prompt: 'x' });\n",
+                 {"run": {"model": "gpt-4o-mini", "provider": "openai"}}, id="env-default"),
+    pytest.param("import { generateText } from 'ai';\nimport { openai } from '@ai-sdk/openai';\n"
+                 "export const run = (m: string) => generateText({ model: openai(m), maxOutputTokens: 64 });\n",
+                 {"run": {"provider": "openai", "max_output_tokens": 64}}, id="parameter-model-not-static"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), TS)
+def test_typescript_calls(source: str, expected: dict[str, dict[str, Any]]) -> None:
+    assert fields("web/llm.ts", source) == expected
+
+
+def test_javascript_and_tsx_grammars() -> None:
+    js = "const OpenAI = require('openai');\nconst c = new OpenAI();\nfunction go() {\n" \
+         "  return c.chat.completions.create({ model: 'gpt-4o', n: 3 });\n}\n"
+    assert fields("server/llm.cjs", js) == {"go": {"model": "gpt-4o", "n": 3}}
+    tsx = "import { generateText } from 'ai';\nimport { openai } from '@ai-sdk/openai';\n" \
+          "export function Page() {\n  const go = () => generateText({ model: openai('gpt-4o') });\n" \
+          "  return <button onClick={go}>Go</button>;\n}\n"
+    assert fields("web/page.tsx", tsx) == {"Page.go": {"model": "gpt-4o", "provider": "openai"}}
+
+
+def test_invalid_typescript_is_an_error_with_file_and_line() -> None:
+    with pytest.raises(AioptError) as caught:
+        extract_call_specs("web/llm.ts", "import OpenAI from 'openai';\nconst x = {;\n")
+    assert caught.value.file == "web/llm.ts" and caught.value.line == 2
+
+
+# -- real files of public repositories (tests/data/source, see SOURCES.md) -----------------------
+
+REAL = [
+    ("fasrc_User_Codes__claude_quickstart.py",
+     {"message": ("message", {"model": "claude-3-5-sonnet-20240620", "max_output_tokens": 1000, "prompt": "inline"})}),
+    ("tnerler_PiriReis-ChatBot__openai_clients.py",
+     {"llm": ("llm", {"model": "gpt-4o", "provider": "openai"})}),
+    ("owainlewis_python-ai-agents__1-basic.py",
+     {"agent": ("agent", {"model": "gpt-4o", "prompt": "inline"})}),
+    ("k3v1n-KI_Automated-Research-System__dspy_setup.py",
+     {"init_dspy": ("init_dspy", {"model": "gpt-4o-mini"})}),
+    ("mdickens_Gemini-API-Sandbox__gemcat.py",
+     {"response": ("response", {"model": "gemini-2.0-flash", "prompt": "inline"})}),
+    ("openai_openai-quickstart-node__chat_completions_index.js",
+     {"completion": ("completion", {"model": "gpt-4o-mini", "prompt": "inline"})}),
+    ("NathanAW24_oss-data-analyst-vercel__stream.ts",
+     {"result": ("result", {"model": "gpt-5", "prompt": "inline"})}),
+    ("vercel_ai__generate-text_openai.ts",
+     {"result": ("result", {"model": "gpt-5-nano", "provider": "openai", "retries": 0, "prompt": "inline"})}),
+    ("vercel_ai__generate-text_anthropic-reasoning.ts",
+     {"main": ("main", {"model": "research-claude-denim", "provider": "anthropic", "thinking_budget": 12000,
+                        "prompt": "inline"})}),
+    ("mfdtrade_agent-talk-2025__step0_index.js",
+     {"main": ("main", {"model": "gpt-4o", "prompt": "inline"})}),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), [pytest.param(n, e, id=n.split("__")[0]) for n, e in REAL])
+def test_real_files(name: str, expected: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    text = (DATA / name).read_text("utf-8")
+    assert uses_llm_sdk(text)
+    found = {sel: (feature, got) for sel, (feature, got, _) in specs(name, text).items()}
+    assert found == expected
+
+
+def test_real_file_lines_point_at_the_values() -> None:
+    [spec] = extract_call_specs("q.py", (DATA / "fasrc_User_Codes__claude_quickstart.py").read_text())
+    assert spec.lines == {"model": 6, "max_output_tokens": 7, "prompt": 9}
+    assert spec.prompt_text is not None and spec.prompt_text.startswith("You are a world-class poet.")
+    [spec] = extract_call_specs("k.py", (DATA / "k3v1n-KI_Automated-Research-System__dspy_setup.py").read_text())
+    assert spec.lines["model"] == 6   # the constant's line: where a swap is written
+    assert "environment variable DSPY_OPENAI_MODEL" in spec.notes["model"]
+
+
+# -- which source files are read --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("app/llm.py", True), ("src/chat.ts", True), ("web/page.tsx", True), ("lib/x.mjs", True),
+    ("tests/test_llm.py", False), ("app/test_llm.py", False), ("app/llm_test.py", False), ("conftest.py", False),
+    ("web/chat.test.ts", False), ("web/chat.spec.tsx", False), ("node_modules/ai/index.js", False),
+    ("types/ai.d.ts", False), ("dist/app.js", False), ("README.md", False),
+])
+def test_is_source(path: str, expected: bool) -> None:
+    assert is_source(path) is expected
+    assert (extractor_for(path) is not None and extractor_for(path).name.endswith("source")) is expected  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("from openai import OpenAI\n", True), ("import anthropic\n", True), ("from langchain_openai import X\n", True),
+    ("from google import genai\n", True), ("import { generateText } from 'ai';\n", True),
+    ("const OpenAI = require(\"openai\");\n", True), ("import { openai } from '@ai-sdk/openai'\n", True),
+    ("import os\nMODEL = 'gpt-4o'\n", False), ("import aiohttp\n", False), ("import { x } from 'aiohttp';\n", False),
+    ("# from openai import OpenAI is in a comment\n", False),
+])
+def test_sdk_import_sniff(text: str, expected: bool) -> None:
+    assert uses_llm_sdk(text) is expected
+
+
+# -- the check, in real git repositories ------------------------------------------------------
+
+PY_APP = '''"""Summaries for the sample app."""
+from openai import OpenAI
+
+MODEL = "gpt-4o-mini"
+client = OpenAI()
+
+
+def summarize(text: str) -> str:
+    resp = client.chat.completions.create(model=MODEL, max_tokens=512,
+                                          messages=[{"role": "user", "content": text}])
+    return resp.choices[0].message.content
+'''
+TS_APP = '''import { generateText } from "ai";
+import { openai } from "@ai-sdk/openai";
+
+export async function summarize(text: string) {
+  const { text: out } = await generateText({ model: openai("gpt-4o-mini"), maxOutputTokens: 512, prompt: text });
+  return out;
+}
+'''
+
+
+def committed(repo: GitRepo, path: str, text: str) -> None:
+    repo.write(path, text)
+    repo.stage()
+    repo.commit(f"add {path}")
+
+
+@pytest.mark.parametrize(("path", "text", "old", "new"), [
+    pytest.param("app/summarize.py", PY_APP, 'MODEL = "gpt-4o-mini"', 'MODEL = "gpt-4o"', id="python"),
+    pytest.param("web/summarize.ts", TS_APP, 'openai("gpt-4o-mini")', 'openai("gpt-4o")', id="typescript"),
+])
+def test_model_swap_in_code_blocks_like_the_config_swap(app: GitRepo, run: Any, path: str, text: str, old: str,
+                                                          new: str) -> None:
+    swap_model(app)
+    config_swap = run("--format", "json").json()
+    app.git("reset", "-q", "--hard")
+    committed(app, path, text)
+    edit(app, path, old, new)
+
+    result = run("--format", "json")
+
+    assert result.code == 1
+    data = result.json()
+    [change] = data["changes"]
+    assert (change["file"], change["feature"], change["field"], change["old"], change["new"]) == (
+        path, "summarize", "model", "gpt-4o-mini", "gpt-4o")
+    assert data["delta"]["monthly_usd"] == pytest.approx(config_swap["delta"]["monthly_usd"], abs=0.01)
+    assert data["delta"]["monthly_usd"] == pytest.approx(
+        oracle_monthly("summarize", "gpt-4o") - oracle_monthly("summarize", "gpt-4o-mini"), abs=0.01)
+    assert data["verdict"] == config_swap["verdict"] == "block"
+
+
+def test_cap_and_prompt_edits_in_code_are_priced(app: GitRepo, run: Any) -> None:
+    committed(app, "app/summarize.py", PY_APP)
+    edit(app, "app/summarize.py", "max_tokens=512", "max_tokens=256")
+
+    data = run("--format", "json").json()
+
+    [change] = data["changes"]
+    assert (change["feature"], change["field"], change["old"], change["new"]) == ("summarize", "max_output_tokens",
+                                                                                   512, 256)
+    assert data["delta"]["monthly_usd"] <= 0
+
+
+def test_a_value_that_becomes_run_time_only_is_a_blocking_finding(app: GitRepo, run: Any) -> None:
+    committed(app, "app/summarize.py", PY_APP)
+    edit(app, "app/summarize.py", 'MODEL = "gpt-4o-mini"', 'MODEL = load_model_name()')
+
+    result = run("--format", "json")
+
+    assert result.code == 1
+    data = result.json()
+    found = [f for f in data["findings"] if f["code"] == "not_statically_known"]
+    assert len(found) == 1
+    assert found[0]["level"] == "block"
+    assert found[0]["file"] == "app/summarize.py" and found[0]["line"] == 4   # the constant, where the edit is
+    assert "load_model_name()" in found[0]["message"] and "'gpt-4o-mini'" in found[0]["message"]
+
+
+def test_a_new_call_with_a_run_time_model_warns(app: GitRepo, run: Any) -> None:
+    app.write("app/router.py", "from openai import OpenAI\nc = OpenAI()\n\n\ndef summarize(q, model):\n"
+                               "    return c.chat.completions.create(model=model, messages=[])\n")
+    app.stage()
+
+    result = run("--format", "json")
+
+    assert result.code == 0
+    [found] = [f for f in result.json()["findings"] if f["code"] == "not_statically_known"]
+    assert found["level"] == "warn" and NOT_STATIC in found["message"] and found["line"] == 6
+
+
+def test_a_settings_default_is_priced_and_said(app: GitRepo, run: Any) -> None:
+    settings = PY_APP.replace('MODEL = "gpt-4o-mini"\n', "from pydantic_settings import BaseSettings\n\n\n"
+                              "class Settings(BaseSettings):\n    summary_model: str = \"gpt-4o-mini\"\n\n\n"
+                              "settings = Settings()\n").replace("model=MODEL", "model=settings.summary_model")
+    committed(app, "app/summarize.py", settings)
+    edit(app, "app/summarize.py", 'summary_model: str = "gpt-4o-mini"', 'summary_model: str = "gpt-4o"')
+
+    data = run("--format", "json").json()
+
+    [change] = data["changes"]
+    assert (change["field"], change["old"], change["new"]) == ("model", "gpt-4o-mini", "gpt-4o")
+    [note] = [f for f in data["findings"] if f["code"] == "assumed_default"]
+    assert note["level"] == "info" and "`Settings.summary_model`" in note["message"]
+
+
+def test_explicit_mapping_names_the_feature(app: GitRepo, run: Any) -> None:
+    committed(app, "app/helpers.py", PY_APP.replace("def summarize", "def call_llm"))
+    with open(app.path / ".aiopt.yaml", "a") as config:
+        config.write("features:\n  summarize:\n    files: ['app/helpers.py#call_llm']\n")
+    edit(app, "app/helpers.py", 'MODEL = "gpt-4o-mini"', 'MODEL = "gpt-4o"')
+
+    data = run("--format", "json").json()
+
+    [change] = data["changes"]
+    assert change["feature"] == "summarize" and change["requests_matched"] > 0
+
+
+@pytest.mark.parametrize(("setting", "path", "checked"), [
+    pytest.param("code: false\n", "app/summarize.py", False, id="off"),
+    pytest.param("code: ['web/**']\n", "app/summarize.py", False, id="outside-the-globs"),
+    pytest.param("code: ['app/**']\n", "app/summarize.py", True, id="inside-the-globs"),
+    pytest.param("", "tests/summarize.py", False, id="tests-are-not-read"),
+])
+def test_code_setting(app: GitRepo, run: Any, setting: str, path: str, checked: bool) -> None:
+    committed(app, path, PY_APP)
+    with open(app.path / ".aiopt.yaml", "a") as config:
+        config.write(setting)
+    edit(app, path, 'MODEL = "gpt-4o-mini"', 'MODEL = "gpt-4o"')
+
+    result = run()
+
+    assert (result.code == 1) is checked
+    assert ("no watched LLM file changed" in result.out) is not checked
+
+
+def test_bad_code_setting_is_a_config_error(app: GitRepo, run: Any) -> None:
+    with open(app.path / ".aiopt.yaml", "a") as config:
+        config.write("code: 3\n")
+    result = run()
+    assert result.code == 2
+    assert "`code` must be true, false, or a list of globs" in result.err
+
+
+def test_invalid_source_file_is_exit_2_naming_file_and_line(app: GitRepo, run: Any) -> None:
+    app.write("app/broken.py", "from openai import OpenAI\ndef f(:\n")
+    app.stage()
+    result = run()
+    assert result.code == 2
+    assert "app/broken.py:2" in result.err and "Traceback" not in result.err
+
+
+def test_source_commit_without_llm_sdk_stays_on_the_hot_path(app: GitRepo) -> None:
+    """A commit touching only ordinary source files imports neither YAML, pricing, a parser nor GitPython."""
+    committed(app, "app/util.py", "import os\n\n\ndef f():\n    return os.sep\n")
+    edit(app, "app/util.py", "os.sep", "os.pathsep")
+    probe = ("import sys\nfrom aiopt_hooks.cli import main\ncode = main(['check'])\n"
+             "heavy = [m for m in ('yaml', 'genai_prices', 'git', 'tree_sitter', 'aiopt_hooks.extract.source_python',"
+             " 'aiopt_hooks.pricing.prices', 'aiopt_hooks.extract.tokens') if m in sys.modules]\n"
+             "print('RESULT', code, heavy)\n")
+    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    outputs = [subprocess.run([sys.executable, "-c", probe], cwd=app.path, capture_output=True, text=True,
+                              env=env).stdout.strip().splitlines()[-1] for _ in range(2)]
+    assert outputs[1] == "RESULT 0 []"
+
+
+def test_default_config_reads_code() -> None:
+    assert Config().code == ("**",)

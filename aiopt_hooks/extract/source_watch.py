@@ -2,17 +2,47 @@
 
 Stage: changed files -> watched files, on every commit's hot path: no YAML, no parser, no pricing.
 A changed `.py`/`.ts`/`.js` file that is not a test or vendored code is read (both sides, in one
-`git cat-file` call) and kept when either side imports an LLM SDK (`source_calls.SDK_IMPORT`);
-a commit that touches only other source files stays a no-op.
+`git cat-file` call) and kept when either side imports an LLM SDK (`SDK_IMPORT`);
+a commit that touches only other source files stays a no-op.  (The extractors share these tests,
+through `source_calls`.)
 """
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 
 from aiopt_hooks.config import Config
-from aiopt_hooks.extract.source_calls import is_source, uses_llm_sdk
 from aiopt_hooks.repo.git import FileChange, read_blobs
 from aiopt_hooks.repo.globs import match_any
+
+# Source files read when `code:` is on, and the directories never read (tests hold mock model
+# names, vendored code is not the application's).
+SOURCE_SUFFIXES = (".py", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+NOT_APP_PARTS = frozenset({"test", "tests", "__tests__", "testdata", "fixtures", "node_modules", "vendor",
+                           "site-packages", ".venv", "venv", "dist", "build", "examples_test"})
+TEST_NAME = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|\.(test|spec)\.[cm]?[jt]sx?$|\.d\.ts$)")
+
+# A file is read only when it imports an LLM SDK: a cheap text test on the hot path.
+_PY_SDKS = (r"openai|anthropic|litellm|langchain\w*|llama_index|pydantic_ai|dspy|google\.genai|"
+            r"google\.generativeai|vertexai|agents|autogen_ext")
+_JS_SDKS = (r"openai|@anthropic-ai/sdk|ai|@ai-sdk/[\w-]+|@google/genai|@google/generative-ai|@langchain/[\w-]+|"
+            r"langchain(?:/[\w/-]+)?|@openai/agents|llamaindex")
+SDK_IMPORT = re.compile(
+    rf"^[ \t]*(?:from[ \t]+(?:{_PY_SDKS})(?:\.[\w.]+)?[ \t]+import\b|import[ \t]+(?:{_PY_SDKS})\b"
+    rf"|from[ \t]+google[ \t]+import[ \t]+genai\b)"
+    rf"|(?:\bfrom[ \t]*|\brequire\([ \t]*|\bimport\([ \t]*|^import[ \t]*)[\"'](?:{_JS_SDKS})[\"']",
+    re.MULTILINE)
+
+
+def is_source(path: str) -> bool:
+    """A source file of the application (not a test, a fixture or vendored code)."""
+    parts = PurePosixPath(path).parts
+    return (path.lower().endswith(SOURCE_SUFFIXES) and not TEST_NAME.search(parts[-1])
+            and not NOT_APP_PARTS.intersection(p.lower() for p in parts[:-1]))
+
+
+def uses_llm_sdk(text: str) -> bool:
+    return SDK_IMPORT.search(text) is not None
 
 
 def _candidate(path: str | None, config: Config) -> bool:

@@ -150,6 +150,15 @@ FOLLOWED = "from openai import OpenAI\nimport os\nfrom pydantic_settings import 
     pytest.param(FOLLOWED + "c = OpenAI()\nMODEL = 'a'\nMODEL = 'b'\ndef f():\n"
                  "    return c.chat.completions.create(model=MODEL)\n",
                  None, "not statically known (`MODEL`)", id="reassigned-constant"),
+    pytest.param(FOLLOWED + "c = OpenAI()\nMODEL = 'a'\ndef use(m):\n    global MODEL\n    MODEL = m\ndef f():\n"
+                 "    return c.chat.completions.create(model=MODEL)\n",
+                 None, "not statically known (`MODEL`)", id="constant-rebound-through-global"),
+    pytest.param("from typing import cast\nfrom pydantic_ai import Agent\ndef f(model):\n"
+                 "    return Agent(cast('Model[Any]', model))\n",
+                 None, "not statically known (`model`)", id="typing-cast-is-its-value"),
+    pytest.param(FOLLOWED + "class Deps(BaseSettings):\n    model: str | None = None\nc = OpenAI()\ndef f(ctx):\n"
+                 "    return c.chat.completions.create(model=ctx.model)\n",
+                 None, "not statically known (`ctx.model`)", id="a-None-default-is-no-value"),
 ])
 def test_python_values_are_followed_or_said_unknown(source: str, value: str | None, note: str) -> None:
     [spec] = extract_call_specs("app/llm.py", source)

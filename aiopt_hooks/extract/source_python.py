@@ -50,9 +50,10 @@ class _File:
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for alias in node.names:
                     self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        rebound = {name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names}
         for stmt in tree.body:
             for name, value in _assigned(stmt):
-                self.constants.setdefault(name, []).append(value)
+                self.constants.setdefault(name, []).extend([value] * (2 if name in rebound else 1))
             if isinstance(stmt, ast.ClassDef):
                 for inner in stmt.body:
                     for name, value in _assigned(inner):
@@ -206,8 +207,9 @@ class _Reader:
         owners = self.file.fields.get(node.attr, [])
         values = [(owner, self.value(default, _Scope(None), depth + 1)) for owner, default in owners]
         known = {repr(v.value) for _, v in values}
-        if not values or len(known) != 1 or values[0][1].value is NOT_STATIC:
-            return None
+        if not values or len(known) != 1 or isinstance(values[0][1].value, bool) \
+                or not isinstance(values[0][1].value, (str, int, float)):
+            return None   # no default, several, or not a value (`None`, a factory): not statically known
         owner, value = values[0]
         return Value(value.value, value.line, value.expr,
                      f"the default of `{owner}.{node.attr}` (the environment or a caller may override it)",
@@ -226,6 +228,8 @@ class _Reader:
             return Value(value.value, value.line, self.expr(node),
                          f"the default of environment variable {node.args[0].value!s} (the environment may set "
                          "another value)", value.runtime_parts)
+        if callee in ("cast", "typing.cast") and len(node.args) == 2:   # cast('Model[Any]', model)
+            return self.value(node.args[1], scope, depth + 1)
         if callee in ("int", "float") and len(node.args) == 1:   # int(os.getenv("MAX_TOKENS", "2048"))
             inner = self.value(node.args[0], scope, depth + 1)
             try:

@@ -166,6 +166,38 @@ def test_python_values_are_followed_or_said_unknown(source: str, value: str | No
     assert note in spec.notes["model"]
 
 
+SETTINGS_MODULE = """import os
+from pydantic_settings import BaseSettings
+
+SUMMARY_MODEL = os.getenv("SUMMARY_MODEL", "gpt-4o-mini")
+EMBEDDING_MODEL = "text-embedding-3-small"
+MAX_TOKENS = 800
+GREETING = "hello"
+
+
+class Settings(BaseSettings):
+    chat_model: str = "gpt-4.1"
+    api_key: str = ""
+"""
+
+
+def test_settings_declared_for_other_modules_are_call_specs_of_their_own() -> None:
+    found = specs("app/config.py", SETTINGS_MODULE)
+    assert {sel: (feature, got) for sel, (feature, got, _) in found.items()} == {
+        "SUMMARY_MODEL": ("SUMMARY_MODEL", {"model": "gpt-4o-mini"}),
+        "EMBEDDING_MODEL": ("EMBEDDING_MODEL", {"model": "text-embedding-3-small"}),
+        "MAX_TOKENS": ("MAX_TOKENS", {"max_output_tokens": 800}),
+        "Settings.chat_model": ("chat_model", {"model": "gpt-4.1"})}
+    assert "environment variable SUMMARY_MODEL" in found["SUMMARY_MODEL"][2]["model"]
+    ts = "export const DEFAULT_MODEL = 'gpt-4o';\nexport const defaultMaxTokens = 500;\nexport const title = 'x';\n"
+    assert fields("web/config.ts", ts) == {"DEFAULT_MODEL": {"model": "gpt-4o"},
+                                           "defaultMaxTokens": {"max_output_tokens": 500}}
+
+
+def test_a_constant_read_by_a_call_is_not_declared_twice() -> None:
+    assert list(specs("app/llm.py", PY_APP)) == ["summarize"]
+
+
 def test_python_prompt_text_follows_constants_and_marks_run_time_parts() -> None:
     source = ("import anthropic\nfrom textwrap import dedent\nclient = anthropic.Anthropic()\n"
               "SYSTEM = dedent('''\n    You are a support agent.\n    Answer briefly.\n''')\n"
@@ -313,6 +345,19 @@ def test_is_source(path: str, expected: bool) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("OPENAI_MODEL = 'gpt-4o'\n", True), ("export const defaultModel = \"gpt-4o\";\n", True),
+    ("MAX_TOKENS: int = 512\n", True), ("class Settings(BaseSettings):\n", True),
+    ("LLM_MODEL = os.getenv('LLM_MODEL', 'gpt-4o')\n", True),
+    ("        model_name='post',\n", False), ("MODEL_VERSION = 3\n", False),
+    ("class Post(models.Model):\n", False),
+])
+def test_settings_declaration_sniff(text: str, expected: bool) -> None:
+    from aiopt_hooks.extract.source_watch import reads_llm_settings
+
+    assert reads_llm_settings(text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("from openai import OpenAI\n", True), ("import anthropic\n", True), ("from langchain_openai import X\n", True),
     ("from google import genai\n", True), ("import { generateText } from 'ai';\n", True),
     ("const OpenAI = require(\"openai\");\n", True), ("import { openai } from '@ai-sdk/openai'\n", True),
@@ -430,6 +475,25 @@ def test_a_settings_default_is_priced_and_said(app: GitRepo, run: Any) -> None:
     assert (change["field"], change["old"], change["new"]) == ("model", "gpt-4o-mini", "gpt-4o")
     [note] = [f for f in data["findings"] if f["code"] == "assumed_default"]
     assert note["level"] == "info" and "`Settings.summary_model`" in note["message"]
+
+
+def test_model_swap_in_a_settings_module_is_priced_on_the_old_models_traffic(app: GitRepo, run: Any) -> None:
+    swap_model(app)
+    config_swap = run("--format", "json").json()
+    app.git("reset", "-q", "--hard")
+    committed(app, "app/config.py", SETTINGS_MODULE)
+    edit(app, "app/config.py", '"SUMMARY_MODEL", "gpt-4o-mini"', '"SUMMARY_MODEL", "gpt-4o"')
+
+    result = run("--format", "json")
+
+    assert result.code == 1
+    data = result.json()
+    [change] = data["changes"]
+    assert (change["feature"], change["field"], change["old"], change["new"]) == ("SUMMARY_MODEL", "model",
+                                                                                   "gpt-4o-mini", "gpt-4o")
+    assert change["confidence"] == "medium" and any("old model" in n for n in change["notes"])
+    assert data["delta"]["monthly_usd"] == pytest.approx(config_swap["delta"]["monthly_usd"], abs=0.01)
+    assert [f["code"] for f in data["findings"] if f["code"] == "assumed_default"] == ["assumed_default"]
 
 
 def test_explicit_mapping_names_the_feature(app: GitRepo, run: Any) -> None:

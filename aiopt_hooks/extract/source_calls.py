@@ -19,10 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from aiopt_hooks.extract.source_watch import is_source, uses_llm_sdk
+from aiopt_hooks.extract.source_watch import is_source, reads_llm_settings, uses_llm_sdk
 from aiopt_hooks.records import CallSpec
 
-__all__ = ["is_source", "uses_llm_sdk", "spec_of", "specs_of", "sdk_of", "Value", "CallValue", "FoundCall"]
+__all__ = ["is_source", "uses_llm_sdk", "reads_llm_settings", "spec_of", "specs_of", "sdk_of", "declaration_spec",
+           "setting_field", "Value", "CallValue", "FoundCall"]
+# A declared setting's name: `OPENAI_MODEL`, `chat_model`, `LLM_MODEL_NAME`, `AZURE_OPENAI_DEPLOYMENT`,
+# `MAX_TOKENS`, `max_output_tokens`
+SETTING_NAMES = {
+    "model": re.compile(r"(?:^|_)(?:model|llm|deployment)(?:_name|_id)?$", re.IGNORECASE),
+    "max_output_tokens": re.compile(r"(?:^|_)max_(?:output_|completion_|new_)?tokens$", re.IGNORECASE),
+}
 
 class NotStatic:
     """The value of an expression known only at run time."""
@@ -281,3 +288,24 @@ def specs_of(path: str, calls: list[FoundCall]) -> list[CallSpec]:
             continue
         specs.append(spec)
     return specs
+
+
+def setting_field(name: str) -> str | None:
+    """The cost field a declared name holds (`OPENAI_MODEL` -> model), if any."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)   # defaultModel -> default_Model
+    return next((field for field, pattern in SETTING_NAMES.items() if pattern.search(snake)), None)
+
+
+def declaration_spec(path: str, name: str, value: Value) -> CallSpec | None:
+    """The call spec of a model setting declared outside any call (a settings module's constant)."""
+    field_name = setting_field(name.rpartition(".")[2])
+    if field_name is None:
+        return None
+    coerced = _coerce(field_name, value)
+    if coerced is NOT_STATIC:
+        return None   # `MODEL = load()`: nothing written here to price; the calls that use it say so
+    if field_name == "model" and (not isinstance(coerced, str) or " " in coerced or len(coerced) > 100):
+        return None   # a sentence, not a model id
+    notes = {field_name: value.note} if value.note else {}
+    return CallSpec(file=path, feature=name.rpartition(".")[2], selector=name, fields={field_name: coerced},
+                    lines={field_name: value.line}, notes=notes)

@@ -18,10 +18,12 @@ from aiopt_hooks.extract.source_calls import (
     CallValue,
     FoundCall,
     Value,
+    declaration_spec,
     is_source,
+    reads_llm_settings,
     sdk_of,
+    setting_field,
     specs_of,
-    uses_llm_sdk,
 )
 from aiopt_hooks.records import CallSpec
 
@@ -181,6 +183,7 @@ class _Scope:
 class _Reader:
     def __init__(self, file: _File) -> None:
         self.file = file
+        self.used: set[str] = set()   # module constants an SDK call's arguments read
 
     def value(self, node: Node, scope: _Scope, depth: int = 0) -> Value:
         line = node.start_point[0] + 1
@@ -280,6 +283,7 @@ class _Reader:
             return Value(value.value, value.line, value.expr,
                          f"the default of parameter `{name}` (a caller may pass another value)", value.runtime_parts)
         found = self.file.constants.get(name, [])
+        self.used.add(name)
         return self.value(found[0], _Scope(None), depth + 1) if len(found) == 1 else None
 
     def call(self, node: Node, scope: _Scope, depth: int) -> Value:
@@ -342,8 +346,12 @@ def extract(path: str, text: str) -> list[CallSpec]:
                          hint="fix the syntax, or unstage the file")
     file = _File(root)
     calls: list[FoundCall] = []
-    _walk(root, file, _Reader(file), calls, (), "", _Scope(None), "")
-    return specs_of(path, calls)
+    reader = _Reader(file)
+    _walk(root, file, reader, calls, (), "", _Scope(None), "")
+    declared = [declaration_spec(path, name, reader.value(values[0], _Scope(None)))
+                for name, values in file.constants.items()
+                if name not in reader.used and len(values) == 1 and setting_field(name)]
+    return specs_of(path, calls) + [spec for spec in declared if spec is not None]
 
 
 def _first_error(node: Node) -> Node | None:
@@ -355,4 +363,4 @@ def _first_error(node: Node) -> Node | None:
     return None
 
 
-EXTRACTOR = Extractor("TypeScript/JavaScript source", matches, extract, uses_llm_sdk)
+EXTRACTOR = Extractor("TypeScript/JavaScript source", matches, extract, reads_llm_settings)

@@ -19,10 +19,12 @@ from aiopt_hooks.extract.source_calls import (
     CallValue,
     FoundCall,
     Value,
+    declaration_spec,
     is_source,
+    reads_llm_settings,
     sdk_of,
+    setting_field,
     specs_of,
-    uses_llm_sdk,
 )
 from aiopt_hooks.records import CallSpec
 
@@ -42,6 +44,7 @@ class _File:
         self.imports: dict[str, str] = {}
         self.constants: dict[str, list[ast.expr]] = {}
         self.fields: dict[str, list[tuple[str, ast.expr]]] = {}
+        self.settings_classes: set[str] = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -55,6 +58,8 @@ class _File:
             for name, value in _assigned(stmt):
                 self.constants.setdefault(name, []).extend([value] * (2 if name in rebound else 1))
             if isinstance(stmt, ast.ClassDef):
+                self.settings_classes.update([stmt.name] if any(
+                    ast.unparse(b).endswith("Settings") for b in stmt.bases) else [])
                 for inner in stmt.body:
                     for name, value in _assigned(inner):
                         self.fields.setdefault(name, []).append((stmt.name, _field_default(value)))
@@ -123,6 +128,7 @@ class _Scope:
 class _Reader:
     def __init__(self, file: _File) -> None:
         self.file = file
+        self.used: set[str] = set()   # constants and settings fields an SDK call's arguments read
 
     def expr(self, node: ast.expr) -> str:
         return ast.get_source_segment(self.file.text, node) or ast.unparse(node)
@@ -195,6 +201,7 @@ class _Reader:
             return Value(value.value, value.line, value.expr,
                          f"the default of parameter `{name}` (a caller may pass another value)", value.runtime_parts)
         found = self.file.constants.get(name, [])
+        self.used.add(name)
         return self.value(found[0], _Scope(None), depth + 1) if len(found) == 1 else None
 
     def _attribute(self, node: ast.Attribute, depth: int) -> Value | None:
@@ -205,6 +212,7 @@ class _Reader:
         if isinstance(head, ast.Name) and head.id in self.file.imports:
             return None   # a module's attribute: not this file's
         owners = self.file.fields.get(node.attr, [])
+        self.used.update(f"{owner}.{node.attr}" for owner, _ in owners)
         values = [(owner, self.value(default, _Scope(None), depth + 1)) for owner, default in owners]
         known = {repr(v.value) for _, v in values}
         if not values or len(known) != 1 or isinstance(values[0][1].value, bool) \
@@ -281,8 +289,26 @@ def extract(path: str, text: str) -> list[CallSpec]:
         raise AioptError(f"cannot parse as Python: {exc}", file=path, line=1) from None
     file = _File(tree, text)
     calls: list[FoundCall] = []
-    _walk(tree, file, _Reader(file), calls, (), "", _Scope(None), "")
-    return specs_of(path, calls)
+    reader = _Reader(file)
+    _walk(tree, file, reader, calls, (), "", _Scope(None), "")
+    return specs_of(path, calls) + _declarations(path, file, reader)
 
 
-EXTRACTOR = Extractor("Python source", matches, extract, uses_llm_sdk)
+def _declarations(path: str, file: _File, reader: _Reader) -> list[CallSpec]:
+    """Model settings no call in this file reads: `OPENAI_MODEL = "gpt-4o"` in a settings module,
+    a settings class field; their callers are in other files, so they are call specs of their own."""
+    found: list[tuple[str, Value]] = []
+    for name, values in file.constants.items():
+        if name not in reader.used and setting_field(name) and len(values) == 1:
+            found.append((name, reader.value(values[0], _Scope(None))))
+    for name, owners in file.fields.items():
+        for owner, default in owners:
+            selector = f"{owner}.{name}"
+            if owner in file.settings_classes and selector not in reader.used and setting_field(name):
+                value = reader.value(default, _Scope(None))
+                note = value.note or f"the default of `{selector}` (the environment or a caller may override it)"
+                found.append((selector, Value(value.value, value.line, value.expr, note, value.runtime_parts)))
+    return [spec for selector, value in found if (spec := declaration_spec(path, selector, value)) is not None]
+
+
+EXTRACTOR = Extractor("Python source", matches, extract, reads_llm_settings)

@@ -34,6 +34,14 @@ SDK_IMPORT = re.compile(
     re.MULTILINE)
 
 
+# A module that declares a model setting for other files: `OPENAI_MODEL = "gpt-4o"` at the top level
+# (or from the environment with a default), `export const DEFAULT_MODEL = "..."`, a settings class.
+SETTING_DECLARATION = re.compile(
+    r"^(?:export[ \t]+)?(?:(?:const|let|var)[ \t]+)?[A-Za-z_]*(?:MODEL|LLM|DEPLOYMENT|MAX_?TOKENS|MAX_?OUTPUT_?TOKENS)"
+    r"(?:_?NAME|_?ID)?[ \t]*(?::[^=\n]*)?=[ \t]*(?:[\"'`]|\d|os\.getenv\(|os\.environ\.get\(|process\.env\.)"
+    r"|^class[ \t]+\w+\([^)]*Settings\b", re.MULTILINE | re.IGNORECASE)
+
+
 def is_source(path: str) -> bool:
     """A source file of the application (not a test, a fixture or vendored code)."""
     parts = PurePosixPath(path).parts
@@ -43,6 +51,11 @@ def is_source(path: str) -> bool:
 
 def uses_llm_sdk(text: str) -> bool:
     return SDK_IMPORT.search(text) is not None
+
+
+def reads_llm_settings(text: str) -> bool:
+    """Imports an LLM SDK, or declares a model setting other modules read."""
+    return uses_llm_sdk(text) or SETTING_DECLARATION.search(text) is not None
 
 
 def _candidate(path: str | None, config: Config) -> bool:
@@ -56,5 +69,5 @@ def llm_source_changes(root: Path, files: list[FileChange], config: Config) -> l
     candidates = [f for f in files if _candidate(f.path, config) or _candidate(f.old_path, config)]
     blobs = read_blobs(root, list(dict.fromkeys(s for f in candidates for s in (f.old_sha, f.new_sha) if s)))
     return [f for f in candidates
-            if any(uses_llm_sdk(blobs.get(sha, b"").decode("utf-8", "replace")) for sha in (f.old_sha, f.new_sha)
+            if any(reads_llm_settings(blobs.get(sha, b"").decode("utf-8", "replace")) for sha in (f.old_sha, f.new_sha)
                    if sha)]

@@ -73,6 +73,21 @@ def measure(root: Path, aiopt: str, repeat: int) -> float:
     return statistics.median(timed(root, aiopt) for _ in range(repeat))
 
 
+def source_step(root: Path, repeat: int) -> float:
+    """Median in-process time of what `code:` adds to the no-op: choosing and sniffing changed source files."""
+    probe = ("import statistics, time\nfrom aiopt_hooks.context import CheckOptions, load_repo_config\n"
+             "from aiopt_hooks.repo.git import list_staged_changes\n"
+             "ctx = load_repo_config(CheckOptions())\nfiles = list_staged_changes(ctx.root, ctx.head)\n"
+             "t0 = time.perf_counter()\nfrom aiopt_hooks.extract.source_watch import llm_source_changes\n"
+             "first = time.perf_counter() - t0\nwalls = []\n"
+             f"for _ in range({repeat}):\n"
+             "    t0 = time.perf_counter(); assert not llm_source_changes(ctx.root, files, ctx.config)\n"
+             "    walls.append(time.perf_counter() - t0)\n"
+             "print(first + statistics.median(walls))\n")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
 def stage_edits(root: Path, paths: list[str], old: str, new: str) -> None:
     for rel in paths:
         target = root / rel
@@ -97,6 +112,7 @@ def main() -> int:
         plain = [p for p in tracked if p.endswith((".py", ".ts")) and "openai" not in (root / p).read_text()][:5]
         stage_edits(root, plain, "return", "return  ")
         results.append(("5 plain source files", measure(root, aiopt, args.repeat)))
+        sniff = source_step(root, args.repeat)
         (root / ".aiopt.yaml").write_text(AIOPT + "code: false\n")
         results.append(("5 plain source files, code: false", measure(root, aiopt, args.repeat)))
         (root / ".aiopt.yaml").write_text(AIOPT)
@@ -106,6 +122,7 @@ def main() -> int:
     print(f"{args.files:,} tracked files; median of {args.repeat} whole `aiopt check` processes")
     for name, wall in results:
         print(f"  {name:42} {wall * 1000:7.0f} ms")
+    print(f"  the source step alone (select, one git cat-file, sniff) on the 5 plain files: {sniff * 1000:.1f} ms")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     return 0
 

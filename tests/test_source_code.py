@@ -280,6 +280,18 @@ def test_javascript_and_tsx_grammars() -> None:
     assert fields("web/page.tsx", tsx) == {"Page.go": {"model": "gpt-4o", "provider": "openai"}}
 
 
+@pytest.mark.parametrize(("path", "text"), [
+    pytest.param("app/deep.py", "from openai import OpenAI\nx = " + "+".join(["1"] * 30000) + "\n", id="python"),
+    pytest.param("web/deep.ts", "import OpenAI from 'openai';\nconst x = " + "[" * 20000 + "]" * 20000 + ";\n",
+                 id="typescript"),
+])
+def test_hostile_nesting_is_an_error_not_a_crash(path: str, text: str) -> None:
+    try:
+        extract_call_specs(path, text)
+    except AioptError as exc:
+        assert exc.file == path
+
+
 def test_invalid_typescript_is_an_error_with_file_and_line() -> None:
     with pytest.raises(AioptError) as caught:
         extract_call_specs("web/llm.ts", "import OpenAI from 'openai';\nconst x = {;\n")

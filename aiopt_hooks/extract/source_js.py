@@ -347,7 +347,11 @@ def extract(path: str, text: str) -> list[CallSpec]:
     file = _File(root)
     calls: list[FoundCall] = []
     reader = _Reader(file)
-    _walk(root, file, reader, calls, (), "", _Scope(None), "")
+    try:
+        _walk(root, file, reader, calls, (), "", _Scope(None), "")
+    except RecursionError:
+        raise AioptError("nested too deeply to read", file=path, line=1,
+                         hint="simplify the file, or set `code:` in .aiopt.yaml to leave it out") from None
     declared = [declaration_spec(path, name, reader.value(values[0], _Scope(None)))
                 for name, values in file.constants.items()
                 if name not in reader.used and len(values) == 1 and setting_field(name)]

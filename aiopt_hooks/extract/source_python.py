@@ -290,7 +290,11 @@ def extract(path: str, text: str) -> list[CallSpec]:
     file = _File(tree, text)
     calls: list[FoundCall] = []
     reader = _Reader(file)
-    _walk(tree, file, reader, calls, (), "", _Scope(None), "")
+    try:
+        _walk(tree, file, reader, calls, (), "", _Scope(None), "")
+    except RecursionError:
+        raise AioptError("nested too deeply to read", file=path, line=1,
+                         hint="simplify the file, or set `code:` in .aiopt.yaml to leave it out") from None
     return specs_of(path, calls) + _declarations(path, file, reader)
 
 

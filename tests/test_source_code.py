@@ -116,6 +116,12 @@ PY = [
                  " content='hi')\n",
                  {}, id="a-call-that-sets-no-model-is-not-a-call-site"),
     pytest.param("import requests\nrequests.post('u', json={'model': 'gpt-4o'})\n", {}, id="not-an-sdk"),
+    pytest.param("from openai import OpenAI\nc = OpenAI()\nPARAMS = dict(model='gpt-4o', max_tokens=64)\n"
+                 "def f():\n    return c.chat.completions.create(**PARAMS, messages=[])\n",
+                 {"f": {"model": "gpt-4o", "max_output_tokens": 64}}, id="double-star-of-a-known-dict"),
+    pytest.param("from openai import OpenAI\nc = OpenAI()\ndef f(**kwargs):\n"
+                 "    return c.chat.completions.create(**kwargs)\n",
+                 {"f": {}}, id="double-star-unknown-is-a-call-site-with-a-run-time-model"),
 ]
 
 
@@ -259,6 +265,10 @@ TS = [
                  "const MODEL = process.env.SUMMARY_MODEL ?? 'gpt-4o-mini';\n"
                  "export const run = () => generateText({ model: openai(MODEL), prompt: 'x' });\n",
                  {"run": {"model": "gpt-4o-mini", "provider": "openai"}}, id="env-default"),
+    pytest.param("import OpenAI from 'openai';\nconst c = new OpenAI();\nconst BASE = { model: 'gpt-4o', n: 2 };\n"
+                 "export const f = () => c.chat.completions.create({ ...BASE, max_tokens: 9 });\n"
+                 "export const g = (p: any) => c.chat.completions.create(p);\n",
+                 {"f": {"model": "gpt-4o", "n": 2, "max_output_tokens": 9}, "g": {}}, id="spread-known-and-unknown"),
     pytest.param("import { generateText } from 'ai';\nimport { openai } from '@ai-sdk/openai';\n"
                  "export const run = (m: string) => generateText({ model: openai(m), maxOutputTokens: 64 });\n",
                  {"run": {"provider": "openai", "max_output_tokens": 64}}, id="parameter-model-not-static"),

@@ -59,6 +59,7 @@ class CallValue:
     callee: str                           # qualified: imported names replaced by their module path
     args: tuple[Value, ...] = ()
     kwargs: dict[str, Value] = field(default_factory=dict)
+    spread: str = ""                      # `**kwargs` / `...params` not statically known: may set anything
 
 
 class FoundCall(NamedTuple):
@@ -245,6 +246,8 @@ def spec_of(path: str, found: FoundCall, selector: str) -> CallSpec | None:
         return None
     args = _arguments(found.call)
     model, provider = _model(found.call, sdk, args)
+    if model is None and found.call.spread:
+        model = Value(NOT_STATIC, found.line, found.call.spread)   # create(**params): the model is in there
     if model is None:
         return None   # a client constructor, or another call of the SDK that sets no model
     fields: dict[str, Any] = {}

@@ -33,6 +33,7 @@ FUNCTIONS = ("function_declaration", "generator_function_declaration", "method_d
              "function_expression", "function")
 WRAPPERS = ("as_expression", "satisfies_expression", "non_null_expression", "parenthesized_expression",
             "await_expression", "type_assertion")
+SPREAD = "..."   # the key under which an object keeps a spread it cannot see into
 Node = Any   # tree_sitter.Node (the package ships no type stubs for mypy)
 
 
@@ -260,7 +261,13 @@ class _Reader:
     def _object(self, node: Node, scope: _Scope, depth: int) -> dict[str, Value]:
         out: dict[str, Value] = {}
         for child in node.named_children:
-            if child.type == "pair":
+            if child.type == "spread_element" and child.named_children:   # { ...BASE, model }
+                spread = self.value(child.named_children[0], scope, depth + 1)
+                if isinstance(spread.value, dict):
+                    out.update(spread.value)
+                else:
+                    out[SPREAD] = Value(NOT_STATIC, child.start_point[0] + 1, _text(child)[:120])
+            elif child.type == "pair":
                 key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
                 if key is None or value is None:
                     continue
@@ -292,7 +299,11 @@ class _Reader:
         values = tuple(self.value(a, scope, depth + 1) for a in (args.named_children if args is not None else ())
                        if a.type not in ("comment", "spread_element"))
         callee = self.file.qualified(func) if func is not None else "?"
-        return Value(CallValue(callee, values), node.start_point[0] + 1, _text(node)[:120])
+        options = values[0].value if values and isinstance(values[0].value, dict) else {}
+        spread = options[SPREAD].expr if SPREAD in options else ""
+        if values and values[0].value is NOT_STATIC:   # create(params): options known only at run time
+            spread = values[0].expr
+        return Value(CallValue(callee, values, spread=spread), node.start_point[0] + 1, _text(node)[:120])
 
 
 def _name_of(node: Node) -> str:

@@ -249,10 +249,21 @@ class _Reader:
             inner = self.value(node.args[0], scope, depth + 1)
             if isinstance(inner.value, str):
                 return Value(textwrap.dedent(inner.value), inner.line, inner.expr, inner.note, inner.runtime_parts)
-        return Value(CallValue(callee, tuple(self.value(a, scope, depth + 1) for a in node.args
-                                              if not isinstance(a, ast.Starred)),
-                               {k.arg: self.value(k.value, scope, depth + 1) for k in node.keywords if k.arg}),
-                     line, self.expr(node))
+        kwargs: dict[str, Value] = {}
+        spread = ""
+        for keyword in node.keywords:
+            value = self.value(keyword.value, scope, depth + 1)
+            if keyword.arg:
+                kwargs[keyword.arg] = value
+            elif isinstance(value.value, dict):                   # **{"model": ...}, **PARAMS
+                kwargs.update(value.value)
+            elif isinstance(value.value, CallValue) and value.value.callee == "dict":   # **dict(model=...)
+                kwargs.update(value.value.kwargs)
+                spread = spread or value.value.spread
+            else:
+                spread = spread or f"**{self.expr(keyword.value)}"
+        args = tuple(self.value(a, scope, depth + 1) for a in node.args if not isinstance(a, ast.Starred))
+        return Value(CallValue(callee, args, kwargs, spread), line, self.expr(node))
 
 
 def _walk(node: ast.AST, file: _File, reader: _Reader, out: list[FoundCall],

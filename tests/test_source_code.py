@@ -103,6 +103,17 @@ PY = [
     pytest.param("from agents import Agent\nagent = Agent(name='triage', model='gpt-4.1-mini',"
                  " instructions='Route the ticket.')\n",
                  {"agent": {"model": "gpt-4.1-mini"}}, id="openai-agents"),
+    pytest.param("import vertexai\nfrom vertexai.generative_models import GenerativeModel\n"
+                 "model = GenerativeModel('gemini-1.5-pro', generation_config={'max_output_tokens': 99})\n",
+                 {"model": {"model": "gemini-1.5-pro", "max_output_tokens": 99}}, id="vertex-ai"),
+    pytest.param("from mistralai import Mistral\nc = Mistral()\ndef ask():\n"
+                 "    return c.chat.complete(model='mistral-large-latest', max_tokens=100)\n",
+                 {"ask": {"model": "mistral-large-latest", "max_output_tokens": 100}}, id="mistral"),
+    pytest.param("import boto3\nbr = boto3.client('bedrock-runtime')\ndef ask():\n"
+                 "    return br.converse(modelId='anthropic.claude-3-haiku-20240307-v1:0',"
+                 " inferenceConfig={'maxTokens': 512})\n",
+                 {"ask": {"model": "anthropic.claude-3-haiku-20240307-v1:0", "max_output_tokens": 512}},
+                 id="bedrock-converse"),
     pytest.param("from openai import OpenAI\nc = OpenAI()\nBASE = 'gpt-4o'\nMODEL = BASE + '-mini'\n"
                  "CAP = 256 * 2\ndef f():\n    return c.chat.completions.create(model=MODEL, max_tokens=CAP)\n",
                  {"f": {"model": "gpt-4o-mini", "max_output_tokens": 512}}, id="constant-expressions"),
@@ -382,6 +393,7 @@ def test_settings_declaration_sniff(text: str, expected: bool) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("from openai import OpenAI\n", True), ("import anthropic\n", True), ("from langchain_openai import X\n", True),
     ("from google import genai\n", True), ("import { generateText } from 'ai';\n", True),
+    ("import boto3\nbr = boto3.client('bedrock-runtime')\n", True), ("import boto3\ns3 = boto3.client('s3')\n", False),
     ("const OpenAI = require(\"openai\");\n", True), ("import { openai } from '@ai-sdk/openai'\n", True),
     ("import os\nMODEL = 'gpt-4o'\n", False), ("import aiohttp\n", False), ("import { x } from 'aiohttp';\n", False),
     ("# from openai import OpenAI is in a comment\n", False),

@@ -24,13 +24,14 @@ TEST_NAME = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|\.(test|spec)\
 
 # A file is read only when it imports an LLM SDK: a cheap text test on the hot path.
 _PY_SDKS = (r"openai|anthropic|litellm|langchain\w*|llama_index|pydantic_ai|dspy|google\.genai|"
-            r"google\.generativeai|vertexai|agents|autogen_ext")
+            r"google\.generativeai|vertexai|agents|autogen_ext|mistralai|groq")
 _JS_SDKS = (r"openai|@anthropic-ai/sdk|ai|@ai-sdk/[\w-]+|@google/genai|@google/generative-ai|@langchain/[\w-]+|"
-            r"langchain(?:/[\w/-]+)?|@openai/agents|llamaindex")
+            r"langchain(?:/[\w/-]+)?|@openai/agents|llamaindex|@mistralai/mistralai|groq-sdk")
 SDK_IMPORT = re.compile(
     rf"^[ \t]*(?:from[ \t]+(?:{_PY_SDKS})(?:\.[\w.]+)?[ \t]+import\b|import[ \t]+(?:{_PY_SDKS})\b"
     rf"|from[ \t]+google[ \t]+import[ \t]+genai\b)"
-    rf"|(?:\bfrom[ \t]*|\brequire\([ \t]*|\bimport\([ \t]*|^import[ \t]*)[\"'](?:{_JS_SDKS})[\"']",
+    rf"|(?:\bfrom[ \t]*|\brequire\([ \t]*|\bimport\([ \t]*|^import[ \t]*)[\"'](?:{_JS_SDKS})[\"']"
+    r"|[\"']bedrock-runtime[\"']",
     re.MULTILINE)
 
 

@@ -280,6 +280,12 @@ TS = [
                  "export const f = () => c.chat.completions.create({ ...BASE, max_tokens: 9 });\n"
                  "export const g = (p: any) => c.chat.completions.create(p);\n",
                  {"f": {"model": "gpt-4o", "n": 2, "max_output_tokens": 9}, "g": {}}, id="spread-known-and-unknown"),
+    pytest.param("import OpenAI from 'openai';\nconst c = new OpenAI();\nconst deployment = requireEnv('AZURE_DEPLOYMENT');\n"
+                 "const BEDROCK = process.env['BEDROCK_MODEL'] ?? 'us.anthropic.claude-3-5-haiku-20241022-v1:0';\n"
+                 "export const a = () => c.chat.completions.create({ model: deployment });\n"
+                 "export const b = () => c.chat.completions.create({ model: BEDROCK });\n",
+                 {"a": {}, "b": {"model": "us.anthropic.claude-3-5-haiku-20241022-v1:0"}},
+                 id="a-helper-call-is-not-a-model-wrapper-and-env-subscript-default"),
     pytest.param("import { generateText } from 'ai';\nimport { openai } from '@ai-sdk/openai';\n"
                  "export const run = (m: string) => generateText({ model: openai(m), maxOutputTokens: 64 });\n",
                  {"run": {"provider": "openai", "max_output_tokens": 64}}, id="parameter-model-not-static"),

@@ -175,12 +175,29 @@ def _model(call: CallValue, sdk: Sdk, args: dict[str, Value]) -> tuple[Value | N
     if value is None or not isinstance(value.value, CallValue):
         return value, None
     wrapper = value.value
+    if not is_model_wrapper(wrapper.callee):   # `requireEnv("AZURE_DEPLOYMENT")`: a run-time value
+        return Value(NOT_STATIC, value.line, value.expr), None
     inner, _ = _model(wrapper, Sdk("model wrapper", 0), _arguments(wrapper))
     module, _, name = wrapper.callee.rpartition(".")
     provider = module.removeprefix("@ai-sdk/").split(".")[0] if module.startswith("@ai-sdk/") else None
     if inner is None:
         return Value(NOT_STATIC, value.line, value.expr), None
     return inner, provider or (name if module.startswith("@ai-sdk/") else None)
+
+
+# Calls whose argument is the model: `openai("gpt-4o")`, `anthropic.messages("...")`, `gateway.languageModel(...)`,
+# `OpenAIModel("gpt-4o")`; provider functions of the Vercel AI SDK, also when a project re-exports them.
+PROVIDER_FUNCTIONS = frozenset({
+    "openai", "anthropic", "google", "vertex", "azure", "bedrock", "mistral", "groq", "xai", "deepseek", "cohere",
+    "perplexity", "togetherai", "fireworks", "cerebras", "deepinfra", "ollama", "openrouter", "gateway"})
+MODEL_METHODS = frozenset({"chat", "responses", "languageModel", "completion", "messages", "textEmbeddingModel"})
+
+
+def is_model_wrapper(callee: str) -> bool:
+    parts = callee.split(".")
+    if callee.startswith(("@ai-sdk/", "pydantic_ai.")) or parts[-1] in PROVIDER_FUNCTIONS:
+        return True
+    return len(parts) > 1 and parts[-1] in MODEL_METHODS and parts[-2] in PROVIDER_FUNCTIONS
 
 
 def _text(value: Value) -> tuple[list[str], int]:

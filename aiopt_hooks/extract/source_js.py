@@ -239,9 +239,9 @@ class _Reader:
         operator = _text(op) if op is not None else ""
         if left_node is None or right_node is None:
             return None
-        if operator in ("??", "||") and _text(left_node).startswith("process.env."):
+        if operator in ("??", "||") and _text(left_node).startswith(("process.env.", "process.env[")):
             value = self.value(right_node, scope, depth + 1)
-            name = _text(left_node).removeprefix("process.env.")
+            name = _text(left_node).removeprefix("process.env").strip(".[]'\"")
             return Value(value.value, value.line, _text(node)[:120],
                          f"the default of environment variable {name} (the environment may set another value)",
                          value.runtime_parts)

@@ -598,3 +598,27 @@ def test_source_commit_without_llm_sdk_stays_on_the_hot_path(app: GitRepo) -> No
 
 def test_default_config_reads_code() -> None:
     assert Config().code == ("**",)
+
+
+def test_explain_lists_source_files_read_by_code(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from aiopt_hooks.cli import main
+
+    committed(app, "app/summarize.py", PY_APP)
+    capsys.readouterr()
+    assert main(["explain", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"path": "app/summarize.py", "features": ["summarize"], "error": None} in report["files"]
+    assert "app/summarize.py" not in report["unwatched_llm_files"]
+
+
+def test_read_blobs_reads_many_and_skips_missing(repo: GitRepo) -> None:
+    from aiopt_hooks.repo.git import read_blobs
+
+    repo.write("a.py", "import openai\n")
+    repo.write("b.bin", bytes(range(256)) * 4)
+    repo.stage()
+    shas = [repo.git("rev-parse", f":{name}").strip() for name in ("a.py", "b.bin")]
+    blobs = read_blobs(repo.path, [*shas, "0" * 40])
+    assert blobs == {shas[0]: b"import openai\n", shas[1]: bytes(range(256)) * 4}

@@ -72,3 +72,17 @@ def llm_source_changes(root: Path, files: list[FileChange], config: Config) -> l
     return [f for f in candidates
             if any(reads_llm_settings(blobs.get(sha, b"").decode("utf-8", "replace")) for sha in (f.old_sha, f.new_sha)
                    if sha)]
+
+
+def llm_sources_in_tree(root: Path, files: dict[str, str], config: Config) -> dict[str, str]:
+    """The source files of a whole tree (path -> blob id) that `code:` reads: for `explain`, `init` and
+    the lockfile, which take the repository as a whole."""
+    candidates = {path: sha for path, sha in files.items() if _candidate(path, config)}
+    blobs = read_blobs(root, list(dict.fromkeys(candidates.values())))
+    return {path: sha for path, sha in candidates.items()
+            if reads_llm_settings(blobs.get(sha, b"").decode("utf-8", "replace"))}
+
+
+def read_by_code(path: str, config: Config) -> bool:
+    """Whether `code:` covers a path (it is then checked whenever it holds LLM settings)."""
+    return bool(config.code) and _candidate(path, config)

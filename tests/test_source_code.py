@@ -211,6 +211,14 @@ def test_settings_declared_for_other_modules_are_call_specs_of_their_own() -> No
                                            "defaultMaxTokens": {"max_output_tokens": 500}}
 
 
+def test_declared_settings_known_only_at_run_time_and_objects() -> None:
+    source = ("from openai import OpenAI\nfrom langchain_openai import OpenAIEmbeddings\n"
+              "LLM_MODEL = load_model_name()\nembedding_model = OpenAIEmbeddings(model='text-embedding-3-large')\n")
+    found = specs("app/config.py", source)
+    assert list(found) == ["LLM_MODEL"]
+    assert found["LLM_MODEL"][1] == {} and "not statically known (`load_model_name()`)" in found["LLM_MODEL"][2]["model"]
+
+
 def test_a_constant_read_by_a_call_is_not_declared_twice() -> None:
     assert list(specs("app/llm.py", PY_APP)) == ["summarize"]
 
@@ -534,6 +542,17 @@ def test_model_swap_in_a_settings_module_is_priced_on_the_old_models_traffic(app
     assert change["confidence"] == "medium" and any("old model" in n for n in change["notes"])
     assert data["delta"]["monthly_usd"] == pytest.approx(config_swap["delta"]["monthly_usd"], abs=0.01)
     assert [f["code"] for f in data["findings"] if f["code"] == "assumed_default"] == ["assumed_default"]
+
+
+def test_a_settings_module_model_made_run_time_only_blocks(app: GitRepo, run: Any) -> None:
+    committed(app, "app/config.py", SETTINGS_MODULE)
+    edit(app, "app/config.py", 'os.getenv("SUMMARY_MODEL", "gpt-4o-mini")', 'load_model_name()')
+
+    result = run("--format", "json")
+
+    assert result.code == 1
+    [found] = [f for f in result.json()["findings"] if f["code"] == "not_statically_known"]
+    assert found["level"] == "block" and "was 'gpt-4o-mini'" in found["message"] and found["line"] == 4
 
 
 def test_explicit_mapping_names_the_feature(app: GitRepo, run: Any) -> None:

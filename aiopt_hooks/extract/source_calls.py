@@ -274,9 +274,11 @@ def spec_of(path: str, found: FoundCall, selector: str) -> CallSpec | None:
     fields: dict[str, Any] = {}
     lines: dict[str, int] = {}
     notes: dict[str, str] = {}
-    values = {"model": model, **{name: v for name in ("provider", *list(ARG_FIELDS)[2:])
-                                 if (v := next((get_path(args, a) for a in ARG_FIELDS[name]
-                                                if get_path(args, a) is not None), None)) is not None}}
+    values = {"model": model}
+    for name, keys in ARG_FIELDS.items():
+        found_value = next((v for key in keys if (v := get_path(args, key)) is not None), None)
+        if name != "model" and found_value is not None:
+            values[name] = found_value
     for name, value in values.items():
         lines[name] = value.line
         coerced = _coerce(name, value)
@@ -323,13 +325,17 @@ def setting_field(name: str) -> str | None:
 def declaration_spec(path: str, name: str, value: Value) -> CallSpec | None:
     """The call spec of a model setting declared outside any call (a settings module's constant)."""
     field_name = setting_field(name.rpartition(".")[2])
-    if field_name is None:
-        return None
+    call = value.value if isinstance(value.value, CallValue) else None
+    if field_name is None or (call is not None and (sdk_of(call.callee) is not None
+                                                    or call.callee.rpartition(".")[2][:1].isupper())):
+        return None   # `llm = ChatOpenAI(...)`: the call's own spec; `embedding_model = OpenAIEmbeddings()`: an object
     coerced = _coerce(field_name, value)
-    if coerced is NOT_STATIC:
-        return None   # `MODEL = load()`: nothing written here to price; the calls that use it say so
-    if field_name == "model" and (not isinstance(coerced, str) or " " in coerced or len(coerced) > 100):
+    if field_name == "model" and isinstance(coerced, str) and (" " in coerced or len(coerced) > 100):
         return None   # a sentence, not a model id
+    feature = name.rpartition(".")[2]
+    if coerced is NOT_STATIC:   # `MODEL = load_model()`: known only at run time, said when it changes
+        return CallSpec(file=path, feature=feature, selector=name, lines={field_name: value.line},
+                        notes={field_name: f"not statically known (`{value.expr or name}`)"})
     notes = {field_name: value.note} if value.note else {}
-    return CallSpec(file=path, feature=name.rpartition(".")[2], selector=name, fields={field_name: coerced},
+    return CallSpec(file=path, feature=feature, selector=name, fields={field_name: coerced},
                     lines={field_name: value.line}, notes=notes)

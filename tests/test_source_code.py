@@ -216,6 +216,11 @@ def test_declared_settings_known_only_at_run_time_and_objects() -> None:
               "LLM_MODEL = load_model_name()\nembedding_model = OpenAIEmbeddings(model='text-embedding-3-large')\n")
     found = specs("app/config.py", source)
     assert list(found) == ["LLM_MODEL"]
+    aliases = "from typing import Literal\nModelName = Literal['a', 'b']\nChatModel = str | ModelName\n" \
+              "DEFAULT_MODEL: ModelName = 'gpt-4o'\n"
+    assert list(specs("app/types.py", aliases)) == ["DEFAULT_MODEL"]   # type aliases are not settings
+    js = "export const createMockModel = () => ({ modelId: 'x' });\nexport const chatModel = pickModel();\n"
+    assert list(specs("web/models.ts", js)) == ["chatModel"]
     assert found["LLM_MODEL"][1] == {} and "not statically known (`load_model_name()`)" in found["LLM_MODEL"][2]["model"]
 
 
@@ -383,7 +388,8 @@ def test_real_file_lines_point_at_the_values() -> None:
 @pytest.mark.parametrize(("path", "expected"), [
     ("app/llm.py", True), ("src/chat.ts", True), ("web/page.tsx", True), ("lib/x.mjs", True),
     ("tests/test_llm.py", False), ("app/test_llm.py", False), ("app/llm_test.py", False), ("conftest.py", False),
-    ("web/chat.test.ts", False), ("web/chat.spec.tsx", False), ("node_modules/ai/index.js", False),
+    ("web/chat.test.ts", False), ("web/chat.spec.tsx", False), ("lib/ai/models.mock.ts", False),
+    ("src/__mocks__/openai.ts", False), ("node_modules/ai/index.js", False),
     ("types/ai.d.ts", False), ("dist/app.js", False), ("README.md", False),
 ])
 def test_is_source(path: str, expected: bool) -> None:

@@ -322,8 +322,10 @@ def setting_field(name: str) -> str | None:
     return next((field for field, pattern in SETTING_NAMES.items() if pattern.search(snake)), None)
 
 
-def declaration_spec(path: str, name: str, value: Value) -> CallSpec | None:
-    """The call spec of a model setting declared outside any call (a settings module's constant)."""
+def declaration_spec(path: str, name: str, value: Value, runtime_ok: bool = True) -> CallSpec | None:
+    """The call spec of a model setting declared outside any call (a settings module's constant).
+    `runtime_ok`: the value is an expression a setting may be read from at run time (a call, an
+    attribute, the environment), not a type alias or a function."""
     field_name = setting_field(name.rpartition(".")[2])
     call = value.value if isinstance(value.value, CallValue) else None
     if field_name is None or (call is not None and (sdk_of(call.callee) is not None
@@ -333,6 +335,8 @@ def declaration_spec(path: str, name: str, value: Value) -> CallSpec | None:
     if field_name == "model" and isinstance(coerced, str) and (" " in coerced or len(coerced) > 100):
         return None   # a sentence, not a model id
     feature = name.rpartition(".")[2]
+    if coerced is NOT_STATIC and not runtime_ok:
+        return None   # `ModelName = str | KnownModelName`, `createModel = () => ...`
     if coerced is NOT_STATIC:   # `MODEL = load_model()`: known only at run time, said when it changes
         return CallSpec(file=path, feature=feature, selector=name, lines={field_name: value.line},
                         notes={field_name: f"not statically known (`{value.expr or name}`)"})

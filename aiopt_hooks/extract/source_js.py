@@ -119,10 +119,17 @@ def extract(path: str, text: str) -> list[CallSpec]:
     except RecursionError:
         raise AioptError("nested too deeply to read", file=path, line=1,
                          hint="simplify the file, or set `code:` in .aiopt.yaml to leave it out") from None
-    declared = [declaration_spec(path, name, reader.value(values[0], JsScope(None)))
+    declared = [declaration_spec(path, name, reader.value(values[0], JsScope(None)), _runtime_ok(values[0]))
                 for name, values in file.constants.items()
                 if name not in reader.used and len(values) == 1 and setting_field(name)]
     return specs_of(path, calls) + [spec for spec in declared if spec is not None]
+
+
+def _runtime_ok(node: Node) -> bool:
+    """A value a setting is read from at run time: a call, a member, the environment (not a function)."""
+    while node.type in ("await_expression", "as_expression", "non_null_expression") and node.named_children:
+        node = node.named_children[0]
+    return node.type in ("call_expression", "member_expression", "subscript_expression", "binary_expression")
 
 
 def _first_error(node: Node) -> Node | None:

@@ -312,18 +312,22 @@ def extract(path: str, text: str) -> list[CallSpec]:
 def _declarations(path: str, file: _File, reader: _Reader) -> list[CallSpec]:
     """Model settings no call in this file reads: `OPENAI_MODEL = "gpt-4o"` in a settings module,
     a settings class field; their callers are in other files, so they are call specs of their own."""
-    found: list[tuple[str, Value]] = []
+    found: list[tuple[str, Value, bool]] = []
     for name, values in file.constants.items():
         if name not in reader.used and setting_field(name) and len(values) == 1:
-            found.append((name, reader.value(values[0], _Scope(None))))
+            node = values[0]
+            runtime_ok = isinstance(node, (ast.Call, ast.Attribute)) or (
+                isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("environ"))
+            found.append((name, reader.value(node, _Scope(None)), runtime_ok))
     for name, owners in file.fields.items():
         for owner, default in owners:
             selector = f"{owner}.{name}"
             if owner in file.settings_classes and selector not in reader.used and setting_field(name):
                 value = reader.value(default, _Scope(None))
                 note = value.note or f"the default of `{selector}` (the environment or a caller may override it)"
-                found.append((selector, Value(value.value, value.line, value.expr, note, value.runtime_parts)))
-    return [spec for selector, value in found if (spec := declaration_spec(path, selector, value)) is not None]
+                found.append((selector, Value(value.value, value.line, value.expr, note, value.runtime_parts), False))
+    return [spec for selector, value, runtime_ok in found
+            if (spec := declaration_spec(path, selector, value, runtime_ok)) is not None]
 
 
 EXTRACTOR = Extractor("Python source", matches, extract, reads_llm_settings)

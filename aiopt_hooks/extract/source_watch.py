@@ -18,9 +18,9 @@ from aiopt_hooks.repo.globs import match_any
 # Source files read when `code:` is on, and the directories never read (tests hold mock model
 # names, vendored code is not the application's).
 SOURCE_SUFFIXES = (".py", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
-NOT_APP_PARTS = frozenset({"test", "tests", "__tests__", "testdata", "fixtures", "node_modules", "vendor",
-                           "site-packages", ".venv", "venv", "dist", "build", "examples_test"})
-TEST_NAME = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|\.(test|spec)\.[cm]?[jt]sx?$|\.d\.ts$)")
+NOT_APP_PARTS = frozenset({"test", "tests", "__tests__", "__mocks__", "mocks", "testdata", "fixtures",
+                           "node_modules", "vendor", "site-packages", ".venv", "venv", "dist", "build"})
+TEST_NAME = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|\.(test|spec|mock)\.[cm]?[jt]sx?$|\.d\.ts$)")
 
 # A file is read only when it imports an LLM SDK: a cheap text test on the hot path.
 _PY_SDKS = (r"openai|anthropic|litellm|langchain\w*|llama_index|pydantic_ai|dspy|google\.genai|"

@@ -219,7 +219,8 @@ def test_declared_settings_known_only_at_run_time_and_objects() -> None:
     aliases = "from typing import Literal\nModelName = Literal['a', 'b']\nChatModel = str | ModelName\n" \
               "DEFAULT_MODEL: ModelName = 'gpt-4o'\n"
     assert list(specs("app/types.py", aliases)) == ["DEFAULT_MODEL"]   # type aliases are not settings
-    js = "export const createMockModel = () => ({ modelId: 'x' });\nexport const chatModel = pickModel();\n"
+    js = "import { generateText } from 'ai';\nexport const createMockModel = () => ({ modelId: 'x' });\n" \
+         "export const chatModel = pickModel();\n"
     assert list(specs("web/models.ts", js)) == ["chatModel"]
     assert found["LLM_MODEL"][1] == {} and "not statically known (`load_model_name()`)" in found["LLM_MODEL"][2]["model"]
 

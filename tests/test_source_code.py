@@ -490,6 +490,35 @@ def test_cap_and_prompt_edits_in_code_are_priced(app: GitRepo, run: Any) -> None
     assert data["delta"]["monthly_usd"] <= 0
 
 
+def test_system_prompt_constant_growth_is_priced_as_prompt_growth(app: GitRepo, run: Any) -> None:
+    with_prompt = PY_APP.replace('MODEL = "gpt-4o-mini"\n', 'MODEL = "gpt-4o-mini"\nSYSTEM_PROMPT = "Summarize."\n')
+    with_prompt = with_prompt.replace('messages=[{"role": "user"', 'messages=[{"role": "system", "content": '
+                                      'SYSTEM_PROMPT}, {"role": "user"')
+    committed(app, "app/summarize.py", with_prompt)
+    edit(app, "app/summarize.py", 'SYSTEM_PROMPT = "Summarize."',
+         'SYSTEM_PROMPT = "Summarize." + ' + repr(" Weigh every stakeholder's concern carefully." * 60))
+
+    data = run("--format", "json").json()
+
+    [change] = data["changes"]
+    assert (change["feature"], change["field"]) == ("summarize", "prompt")
+    assert change["new"] - change["old"] > 300
+    assert change["requests_matched"] > 0 and data["delta"]["monthly_usd"] > 0
+    assert any("prompt tokens on each matched request" in n for n in change["notes"])
+
+
+def test_a_renamed_source_file_keeps_its_call_sites(app: GitRepo, run: Any) -> None:
+    committed(app, "app/summarize.py", PY_APP)
+    app.git("mv", "app/summarize.py", "app/summary.py")
+    edit(app, "app/summary.py", 'MODEL = "gpt-4o-mini"', 'MODEL = "gpt-4o"')
+
+    data = run("--format", "json").json()
+
+    [change] = data["changes"]
+    assert (change["file"], change["feature"], change["old"], change["new"]) == ("app/summary.py", "summarize",
+                                                                                 "gpt-4o-mini", "gpt-4o")
+
+
 def test_a_value_that_becomes_run_time_only_is_a_blocking_finding(app: GitRepo, run: Any) -> None:
     committed(app, "app/summarize.py", PY_APP)
     edit(app, "app/summarize.py", 'MODEL = "gpt-4o-mini"', 'MODEL = load_model_name()')

@@ -120,6 +120,11 @@ PY = [
     pytest.param("from openai import OpenAI\nc = OpenAI()\ndef f():\n    model = 'gpt-4.1-nano'\n"
                  "    return c.chat.completions.create(model=model)\n",
                  {"f": {"model": "gpt-4.1-nano"}}, id="function-local-constant"),
+    pytest.param("from openai import OpenAI\nc = OpenAI()\ndef default_model():\n    return 'gpt-4o-mini'\n"
+                 "def pick(x):\n    if x:\n        return 'gpt-4o'\n    return 'gpt-4o-mini'\n"
+                 "def f():\n    return c.chat.completions.create(model=default_model())\n"
+                 "def g():\n    return c.chat.completions.create(model=pick(1))\n",
+                 {"f": {"model": "gpt-4o-mini"}, "g": {}}, id="a-function-of-the-file-that-returns-one-value"),
     pytest.param("from openai import OpenAI\nc = OpenAI()\ndef a():\n    return c.chat.completions.create(model='x-1')\n"
                  "def b():\n    c.chat.completions.create(model='x-2')\n    c.chat.completions.create(model='x-3')\n",
                  {"a": {"model": "x-1"}, "b": {"model": "x-2"}, "b.2": {"model": "x-3"}}, id="selectors"),
@@ -300,6 +305,13 @@ TS = [
                  "export const b = () => c.chat.completions.create({ model: BEDROCK });\n",
                  {"a": {}, "b": {"model": "us.anthropic.claude-3-5-haiku-20241022-v1:0"}},
                  id="a-helper-call-is-not-a-model-wrapper-and-env-subscript-default"),
+    pytest.param("import { generateText } from 'ai';\nimport { openai } from '@ai-sdk/openai';\n"
+                 "function defaultModel() { return openai('gpt-4o-mini'); }\nconst cap = () => 256;\n"
+                 "function pick(x: boolean) { if (x) { return 'a'; } return 'b'; }\n"
+                 "export const f = () => generateText({ model: defaultModel(), maxOutputTokens: cap() });\n"
+                 "export const g = () => generateText({ model: openai(pick(true)) });\n",
+                 {"f": {"model": "gpt-4o-mini", "provider": "openai", "max_output_tokens": 256},
+                  "g": {"provider": "openai"}}, id="functions-of-the-file-that-return-one-value"),
     pytest.param("import { generateText } from 'ai';\nimport { openai } from '@ai-sdk/openai';\n"
                  "export const run = (m: string) => generateText({ model: openai(m), maxOutputTokens: 64 });\n",
                  {"run": {"provider": "openai", "max_output_tokens": 64}}, id="parameter-model-not-static"),

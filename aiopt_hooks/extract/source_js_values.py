@@ -12,6 +12,8 @@ from aiopt_hooks.extract.source_calls import NOT_STATIC, CallValue, Value
 MAX_DEPTH = 12
 WRAPPERS = ("as_expression", "satisfies_expression", "non_null_expression", "parenthesized_expression",
             "await_expression", "type_assertion")
+FUNCTION_NODES = ("function_declaration", "arrow_function", "function_expression", "method_definition",
+                  "generator_function_declaration")
 SPREAD = "..."   # the key under which an object keeps a spread it cannot see into
 Node = Any   # tree_sitter.Node (the package ships no type stubs for mypy)
 
@@ -40,9 +42,12 @@ class JsFile:
     def __init__(self, root: Node) -> None:
         self.imports: dict[str, str] = {}
         self.constants: dict[str, list[Node]] = {}
+        self.functions: dict[str, Node] = {}
         for stmt in root.named_children:
             if stmt.type == "export_statement" and stmt.child_by_field_name("declaration") is not None:
                 stmt = stmt.child_by_field_name("declaration")
+            if stmt.type == "function_declaration" and stmt.child_by_field_name("name") is not None:
+                self.functions[node_text(stmt.child_by_field_name("name"))] = stmt
             if stmt.type == "import_statement":
                 self._import(stmt)
             elif stmt.type in ("lexical_declaration", "variable_declaration"):
@@ -241,8 +246,40 @@ class JsReader:
         self.used.add(name)
         return self.value(found[0], JsScope(None), depth + 1) if len(found) == 1 else None
 
+    def _returned(self, func: Node, node: Node, depth: int) -> Value:
+        """`model: defaultModel()`: what a function of this file returns, when every return gives one value."""
+        body = func.child_by_field_name("body")
+        returns: list[Node] = []
+        stack = [body] if body is not None else []
+        if body is not None and body.type != "statement_block":   # () => "gpt-4o"
+            returns, stack = [body], []
+        while stack:
+            current = stack.pop()
+            if current.type == "return_statement" and current.named_children:
+                returns.append(current.named_children[0])
+            elif current is body or current.type not in FUNCTION_NODES:
+                stack.extend(current.named_children)
+        values = [self.value(r, JsScope(func), depth + 1) for r in returns]
+        args = node.child_by_field_name("arguments")
+        if not values or len({repr(v.value) for v in values}) != 1 or (args is not None and args.named_children):
+            return Value(NOT_STATIC, node.start_point[0] + 1, node_text(node)[:120])
+        return values[0]
+
+    def _function(self, func: Node | None) -> Node | None:
+        """The function of this file a callee names: `function f() {}`, `const f = () => ...`."""
+        if func is None or func.type != "identifier":
+            return None
+        name = node_text(func)
+        if name in self.file.functions:
+            return self.file.functions[name]
+        found = self.file.constants.get(name, [])
+        return found[0] if len(found) == 1 and found[0].type in ("arrow_function", "function_expression") else None
+
     def call(self, node: Node, scope: JsScope, depth: int) -> Value:
         func = node.child_by_field_name("function") or node.child_by_field_name("constructor")
+        own = self._function(func) if node.type == "call_expression" else None
+        if own is not None:
+            return self._returned(own, node, depth)
         args = node.child_by_field_name("arguments")
         values = tuple(self.value(a, scope, depth + 1) for a in (args.named_children if args is not None else ())
                        if a.type not in ("comment", "spread_element"))

@@ -45,6 +45,8 @@ class _File:
         self.constants: dict[str, list[ast.expr]] = {}
         self.fields: dict[str, list[tuple[str, ast.expr]]] = {}
         self.settings_classes: set[str] = set()
+        self.functions = {stmt.name: stmt for stmt in tree.body
+                          if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -223,9 +225,19 @@ class _Reader:
                      f"the default of `{owner}.{node.attr}` (the environment or a caller may override it)",
                      value.runtime_parts)
 
+    def _returned(self, func: ast.FunctionDef | ast.AsyncFunctionDef, node: ast.Call, depth: int) -> Value:
+        """`model=default_model()`: what a function of this file returns, when every return gives one value."""
+        returns = [r.value for r in ast.walk(func) if isinstance(r, ast.Return) and r.value is not None]
+        values = [self.value(r, _Scope(func), depth + 1) for r in returns]
+        if not values or len({repr(v.value) for v in values}) != 1 or node.args or node.keywords:
+            return Value(NOT_STATIC, node.lineno, self.expr(node))
+        return values[0]
+
     def _call(self, node: ast.Call, scope: _Scope, depth: int) -> Value:
         callee = self.file.qualified(node.func)
         line = node.lineno
+        if callee in self.file.functions:
+            return self._returned(self.file.functions[callee], node, depth)
         if callee.split("()")[0].rpartition(".")[2] in ("getenv", "get") and callee.endswith(ENV_GETTERS) \
                 and node.args and isinstance(node.args[0], ast.Constant):
             default = node.args[1] if len(node.args) > 1 else next(

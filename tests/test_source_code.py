@@ -689,3 +689,17 @@ def test_read_blobs_reads_many_and_skips_missing(repo: GitRepo) -> None:
     shas = [repo.git("rev-parse", f":{name}").strip() for name in ("a.py", "b.bin")]
     blobs = read_blobs(repo.path, [*shas, "0" * 40])
     assert blobs == {shas[0]: b"import openai\n", shas[1]: bytes(range(256)) * 4}
+
+
+def test_init_reads_source_through_code_not_watch(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    from aiopt_hooks.cli import main
+    from aiopt_hooks.config import load_config
+
+    committed(app, "app/summarize.py", PY_APP)
+    committed(app, "app/classify.py", PY_APP.replace("def summarize", "def classify"))
+    (app.path / ".aiopt.yaml").unlink()
+    assert main(["init"]) == 0
+    config = load_config(app.path / ".aiopt.yaml")
+    assert not any(p.startswith("app") for p in config.watch)   # not `app/**`: every commit there a check
+    assert config.code == ("**",)
+    assert "(2 found now" in (app.path / ".aiopt.yaml").read_text()

@@ -312,6 +312,10 @@ TS = [
                  "export const g = () => generateText({ model: openai(pick(true)) });\n",
                  {"f": {"model": "gpt-4o-mini", "provider": "openai", "max_output_tokens": 256},
                   "g": {"provider": "openai"}}, id="functions-of-the-file-that-return-one-value"),
+    pytest.param("import { generateText, createProviderRegistry } from 'ai';\n"
+                 "const registry = createProviderRegistry({});\n"
+                 "export const r = () => generateText({ model: registry.languageModel('anthropic:claude-3-5-haiku-latest') });\n",
+                 {"r": {"model": "anthropic:claude-3-5-haiku-latest"}}, id="provider-registry"),
     pytest.param("import { generateText } from 'ai';\nimport { openai } from '@ai-sdk/openai';\n"
                  "export const run = (m: string) => generateText({ model: openai(m), maxOutputTokens: 64 });\n",
                  {"run": {"provider": "openai", "max_output_tokens": 64}}, id="parameter-model-not-static"),

@@ -197,6 +197,8 @@ def is_model_wrapper(callee: str) -> bool:
     parts = callee.split(".")
     if callee.startswith(("@ai-sdk/", "pydantic_ai.")) or parts[-1] in PROVIDER_FUNCTIONS:
         return True
+    if parts[-1] == "languageModel":   # registry.languageModel("openai:gpt-4o"): a provider registry
+        return True
     return len(parts) > 1 and parts[-1] in MODEL_METHODS and parts[-2] in PROVIDER_FUNCTIONS
 
 

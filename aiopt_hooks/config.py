@@ -77,7 +77,7 @@ class Config:
     month_days: float = 30.0
     policy: Policy = field(default_factory=Policy)
     watch: tuple[str, ...] = DEFAULT_WATCH
-    # Source files (Python, TypeScript, JavaScript) read for SDK calls when they import an LLM SDK:
+    # Source files (Python, TypeScript, JavaScript) read when they change and import an LLM SDK or declare a model setting:
     # globs; `code: false` reads none
     code: tuple[str, ...] = ("**",)
     features: tuple[FeatureRule, ...] = ()

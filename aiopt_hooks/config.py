@@ -46,6 +46,7 @@ SCHEMA: dict[str, Any] = {
     "month_days": "pos",
     "policy": _POLICY,
     "watch": "strlist",
+    "code": "bool|strlist",
     "features": ("each", _FEATURE),
     "prices": ("each", _PRICE),
     "aliases": ("each", "str"),
@@ -88,6 +89,9 @@ class Config:
     month_days: float = 30.0
     policy: Policy = field(default_factory=Policy)
     watch: tuple[str, ...] = DEFAULT_WATCH
+    # Source files (Python, TypeScript, JavaScript) read when they change and import an LLM SDK or declare a model setting:
+    # globs; `code: false` reads none
+    code: tuple[str, ...] = ("**",)
     features: tuple[FeatureRule, ...] = ()
     prices: dict[str, dict[str, float]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
@@ -144,6 +148,9 @@ def _check(value: Any, spec: Any, where: str, file: str, line: int | None = None
         raise bad("a string")
     elif spec == "strlist" and not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
         raise bad("a string or a list of strings")
+    elif spec == "bool|strlist" and not (isinstance(value, (bool, str)) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value))):
+        raise bad("true, false, or a list of globs")
     elif spec == "bool" and not isinstance(value, bool):
         raise bad("true or false")
     elif spec == "map" and not isinstance(value, dict):
@@ -152,6 +159,12 @@ def _check(value: Any, spec: Any, where: str, file: str, line: int | None = None
 
 def _as_tuple(value: str | list[str]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _code_globs(value: bool | str | list[str]) -> tuple[str, ...]:
+    if isinstance(value, bool):
+        return ("**",) if value else ()
+    return _as_tuple(value)
 
 
 def _policy(raw: dict[str, Any], default: Policy) -> Policy:
@@ -191,6 +204,7 @@ def build_config(raw: dict[str, Any], path: str | None) -> Config:
         month_days=float(raw.get("month_days", base.month_days)),
         policy=policy,
         watch=_as_tuple(raw["watch"]) if "watch" in raw else base.watch,
+        code=_code_globs(raw.get("code", True)),
         features=features,
         prices={str(k): {kk: float(vv) for kk, vv in v.items() if vv is not None}
                 for k, v in (raw.get("prices") or {}).items()},

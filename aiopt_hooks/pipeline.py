@@ -62,6 +62,10 @@ def check_run(options: CheckOptions, ctx: RepoContext | None = None, lock: bool 
         files = [f for f in files if selects(f.path, wanted) or selects(f.old_path, wanted)]
     patterns = config.watch_patterns()
     watched = [f for f in files if match_any(f.path, patterns) or (f.old_path and match_any(f.old_path, patterns))]
+    if config.code:   # source files that import an LLM SDK (read in one git call; parsed only later)
+        from aiopt_hooks.extract.source_watch import llm_source_changes
+
+        watched += llm_source_changes(root, [f for f in files if f not in watched], config)
     paths = list(baseline_patterns(options, config))
     if watched and new_ref is None:
         watched = without_merged_in(root, ctx.git_dir, watched)

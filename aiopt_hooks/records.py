@@ -28,6 +28,9 @@ class CallSpec:
     fields: dict[str, Any] = field(default_factory=dict)   # normalized field name -> value
     lines: dict[str, int] = field(default_factory=dict)    # normalized field name -> 1-based line
     prompt_text: str | None = None               # static prompt text, never printed
+    # field -> how its value was read, where that is an assumption (source code: a settings default);
+    # a field named here but absent from `fields` is not statically known
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

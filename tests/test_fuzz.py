@@ -148,7 +148,10 @@ EXTRACTOR_FILES: dict[str, tuple[str, str | None]] = {
     "CrewAI agents/tasks": ("config/agents.yaml", "crewai__crewAIInc_crewAI-examples__agents.at-3daae31c.yaml"),
     "prompt text": ("prompts/summarize.txt", None),
     "structured config": ("config/llm.yaml", None),
+    "Python source": ("app/llm.py", "../source/fasrc_User_Codes__claude_quickstart.py"),
+    "TypeScript/JavaScript source": ("web/llm.ts", "../source/vercel_ai__generate-text_anthropic-reasoning.ts"),
 }
+SOURCE_EXTRACTORS = ("Python source", "TypeScript/JavaScript source")   # not YAML documents
 STRUCTURED_PATHS = ("config/llm.yaml", "config/llm.json", "config/llm.toml")
 SAMPLE_LLM_YAML = (Path(__file__).parent.parent / "sample_repo" / "config" / "llm.yaml").read_text()
 
@@ -218,7 +221,8 @@ def _as_yaml_document(seed: bytes) -> Any:
 
 
 @pytest.mark.parametrize("extractor",
-                         [e for e in extractors() if e.name not in ("prompt text", "OpenManus TOML config")],
+                         [e for e in extractors() if e.name not in ("prompt text", "OpenManus TOML config",
+                                                                    *SOURCE_EXTRACTORS)],
                          ids=lambda e: e.name)
 @FUZZ
 @given(st.data())

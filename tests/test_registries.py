@@ -24,7 +24,8 @@ def test_every_dialect_module_is_registered_once() -> None:
 
 
 def test_every_extractor_module_is_registered_once() -> None:
-    helpers = {"base", "registry", "fields", "frontmatter", "diffing", "tokens", "inventory", "pairing", "changesets", "logera", "env_yaml",
+    helpers = {"base", "registry", "fields", "frontmatter", "diffing", "tokens", "inventory", "pairing", "changesets", "logera", "env_yaml", "source_notes", "source_watch", "source_calls",
+               "source_python_values", "source_js_values",
                "envvars"}
     modules = {m.name for m in pkgutil.iter_modules(extract_pkg.__path__)} - helpers
     assert len({id(e) for e in EXTRACTORS}) == len(EXTRACTORS)

@@ -15,6 +15,7 @@ from aiopt_hooks.errors import AioptError
 from aiopt_hooks.extract.changesets import file_findings, group_change, unique_changes
 from aiopt_hooks.extract.pairing import pair_specs
 from aiopt_hooks.extract.registry import extract_call_specs, extractor_for
+from aiopt_hooks.extract.source_notes import with_source_notes
 from aiopt_hooks.extract.tokens import count_tokens, static_text
 from aiopt_hooks.records import COST_FIELDS, CallSpec, Change, Finding
 from aiopt_hooks.repo.git import BlobReader, FileChange, list_tree_files
@@ -153,7 +154,7 @@ def diff_specs(old: CallSpec | None, new: CallSpec | None, feature: str, old_tre
         if before != after:
             changes.append(Change(file=new.file, feature=feature, field=name, old=before, new=after,
                                   line=new.lines.get(name), spec=dict(new.fields)))
-    return changes, []
+    return with_source_notes(old, new, feature, changes, new_tree.config)   # source code: defaults, run-time values
 
 
 def _with_owner(spec: CallSpec, owner: CallSpec) -> CallSpec:

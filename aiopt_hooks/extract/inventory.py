@@ -26,9 +26,16 @@ CallSites = dict[tuple[str, str], Change]
 
 
 def watched_files(root: Path, config: Config, ref: str | None) -> dict[str, str]:
-    """path -> blob id of every watched file in `ref` (None = the index)."""
+    """path -> blob id of every watched file in `ref` (None = the index): the `watch` globs, and the
+    source files `code:` reads (those importing an LLM SDK or declaring a model setting)."""
     patterns = config.watch_patterns()
-    return {path: sha for path, sha in list_tree_files(root, ref).items() if match_any(path, patterns)}
+    tree = list_tree_files(root, ref)
+    files = {path: sha for path, sha in tree.items() if match_any(path, patterns)}
+    if config.code:
+        from aiopt_hooks.extract.source_watch import llm_sources_in_tree
+
+        files.update(llm_sources_in_tree(root, {p: sha for p, sha in tree.items() if p not in files}, config))
+    return files
 
 
 def call_sites(root: Path, config: Config, ref: str | None,

@@ -19,6 +19,8 @@ from aiopt_hooks.extract import (
     promptfoo,
     prompty,
     semantic_kernel,
+    source_js,
+    source_python,
     structured,
 )
 from aiopt_hooks.extract.base import Extractor
@@ -32,6 +34,8 @@ EXTRACTORS: tuple[Extractor, ...] = (
     # known by content, any name
     litellm.EXTRACTOR, semantic_kernel.EXTRACTOR, continue_dev.EXTRACTOR, promptfoo.BY_CONTENT,
     openmanus.EXTRACTOR, prompt_text.EXTRACTOR,
+    # source code (Python, TypeScript/JavaScript)
+    source_python.EXTRACTOR, source_js.EXTRACTOR,
     # the fallback for any YAML/JSON/TOML
     structured.EXTRACTOR)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aiopt_hooks.context import baseline_patterns
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.extract.inventory import call_sites_by_file, scan_llm_files
+from aiopt_hooks.extract.source_watch import read_by_code
 from aiopt_hooks.pricing.costs import feature_costs, load_baseline
 from aiopt_hooks.records import Change
 from aiopt_hooks.render.money import money
@@ -90,7 +91,7 @@ def explain(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
     _traffic(ctx, options, features, report)
     report["features"] = list(features.values())
     patterns = ctx.config.watch_patterns()
-    outside = [p for p in list_repo_files(ctx.root)[0] if not match_any(p, patterns)]
+    outside = [p for p in list_repo_files(ctx.root)[0] if not match_any(p, patterns) and not read_by_code(p, ctx.config)]
     report["unwatched_llm_files"] = sorted(scan_llm_files(ctx.root, outside, ctx.config.max_file_bytes)[0])
     return report
 

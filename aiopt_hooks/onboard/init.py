@@ -163,6 +163,12 @@ def _coverage_lines(scan: Scan) -> list[str]:
 def render_config(scan: Scan, warn_pct: float = 5.0, block_pct: float = 20.0) -> str:
     baseline = (json.dumps(scan.logs[0]) if len(scan.logs) == 1 else json.dumps(scan.logs) if scan.logs
                 else '"usage.jsonl"    # no usage log found: point this at your log (JSONL or CSV)')
+    from aiopt_hooks.extract.source_watch import is_source
+
+    # Source files are read through `code:`, not `watch`: a source folder watched whole would make
+    # every commit touching it a full check.
+    sources = [p for p in scan.files if is_source(p)]
+    configs = [p for p in scan.files if p not in sources]
     lines = ["# aiopt-guard configuration, written by `aiopt init` (keys: see the aiopt-hooks README).",
              "# `aiopt explain` shows what the guard sees with it.", "version: 1", "baseline:",
              f"  path: {baseline}", "  window_days: auto",
@@ -172,8 +178,10 @@ def render_config(scan: Scan, warn_pct: float = 5.0, block_pct: float = 20.0) ->
              "  unknown_model: block         # a model with no known price is never priced as $0",
              "  unmatched_change: warn       # a change no baseline request matches",
              "# The LLM config and prompt files found (a folder holding several is watched whole):",
-             f"watch: {json.dumps(watch_globs(list(scan.files)))}" if scan.files else
-             "# no LLM config or prompt file found: the default watch globs apply"]
+             f"watch: {json.dumps(watch_globs(configs))}" if configs else
+             "# no LLM config or prompt file found: the default watch globs apply",
+             f"code: true                     # changed source files that call an LLM SDK are read ({len(sources)} "
+             "found now; see the README's Source code)"]
     lines += _coverage_lines(scan) if scan.features else []
     lines += ["lockfile: false                # true: compare each change with aiopt.lock (`aiopt lock`)"]
     return "\n".join(lines) + "\n"

@@ -310,7 +310,8 @@ ONE = [("s", {"model": "gpt-4o"})]
     pytest.param("config/llm.json", '{"features": {"s": {"model": "gpt-4o"}}}', ONE, id="json"),
     pytest.param("config/llm.toml", '[features.s]\nmodel = "gpt-4o"\n', ONE, id="toml"),
     pytest.param("prompts/a.txt", "Hi", [("a", {"prompt": "prompts/a.txt"})], id="txt"),
-    pytest.param("src/app.py", "MODEL = 'gpt-4o'\n", [], id="python-not-read"),
+    pytest.param("src/app.py", "MODEL = 'gpt-4o'\n", [("MODEL", {"model": "gpt-4o"})], id="python-source"),
+    pytest.param("src/app.py", "import os\nX = 'gpt-4o'\n", [], id="python-without-llm-settings"),
     pytest.param("config/llm.ini", "[llm]\nmodel = gpt-4o\n", [], id="ini-not-read"),
 ])
 def test_dispatch_by_file_name(path: str, text: str, expected: list[tuple[str, dict[str, Any]]]) -> None:

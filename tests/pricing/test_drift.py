@@ -195,9 +195,8 @@ def test_unpriced_change_has_null_money_and_a_reason(tmp_path: Path, changes: li
 
 
 def test_unpriced_reads_unpriced_in_the_text_report(app: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.support.repos import swap_model
-
     from aiopt_hooks.cli import main
+    from tests.support.repos import swap_model
 
     swap_model(app, "gpt-4o-mnii")   # an unknown model: blocked, and not priced
     assert main(["check"]) == 1
@@ -228,9 +227,8 @@ def test_heads_reasoning_model_is_in_the_adjusted_baseline(tmp_path: Path) -> No
 def test_unpriced_json_has_no_probability(app: Any, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
-    from tests.support.repos import swap_model
-
     from aiopt_hooks.cli import main
+    from tests.support.repos import swap_model
 
     swap_model(app, "gpt-4o-mnii")
     main(["check", "--format", "json"])
@@ -245,9 +243,8 @@ def test_price_cut_after_an_approval_passes(app: Any, capsys: pytest.CaptureFixt
     it passes, its percentage and its risk are measured against the app at HEAD's settings."""
     import json
 
-    from tests.support.repos import edit
-
     from aiopt_hooks.cli import main
+    from tests.support.repos import edit
 
     edit(app, "config/llm.yaml", "model: gpt-4o-mini", "model: gpt-4.1")
     app.commit("approved swap")

@@ -1,6 +1,5 @@
 # dspy_setup.py
 import os
-
 import dspy
 
 # LM backend — swap to your preferred OpenAI model

@@ -1,5 +1,6 @@
-import my_gemini
+from google import genai
 from google.genai import types
+import my_gemini
 
 client = my_gemini.getClient()
 

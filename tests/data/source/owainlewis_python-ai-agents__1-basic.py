@@ -1,6 +1,6 @@
-from dotenv import load_dotenv
 from pydantic_ai import Agent
 from pydantic_ai.models.openai import OpenAIModel
+from dotenv import load_dotenv
 
 load_dotenv()
 

@@ -1,8 +1,7 @@
-import os
-
-from dotenv import load_dotenv
 from langchain.chat_models import init_chat_model
 from langchain_openai import OpenAIEmbeddings
+import os
+from dotenv import load_dotenv
 
 load_dotenv()  # .env dosyasını yükle
 

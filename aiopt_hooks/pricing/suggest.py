@@ -11,8 +11,8 @@ from typing import Any
 
 from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.config import Config, Policy
-from aiopt_hooks.pricing.estimate import Estimator
 from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel
+from aiopt_hooks.pricing.trials import FeatureTrials as _Trials  # a trial re-estimates only its feature
 from aiopt_hooks.records import Change, Estimate
 from aiopt_hooks.render.money import money
 
@@ -30,19 +30,6 @@ def allowed_increase(policy: Policy, baseline_monthly: float) -> float | None:
     if (v := policy.block.get("monthly_total_usd")) is not None:
         limits.append(max(v - baseline_monthly, 0.0))
     return min(limits) if limits else None
-
-
-class _Trials:
-    def __init__(self, summary: BaselineSummary, config: Config, prices: PriceBook, changes: list[Change]) -> None:
-        self.summary, self.config, self.prices, self.changes = summary, config, prices, changes
-
-    def delta(self, swap: Change, replacement: Change) -> float | None:
-        trial = [replacement if c is swap else c for c in self.changes]
-        est = Estimator(self.summary, self.config, self.prices).estimate(trial)
-        mine = [c for c in est.changes if c.change is replacement]
-        if any(not c.priced for c in mine):
-            return None
-        return est.delta_high if self.config.policy.basis == "high" else est.delta
 
 
 def _largest_int(trials: _Trials, change: Change, low: int, high: int, limit: float) -> int | None:
@@ -66,6 +53,8 @@ def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: flo
         d = trials.delta(change, replace(change, new=price.model_id))
         if d is not None and d <= limit:
             found.append((price.model_id, d))
+            if len(found) == 3:   # the closest three are shown: stop searching
+                break
     return [{"feature": change.feature, "field": "model", "value": mid, "delta_monthly_usd": round(d, 2),
              "message": f"{mid} would pass ({money(d - proposed, True)}/mo vs {change.new})"}
             for mid, d in found[:3]]

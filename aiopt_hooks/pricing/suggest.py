@@ -44,6 +44,8 @@ def _largest_int(trials: _Trials, change: Change, low: int, high: int, limit: fl
 
 
 def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: float) -> list[dict[str, Any]]:
+    if trials.floor(change) > limit:   # not even a free model for this feature would pass
+        return []
     try:
         wanted = trials.prices.resolve(str(change.new), change.spec.get("provider"))
     except UnknownModel:

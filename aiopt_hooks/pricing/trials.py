@@ -18,6 +18,7 @@ class FeatureTrials:
     def __init__(self, summary: BaselineSummary, config: Config, prices: PriceBook, changes: list[Change]) -> None:
         self.summary, self.config, self.prices, self.changes = summary, config, prices, changes
         self._by_feature: dict[str, float] | None = None
+        self._before: dict[str, float] = {}   # each feature's monthly cost before its changes (expected)
         self._total = 0.0
 
     def _measure(self, items: list[ChangeEstimate]) -> float:
@@ -31,8 +32,16 @@ class FeatureTrials:
             for item in est.changes:
                 feature = item.change.feature
                 self._by_feature[feature] = self._by_feature.get(feature, 0.0) + self._measure([item])
+                if item.priced:
+                    self._before.setdefault(feature, item.baseline_monthly_usd)
             self._total = self._measure(est.changes)
         return self._by_feature
+
+    def floor(self, swap: Change) -> float:
+        """A lower bound of any trial's total delta replacing `swap`: at best, the feature's new cost is
+        zero (the search for a cheaper value can stop when even this is over the limit)."""
+        originals = self._originals()
+        return self._total - originals.get(swap.feature, 0.0) - self._before.get(swap.feature, 0.0)
 
     def delta(self, swap: Change, replacement: Change) -> float | None:
         """The total delta with `swap` replaced by `replacement`; None when the replacement cannot be priced."""

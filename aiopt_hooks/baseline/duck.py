@@ -159,6 +159,7 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...],
     con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False,
                                  "autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
+        con.execute("SET enable_progress_bar = false")   # it would print to stdout, inside the JSON report
         rows = con.execute(_query(raw, thresholds, ids=dialect != "aiopt")).fetchall()
     except duckdb.InterruptException:
         raise KeyboardInterrupt from None

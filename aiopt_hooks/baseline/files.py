@@ -123,13 +123,17 @@ class JsonlTail:
     def rows(self) -> Iterator[Row]:
         try:
             with open(self.path, "rb") as raw:
-                raw.seek(self.start)
+                if self.start:
+                    raw.seek(self.start)
                 self._lines = _Lines(raw, self.start)
                 self._lines.number = self._lines.whole = self.line_base
                 for row in _jsonl_rows(self._lines):
                     self.offset = self._lines.offset
                     yield row
                 self.offset = self._lines.offset
+        except AioptError as exc:
+            exc.file = str(self.path)
+            raise
         except UnicodeDecodeError:
             number = self._lines.number if self._lines else self.line_base + 1
             raise AioptError("is not UTF-8 text", file=str(self.path), line=number or None,
@@ -139,9 +143,10 @@ class JsonlTail:
 
 
 def plain_jsonl(path: Path) -> bool:
-    """True for a log whose tail can be read on its own: JSON lines, not compressed, not CSV."""
+    """True for a log whose tail can be read on its own: a regular file of JSON lines, not compressed,
+    not CSV."""
     name = path.name.lower()
-    if name.endswith((".gz", ".csv")):
+    if name.endswith((".gz", ".csv")) or not path.is_file():
         return False
     return not (name.endswith(".json") and is_document(path))
 

@@ -42,6 +42,8 @@ def in_progress() -> list[str]:
 def summarize_log(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,
                   cache_dir: Path | None, dedupe: bool, readers: Readers) -> BaselineSummary:
     key = None
+    if cache_dir is not None and not path.is_file():   # a FIFO or a device: read once, as it comes
+        cache_dir = None
     if cache_dir is not None:
         try:
             key = cache.cache_key(path, thresholds, forced, dedupe)

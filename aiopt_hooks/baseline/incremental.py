@@ -66,7 +66,11 @@ def summarize_log(path: Path, name: str, thresholds: tuple[int, ...], forced: st
 
 def _tracked(name: str, read: Callable[[], BaselineSummary]) -> BaselineSummary:
     _IN_PROGRESS.append(name)
-    summary = read()   # an exception (a timeout, Ctrl-C) leaves the name listed for the notice
+    try:
+        summary = read()
+    except Exception:   # an error is reported as it is; a timeout or Ctrl-C leaves the name for the notice
+        _IN_PROGRESS.remove(name)
+        raise
     _IN_PROGRESS.remove(name)
     return summary
 

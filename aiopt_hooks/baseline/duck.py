@@ -160,6 +160,7 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...],
     con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False,
                                  "autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
+        con.execute("SET enable_progress_bar = false")   # it would print to stdout, inside the JSON report
         try:
             con.execute("SET TimeZone = 'UTC'")
         except duckdb.Error:

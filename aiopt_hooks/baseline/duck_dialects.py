@@ -315,19 +315,22 @@ def langfuse(level: int = 0) -> Reading:
         return (f"COALESCE(list_sum(list_transform(map_entries({details}), lambda e: "
                 f"CASE WHEN {condition} THEN e.value ELSE 0 END)), 0)")
 
-    name = "lower(e.key)"
-    is_in = f"(contains({name}, 'input') OR contains({name}, 'prompt'))"
-    is_out = f"(NOT {is_in} AND (contains({name}, 'output') OR contains({name}, 'completion')))"
+    def has(*words: str) -> str:   # the key, lower-cased, contains one of the words
+        return "(" + " OR ".join(f"contains(lower(e.key), '{w}')" for w in words) + ")"
+
+    is_in = has("input", "prompt")
+    is_out = f"(NOT {is_in} AND {has('output', 'completion')})"
     legacy = g("usage")
     counts = {
         "inp": (f"CASE WHEN {has_details} THEN {bucket(is_in)} "
                 f"ELSE COALESCE({legacy}.input, {legacy}.promptTokens, {legacy}.prompt_tokens, {legacy}.input_tokens, 0) END"),
         "outp": (f"CASE WHEN {has_details} THEN {bucket(is_out)} ELSE COALESCE({legacy}.output, "
                  f"{legacy}.completionTokens, {legacy}.completion_tokens, {legacy}.output_tokens, 0) END"),
-        "cached_raw": (f"CASE WHEN {has_details} THEN {bucket(is_in + ' AND (contains(' + name + ', ' + chr(39) + 'cache_read' + chr(39) + ') OR contains(' + name + ', ' + chr(39) + 'cached' + chr(39) + '))')} ELSE 0 END"),
-        "write_raw": (f"CASE WHEN {has_details} THEN {bucket(is_in + ' AND (contains(' + name + ', ' + chr(39) + 'cache_creation' + chr(39) + ') OR contains(' + name + ', ' + chr(39) + 'cache_write' + chr(39) + '))')} ELSE 0 END"),
+        "cached_raw": f"CASE WHEN {has_details} THEN {bucket(is_in + ' AND ' + has('cache_read', 'cached'))} ELSE 0 END",
+        "write_raw": (f"CASE WHEN {has_details} THEN {bucket(is_in + ' AND ' + has('cache_creation', 'cache_write'))} "
+                      f"ELSE 0 END"),
         "write_1h": "0",
-        "reasoning": f"CASE WHEN {has_details} THEN {bucket(is_out + ' AND contains(' + name + ', ' + chr(39) + 'reasoning' + chr(39) + ')')} ELSE 0 END",
+        "reasoning": f"CASE WHEN {has_details} THEN {bucket(is_out + ' AND ' + has('reasoning'))} ELSE 0 END",
     }
     details_ok = (f"COALESCE(list_bool_and(list_transform(map_values({details}), "
                   f"lambda v: v >= 0 AND v < 1e9 AND v = trunc(v))), true)")

@@ -123,7 +123,8 @@ class JsonlTail:
     def rows(self) -> Iterator[Row]:
         try:
             with open(self.path, "rb") as raw:
-                raw.seek(self.start)
+                if self.start:
+                    raw.seek(self.start)
                 self._lines = _Lines(raw, self.start)
                 self._lines.number = self._lines.whole = self.line_base
                 for row in _jsonl_rows(self._lines):
@@ -142,7 +143,8 @@ class JsonlTail:
 
 
 def plain_jsonl(path: Path) -> bool:
-    """True for a log whose tail can be read on its own: JSON lines, not compressed, not CSV."""
+    """True for a log whose tail can be read on its own: a regular file of JSON lines, not compressed,
+    not CSV."""
     name = path.name.lower()
     if name.endswith((".gz", ".csv")) or not path.is_file():   # a FIFO or a device streams once, from the start
         return False

@@ -42,6 +42,8 @@ def in_progress() -> list[str]:
 def summarize_log(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,
                   cache_dir: Path | None, dedupe: bool, readers: Readers) -> BaselineSummary:
     key = None
+    if cache_dir is not None and not path.is_file():   # a FIFO or a device: read once, as it comes
+        cache_dir = None
     if cache_dir is not None:
         try:
             key = cache.cache_key(path, thresholds, forced, dedupe)
@@ -64,7 +66,11 @@ def summarize_log(path: Path, name: str, thresholds: tuple[int, ...], forced: st
 
 def _tracked(name: str, read: Callable[[], BaselineSummary]) -> BaselineSummary:
     _IN_PROGRESS.append(name)
-    summary = read()   # an exception (a timeout, Ctrl-C) leaves the name listed for the notice
+    try:
+        summary = read()
+    except Exception:   # an error is reported as it is; a timeout or Ctrl-C leaves the name for the notice
+        _IN_PROGRESS.remove(name)
+        raise
     _IN_PROGRESS.remove(name)
     return summary
 

@@ -49,6 +49,8 @@ def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: flo
         d = trials.delta(change, replace(change, new=price.model_id))
         if d is not None and d <= limit:
             found.append((price.model_id, d))
+            if len(found) == 3:   # the closest three are shown: stop searching
+                break
     return [Suggestion(change.feature, "model", mid, d, versus=change.new, versus_delta_monthly_usd=proposed)
             for mid, d in found[:3]]
 

@@ -148,3 +148,29 @@ def test_body_level_follows_body_of() -> None:
     body = {"model": "m", "usage": {"prompt_tokens": 1}}
     assert [body_level(r) for r in (body, {"response": body}, {"response": {"body": body}}, {"body": body},
                                      {"response": {"x": 1}})] == [0, 1, 2, 3, -1]
+
+
+def test_the_engine_never_prints_a_progress_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB draws a progress bar on stdout for a slow query: inside `--format json` output it would
+    break the report, so every connection turns it off before the query runs."""
+    import duckdb
+
+    statements: list[str] = []
+    real = duckdb.connect
+
+    class Recording:
+        def __init__(self, con: Any) -> None:
+            self.con = con
+
+        def execute(self, sql: str) -> Any:
+            statements.append(sql)
+            return self.con.execute(sql)
+
+        def close(self) -> None:
+            self.con.close()
+
+    monkeypatch.setattr(duckdb, "connect", lambda **kwargs: Recording(real(**kwargs)))
+    path = write_jsonl(tmp_path / "u.jsonl", _openai_lines(20))
+    assert duck.summarize_log(path, "u", THRESHOLDS, "openai", _openai_lines(1)[0]) is not None
+    assert statements[0] == "SET enable_progress_bar = false"
+    assert statements[-1].lstrip().startswith("WITH raw AS")   # the query runs after every setting

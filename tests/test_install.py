@@ -1,0 +1,69 @@
+"""Installing the command line as the README says: `pipx install git+<repository>@<rev>` gives `aiopt`,
+`aiopt-guard` and `aiopt --version` on PATH, in an environment of their own.
+
+The repository is a temp copy of this working tree committed into a fresh git repo, installed from
+its `file://` URL (the README's https URL works the same way; no network here).
+"""
+from __future__ import annotations
+
+import configparser
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aiopt_hooks import cli
+from tests.conftest import ROOT, SAMPLE_REPO, GitRepo
+from tests.test_precommit_e2e import LEAKY, _copy_working_tree
+
+BIN = Path(sys.executable).parent
+
+
+def test_the_distribution_name_is_aiopt_hooks() -> None:
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "setup.cfg")
+    assert parser["metadata"]["name"] == "aiopt-hooks"   # `aiopt` on PyPI is another project
+
+
+def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"aiopt {version('aiopt-hooks')}"
+
+
+@pytest.mark.skipif(shutil.which("pipx", path=str(BIN)) is None, reason="pipx is not installed (test extra)")
+def test_pipx_install_from_the_repository(tmp_path: Path) -> None:
+    source = GitRepo(tmp_path / "aiopt-hooks")
+    _copy_working_tree(source.path)
+    source.stage()
+    source.commit("snapshot")
+    rev = source.git("rev-parse", "HEAD").strip()
+    env = {k: v for k, v in os.environ.items() if k not in LEAKY}
+    env.update(PIPX_HOME=str(tmp_path / "pipx-home"), PIPX_BIN_DIR=str(tmp_path / "bin"),
+               PIPX_MAN_DIR=str(tmp_path / "man"), PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if Path(p) != BIN)
+
+    installed = subprocess.run([str(BIN / "pipx"), "install", f"git+file://{source.path}@{rev}"],
+                               env=env, capture_output=True, text=True, timeout=600)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    aiopt = tmp_path / "bin" / "aiopt"
+    assert {"aiopt", "aiopt-guard", "aiopt-guard-msg"} <= {p.name for p in (tmp_path / "bin").iterdir()}
+    version = subprocess.run([str(aiopt), "--version"], env=env, capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.strip() == "aiopt 0.1.0", version.stdout + version.stderr
+
+    app = GitRepo(tmp_path / "app")
+    shutil.copytree(SAMPLE_REPO, app.path, dirs_exist_ok=True)
+    app.stage()
+    app.commit("sample app")
+    llm = app.path / "config/llm.yaml"
+    llm.write_text(llm.read_text().replace("model: gpt-4o-mini", "model: gpt-4o", 1))
+    app.stage()
+    checked = subprocess.run([str(aiopt), "check"], cwd=app.path, env=env, capture_output=True, text=True)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "BLOCKED" in checked.stdout

@@ -173,7 +173,7 @@ def guard_main(argv: Sequence[str] | None = None) -> int:
     elif os.environ.get("PRE_COMMIT_REMOTE_NAME") and "--from-ref" not in args:
         # pre-push without refs: pre-commit pushes a branch whose root is new to the remote
         return main(["hook", "pre-push", "--from-env", *args])
-    return main(["check", *[_as_path(a) for a in args]])
+    return main(["check", "--guard", *[_as_path(a) for a in args]])
 
 
 def _as_path(arg: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # The fields of a call spec that can change cost, in the order their changes are applied.
 COST_FIELDS = ("model", "provider", "max_output_tokens", "prompt", "retries", "fallbacks", "n",
@@ -119,6 +119,15 @@ class Verdict:
     reasons: tuple[str, ...] = ()
 
 
+class Stage(NamedTuple):
+    """Where a check runs, so a blocked result names the override that works there (render/advice.py)."""
+
+    name: str = "command"          # pre-commit | commit-msg | pre-push | ci | command (a person's `aiopt check`)
+    framework: bool = False        # run by the pre-commit framework (SKIP=<hook id>), not a plain git hook
+    from_ref: str | None = None    # the checked range, when it is one
+    to_ref: str | None = None
+
+
 @dataclass
 class Result:
     verdict: Verdict
@@ -130,6 +139,7 @@ class Result:
     risk: dict[str, Any] = field(default_factory=dict)          # aiopt_hooks.pricing.risk: P(over each threshold)
     sections: dict[str, Any] = field(default_factory=dict)      # extra JSON sections (e.g. `compare`)
     kind: str = "check"                                         # check | whatif | compare: the wording
+    stage: Stage = Stage()                                      # where it ran: the advice of a block
 
     @property
     def all_findings(self) -> list[Finding]:

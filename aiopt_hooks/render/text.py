@@ -5,11 +5,8 @@ import json
 from typing import Any
 
 from aiopt_hooks.records import ChangeEstimate, Estimate, Result
+from aiopt_hooks.render.advice import blocked_advice, markdown_advice, unrepeated_reasons
 from aiopt_hooks.render.money import money
-
-SKIP_LINES = ("SKIP=aiopt-guard git commit ...      # with the pre-commit framework",
-              "AIOPT_SKIP=1 git commit ...          # with the plain git hook")
-APPROVE_LINE = 'aiopt approve --reason "why it is worth it"   # stages .aiopt/approvals.yaml: commit it too'
 
 
 def _change_text(c: ChangeEstimate) -> str:
@@ -81,18 +78,16 @@ def render_text(result: Result) -> str:
         for f in findings:
             where = f"{f.file}:{f.line}: " if f.file and f.line else f"{f.file}: " if f.file else ""
             lines.append(f"[{f.level}] {where}{f.message}")
-    if result.verdict.verdict in ("block", "warn", "approved") and result.verdict.reasons:
+    reasons = unrepeated_reasons(result)
+    if result.verdict.verdict in ("block", "warn", "approved") and reasons:
         lines += ["", {"block": "Why blocked:", "warn": "Why this warns:"}.get(result.verdict.verdict, "Approved:")]
-        lines += [f"  - {r}" for r in result.verdict.reasons]
+        lines += [f"  - {r}" for r in reasons]
     if result.suggestions:
         lines += ["", "What would pass:"] + [f"  - {s['message']}" for s in result.suggestions]
     if result.verdict.verdict == "block" and result.kind != "check":
         lines += ["", "Exit code 1: over the policy, as `aiopt check` would block such a commit."]
     elif result.verdict.verdict == "block":
-        lines += ["", "Possible mitigations: choose a cheaper model or a lower cap, or raise the threshold in "
-                  ".aiopt.yaml in a reviewed change. To accept the cost with a record your reviewer sees:",
-                  f"  {APPROVE_LINE}", "To commit anyway (no record is kept, so tell your reviewer):"]
-        lines += [f"  {s}" for s in SKIP_LINES]
+        lines += ["", *blocked_advice(result)]
     return "\n".join(lines) + "\n"
 
 
@@ -138,11 +133,10 @@ def render_markdown(result: Result) -> str:
     for f in result.all_findings:
         where = f"`{f.file}:{f.line}` " if f.file and f.line else f"`{f.file}` " if f.file else ""
         lines.append(f"- **{f.level}** {where}{f.message}")
-    if result.verdict.reasons:
-        lines += ["", "**Why:**"] + [f"- {r}" for r in result.verdict.reasons]
+    if unrepeated_reasons(result):
+        lines += ["", "**Why:**"] + [f"- {r}" for r in unrepeated_reasons(result)]
     if result.verdict.verdict == "block":
-        lines += ["", "To accept the cost with a record: `aiopt approve --from-ref <target> --to-ref HEAD --reason "
-                  "\"…\"` and commit `.aiopt/approvals.yaml` to the branch (see Overrides in the aiopt-hooks README)."]
+        lines += ["", *markdown_advice(result)]
     return "\n".join(lines) + "\n"
 
 

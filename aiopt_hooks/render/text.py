@@ -63,9 +63,9 @@ def render_text(result: Result) -> str:
     lines = [headline(result)]
     est = result.estimate
     if est is not None and est.changes:
-        from tabulate import tabulate
+        from aiopt_hooks.render.table import fit_table
 
-        lines += ["", tabulate(_rows(est), headers=HEADERS, disable_numparse=True), "", _basis(est)]
+        lines += ["", fit_table(HEADERS, _rows(est), last=("change",)), "", _basis(est)]
         for c in est.changes:
             for note in c.notes:
                 lines.append(f"  - {c.change.feature} {c.change.field}: {note}")

@@ -67,3 +67,15 @@ def test_pipx_install_from_the_repository(tmp_path: Path) -> None:
     checked = subprocess.run([str(aiopt), "check"], cwd=app.path, env=env, capture_output=True, text=True)
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert "BLOCKED" in checked.stdout
+
+    # `aiopt init` prints the hook entry for this installation: its repository and the commit it came from,
+    # which the real pre-commit client then installs and runs.
+    init = subprocess.run([str(aiopt), "init", "--force"], cwd=app.path, env=env, capture_output=True, text=True)
+    assert init.returncode == 0, init.stdout + init.stderr
+    snippet = init.stdout[init.stdout.index("repos:"):init.stdout.index("Without it")]
+    assert f"-   repo: file://{source.path}\n    rev: {rev}   #" in snippet, snippet
+    app.write(".pre-commit-config.yaml", snippet)
+    app.git("add", ".pre-commit-config.yaml", ".aiopt.yaml")
+    hooked = subprocess.run([str(BIN / "pre-commit"), "run", "aiopt-guard"], cwd=app.path, capture_output=True,
+                            text=True, timeout=600, env={**env, "PRE_COMMIT_HOME": str(tmp_path / "pc-home")})
+    assert hooked.returncode == 1 and "BLOCKED" in hooked.stdout, hooked.stdout + hooked.stderr

@@ -78,6 +78,7 @@ def _referenced(by_file: dict[str, list[Change]]) -> dict[str, set[str]]:
 
 def explain(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
     from aiopt_hooks.extract.inventory import call_sites_by_file, scan_llm_files
+    from aiopt_hooks.onboard.init import is_doc_or_sample
     from aiopt_hooks.repo.git import list_repo_files
     from aiopt_hooks.repo.globs import match_any
 
@@ -91,7 +92,8 @@ def explain(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
     report["features"] = list(features.values())
     patterns = ctx.config.watch_patterns()
     outside = [p for p in list_repo_files(ctx.root)[0] if not match_any(p, patterns)]
-    report["unwatched_llm_files"] = sorted(scan_llm_files(ctx.root, outside, ctx.config.max_file_bytes)[0])
+    found = scan_llm_files(ctx.root, outside, ctx.config.max_file_bytes)[0]
+    report["unwatched_llm_files"] = sorted(p for p in found if not is_doc_or_sample(p))   # docs: not settings
     return report
 
 

@@ -5,6 +5,7 @@ baseline's own monthly cost.  The text is validated by the config parser before 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path, PurePosixPath
@@ -17,13 +18,10 @@ LOG_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".json", ".jsonl.gz", ".ndjson.gz",
 MAX_LOG_CANDIDATES = 200
 LOG_HINTS = ("usage", "log", "llm", "call", "request", "spend", "trace")   # looked at first
 VENDORED = {"node_modules", ".venv", "venv", "site-packages", "vendor", ".tox", "__pycache__", "dist", "build"}
-PRE_COMMIT_SNIPPET = """\
-repos:
--   repo: https://github.com/<your-org>/aiopt-hooks   # or a local path to this tool's repository
-    rev: v0.1.0
-    hooks:
-    -   id: aiopt-guard
-"""
+# Folders of documentation, examples and samples: their LLM-looking files are not the app's settings.
+NOT_SETTINGS_DIRS = {"docs", "doc", "documentation", "examples", "example", "samples", "sample", "demo", "demos",
+                     "tutorials", "tutorial", "cookbook", "cookbooks", "notebooks", "site", "website", "blog",
+                     "benchmarks", "evals", "playground"}
 
 
 @dataclass
@@ -37,6 +35,7 @@ class Scan:
     monthly_usd: float | None = None
     baseline_error: str | None = None
     unreadable: dict[str, str] = field(default_factory=dict)
+    left_out: list[str] = field(default_factory=list)   # LLM-looking files of docs and samples, not watched
 
 
 def _features(files: dict[str, list[CallSpec]]) -> dict[str, list[str]]:
@@ -81,8 +80,10 @@ def scan(root: Path, logs: list[str] | None = None) -> Scan:
     from aiopt_hooks.repo.git import list_repo_files
 
     visible, ignored = list_repo_files(root)
-    files, unreadable = scan_llm_files(root, visible, 1_000_000)
-    result = Scan(files=files, features=_features(files), unreadable=unreadable)
+    found, unreadable = scan_llm_files(root, visible, 1_000_000)
+    files = {path: specs for path, specs in found.items() if not is_doc_or_sample(path)}
+    result = Scan(files=files, features=_features(files), unreadable=unreadable,
+                  left_out=sorted(set(found) - set(files)))
     result.logs = logs if logs else find_logs(root, visible + ignored, set(files))
     if result.logs:
         _measure(root, result)
@@ -105,15 +106,38 @@ def _measure(root: Path, result: Scan) -> None:
     result.monthly_usd = sum(c for _, c in result.coverage.values()) + sum(c for _, c in result.unclaimed.values())
 
 
+def is_doc_or_sample(path: str) -> bool:
+    """A file under docs/, examples/, samples/...: an edit there does not change what the app spends."""
+    return bool(NOT_SETTINGS_DIRS.intersection(part.lower() for part in PurePosixPath(path).parts[:-1]))
+
+
+def _suffix(path: str) -> str:
+    return PurePosixPath(path).suffix
+
+
 def watch_globs(paths: list[str]) -> list[str]:
-    """A folder with two or more LLM files is watched whole (`prompts/**`); other files by name."""
-    by_dir: dict[str, list[str]] = {}
+    """A folder with two or more LLM files of one kind is watched for that kind (`prompts/**/*.txt`), so a
+    README beside them is not; other files by name."""
+    by_dir: dict[tuple[str, str], list[str]] = {}
     for path in paths:
-        by_dir.setdefault(str(PurePosixPath(path).parent), []).append(path)
+        by_dir.setdefault((str(PurePosixPath(path).parent), _suffix(path)), []).append(path)
     globs: list[str] = []
-    for folder, members in sorted(by_dir.items()):
-        globs += [f"{folder}/**"] if folder != "." and len(members) > 1 else sorted(members)
-    return globs
+    for (folder, suffix), members in sorted(by_dir.items()):
+        whole = folder != "." and len(members) > 1 and suffix
+        globs += [f"{folder}/**/*{suffix}"] if whole else sorted(members)
+    return sorted(globs)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if w}
+
+
+def closest_tag(feature: str, tags: list[str]) -> str | None:
+    """The log's tag that names this feature in other words (`financial_researcher` -> 'Senior Financial
+    Researcher'): every word of the feature is in the tag; the tag with the fewest other words wins."""
+    wanted = _words(feature)
+    fits = [t for t in tags if wanted and wanted <= _words(t)]
+    return min(fits, key=lambda t: (len(_words(t) - wanted), t)) if fits else None
 
 
 def _threshold(scan: Scan, pct: float, fallback: float) -> str:
@@ -124,21 +148,33 @@ def _threshold(scan: Scan, pct: float, fallback: float) -> str:
 
 
 def _coverage_lines(scan: Scan) -> list[str]:
+    missing = [n for n in scan.features if scan.logs and not scan.coverage.get(n, (0, 0))[0]]
+    tags = [t for t in scan.unclaimed if t]
+    named = {name: tag for name in missing if (tag := closest_tag(name, tags))}
     lines = ["# Features found (feature: files -> baseline requests tagged with it):"]
     for name, files in scan.features.items():
         requests, cost = scan.coverage.get(name, (0, 0.0))
         share = f" ({100 * requests / scan.requests:.1f}%), {money(cost)}/month" if scan.requests else ""
         traffic = f"{requests:,} requests{share}" if requests else "no tagged requests: a change to it is unmatched"
+        if name in named:
+            traffic = f"no request tagged {name!r}; tagged {named[name]!r}: mapped under `features:` below"
         lines.append(f"#   {name}: {', '.join(files)} -> {traffic if scan.logs else 'no usage log found'}")
     for tag, (requests, cost) in scan.unclaimed.items():
-        lines.append(f"#   (traffic {tag!r} no feature claims: {requests:,} requests, {money(cost)}/month)"
-                     if tag else f"#   (untagged traffic: {requests:,} requests, {money(cost)}/month)")
-    missing = [n for n in scan.features if scan.logs and not scan.coverage.get(n, (0, 0))[0]]
-    if missing:
-        lines += ["# Map a feature whose requests carry another tag, or price a new one without traffic:",
-                  "# features:"]
-        for name in missing:
-            lines += [f"#   {name}:", f"#     match: {{feature_tag: {name}}}", "#     expected_requests_per_day: 100"]
+        if tag not in named.values():
+            lines.append(f"#   (traffic {tag!r} no feature claims: {requests:,} requests, {money(cost)}/month)"
+                         if tag else f"#   (untagged traffic: {requests:,} requests, {money(cost)}/month)")
+    if named:
+        lines += ["# Features whose requests carry a tag in other words (check each):", "features:"]
+        for name, tag in named.items():
+            lines += [f"  {name}:", f"    match: {{feature_tag: {json.dumps(tag)}}}"]
+    rest = [n for n in missing if n not in named]
+    if rest:
+        known = f" (the log's tags: {', '.join(json.dumps(t) for t in tags[:5])})" if tags else ""
+        lines += [f"# Map a feature whose requests carry another tag{known}, or price one without traffic:"]
+        lines += [] if named else ["# features:"]
+        for name in rest:
+            lines += [f"#   {name}:", "#     match: {feature_tag: <its tag in the log>}",
+                      "#     expected_requests_per_day: 100"]
     return lines
 
 

@@ -149,3 +149,24 @@ def test_init_prints_a_rev_that_resolves(crew: GitRepo) -> None:
     assert subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=repo,
                           capture_output=True).returncode == 0
     assert shutil.which("git") and "v0.1.0" not in out
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    pytest.param("", "  max_retry_limit: 5\n", (2, 5), id="added-over-the-default"),
+    pytest.param("  max_retry_limit: 5\n", "", (5, 2), id="removed-back-to-the-default"),
+    pytest.param("", "  max_retry_limit: 2\n", None, id="the-default-written-out"),
+])
+def test_crewai_retries_default_to_two(crew: GitRepo, run: Any, old: str, new: str,
+                                       expected: tuple[int, int] | None) -> None:
+    agents = crew.path / "src/fin/config/agents.yaml"
+    mark = "  llm: openai/gpt-4o-mini\nreport_writer"
+    agents.write_text(AGENTS.replace(mark, mark.replace("report_writer", old + "report_writer")))
+    crew.write(".aiopt.yaml", "version: 1\nbaseline:\n  path: usage.jsonl\nwatch: ['src/**/agents.yaml']\n"
+                              "features:\n  financial_researcher:\n    match: {feature_tag: Senior Financial Researcher}\n")
+    crew.stage()
+    crew.commit("agents")
+    agents.write_text(AGENTS.replace(mark, mark.replace("report_writer", new + "report_writer")))
+    crew.stage()
+    data = run("check", "--format", "json").json()
+    retries = [(c["old"], c["new"]) for c in data["changes"] if c["field"] == "retries"]
+    assert retries == ([expected] if expected else [])

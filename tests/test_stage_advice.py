@@ -87,7 +87,8 @@ def _hooks(**stages: list[str]) -> str:
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {"PATH": BIN + os.pathsep + os.environ["PATH"], "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), **extra}
+    return {"PATH": BIN + os.pathsep + os.environ["PATH"], "PRE_COMMIT_HOME": str(tmp_path / "pc-home"),
+            "COLUMNS": "100", **extra}
 
 
 def _install(app: GitRepo, tmp_path: Path, config: str, *types: str) -> dict[str, str]:

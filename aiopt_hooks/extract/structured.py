@@ -11,7 +11,16 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from aiopt_hooks.extract.base import Extractor
-from aiopt_hooks.extract.fields import CONTAINERS, FIELD_KEYS, locate, lookup, model_of, parse_document, read_spec
+from aiopt_hooks.extract.fields import (
+    CONTAINERS,
+    FIELD_KEYS,
+    Found,
+    locate,
+    lookup,
+    model_of,
+    parse_document,
+    read_spec,
+)
 from aiopt_hooks.records import CallSpec
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")
@@ -65,8 +74,22 @@ def extract(path: str, text: str) -> list[CallSpec]:
     _walk(document, (), found)
     found.sort(key=lambda item: [str(p) for p in item[0]])
     return [read_spec(path, text, entry, _feature_name(where, entry, stem), ".".join(str(p) for p in where),
-                      exact_lines=exact_lines, line_start=1 if exact_lines else locate(text, where))
+                      exact_lines=exact_lines, line_start=1 if exact_lines else locate(text, where),
+                      defaults=framework_defaults(entry))
             for where, entry in found]
+
+
+# CrewAI retries a failed LLM call twice unless an agent sets `max_retry_limit` (crewai.Agent's default).
+CREWAI_AGENT_KEYS = {"role", "goal", "backstory"}
+CREWAI_RETRIES = 2
+
+
+def framework_defaults(entry: dict[str, Any]) -> dict[str, Found]:
+    """The settings a framework applies when the entry leaves them out, so that adding one shows the real
+    old value (`retries: 2 -> 5` for a CrewAI agent, not `(none) -> 5`)."""
+    if len(CREWAI_AGENT_KEYS.intersection(entry)) >= 2:
+        return {"retries": (CREWAI_RETRIES, None, "")}
+    return {}
 
 
 EXTRACTOR = Extractor("structured config", matches, extract)

@@ -283,3 +283,14 @@ def test_a_commit_in_progress_checks_only_the_staged_change(app: GitRepo, run: A
     monkeypatch.setenv("GIT_INDEX_FILE", str(app.path / ".git" / "index"))
     result = run(entry=cli.guard_main)
     assert result.code == 0 and result.out == "" and "nothing staged" not in result.err
+
+
+@pytest.mark.parametrize("stage", [Stage("pre-commit", True), Stage("commit-msg", True),
+                                   Stage("pre-push", True, SHA, "HEAD"), Stage("ci", False, "origin/main", "HEAD")])
+def test_a_blocking_finding_is_never_offered_an_approval(stage: Stage) -> None:
+    from aiopt_hooks.records import Finding
+
+    finding = Finding("block", "unknown_model", "summarize: unknown model 'gpt-9'", "config/llm.yaml", 4)
+    text = "\n".join(blocked_advice(Result(Verdict("block", 1), findings=[finding], stage=stage)))
+    assert "aiopt approve" not in text and "Cost-Approved" not in text, text
+    assert text.startswith("A blocking finding above is not a cost an approval can accept")

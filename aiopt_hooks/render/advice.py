@@ -15,6 +15,8 @@ NO_RECORD = "{what} anyway (no record is kept, so tell your reviewer):"
 INSTALL = ("(`aiopt` not found? The hook's environment is private: install the command with "
            "`pipx install git+<this hook's repository>@<rev>`, see Install in the aiopt-hooks README.)")
 TRAILER = 'git commit -m "..." -m "Cost-Approved: why it is worth it"'
+FIX_FIRST = ("A blocking finding above is not a cost an approval can accept: fix what it names (its message "
+             "says how), then commit again.")
 MITIGATE = ("Possible mitigations: choose a cheaper model or a lower cap, or raise the threshold in "
             ".aiopt.yaml in a reviewed change.")
 
@@ -39,39 +41,43 @@ def _skips(stage: Stage, hook: str, verb: str) -> list[str]:
     return [f"AIOPT_SKIP=1 git {verb} ...          # the plain git hook"]
 
 
-def _pre_commit(stage: Stage) -> list[str]:
-    return ["To accept the cost with a record your reviewer sees:", f"  {APPROVE}",
-            NO_RECORD.format(what="To commit"), *(f"  {s}" for s in _skips(stage, "aiopt-guard", "commit"))]
+Advice = tuple[list[str], list[str]]   # (how to accept the cost with a record, how to skip the check)
 
 
-def _commit_msg(stage: Stage) -> list[str]:
+def _pre_commit(stage: Stage) -> Advice:
+    return (["To accept the cost with a record your reviewer sees:", f"  {APPROVE}"],
+            [NO_RECORD.format(what="To commit"), *(f"  {s}" for s in _skips(stage, "aiopt-guard", "commit"))])
+
+
+def _commit_msg(stage: Stage) -> Advice:
     skip = _skips(stage, "aiopt-guard-msg", "commit")
-    return ["To accept the cost with a record in history, give the commit message a trailer:", f"  {TRAILER}",
-            "or record an approval in the repository:", f"  {APPROVE}",
-            NO_RECORD.format(what="To commit"), *(f"  {s}" for s in skip)]
+    return (["To accept the cost with a record in history, give the commit message a trailer:", f"  {TRAILER}",
+             "or record an approval in the repository:", f"  {APPROVE}"],
+            [NO_RECORD.format(what="To commit"), *(f"  {s}" for s in skip)])
 
 
-def _pre_push(stage: Stage) -> list[str]:
+def _pre_push(stage: Stage) -> Advice:
     skips = _skips(stage, "aiopt-guard", "push")
-    return ["To accept the cost with a record: approve the pushed range, commit the approval, push again:",
-            f"  {_range_approve(stage)}",
-            '  git commit -m "Approve the LLM cost change" && git push',
-            "or give each commit that changes an LLM file a `Cost-Approved: <reason>` trailer (git rebase -i, reword).",
-            NO_RECORD.format(what="To push"), *(f"  {s}" for s in skips),
-            "  git push --no-verify ...            # skips every pre-push hook"]
+    return (["To accept the cost with a record: approve the pushed range, commit the approval, push again:",
+             f"  {_range_approve(stage)}",
+             '  git commit -m "Approve the LLM cost change" && git push',
+             "or give each commit that changes an LLM file a `Cost-Approved: <reason>` trailer (git rebase -i, "
+             "reword)."],
+            [NO_RECORD.format(what="To push"), *(f"  {s}" for s in skips),
+             "  git push --no-verify ...            # skips every pre-push hook"])
 
 
-def _ci(stage: Stage) -> list[str]:
-    return ["To accept the cost with a record, on the pull request's branch run",
-            f"  {_range_approve(Stage('ci', False, stage.from_ref, 'HEAD'))}",
-            "and commit .aiopt/approvals.yaml to the branch, or give each commit that changes an LLM file a "
-            "`Cost-Approved: <reason>` trailer. See Overrides in the aiopt-hooks README."]
+def _ci(stage: Stage) -> Advice:
+    return (["To accept the cost with a record, on the pull request's branch run",
+             f"  {_range_approve(Stage('ci', False, stage.from_ref, 'HEAD'))}",
+             "and commit .aiopt/approvals.yaml to the branch, or give each commit that changes an LLM file a "
+             "`Cost-Approved: <reason>` trailer. See Overrides in the aiopt-hooks README."], [])
 
 
-def _command(stage: Stage) -> list[str]:
+def _command(stage: Stage) -> Advice:
     if stage.from_ref or stage.to_ref:
-        return ["To accept the cost with a record your reviewer sees:", f"  {_range_approve(stage)}",
-                "and commit .aiopt/approvals.yaml on the branch (or use `Cost-Approved:` trailers)."]
+        return (["To accept the cost with a record your reviewer sees:", f"  {_range_approve(stage)}",
+                 "and commit .aiopt/approvals.yaml on the branch (or use `Cost-Approved:` trailers)."], [])
     return _pre_commit(stage)
 
 
@@ -80,9 +86,14 @@ ADVICE = {"pre-commit": _pre_commit, "commit-msg": _commit_msg, "pre-push": _pre
 
 
 def blocked_advice(result: Result) -> list[str]:
-    """The closing lines of a blocked check's text report."""
+    """The closing lines of a blocked check's text report. A blocking finding (an unknown model, an
+    unreadable file) is not a cost anyone can accept: then no approval is offered, only the fix."""
     stage = result.stage
-    lines = [MITIGATE, *ADVICE.get(stage.name, _command)(stage)]
+    accept, skip = ADVICE.get(stage.name, _command)(stage)
+    if any(f.level == "block" for f in result.all_findings):
+        lines = [FIX_FIRST, *skip]
+    else:
+        lines = [MITIGATE, *accept, *skip]
     if stage.framework:
         lines.append(INSTALL)
     return lines

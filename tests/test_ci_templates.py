@@ -241,7 +241,7 @@ def test_the_gitlab_template(action_repo: Path, pull_request: Path, tmp_path: Pa
                CI_PROJECT_ID="42", CI_MERGE_REQUEST_IID="3", AIOPT_INSTALL=str(action_repo),
                AIOPT_NOTE_TOKEN="glpat-test")
     script = "\n".join(job["script"])
-    for attempt in (1, 2):
+    for _attempt in (1, 2):
         proc = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=pull_request, env=env,
                               capture_output=True, text=True, timeout=600)
         assert proc.returncode == 1, proc.stdout + proc.stderr               # blocked: the job fails

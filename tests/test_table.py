@@ -84,3 +84,15 @@ def test_the_check_s_report_fits_and_json_keeps_the_detail(app: Any, run: Any,
     markdown = run("check", "--format", "markdown").out
     assert "| summarize | model: gpt-4o-mini -> ollama/llama3.1:8b |" in markdown
     json.dumps(data)
+
+
+def test_a_long_model_id_breaks_before_any_money_does() -> None:
+    rows = [["summarize", "model: gpt-4o-mini -> gpt-4o", "$8.87", "$147.90", "+$139.03", "+$139.03 .. +$139.03",
+             "high"],
+            ["extract", "model: gemini-2.5-flash -> hosted_vllm/meta-llama/Llama-3.1-70B-Instruct", "-", "-",
+             "not priced", "", "high"]]
+    text = fit_table(HEADERS, rows, 100, last=("change",))
+    assert max(len(line) for line in text.splitlines()) <= 100, text
+    for money in ("$8.87", "$147.90", "+$139.03"):
+        assert money in text, text          # whole, on one line
+    assert "model: gpt-4o-mini -> gpt-4o" in text

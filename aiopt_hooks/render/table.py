@@ -32,10 +32,10 @@ def _widths(cells: list[list[str]], width: int, last: Sequence[int]) -> list[int
     words = [max(FLOOR, max(_longest_word(c) for c in col)) for col in columns]
     widths = list(natural)
     budget = width - len(GAP) * (len(widths) - 1)
-    for floors in (headers_wrapped, words, [FLOOR] * len(widths)):
-        while sum(widths) > budget:
+    for floors, spare in ((headers_wrapped, last), (words, last), ([FLOOR] * len(widths), ())):
+        while sum(widths) > budget:   # `last` is spared while words stay whole; past that, the widest breaks
             roomy = [i for i, (w, f) in enumerate(zip(widths, floors)) if w > f]
-            roomy = [i for i in roomy if i not in last] or roomy
+            roomy = [i for i in roomy if i not in spare] or roomy
             if not roomy:
                 break
             widths[max(roomy, key=lambda i: widths[i])] -= 1

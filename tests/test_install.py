@@ -79,3 +79,42 @@ def test_pipx_install_from_the_repository(tmp_path: Path) -> None:
     hooked = subprocess.run([str(BIN / "pre-commit"), "run", "aiopt-guard"], cwd=app.path, capture_output=True,
                             text=True, timeout=600, env={**env, "PRE_COMMIT_HOME": str(tmp_path / "pc-home")})
     assert hooked.returncode == 1 and "BLOCKED" in hooked.stdout, hooked.stdout + hooked.stderr
+
+
+def _uv_env(tmp_path: Path) -> dict[str, str]:
+    """uv reads no pip.conf: hand it pip's own find-links (and no index when pip's indexes are all local
+    files, as on an offline machine), so it installs from the same place pip does."""
+    env = {k: v for k, v in os.environ.items() if k not in LEAKY}
+    env.update(UV_TOOL_DIR=str(tmp_path / "uv-tools"), UV_TOOL_BIN_DIR=str(tmp_path / "uv-bin"),
+               UV_CACHE_DIR=str(tmp_path / "uv-cache"), UV_NO_PROGRESS="1")
+    listed = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True).stdout
+    config = dict(line.split("=", 1) for line in listed.splitlines() if "=" in line)
+    links = next((v.strip("'") for k, v in config.items() if k.endswith(".find-links")), "")
+    indexes = " ".join(v.strip("'") for k, v in config.items() if k.endswith(("index-url", "extra-index-url")))
+    if links:
+        env["UV_FIND_LINKS"] = links
+    if links and indexes and all(url.startswith("file:") for url in indexes.split()):
+        env["UV_NO_INDEX"] = "1"
+    return env
+
+
+@pytest.mark.skipif(shutil.which("uv", path=str(BIN)) is None, reason="uv is not installed (test extra)")
+def test_uv_tool_install_from_the_repository(tmp_path: Path) -> None:
+    source = GitRepo(tmp_path / "aiopt-hooks")
+    _copy_working_tree(source.path)
+    source.stage()
+    source.commit("snapshot")
+    rev = source.git("rev-parse", "HEAD").strip()
+    env = _uv_env(tmp_path)
+    installed = subprocess.run([str(BIN / "uv"), "tool", "install", f"git+file://{source.path}@{rev}"],
+                               env=env, capture_output=True, text=True, timeout=600)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    version = subprocess.run([str(tmp_path / "uv-bin" / "aiopt"), "--version"], capture_output=True, text=True)
+    assert version.stdout.strip() == "aiopt 0.1.0", version.stdout + version.stderr
+    app = GitRepo(tmp_path / "app")
+    shutil.copytree(SAMPLE_REPO, app.path, dirs_exist_ok=True)
+    app.stage()
+    app.commit("sample app")
+    init = subprocess.run([str(tmp_path / "uv-bin" / "aiopt"), "init", "--force"], cwd=app.path,
+                          capture_output=True, text=True)
+    assert f"    rev: {rev}   #" in init.stdout, init.stdout + init.stderr

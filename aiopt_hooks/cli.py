@@ -53,8 +53,19 @@ class _Timeout(BaseException):   # not an Exception: no `except Exception` on th
     pass
 
 
+def _version() -> str:
+    """The installed distribution's version (`aiopt-hooks`), as pip, pipx and uv record it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("aiopt-hooks")
+    except PackageNotFoundError:   # run from a source tree that was never installed
+        return "unknown (not installed; run from a source tree)"
+
+
 def _parser(chosen: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aiopt", description="Guard against LLM cost accidents on git commit.")
+    parser.add_argument("--version", action="version", version=f"aiopt {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module, text) in COMMANDS.items():
         command = sub.add_parser(name, help=text, description=text)
@@ -198,7 +209,7 @@ def guard_main(argv: Sequence[str] | None = None) -> int:
     elif os.environ.get("PRE_COMMIT_REMOTE_NAME") and "--from-ref" not in args:
         # pre-push without refs: pre-commit pushes a branch whose root is new to the remote
         return main(["hook", "pre-push", "--from-env", *args])
-    return main(["check", *[_as_path(a) for a in args]])
+    return main(["check", "--guard", *[_as_path(a) for a in args]])
 
 
 def _ref_like(value: str) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 VerdictName = Literal["pass", "warn", "approved", "block", "error"]
 Level = Literal["block", "warn", "info"]
@@ -243,6 +243,15 @@ class LockStatus:
     high_usd: float = 0.0
 
 
+class Stage(NamedTuple):
+    """Where a check runs, so a blocked result names the override that works there (render/advice.py)."""
+
+    name: str = "command"          # pre-commit | commit-msg | pre-push | ci | command (a person's `aiopt check`)
+    framework: bool = False        # run by the pre-commit framework (SKIP=<hook id>), not a plain git hook
+    from_ref: str | None = None    # the checked range, when it is one
+    to_ref: str | None = None
+
+
 @dataclass
 class Result:
     verdict: Verdict
@@ -256,6 +265,7 @@ class Result:
     lock: LockStatus | None = None
     considered: tuple[Reason, ...] = ()       # every reason the verdict was decided from, at any level
     kind: ResultKind = "check"
+    stage: Stage = Stage()                    # where it ran: the advice of a block (render/advice.py)
 
     @property
     def all_findings(self) -> list[Finding]:

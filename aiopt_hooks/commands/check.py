@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--update-lock", action="store_true",
                         help="first rewrite aiopt.lock for the staged config and stage it (an explicit update; "
                              "the hook never does it)")
+    parser.add_argument("--guard", action="store_true", help=argparse.SUPPRESS)   # run as the aiopt-guard hook
 
 
 def options_from(args: argparse.Namespace) -> CheckOptions:
@@ -64,13 +66,26 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
         _update_lock(options, ctx)
     if hasattr(signal, "SIGALRM"):
         signal.setitimer(signal.ITIMER_REAL, ctx.config.max_seconds)
+    from aiopt_hooks.commands.stage import guard_range, stage_of
+
+    guard = bool(getattr(args, "guard", False))
+    if guard:
+        options = guard_range(options, ctx, os.environ)
     result = run_check(options, ctx)
-    emit(result, args.format)
+    result.stage = stage_of(options, getattr(args, "hook_type", None), guard, os.environ)
+    if not _silent(result, args.format):
+        emit(result, args.format)
     _step_summary(result)
     from aiopt_hooks.render.audit import record_check  # light: the hot path's modules are already loaded
 
     record_check(ctx.git_dir, options.from_ref, options.to_ref, result, ctx.config)
     return result.verdict.exit_code
+
+
+def _silent(result: Result, fmt: str) -> bool:
+    """A commit that changes no watched file adds nothing to the hook framework's own lines."""
+    return (fmt == "text" and result.stage.name in ("pre-commit", "commit-msg") and result.estimate is None
+            and result.verdict.verdict == "pass" and not result.all_findings and not result.verdict.reasons)
 
 
 def _record_skip(options: CheckOptions, result: Result) -> None:

@@ -32,12 +32,12 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     if not entries:
         print("aiopt: no history yet" + (f" since {args.since}" if args.since else ""), file=sys.stderr)
         return 0
-    from tabulate import tabulate
+    from aiopt_hooks.render.table import fit_table
 
     rows = [[e.get("time", ""), e.get("command", ""), e.get("scope", ""), e.get("verdict", ""),
              _money(e.get("delta_monthly_usd"), True), _money(e.get("candidate_monthly_usd")),
              "; ".join(e.get("changes", [])[:3]) + (" ..." if len(e.get("changes", [])) > 3 else ""),
              "yes" if e.get("approvals") else ""] for e in entries]
     headers = ["time (UTC)", "command", "scope", "verdict", "delta $/mo", "candidate $/mo", "changes", "approved"]
-    sys.stdout.write(redact(tabulate(rows, headers=headers, disable_numparse=True)) + "\n")
+    sys.stdout.write(redact(fit_table(headers, rows)) + "\n")
     return 0

@@ -30,6 +30,7 @@ def _check_args(args: argparse.Namespace, *refs: str) -> argparse.Namespace:
     check.configure(parser)
     ns = parser.parse_args(["--format", args.format, "--repo", args.repo, *refs])
     ns.config, ns.baseline, ns.message_file = args.config, args.baseline, None
+    ns.hook_type = args.hook_type
     return ns
 
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aiopt_hooks.onboard.init import Scan
 
-from aiopt_hooks.onboard.init import PRE_COMMIT_SNIPPET, render_config, scan, write_config
+from aiopt_hooks.onboard.hookrev import pre_commit_snippet
+from aiopt_hooks.onboard.init import render_config, scan, write_config
 from aiopt_hooks.render.money import money
 from aiopt_hooks.repo.git import repo_paths
 
@@ -59,8 +60,12 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
           + (f"; {found.baseline_error}" if found.baseline_error else ""))
     for path, why in found.unreadable.items():
         print(f"aiopt: skipped {path}: {why}")
+    if found.left_out:
+        print(f"aiopt: not watched: {len(found.left_out)} LLM-looking file(s) of docs and samples "
+              f"({', '.join(found.left_out[:3])}{', ...' if len(found.left_out) > 3 else ''}); "
+              "add them to `watch:` if the app reads them")
     _offer_summary(root, found, bool(args.write_summary))
     print("\nWith the pre-commit framework, add to .pre-commit-config.yaml (then `pre-commit install`):\n")
-    print(PRE_COMMIT_SNIPPET)
+    print(pre_commit_snippet())
     print("Without it: `aiopt install-hook`. Then `aiopt explain` shows what the guard sees.")
     return 0

@@ -14,13 +14,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiopt_hooks.extract.base import Extractor
-from aiopt_hooks.extract.fields import FIELD_KEYS, found_at, is_yaml, name_of, parse_document, read_spec
+from aiopt_hooks.extract.fields import FIELD_KEYS, Found, found_at, is_yaml, name_of, parse_document, read_spec
 from aiopt_hooks.records import CallSpec
 
 AGENT_TEXT = ("role", "goal", "backstory")
 TASK_TEXT = ("description", "expected_output")
 SNIFF = re.compile(r"^\s+(role|goal|backstory|expected_output)\s*:", re.MULTILINE)
 KEYS = {**FIELD_KEYS, "model": ("llm", "model"), "prompt": ()}
+# CrewAI retries a failed LLM call twice unless an agent sets `max_retry_limit` (crewai.Agent's default).
+CREWAI_AGENT_KEYS = {"role", "goal", "backstory"}
+CREWAI_RETRIES = 2
+
+
+def framework_defaults(entry: Mapping[str, Any]) -> dict[str, Found]:
+    """The settings a framework applies when the entry leaves them out, so that adding one shows the real
+    old value (`retries: 2 -> 5` for a CrewAI agent, not `(none) -> 5`)."""
+    if len(CREWAI_AGENT_KEYS.intersection(entry)) >= 2:
+        return {"retries": (CREWAI_RETRIES, None, "")}
+    return {}
 
 
 def matches(path: str) -> bool:
@@ -49,7 +60,8 @@ def extract(path: str, text: str) -> list[CallSpec]:
         prompt, line = _prompt(entry, TASK_TEXT if is_task else AGENT_TEXT)
         agent = entry.get("agent")
         feature = str(agent) if is_task and isinstance(agent, str) and agent else str(name)
-        spec = read_spec(path, text, entry, feature, str(name), keys=KEYS)
+        spec = read_spec(path, text, entry, feature, str(name), keys=KEYS,
+                         defaults=None if is_task else framework_defaults(entry))
         if prompt is None and not spec.fields:
             continue
         if prompt is not None:

@@ -111,11 +111,13 @@ def scan_llm_files(root: Path, paths: list[str], max_bytes: int) -> tuple[dict[s
             continue
         try:
             texts[path] = text = full.read_bytes().decode("utf-8").removeprefix("\ufeff")
-            specs = extract_call_specs(path, text)
         except UnicodeDecodeError:
             continue
+        reader = extractor_for(path, text)   # as a check reads it: by name and content (`sniff`)
+        try:
+            specs = extract_call_specs(path, text)
         except AioptError as exc:
-            if extractor.name not in ("structured config", "prompt text"):
+            if reader is not None and reader.name not in ("structured config", "prompt text"):
                 errors[path] = str(exc)
             continue
         specs = [s for s in specs if s.fields.get("model") or s.fields.get("max_output_tokens")

@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from aiopt_hooks.extract.base import Extractor
+from aiopt_hooks.extract.crewai import framework_defaults
 from aiopt_hooks.extract.env_yaml import env_specs_in_document
 from aiopt_hooks.extract.fields import (
     CONTAINERS,
@@ -106,7 +107,8 @@ def extract(path: str, text: str) -> list[CallSpec]:
     found.sort(key=lambda item: [str(p) for p in item[0]])
     specs = [read_spec(path, text, entry, _feature_name(where, entry, stem), ".".join(str(p) for p in where),
                        keys=NAMED_MODEL_KEYS if _named_by_name(entry, where) else FIELD_KEYS,
-                       exact_lines=exact_lines, line_start=1 if exact_lines else locate(text, where))
+                       exact_lines=exact_lines, line_start=1 if exact_lines else locate(text, where),
+                       defaults=framework_defaults(entry))
              for where, entry in found]
     extra = _settings_and_prompts(path, text, document, specs, stem, exact_lines)
     return specs + extra + env_specs_in_document(path, text, document)

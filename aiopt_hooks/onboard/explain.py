@@ -11,6 +11,7 @@ from aiopt_hooks.context import baseline_patterns
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.extract.inventory import call_sites_by_file, scan_llm_files
 from aiopt_hooks.extract.source_watch import read_by_code
+from aiopt_hooks.onboard.init import is_doc_or_sample
 from aiopt_hooks.pricing.costs import feature_costs, load_baseline
 from aiopt_hooks.records import Change
 from aiopt_hooks.render.money import money
@@ -92,7 +93,8 @@ def explain(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
     report["features"] = list(features.values())
     patterns = ctx.config.watch_patterns()
     outside = [p for p in list_repo_files(ctx.root)[0] if not match_any(p, patterns) and not read_by_code(p, ctx.config)]
-    report["unwatched_llm_files"] = sorted(scan_llm_files(ctx.root, outside, ctx.config.max_file_bytes)[0])
+    found = scan_llm_files(ctx.root, outside, ctx.config.max_file_bytes)[0]
+    report["unwatched_llm_files"] = sorted(p for p in found if not is_doc_or_sample(p))   # docs: not settings
     return report
 
 

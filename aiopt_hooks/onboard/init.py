@@ -5,6 +5,7 @@ baseline's own monthly cost.  The text is validated by the config parser before 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path, PurePosixPath
@@ -24,13 +25,10 @@ LOG_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".json", ".jsonl.gz", ".ndjson.gz",
 MAX_LOG_CANDIDATES = 200
 LOG_HINTS = ("usage", "log", "llm", "call", "request", "spend", "trace")   # looked at first
 VENDORED = {"node_modules", ".venv", "venv", "site-packages", "vendor", ".tox", "__pycache__", "dist", "build"}
-PRE_COMMIT_SNIPPET = """\
-repos:
--   repo: https://github.com/<your-org>/aiopt-hooks   # or a local path to this tool's repository
-    rev: v0.1.0
-    hooks:
-    -   id: aiopt-guard
-"""
+# Folders of documentation, examples and samples: their LLM-looking files are not the app's settings.
+NOT_SETTINGS_DIRS = {"docs", "doc", "documentation", "examples", "example", "samples", "sample", "demo", "demos",
+                     "tutorials", "tutorial", "cookbook", "cookbooks", "notebooks", "site", "website", "blog",
+                     "benchmarks", "evals", "playground"}
 
 
 @dataclass
@@ -45,6 +43,7 @@ class Scan:
     baseline_error: str | None = None
     unreadable: dict[str, str] = field(default_factory=dict)
     ignored_logs: list[str] = field(default_factory=list)   # logs git ignores: absent from teammates' clones and CI
+    left_out: list[str] = field(default_factory=list)   # LLM-looking files of docs and samples, not watched
 
 
 def _features(files: dict[str, list[CallSpec]]) -> dict[str, list[str]]:
@@ -85,8 +84,10 @@ def find_logs(root: Path, paths: list[str], skip: set[str]) -> list[str]:
 def scan(root: Path, logs: list[str] | None = None) -> Scan:
 
     visible, ignored = list_repo_files(root)
-    files, unreadable = scan_llm_files(root, visible, 1_000_000)
-    result = Scan(files=files, features=_features(files), unreadable=unreadable)
+    found, unreadable = scan_llm_files(root, visible, 1_000_000)
+    files = {path: specs for path, specs in found.items() if not is_doc_or_sample(path)}
+    result = Scan(files=files, features=_features(files), unreadable=unreadable,
+                  left_out=sorted(set(found) - set(files)))
     result.logs = logs if logs else find_logs(root, visible + ignored, set(files))
     result.ignored_logs = [log for log in result.logs if log in set(ignored)]
     if result.logs:
@@ -122,16 +123,39 @@ def _glob_for(path: str) -> str:
     return f"{folder}/*{suffix}"
 
 
+def is_doc_or_sample(path: str) -> bool:
+    """A file under docs/, examples/, samples/...: an edit there does not change what the app spends."""
+    return bool(NOT_SETTINGS_DIRS.intersection(part.lower() for part in PurePosixPath(path).parts[:-1]))
+
+
+def _suffix(path: str) -> str:
+    return PurePosixPath(path).suffix
+
+
 def watch_globs(paths: list[str]) -> list[str]:
-    """Globs, never exact paths where a rename would slip past them: a folder with two or more LLM
-    files is watched whole (`prompts/**`), other files by `_glob_for`."""
-    by_dir: dict[str, list[str]] = {}
+    """Globs, never exact paths where a rename would slip past them: a folder with two or more LLM files
+    of one kind is watched for that kind (`prompts/**/*.txt`, so a README beside them is not), other
+    files by `_glob_for`."""
+    by_dir: dict[tuple[str, str], list[str]] = {}
     for path in paths:
-        by_dir.setdefault(str(PurePosixPath(path).parent), []).append(path)
+        by_dir.setdefault((str(PurePosixPath(path).parent), _suffix(path)), []).append(path)
     globs: list[str] = []
-    for folder, members in sorted(by_dir.items()):
-        globs += [f"{folder}/**"] if folder != "." and len(members) > 1 else [_glob_for(m) for m in sorted(members)]
-    return list(dict.fromkeys(globs))
+    for (folder, suffix), members in sorted(by_dir.items()):
+        whole = folder != "." and len(members) > 1 and suffix
+        globs += [f"{folder}/**/*{suffix}"] if whole else [_glob_for(m) for m in sorted(members)]
+    return sorted(dict.fromkeys(globs))
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if w}
+
+
+def closest_tag(feature: str, tags: list[str]) -> str | None:
+    """The log's tag that names this feature in other words (`financial_researcher` -> 'Senior Financial
+    Researcher'): every word of the feature is in the tag; the tag with the fewest other words wins."""
+    wanted = _words(feature)
+    fits = [t for t in tags if wanted and wanted <= _words(t)]
+    return min(fits, key=lambda t: (len(_words(t) - wanted), t)) if fits else None
 
 
 def _threshold(scan: Scan, pct: float, fallback: float) -> str:
@@ -142,21 +166,33 @@ def _threshold(scan: Scan, pct: float, fallback: float) -> str:
 
 
 def _coverage_lines(scan: Scan) -> list[str]:
+    missing = [n for n in scan.features if scan.logs and not scan.coverage.get(n, (0, 0))[0]]
+    tags = [t for t in scan.unclaimed if t]
+    named = {name: tag for name in missing if (tag := closest_tag(name, tags))}
     lines = ["# Features found (feature: files -> baseline requests tagged with it):"]
     for name, files in scan.features.items():
         requests, cost = scan.coverage.get(name, (0, 0.0))
         share = f" ({100 * requests / scan.requests:.1f}%), {money(cost)}/month" if scan.requests else ""
         traffic = f"{requests:,} requests{share}" if requests else "no tagged requests: a change to it is unmatched"
+        if name in named:
+            traffic = f"no request tagged {name!r}; tagged {named[name]!r}: mapped under `features:` below"
         lines.append(f"#   {name}: {', '.join(files)} -> {traffic if scan.logs else 'no usage log found'}")
     for tag, (requests, cost) in scan.unclaimed.items():
-        lines.append(f"#   (traffic {tag!r} no feature claims: {requests:,} requests, {money(cost)}/month)"
-                     if tag else f"#   (untagged traffic: {requests:,} requests, {money(cost)}/month)")
-    missing = [n for n in scan.features if scan.logs and not scan.coverage.get(n, (0, 0))[0]]
-    if missing:
-        lines += ["# Map a feature whose requests carry another tag, or price a new one without traffic:",
-                  "# features:"]
-        for name in missing:
-            lines += [f"#   {name}:", f"#     match: {{feature_tag: {name}}}", "#     expected_requests_per_day: 100"]
+        if tag not in named.values():
+            lines.append(f"#   (traffic {tag!r} no feature claims: {requests:,} requests, {money(cost)}/month)"
+                         if tag else f"#   (untagged traffic: {requests:,} requests, {money(cost)}/month)")
+    if named:
+        lines += ["# Features whose requests carry a tag in other words (check each):", "features:"]
+        for name, tag in named.items():
+            lines += [f"  {name}:", f"    match: {{feature_tag: {json.dumps(tag)}}}"]
+    rest = [n for n in missing if n not in named]
+    if rest:
+        known = f" (the log's tags: {', '.join(json.dumps(t) for t in tags[:5])})" if tags else ""
+        lines += [f"# Map a feature whose requests carry another tag{known}, or price one without traffic:"]
+        lines += [] if named else ["# features:"]
+        for name in rest:
+            lines += [f"#   {name}:", "#     match: {feature_tag: <its tag in the log>}",
+                      "#     expected_requests_per_day: 100"]
     return lines
 
 

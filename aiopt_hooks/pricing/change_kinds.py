@@ -239,6 +239,13 @@ class ChangeKinds:
         return True
 
     def _unknown_model(self, exc: UnknownModel, change: Change) -> None:
+        if exc.local:
+            from aiopt_hooks.pricing.local import local_model_message
+
+            self.findings.append(Finding(self.config.policy.unknown_model, "local_model",
+                                         local_model_message(change.feature, exc.ref, exc.local),
+                                         file=change.file, line=change.line))
+            return
         if exc.not_static:
             message = (f"{change.feature}: model {exc.ref!r} is not statically known (an environment reference); "
                        "it cannot be priced. Set it in the file, or map it under `aliases:` in .aiopt.yaml")

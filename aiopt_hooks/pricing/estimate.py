@@ -323,12 +323,35 @@ class Estimator(ReasoningKinds, GroupKinds):
             result.confidence = CONFIDENCE[CONFIDENCE.index(result.confidence) - 1]
             result.notes.append(f"only {result.requests_matched} matched requests")
 
+    def _untagged_chat(self) -> tuple[int, int, int]:
+        """(chat requests, untagged chat requests, untagged requests of other kinds): embeddings, moderation
+        or audio rows often carry no feature tag, and say nothing about how well chat traffic is tagged."""
+        from aiopt_hooks.pricing.request_kind import request_kind
+
+        chat = untagged = others = 0
+        for group in self.summary.groups.values():
+            is_chat = request_kind(group.model) == "chat"
+            chat += group.requests if is_chat else 0
+            untagged += group.requests if is_chat and not group.feature else 0
+            others += group.requests if not is_chat and not group.feature else 0
+        return chat, untagged, others
+
+    def _other_kinds(self) -> str:
+        from aiopt_hooks.pricing.request_kind import request_kind
+
+        kinds = {request_kind(g.model) for g in self.summary.groups.values() if not g.feature}
+        return ", ".join(sorted(kinds - {"chat"}))
+
     def _data_quality(self, est: Estimate) -> None:
         reasons = []
         if self.summary.span_days < 1 and not self.config.window_days:
             reasons.append(f"the log covers only {self.summary.span_days * 24:.1f} hours")
-        if self.summary.requests and self.summary.untagged / self.summary.requests > 0.2:
-            reasons.append(f"{100 * self.summary.untagged / self.summary.requests:.0f}% of log rows have no feature tag")
+        chat, untagged, others = self._untagged_chat()
+        if chat and untagged / chat > 0.2:
+            reasons.append(f"{100 * untagged / chat:.0f}% of chat log rows have no feature tag")
+        elif others and self.summary.untagged / max(self.summary.requests, 1) > 0.2:
+            est.notes.append(f"{others:,} untagged log rows are of another kind ({self._other_kinds()}): "
+                             "they do not lower the confidence of chat features")
         if self.summary.bad_rows:
             est.findings.append(Finding(
                 "warn", "bad_log_rows",

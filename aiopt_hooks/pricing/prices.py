@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from aiopt_hooks.config import ENV_REF, Config, write_atomic
+from aiopt_hooks.pricing.local import local_runtime
 from aiopt_hooks.pricing.offline import bundled_snapshot, load_price_data
 
 MTOK = 1_000_000.0
@@ -59,11 +60,12 @@ class ModelPrice(NamedTuple):
 
 
 class UnknownModel(Exception):
-    def __init__(self, ref: str, suggestions: list[str], not_static: bool = False) -> None:
+    def __init__(self, ref: str, suggestions: list[str], not_static: bool = False, local: str | None = None) -> None:
         super().__init__(ref)
         self.ref = ref
         self.suggestions = suggestions
         self.not_static = not_static
+        self.local = local            # the runtime of a local / self-hosted model (aiopt_hooks.pricing.local)
 
 
 def _snapshot() -> Any:
@@ -244,6 +246,9 @@ class PriceBook:
         for candidate in (ref, ref_real, split_ref(ref_real)[1]):
             if candidate in self.config.prices:
                 return _override(candidate, self.config.prices[candidate], self.thresholds, provider or "")
+        runtime = local_runtime(ref_real, provider)
+        if runtime:   # never the public price of a hosted namesake
+            raise UnknownModel(ref, [], local=runtime)
         key = f"{ref_real}\0{provider or ''}"
         if key not in self._stored:
             self._stored[key] = self._lookup(ref_real, provider)

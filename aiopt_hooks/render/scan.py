@@ -91,9 +91,9 @@ def basis(report: ScanReport) -> str:
 
 
 def render_text(report: ScanReport) -> str:
-    from tabulate import tabulate
+    from aiopt_hooks.render.table import fit_table
 
-    lines = [f"aiopt scan: {basis(report)}", "", tabulate(_rows(report), headers=HEADERS, disable_numparse=True),
+    lines = [f"aiopt scan: {basis(report)}", "", fit_table(HEADERS, _rows(report)),
              "", *_rollups(report), "", trend_line(report), "", *_hint_lines(report)]
     for f in report.findings:
         lines.append(f"[{f.level}] {f.message}")

@@ -5,14 +5,11 @@ import json
 from typing import Any
 
 from aiopt_hooks.records import ChangeEstimate, Estimate, Result, Suggestion
+from aiopt_hooks.render.advice import blocked_advice, markdown_advice, unrepeated_reasons
 from aiopt_hooks.render.money import money
 from aiopt_hooks.render.reasons import verdict_reasons
 from aiopt_hooks.render.risk import risk_dict, risk_line
 from aiopt_hooks.render.sarif import render_sarif
-
-SKIP_LINES = ("SKIP=aiopt-guard git commit ...      # with the pre-commit framework",
-              "AIOPT_SKIP=1 git commit ...          # with the plain git hook")
-APPROVE_LINE = 'aiopt approve --reason "why it is worth it"   # stages .aiopt/approvals.yaml: commit it too'
 
 
 def _change_text(c: ChangeEstimate) -> str:
@@ -118,9 +115,9 @@ def render_text(result: Result) -> str:
     lines = [headline(result)]
     est = result.estimate
     if est is not None and est.changes:
-        from tabulate import tabulate
+        from aiopt_hooks.render.table import fit_table
 
-        lines += ["", tabulate(_rows(est), headers=HEADERS, disable_numparse=True), "", _basis(est)]
+        lines += ["", fit_table(HEADERS, _rows(est), last=("change",)), "", _basis(est)]
         for c in est.changes:
             if not c.priced and c.unpriced_reason not in c.notes:
                 lines.append(f"  - {c.change.feature} {c.change.field}: unpriced: {c.unpriced_reason or 'not priced'}")
@@ -135,18 +132,16 @@ def render_text(result: Result) -> str:
         for f in findings:
             where = f"{f.file}:{f.line}: " if f.file and f.line else f"{f.file}: " if f.file else ""
             lines.append(f"[{f.level}] {where}{f.message}")
-    if result.verdict.verdict in ("block", "warn", "approved") and result.verdict.reasons:
+    reasons = unrepeated_reasons(result)
+    if result.verdict.verdict in ("block", "warn", "approved") and reasons:
         lines += ["", {"block": "Why blocked:", "warn": "Why this warns:"}.get(result.verdict.verdict, "Approved:")]
-        lines += [f"  - {r}" for r in verdict_reasons(result.verdict)]
+        lines += [f"  - {r}" for r in reasons]
     if result.suggestions:
         lines += ["", "What would pass:"] + [f"  - {suggestion_text(s)}" for s in result.suggestions]
     if result.verdict.verdict == "block" and result.kind != "check":
         lines += ["", "Exit code 1: over the policy, as `aiopt check` would block such a commit."]
     elif result.verdict.verdict == "block":
-        lines += ["", "Possible mitigations: choose a cheaper model or a lower cap, or raise the threshold in "
-                  ".aiopt.yaml in a reviewed change. To accept the cost with a record your reviewer sees:",
-                  f"  {APPROVE_LINE}", "To commit anyway (no record is kept, so tell your reviewer):"]
-        lines += [f"  {s}" for s in SKIP_LINES]
+        lines += ["", *blocked_advice(result)]
     return "\n".join(lines) + "\n"
 
 
@@ -217,11 +212,10 @@ def render_markdown(result: Result) -> str:
     for f in result.all_findings:
         where = f"`{f.file}:{f.line}` " if f.file and f.line else f"`{f.file}` " if f.file else ""
         lines.append(f"- **{f.level}** {where}{f.message}")
-    if reasons := verdict_reasons(result.verdict):
-        lines += ["", "**Why:**"] + [f"- {r}" for r in reasons]
+    if unrepeated_reasons(result):
+        lines += ["", "**Why:**"] + [f"- {r}" for r in unrepeated_reasons(result)]
     if result.verdict.verdict == "block":
-        lines += ["", "To accept the cost with a record: `aiopt approve --from-ref <target> --to-ref HEAD --reason "
-                  "\"…\"` and commit `.aiopt/approvals.yaml` to the branch (see Overrides in the aiopt-hooks README)."]
+        lines += ["", *markdown_advice(result)]
     return "\n".join(lines) + "\n"
 
 

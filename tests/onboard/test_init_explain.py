@@ -42,7 +42,7 @@ def test_init_on_the_sample_app(fresh: GitRepo, run: Any) -> None:
     text = (fresh.path / ".aiopt.yaml").read_text()
     raw = parse_config_text(text.encode(), ".aiopt.yaml")          # valid: unknown keys would be errors
     assert raw["baseline"]["path"] == "usage.jsonl"
-    assert raw["watch"] == ["config/*.yaml", "prompts/**"]
+    assert raw["watch"] == ["config/*.yaml", "prompts/**/*.txt"]   # the prompt files, not a README beside them
     assert raw["policy"]["block"]["monthly_increase_usd"] == pytest.approx(52.23 * 0.20, abs=0.01)
     assert raw["policy"]["warn"]["monthly_increase_usd"] == pytest.approx(52.23 * 0.05, abs=0.01)
     assert "# 20% of the current $52.23/month" in text
@@ -81,7 +81,7 @@ def test_init_finds_an_ignored_log_and_flags_untagged_features(fresh: GitRepo, r
     text = (fresh.path / ".aiopt.yaml").read_text()
     assert 'path: "logs-usage.jsonl"' in text
     assert "#   translate: prompts/translate.txt -> no tagged requests" in text
-    assert "#   translate:\n#     match: {feature_tag: translate}" in text
+    assert "#   translate:\n#     match: {feature_tag: <its tag in the log>}" in text   # no tag names it
 
 
 def test_init_offers_the_committed_summary_for_an_ignored_log(fresh: GitRepo, run: Any) -> None:
@@ -124,7 +124,9 @@ def test_init_on_real_world_configs(realworld: GitRepo, run: Any) -> None:
     assert result.code == 0, result.err
     text = (realworld.path / ".aiopt.yaml").read_text()
     raw = parse_config_text(text.encode(), ".aiopt.yaml")
-    assert raw["watch"] == ["configs/**"]
+    assert raw["watch"] == ["configs/**/*.json", "configs/**/*.prompt", "configs/**/*.prompty", "configs/**/*.yaml",
+                            "configs/app-config-aider__KostaPo_aider-config__aider.model.settings.yml",
+                            "configs/app-config-openmanus__FoundationAgents_OpenManus__config.example.toml"]
     for fragment in ("prompty__microsoft_prompty__chat-basic.prompty", "dotprompt__firebase_genkit__hello.prompt",
                      "litellm__ClickHouse_agentic-data-stack__litellm-config.yaml", "getIntent",
                      "app-config-openmanus__FoundationAgents_OpenManus__config.example.toml",
@@ -180,7 +182,9 @@ def test_explain_on_real_world_configs(realworld: GitRepo, run: Any) -> None:
 
 @pytest.mark.parametrize("paths, globs", [
     pytest.param(["config/llm.yaml"], ["config/*.yaml"], id="one-file-by-extension-in-its-folder"),
-    pytest.param(["prompts/a.txt", "prompts/b.txt", "llm.yaml"], ["llm.yaml", "prompts/**"], id="folder"),
+    pytest.param(["prompts/a.txt", "prompts/b.txt", "llm.yaml"], ["llm.yaml", "prompts/**/*.txt"], id="folder"),
+    pytest.param(["prompts/a.txt", "prompts/b.txt", "prompts/c.prompty", "prompts/README.md"],
+                 ["**/*.prompty", "prompts/**/*.txt", "prompts/*.md"], id="one-glob-per-kind"),
     pytest.param(["a.prompty", "b.prompty"], ["**/*.prompty"], id="prompty-anywhere"),
     pytest.param(["src/api/product/product.prompty"], ["**/*.prompty"], id="one-prompty-anywhere"),
     pytest.param([".env.example", ".aider.conf.yml"], [".aider.conf.yml", ".env.example"], id="root-tool-configs"),

@@ -66,6 +66,7 @@ def test_policy_passes_under_the_threshold(logs: GitRepo, capsys: pytest.Capture
 def test_text_lists_top_movers_first(logs: GitRepo, capsys: pytest.CaptureFixture[str],
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(logs.path)
+    monkeypatch.setenv("COLUMNS", "200")   # one line a row (at 100 columns the change column wraps)
     assert main(["compare", "week.jsonl", "canary.jsonl", "--repo", str(logs.path)]) == 1
     out = capsys.readouterr().out
     assert out.startswith("aiopt compare: BLOCKED: the candidate log moves projected LLM spend by +$26.19/month")

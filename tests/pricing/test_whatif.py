@@ -94,7 +94,9 @@ def test_every_feature_gets_the_change_without_feature(repo: GitRepo, capsys: py
     assert data["delta"]["monthly_usd"] == pytest.approx(data["baseline"]["monthly_usd"], abs=0.01)
 
 
-def test_text_report_is_the_checks_table(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_report_is_the_checks_table(app: GitRepo, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)   # the table at its default width, whatever the terminal
     assert main(["whatif", "--repo", str(app.path), "--feature", "summarize", "--model", "gpt-4o"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("aiopt whatif: PASS: this what-if moves projected LLM spend by +$12.69/month")

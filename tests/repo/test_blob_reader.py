@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.support.repos import GitRepo
 
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.repo.git import BlobReader
+from tests.support.repos import GitRepo
 
 
 def _blob(repo: GitRepo, rel: str, data: bytes) -> str:

@@ -60,7 +60,9 @@ def test_a_skipped_check_leaves_a_line(app: GitRepo, capsys: pytest.CaptureFixtu
     assert entry["reasons"] == ["skipped: AIOPT_SKIP is set"]
 
 
-def test_history_lists_whatif_and_check(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_history_lists_whatif_and_check(app: GitRepo, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")   # one line a row (at 100 columns the table wraps its cells)
     main(["whatif", "--repo", str(app.path), "--model", "gpt-4o"])
     app.write("config/llm.yaml", "features:\n  summarize:\n    model: gpt-4.1-nano\n")
     app.stage()

@@ -73,7 +73,7 @@ def write_log(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
 
 # Environment a developer's shell may carry that would change what `aiopt` does.
 ENV_VARS = ("AIOPT_SKIP", "AIOPT_BASELINE", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_REMOTE_NAME",
-            "PRE_COMMIT_LOCAL_BRANCH", "SKIP", "GIT_INDEX_FILE", "GITHUB_STEP_SUMMARY")
+            "PRE_COMMIT_LOCAL_BRANCH", "SKIP", "GIT_INDEX_FILE", "GITHUB_STEP_SUMMARY", "COLUMNS")
 
 
 def edit(repo: GitRepo, rel: str, old: str, new: str, stage: bool = True) -> None:

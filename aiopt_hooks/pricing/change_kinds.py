@@ -58,7 +58,9 @@ class ChangeKinds:
                 price = self.prices.resolve(ref, provider or group.provider or None)
             except UnknownModel as exc:
                 self._unknown_model(exc, change)
-                result.notes.append(f"unknown model {ref!r}: no known price, so not priced (never as $0)")
+                what = (f"{ref!r} runs locally ({exc.local}): no per-token price until `prices:` gives one"
+                        if exc.local else f"unknown model {ref!r}: no known price")
+                result.notes.append(f"{what}, so not priced (never as $0)")
                 return False
             state = states[id(group)]
             old = state.price

@@ -63,7 +63,7 @@ REAL = [
                      ("vision", "llm", {"model": "gpt-4-vision-preview", "max_output_tokens": 4096,
                                         "prompt": "inline"})], id="open-interpreter-custom-instructions"),
     pytest.param(CREW_AGENTS, "src/marketing_posts/config/agents.yaml", [
-        (name, name, {"model": CORTEX, "prompt": "inline"})
+        (name, name, {"model": CORTEX, "retries": 2, "prompt": "inline"})   # CrewAI retries twice by default
         for name in ("lead_market_analyst", "chief_marketing_strategist", "creative_content_creator",
                      "chief_creative_director")], id="crewai-agents"),
     pytest.param(CREW_TASKS_BEFORE, "src/marketing_posts/config/tasks.yaml",

@@ -112,4 +112,4 @@ def test_init_finds_the_new_layouts(contoso: GitRepo, aiopt: Aiopt) -> None:
     contoso.write("docker-compose.yml", "services:\n  db:\n    image: postgres\n")   # no LLM setting: not watched
     contoso.stage()
     contoso.commit("layouts")
-    assert _init(contoso, aiopt)["watch"] == [".env.example", "crew/config/*.yaml", "**/*.prompty"]
+    assert _init(contoso, aiopt)["watch"] == ["**/*.prompty", ".env.example", "crew/config/*.yaml"]

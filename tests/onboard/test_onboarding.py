@@ -80,7 +80,7 @@ def test_init_maps_features_to_the_log_s_real_tags(crew: GitRepo, run: Any) -> N
 def test_init_watches_llm_files_not_docs_or_samples(crew: GitRepo, run: Any) -> None:
     result = run("init")
     raw = parse_config_text((crew.path / ".aiopt.yaml").read_bytes(), ".aiopt.yaml")
-    assert raw["watch"] == ["src/fin/config/agents.yaml"]
+    assert raw["watch"] == ["src/fin/config/*.yaml"]   # rename-safe: the app's config folder, not the docs
     assert "not watched: 3 LLM-looking file(s) of docs and samples" in result.out
     assert "mkdocs.yml" not in result.out + result.err       # a valid file is never reported as invalid YAML
     crew.write("docs/prompts/a.prompt", SAMPLE_PROMPT.replace("400", "4000"))

@@ -3,6 +3,7 @@
 Errors are values at the edges: `AioptError` -> one line and exit 2; anything else is a bug ->
 one line asking for a report, exit 3 (blocks the commit unless `on_internal_error: warn`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,7 @@ SKIP_HELP = "To commit anyway: SKIP=aiopt-guard git commit ... (pre-commit) or A
 # name -> (module under aiopt_hooks.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "estimate the staged change (or a ref range) and decide pass / warn / block"),
-    "baseline": ("baseline", "baseline summaries: `summarize` logs, `import-rows` from a warehouse, "
-                             "`thresholds`"),
+    "baseline": ("baseline", "baseline summaries: `summarize` logs, `import-rows` from a warehouse, `thresholds`"),
     "approve": ("approve", "record a reviewed approval of the staged change in .aiopt/approvals.yaml"),
     "lock": ("lock", "write aiopt.lock, the creep guard's reference: the config and its monthly cost"),
     "init": ("init", "scan the repository and write a commented .aiopt.yaml"),
@@ -45,11 +45,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-HOOK_COMMANDS = ("check", "guard-msg", "hook")   # bounded by max_seconds
-HARD_STOP_GRACE = 2.0   # seconds past max_seconds before a check that ignores the alarm is ended
+HOOK_COMMANDS = ("check", "guard-msg", "hook")  # bounded by max_seconds
+HARD_STOP_GRACE = 2.0  # seconds past max_seconds before a check that ignores the alarm is ended
 
 
-class _Timeout(BaseException):   # not an Exception: no `except Exception` on the way may swallow it
+class _Timeout(BaseException):  # not an Exception: no `except Exception` on the way may swallow it
     pass
 
 
@@ -59,7 +59,7 @@ def _version() -> str:
 
     try:
         return version("aiopt-hooks")
-    except PackageNotFoundError:   # run from a source tree that was never installed
+    except PackageNotFoundError:  # run from a source tree that was never installed
         return "unknown (not installed; run from a source tree)"
 
 
@@ -69,7 +69,7 @@ def _parser(chosen: str | None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module, text) in COMMANDS.items():
         command = sub.add_parser(name, help=text, description=text)
-        if name == chosen:   # only the chosen command's module is imported
+        if name == chosen:  # only the chosen command's module is imported
             importlib.import_module(f"aiopt_hooks.commands.{module}").configure(command)
             command.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     return parser
@@ -93,8 +93,10 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 def _timeout_message(settings: dict[str, object]) -> str:
     from aiopt_hooks.commands.unfinished import notice
 
-    return (f"the check took longer than max_seconds ({settings['max_seconds']} s) and was stopped; "
-            f"outcome per on_timeout: {settings['on_timeout']}{notice(settings)}")
+    return (
+        f"the check took longer than max_seconds ({settings['max_seconds']} s) and was stopped; "
+        f"outcome per on_timeout: {settings['on_timeout']}{notice(settings)}"
+    )
 
 
 def _watchdog(settings: dict[str, object], started: float, done: threading.Event) -> None:
@@ -113,8 +115,9 @@ def _watchdog(settings: dict[str, object], started: float, done: threading.Event
 def _start_watchdog(command: str, settings: dict[str, object]) -> threading.Event:
     done = threading.Event()
     if command in HOOK_COMMANDS:
-        threading.Thread(target=_watchdog, args=(settings, time.monotonic(), done), daemon=True,
-                         name="aiopt-watchdog").start()
+        threading.Thread(
+            target=_watchdog, args=(settings, time.monotonic(), done), daemon=True, name="aiopt-watchdog"
+        ).start()
     return done
 
 
@@ -182,12 +185,14 @@ def _internal_error(exc: Exception, args: argparse.Namespace, settings: dict[str
         traceback.print_exc()
     warn = settings["on_internal_error"] == "warn"
     what = one_line(f"{type(exc).__name__}: {exc}", 200)
-    print(f"aiopt: internal error ({what}). This is a bug: please report it with "
-          f"the output of `aiopt {args.command} --debug`.", file=sys.stderr)
+    print(
+        f"aiopt: internal error ({what}). This is a bug: please report it with "
+        f"the output of `aiopt {args.command} --debug`.",
+        file=sys.stderr,
+    )
     if not warn:
         print(f"aiopt: {SKIP_HELP}", file=sys.stderr)
-    return _error_result(f"internal error: {type(exc).__name__}", 0 if warn else 3, fmt,
-                         "warn" if warn else "error")
+    return _error_result(f"internal error: {type(exc).__name__}", 0 if warn else 3, fmt, "warn" if warn else "error")
 
 
 def guard_main(argv: Sequence[str] | None = None) -> int:
@@ -196,14 +201,23 @@ def guard_main(argv: Sequence[str] | None = None) -> int:
     from_ref = os.environ.get("PRE_COMMIT_FROM_REF")
     to_ref = os.environ.get("PRE_COMMIT_TO_REF")
     if from_ref and to_ref and "--from-ref" not in args:
-        bad = next(((name, value) for name, value in (("PRE_COMMIT_FROM_REF", from_ref), ("PRE_COMMIT_TO_REF", to_ref))
-                    if not _ref_like(value)), None)
+        bad = next(
+            (
+                (name, value)
+                for name, value in (("PRE_COMMIT_FROM_REF", from_ref), ("PRE_COMMIT_TO_REF", to_ref))
+                if not _ref_like(value)
+            ),
+            None,
+        )
         if bad:
-            message = (f"{bad[0]}={bad[1]!r} is not a git ref or commit (pre-commit sets it at the pre-push "
-                       "stage); unset it, or set it to a branch, tag or commit id")
+            message = (
+                f"{bad[0]}={bad[1]!r} is not a git ref or commit (pre-commit sets it at the pre-push "
+                "stage); unset it, or set it to a branch, tag or commit id"
+            )
             print(f"aiopt: error: {one_line(message)}", file=sys.stderr)
-            fmt = next((a.split("=", 1)[1] for a in args if a.startswith("--format=")), None) or \
-                (args[args.index("--format") + 1] if "--format" in args[:-1] else "text")
+            fmt = next((a.split("=", 1)[1] for a in args if a.startswith("--format=")), None) or (
+                args[args.index("--format") + 1] if "--format" in args[:-1] else "text"
+            )
             return _error_result(one_line(message), 2, fmt)
         args = [f"--from-ref={from_ref}", f"--to-ref={to_ref}", *args]
     elif os.environ.get("PRE_COMMIT_REMOTE_NAME") and "--from-ref" not in args:

@@ -4,6 +4,7 @@ A typo in a guard's config must not silently weaken the guard, so unknown keys a
 The validated config is cached as JSON under the git dir, so a commit that touches no LLM
 file never imports YAML.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,21 +26,52 @@ ENV_REF = re.compile(r"^\$\{|^os\.environ/|\$\{\{|^env:", re.IGNORECASE)
 def is_env_ref(value: Any) -> bool:
     return isinstance(value, str) and bool(ENV_REF.search(value.strip()))
 
+
 # DESIGN.md's defaults, plus the well-known names of the formats the extractors read.
-DEFAULT_WATCH = ("**/*.prompty", "**/*.prompt", "prompts/**", "**/*llm*.y*ml", "**/*llm*.json",
-                 "**/*llm*.toml", "**/promptfooconfig*.y*ml", "**/promptfooconfig*.json",
-                 "**/litellm*/config.y*ml", "**/.aider*.y*ml", "**/.continue/config.y*ml",
-                 "**/*.prompt.y*ml", "**/skprompt.txt", "**/agents.y*ml", "**/tasks.y*ml",
-                 "**/.aider*.y*ml.example", "**/.env", "**/.env.*", "**/docker-compose*.y*ml",
-                 "**/compose.y*ml")
-_THRESHOLDS = {"monthly_increase_usd": "num?", "increase_pct": "num?", "monthly_total_usd": "num?",
-               "monthly_increase_since_lock_usd": "num?"}
-_POLICY = {"block": _THRESHOLDS, "warn": _THRESHOLDS, "unknown_model": ("block", "warn"),
-           "unmatched_change": ("block", "warn", "info"), "basis": ("expected", "high")}
-_PRICE = {"input": "num", "output": "num", "cached_input": "num?", "cache_write": "num?",
-          "reasoning": "num?"}
-_FEATURE = {"files": "strlist", "match": "map", "expected_requests_per_day": "num?",
-            "expected_input_tokens": "num?", "expected_output_tokens": "num?", "policy": _POLICY}
+DEFAULT_WATCH = (
+    "**/*.prompty",
+    "**/*.prompt",
+    "prompts/**",
+    "**/*llm*.y*ml",
+    "**/*llm*.json",
+    "**/*llm*.toml",
+    "**/promptfooconfig*.y*ml",
+    "**/promptfooconfig*.json",
+    "**/litellm*/config.y*ml",
+    "**/.aider*.y*ml",
+    "**/.continue/config.y*ml",
+    "**/*.prompt.y*ml",
+    "**/skprompt.txt",
+    "**/agents.y*ml",
+    "**/tasks.y*ml",
+    "**/.aider*.y*ml.example",
+    "**/.env",
+    "**/.env.*",
+    "**/docker-compose*.y*ml",
+    "**/compose.y*ml",
+)
+_THRESHOLDS = {
+    "monthly_increase_usd": "num?",
+    "increase_pct": "num?",
+    "monthly_total_usd": "num?",
+    "monthly_increase_since_lock_usd": "num?",
+}
+_POLICY = {
+    "block": _THRESHOLDS,
+    "warn": _THRESHOLDS,
+    "unknown_model": ("block", "warn"),
+    "unmatched_change": ("block", "warn", "info"),
+    "basis": ("expected", "high"),
+}
+_PRICE = {"input": "num", "output": "num", "cached_input": "num?", "cache_write": "num?", "reasoning": "num?"}
+_FEATURE = {
+    "files": "strlist",
+    "match": "map",
+    "expected_requests_per_day": "num?",
+    "expected_input_tokens": "num?",
+    "expected_output_tokens": "num?",
+    "policy": _POLICY,
+}
 SCHEMA: dict[str, Any] = {
     "version": "num",
     "baseline": {"path": "strlist", "window_days": "auto|num", "format": "str?", "dedupe": "bool"},
@@ -60,8 +92,7 @@ SCHEMA: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Policy:
-    block: dict[str, float] = field(default_factory=lambda: {"monthly_increase_usd": 100.0,
-                                                             "increase_pct": 50.0})
+    block: dict[str, float] = field(default_factory=lambda: {"monthly_increase_usd": 100.0, "increase_pct": 50.0})
     warn: dict[str, float] = field(default_factory=lambda: {"monthly_increase_usd": 10.0})
     unknown_model: Level = "block"
     unmatched_change: Level = "warn"
@@ -76,7 +107,7 @@ class FeatureRule:
     expected_requests_per_day: float | None = None
     expected_input_tokens: float | None = None
     expected_output_tokens: float | None = None
-    policy: Policy | None = None       # `features.<name>.policy`: thresholds on this feature's own figures
+    policy: Policy | None = None  # `features.<name>.policy`: thresholds on this feature's own figures
 
 
 @dataclass(frozen=True)
@@ -85,7 +116,7 @@ class Config:
     baseline_paths: tuple[str, ...] = ("usage.jsonl",)
     window_days: float | None = None
     baseline_format: str | None = None
-    baseline_dedupe: bool = False        # leave out rows repeating a request id (always counted)
+    baseline_dedupe: bool = False  # leave out rows repeating a request id (always counted)
     month_days: float = 30.0
     policy: Policy = field(default_factory=Policy)
     watch: tuple[str, ...] = DEFAULT_WATCH
@@ -113,8 +144,13 @@ class Config:
 
 def _check(value: Any, spec: Any, where: str, file: str, line: int | None = None) -> None:
     def bad(expected: str) -> AioptError:
-        return AioptError(f"`{where}` must be {expected}, got {value!r}", file=file, line=line,
-                          hint="see the `.aiopt.yaml` keys in the README")
+        return AioptError(
+            f"`{where}` must be {expected}, got {value!r}",
+            file=file,
+            line=line,
+            hint="see the `.aiopt.yaml` keys in the README",
+        )
+
     lines = getattr(value, "lines", {})
     if isinstance(spec, dict):
         if not isinstance(value, dict):
@@ -125,8 +161,9 @@ def _check(value: Any, spec: Any, where: str, file: str, line: int | None = None
 
                 close = difflib.get_close_matches(str(key), list(spec), n=1)
                 hint = f"did you mean `{close[0]}`?" if close else f"known keys here: {', '.join(sorted(spec))}"
-                raise AioptError(f"unknown key `{where}.{key}`".replace("`.", "`"), file=file,
-                                 line=lines.get(key), hint=hint)
+                raise AioptError(
+                    f"unknown key `{where}.{key}`".replace("`.", "`"), file=file, line=lines.get(key), hint=hint
+                )
             _check(sub, spec[key], f"{where}.{key}" if where else str(key), file, lines.get(key, line))
     elif isinstance(spec, tuple) and spec and spec[0] == "each":
         if not isinstance(value, dict):
@@ -146,10 +183,13 @@ def _check(value: Any, spec: Any, where: str, file: str, line: int | None = None
         raise bad("`auto` or a number of days")
     elif spec.startswith("str") and spec != "strlist" and not isinstance(value, str):
         raise bad("a string")
-    elif spec == "strlist" and not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
+    elif spec == "strlist" and not (
+        isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    ):
         raise bad("a string or a list of strings")
-    elif spec == "bool|strlist" and not (isinstance(value, (bool, str)) or (
-            isinstance(value, list) and all(isinstance(v, str) for v in value))):
+    elif spec == "bool|strlist" and not (
+        isinstance(value, (bool, str)) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    ):
         raise bad("true, false, or a list of globs")
     elif spec == "bool" and not isinstance(value, bool):
         raise bad("true or false")
@@ -172,10 +212,14 @@ def _policy(raw: dict[str, Any], default: Policy) -> Policy:
         if key not in raw:
             return fallback
         return {k: float(v) for k, v in (raw[key] or {}).items() if v is not None}
-    return Policy(block=thresholds("block", default.block), warn=thresholds("warn", default.warn),
-                  unknown_model=raw.get("unknown_model", default.unknown_model),
-                  unmatched_change=raw.get("unmatched_change", default.unmatched_change),
-                  basis=raw.get("basis", default.basis))
+
+    return Policy(
+        block=thresholds("block", default.block),
+        warn=thresholds("warn", default.warn),
+        unknown_model=raw.get("unknown_model", default.unknown_model),
+        unmatched_change=raw.get("unmatched_change", default.unmatched_change),
+        basis=raw.get("basis", default.basis),
+    )
 
 
 def build_config(raw: dict[str, Any], path: str | None) -> Config:
@@ -186,15 +230,18 @@ def build_config(raw: dict[str, Any], path: str | None) -> Config:
     # With a config file, a threshold left out is off; the defaults serve only without one.
     policy = _policy(raw.get("policy") or {}, Policy(block={}, warn={}))
     features = tuple(
-        FeatureRule(name=str(name), files=_as_tuple(spec.get("files", [])),
-                    match={str(k): str(v) for k, v in (spec.get("match") or {}).items()},
-                    expected_requests_per_day=spec.get("expected_requests_per_day"),
-                    expected_input_tokens=spec.get("expected_input_tokens"),
-                    expected_output_tokens=spec.get("expected_output_tokens"),
-                    # unset keys of a feature's policy follow the global one; its thresholds start empty
-                    policy=_policy(spec["policy"] or {}, replace(policy, block={}, warn={}))
-                    if "policy" in spec else None)
-        for name, spec in (raw.get("features") or {}).items())
+        FeatureRule(
+            name=str(name),
+            files=_as_tuple(spec.get("files", [])),
+            match={str(k): str(v) for k, v in (spec.get("match") or {}).items()},
+            expected_requests_per_day=spec.get("expected_requests_per_day"),
+            expected_input_tokens=spec.get("expected_input_tokens"),
+            expected_output_tokens=spec.get("expected_output_tokens"),
+            # unset keys of a feature's policy follow the global one; its thresholds start empty
+            policy=_policy(spec["policy"] or {}, replace(policy, block={}, warn={})) if "policy" in spec else None,
+        )
+        for name, spec in (raw.get("features") or {}).items()
+    )
     return Config(
         path=path,
         baseline_paths=_as_tuple(baseline["path"]) if "path" in baseline else base.baseline_paths,
@@ -206,8 +253,10 @@ def build_config(raw: dict[str, Any], path: str | None) -> Config:
         watch=_as_tuple(raw["watch"]) if "watch" in raw else base.watch,
         code=_code_globs(raw.get("code", True)),
         features=features,
-        prices={str(k): {kk: float(vv) for kk, vv in v.items() if vv is not None}
-                for k, v in (raw.get("prices") or {}).items()},
+        prices={
+            str(k): {kk: float(vv) for kk, vv in v.items() if vv is not None}
+            for k, v in (raw.get("prices") or {}).items()
+        },
         aliases={str(k): str(v) for k, v in (raw.get("aliases") or {}).items()},
         lockfile=bool(raw.get("lockfile", False)),
         max_seconds=float(raw.get("max_seconds", base.max_seconds)),
@@ -238,9 +287,10 @@ def decode_text(data: bytes, path: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise AioptError("is not UTF-8 text", file=path, line=line,
-                         hint="save it as UTF-8, or remove it from `watch`") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise AioptError(
+            "is not UTF-8 text", file=path, line=line, hint="save it as UTF-8, or remove it from `watch`"
+        ) from None
     return text.removeprefix("\ufeff")
 
 
@@ -257,7 +307,7 @@ def load_config(path: Path | None, cache_dir: Path | None = None) -> Config:
     if cached is not None and cached.is_file():
         try:
             raw = json.loads(cached.read_text("utf-8"))
-            _check(raw, SCHEMA, "", path.name)   # a damaged cache must not weaken the guard
+            _check(raw, SCHEMA, "", path.name)  # a damaged cache must not weaken the guard
             return build_config(raw, str(path))
         except (ValueError, OSError, KeyError, TypeError, AttributeError, AioptError):
             pass  # a corrupt cache is rebuilt below

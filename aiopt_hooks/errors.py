@@ -1,12 +1,14 @@
 """The project's one error type: raised by parsers and readers, turned into one line by the CLI."""
+
 from __future__ import annotations
 
 
 class AioptError(Exception):
     """A user-facing error: what went wrong, where (file and line), and what to do next."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None, hint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.file = file

@@ -4,6 +4,7 @@ git -> changed files -> (nothing watched? stop here: the hot path) -> call specs
 baseline log -> summary; changes + summary + prices -> estimate -> verdict -> overrides.
 `price_changes` is the shared tail of `check` and `whatif`.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -24,7 +25,7 @@ from aiopt_hooks.repo.git import (
 )
 from aiopt_hooks.repo.globs import match_any
 
-if TYPE_CHECKING:   # the no-op path (nothing watched changed) stops before these stages load
+if TYPE_CHECKING:  # the no-op path (nothing watched changed) stops before these stages load
     from aiopt_hooks.baseline.model import BaselineSummary
     from aiopt_hooks.extract.inventory import CallSites
     from aiopt_hooks.pricing.prices import PriceBook
@@ -36,8 +37,7 @@ def _changed_files(ctx: RepoContext, options: CheckOptions) -> tuple[list[FileCh
     if options.from_ref or options.to_ref:
         from_ref = options.from_ref or "HEAD"
         to_ref = options.to_ref or "HEAD"
-        return (list_range_changes(ctx.root, from_ref, to_ref), merge_base(ctx.root, from_ref, to_ref),
-                to_ref)
+        return (list_range_changes(ctx.root, from_ref, to_ref), merge_base(ctx.root, from_ref, to_ref), to_ref)
     return list_staged_changes(ctx.root, ctx.head), ctx.head or "", None
 
 
@@ -58,11 +58,11 @@ def check_run(options: CheckOptions, ctx: RepoContext | None = None, lock: bool 
     root, config = ctx.root, ctx.config
     files, old_ref, new_ref = _changed_files(ctx, options)
     if options.paths:
-        wanted = set(repository_paths(options.paths, root))   # relative to the cwd, or absolute
+        wanted = set(repository_paths(options.paths, root))  # relative to the cwd, or absolute
         files = [f for f in files if selects(f.path, wanted) or selects(f.old_path, wanted)]
     patterns = config.watch_patterns()
     watched = [f for f in files if match_any(f.path, patterns) or (f.old_path and match_any(f.old_path, patterns))]
-    if config.code:   # source files that import an LLM SDK (read in one git call; parsed only later)
+    if config.code:  # source files that import an LLM SDK (read in one git call; parsed only later)
         from aiopt_hooks.extract.source_watch import llm_source_changes
 
         watched += llm_source_changes(root, [f for f in files if f not in watched], config)
@@ -72,8 +72,13 @@ def check_run(options: CheckOptions, ctx: RepoContext | None = None, lock: bool 
     if not watched:
         from aiopt_hooks.records import Verdict
 
-        return Run(Result(Verdict("pass", 0), summary_line=f"no watched LLM file changed ({len(files)} files checked)",
-                          baseline_paths=paths))
+        return Run(
+            Result(
+                Verdict("pass", 0),
+                summary_line=f"no watched LLM file changed ({len(files)} files checked)",
+                baseline_paths=paths,
+            )
+        )
     from aiopt_hooks.verdict.overrides import Sides
 
     run = _estimate(root, config, options, watched, old_ref, new_ref, ctx.git_dir / "aiopt")
@@ -81,8 +86,15 @@ def check_run(options: CheckOptions, ctx: RepoContext | None = None, lock: bool 
     return run._replace(result=_after_verdict(run, options, ctx, sides, lock and config.lockfile))
 
 
-def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[FileChange],
-              old_ref: str | None, new_ref: str | None, cache_dir: Path) -> Run:
+def _estimate(
+    root: Path,
+    config: Config,
+    options: CheckOptions,
+    watched: list[FileChange],
+    old_ref: str | None,
+    new_ref: str | None,
+    cache_dir: Path,
+) -> Run:
     from aiopt_hooks.baseline.read import read_baseline
     from aiopt_hooks.extract.diffing import Tree, derive_changes
     from aiopt_hooks.extract.logera import with_log_era_prompts  # HEAD's prompt vs the log era's
@@ -92,23 +104,32 @@ def _estimate(root: Path, config: Config, options: CheckOptions, watched: list[F
 
     reader = BlobReader(root)
     try:
-        changes, findings = derive_changes(watched, Tree(root, old_ref, reader, config),
-                                           Tree(root, new_ref, reader, config), config)
+        changes, findings = derive_changes(
+            watched, Tree(root, old_ref, reader, config), Tree(root, new_ref, reader, config), config
+        )
     finally:
         reader.close()
     paths = list(baseline_patterns(options, config))
     if not changes:
         reasons = findings_only(findings)
-        return Run(Result(decide(reasons), findings=findings, baseline_paths=paths, considered=tuple(reasons),
-                          summary_line=f"{len(watched)} watched file(s) changed, no cost field changed"))
+        return Run(
+            Result(
+                decide(reasons),
+                findings=findings,
+                baseline_paths=paths,
+                considered=tuple(reasons),
+                summary_line=f"{len(watched)} watched file(s) changed, no cost field changed",
+            )
+        )
     prices = PriceBook(config, cache_dir)
     summary = read_baseline(paths, root, config, prices.thresholds, cache_dir)
     changes = with_log_era_prompts(changes, root, config, old_ref, summary.last_ts)
     return Run(price_changes(changes, findings, summary, config, prices), summary, prices)
 
 
-def price_changes(changes: list[Change], findings: list[Finding], summary: BaselineSummary, config: Config,
-                  prices: PriceBook) -> Result:
+def price_changes(
+    changes: list[Change], findings: list[Finding], summary: BaselineSummary, config: Config, prices: PriceBook
+) -> Result:
     """Estimate -> verdict (global and per-feature policies) -> risk -> "what would pass"."""
     from aiopt_hooks.pricing.estimate import estimate_changes
     from aiopt_hooks.pricing.risk import risk_of_estimate
@@ -119,8 +140,12 @@ def price_changes(changes: list[Change], findings: list[Finding], summary: Basel
     prices.save()
     estimate.findings = findings + estimate.findings
     reasons = judge(estimate, config)
-    result = Result(decide(reasons), estimate=estimate, considered=tuple(reasons),
-                    risk=risk_of_estimate(estimate, summary, config, prices))
+    result = Result(
+        decide(reasons),
+        estimate=estimate,
+        considered=tuple(reasons),
+        risk=risk_of_estimate(estimate, summary, config, prices),
+    )
     if result.verdict.verdict == "block":
         from aiopt_hooks.pricing.suggest import what_would_pass
 
@@ -145,8 +170,9 @@ def _after_verdict(run: Run, options: CheckOptions, ctx: RepoContext, sides: Any
         from aiopt_hooks.repo.git import read_path
         from aiopt_hooks.verdict.lock import LOCK_PATH, check_lock
 
-        checked = check_lock(read_path(ctx.root, sides.new, LOCK_PATH), _sites(ctx, sides.new), run.summary,
-                             run.prices, ctx.config)
+        checked = check_lock(
+            read_path(ctx.root, sides.new, LOCK_PATH), _sites(ctx, sides.new), run.summary, run.prices, ctx.config
+        )
         reasons += checked.reasons
         reasons += checked.findings
         findings += checked.findings
@@ -180,8 +206,9 @@ def staged_lock(options: CheckOptions, ctx: RepoContext) -> dict[str, Any]:
     if prices is None or summary is None:
         cache_dir = ctx.git_dir / "aiopt"
         prices = PriceBook(ctx.config, cache_dir)
-        summary = read_baseline(list(baseline_patterns(options, ctx.config)), ctx.root, ctx.config,
-                                prices.thresholds, cache_dir)
+        summary = read_baseline(
+            list(baseline_patterns(options, ctx.config)), ctx.root, ctx.config, prices.thresholds, cache_dir
+        )
     lock = build_lock(_sites(ctx, None), summary, prices, ctx.config, run.result.estimate)
     prices.save()
     write_lock(ctx.root, lock)
@@ -197,5 +224,11 @@ def diff_logs(base: BaselineSummary, cand: BaselineSummary, config: Config, pric
 
     diff = compare_logs(base, cand, config, prices)
     reasons = judge(diff.estimate, config, diff.feature_baselines)
-    return Result(decide(reasons), estimate=diff.estimate, risk=diff.risk, compare_rows=diff.rows,
-                  considered=tuple(reasons), kind="compare")
+    return Result(
+        decide(reasons),
+        estimate=diff.estimate,
+        risk=diff.risk,
+        compare_rows=diff.rows,
+        considered=tuple(reasons),
+        kind="compare",
+    )

@@ -1,4 +1,5 @@
 """The plain values that flow between stages: call specs, changes, findings, estimates, verdicts."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,8 +13,22 @@ Basis = Literal["expected", "high"]
 ResultKind = Literal["check", "whatif", "compare"]
 
 # The fields of a call spec that can change cost, in the order their changes are applied.
-COST_FIELDS = ("model", "provider", "deployments", "max_output_tokens", "prompt", "retries", "retry_policy",
-               "fallbacks", "n", "reasoning_effort", "thinking_budget", "traffic", "context_mult", "output_mult")
+COST_FIELDS = (
+    "model",
+    "provider",
+    "deployments",
+    "max_output_tokens",
+    "prompt",
+    "retries",
+    "retry_policy",
+    "fallbacks",
+    "n",
+    "reasoning_effort",
+    "thinking_budget",
+    "traffic",
+    "context_mult",
+    "output_mult",
+)
 # (`context_mult` and `output_mult` come only from `aiopt whatif`: no config file names them;
 # `deployments`, a load-balanced group's models, is a change of the group, not of one spec.)
 
@@ -24,10 +39,10 @@ class CallSpec:
 
     file: str
     feature: str
-    selector: str = ""                           # dotted path inside a structured file ("" = whole file)
-    fields: dict[str, Any] = field(default_factory=dict)   # normalized field name -> value
-    lines: dict[str, int] = field(default_factory=dict)    # normalized field name -> 1-based line
-    prompt_text: str | None = None               # static prompt text, never printed
+    selector: str = ""  # dotted path inside a structured file ("" = whole file)
+    fields: dict[str, Any] = field(default_factory=dict)  # normalized field name -> value
+    lines: dict[str, int] = field(default_factory=dict)  # normalized field name -> 1-based line
+    prompt_text: str | None = None  # static prompt text, never printed
     # field -> how its value was read, where that is an assumption (source code: a settings default);
     # a field named here but absent from `fields` is not statically known
     notes: dict[str, str] = field(default_factory=dict)
@@ -43,7 +58,7 @@ class Change:
     old: Any
     new: Any
     line: int | None = None
-    spec: dict[str, Any] = dataclasses.field(default_factory=dict)   # the new spec's fields (old's when deleted)
+    spec: dict[str, Any] = dataclasses.field(default_factory=dict)  # the new spec's fields (old's when deleted)
     notes: tuple[str, ...] = ()
 
 
@@ -56,8 +71,7 @@ class Finding:
     line: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"level": self.level, "code": self.code, "message": self.message,
-                "file": self.file, "line": self.line}
+        return {"level": self.level, "code": self.code, "message": self.message, "file": self.file, "line": self.line}
 
 
 @dataclass
@@ -72,20 +86,29 @@ class ChangeEstimate:
     confidence: Confidence = "high"
     notes: list[str] = field(default_factory=list)
     priced: bool = True
-    unpriced_reason: str = ""     # why `priced` is False (an unpriced change is never $0)
+    unpriced_reason: str = ""  # why `priced` is False (an unpriced change is never $0)
 
     def as_dict(self) -> dict[str, Any]:
         c = self.change
+
         def usd(value: float) -> float | None:
             return round(value, 2) if self.priced else None
-        out = {"file": c.file, "feature": c.feature, "field": c.field, "old": c.old, "new": c.new,
-               "requests_matched": self.requests_matched,
-               "baseline_monthly_usd": usd(self.baseline_monthly_usd),
-               "candidate_monthly_usd": usd(self.candidate_monthly_usd),
-               "delta_monthly_usd": usd(self.delta_monthly_usd),
-               "delta_monthly_usd_low": usd(self.delta_monthly_usd_low),
-               "delta_monthly_usd_high": usd(self.delta_monthly_usd_high),
-               "confidence": self.confidence, "notes": list(self.notes)}
+
+        out = {
+            "file": c.file,
+            "feature": c.feature,
+            "field": c.field,
+            "old": c.old,
+            "new": c.new,
+            "requests_matched": self.requests_matched,
+            "baseline_monthly_usd": usd(self.baseline_monthly_usd),
+            "candidate_monthly_usd": usd(self.candidate_monthly_usd),
+            "delta_monthly_usd": usd(self.delta_monthly_usd),
+            "delta_monthly_usd_low": usd(self.delta_monthly_usd_low),
+            "delta_monthly_usd_high": usd(self.delta_monthly_usd_high),
+            "confidence": self.confidence,
+            "notes": list(self.notes),
+        }
         if not self.priced:
             out["unpriced_reason"] = self.unpriced_reason or "not priced"
         return out
@@ -103,8 +126,8 @@ class Estimate:
     changes: list[ChangeEstimate] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    matched: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)   # feature -> group keys
-    head_adjustment_usd: float = 0.0   # the log re-priced to HEAD's settings, minus the log as priced
+    matched: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # feature -> group keys
+    head_adjustment_usd: float = 0.0  # the log re-priced to HEAD's settings, minus the log as priced
 
     @property
     def unpriced(self) -> list[ChangeEstimate]:
@@ -143,13 +166,13 @@ class Estimate:
 class Fired:
     """A threshold the figures are over: the numbers only; `render.reasons` says it in words."""
 
-    where: str            # "policy", "features.<name>.policy", or an approval entry ("approvals.yaml:12")
+    where: str  # "policy", "features.<name>.policy", or an approval entry ("approvals.yaml:12")
     level: Literal["block", "warn"]
-    key: str              # monthly_increase_usd | increase_pct | monthly_total_usd | ..._since_lock_usd | ...
-    value: float          # what was compared: a monthly delta, a percentage or a candidate total (USD)
+    key: str  # monthly_increase_usd | increase_pct | monthly_total_usd | ..._since_lock_usd | ...
+    value: float  # what was compared: a monthly delta, a percentage or a candidate total (USD)
     limit: float
     basis: Basis = "expected"
-    scope: str = ""       # "" = the whole app, else the feature whose own figures were compared
+    scope: str = ""  # "" = the whole app, else the feature whose own figures were compared
 
 
 @dataclass(frozen=True)
@@ -157,7 +180,7 @@ class Escalated:
     """A finding that a feature's own policy rates higher than the global policy did."""
 
     finding: Finding
-    where: str            # features.<name>.policy
+    where: str  # features.<name>.policy
     level: Literal["block", "warn"]
 
 
@@ -167,7 +190,7 @@ class Grant:
 
     source: Literal["approvals", "message_trailer", "range_trailer"]
     reason: str
-    where: str = ""       # approvals.yaml:LINE, or the commit subject of a range trailer
+    where: str = ""  # approvals.yaml:LINE, or the commit subject of a range trailer
     author: str = ""
     date: str = ""
     expires: str | None = None
@@ -191,7 +214,7 @@ class Verdict:
     verdict: VerdictName
     exit_code: int
     reasons: tuple[Reason, ...] = ()
-    overridden: tuple[Reason, ...] = ()   # for `approved`: what would have blocked without the grants
+    overridden: tuple[Reason, ...] = ()  # for `approved`: what would have blocked without the grants
 
 
 @dataclass(frozen=True)
@@ -199,16 +222,16 @@ class Suggestion:
     """One "what would pass" candidate: a value of the changed field and the delta it would give."""
 
     feature: str
-    field: str                 # model | max_output_tokens | retries | n | prompt | traffic ...
+    field: str  # model | max_output_tokens | retries | n | prompt | traffic ...
     value: Any
-    delta_monthly_usd: float | None   # the whole change's delta with this value (None: at most the limit)
-    versus: Any = None                # the value proposed in the change
+    delta_monthly_usd: float | None  # the whole change's delta with this value (None: at most the limit)
+    versus: Any = None  # the value proposed in the change
     versus_delta_monthly_usd: float | None = None
 
 
 @dataclass(frozen=True)
 class ThresholdRisk:
-    scope: str                 # "app" or a feature name
+    scope: str  # "app" or a feature name
     level: str
     threshold: str
     limit: float
@@ -236,7 +259,7 @@ class LockStatus:
 
     monthly_usd: float
     written: str
-    changes: int = 0              # config changes since the lock (0: the config matches it)
+    changes: int = 0  # config changes since the lock (0: the config matches it)
     removed: int = 0
     increase_usd: float = 0.0
     low_usd: float = 0.0
@@ -246,26 +269,26 @@ class LockStatus:
 class Stage(NamedTuple):
     """Where a check runs, so a blocked result names the override that works there (render/advice.py)."""
 
-    name: str = "command"          # pre-commit | commit-msg | pre-push | ci | command (a person's `aiopt check`)
-    framework: bool = False        # run by the pre-commit framework (SKIP=<hook id>), not a plain git hook
-    from_ref: str | None = None    # the checked range, when it is one
+    name: str = "command"  # pre-commit | commit-msg | pre-push | ci | command (a person's `aiopt check`)
+    framework: bool = False  # run by the pre-commit framework (SKIP=<hook id>), not a plain git hook
+    from_ref: str | None = None  # the checked range, when it is one
     to_ref: str | None = None
 
 
 @dataclass
 class Result:
     verdict: Verdict
-    estimate: Estimate | None = None          # None when nothing watched changed
+    estimate: Estimate | None = None  # None when nothing watched changed
     findings: list[Finding] = field(default_factory=list)
     summary_line: str = ""
     baseline_paths: list[str] = field(default_factory=list)
     suggestions: list[Suggestion] = field(default_factory=list)
     risk: Risk | None = None
-    compare_rows: list[dict[str, Any]] | None = None   # a log diff's per (feature, model) rows (JSON-ready)
+    compare_rows: list[dict[str, Any]] | None = None  # a log diff's per (feature, model) rows (JSON-ready)
     lock: LockStatus | None = None
-    considered: tuple[Reason, ...] = ()       # every reason the verdict was decided from, at any level
+    considered: tuple[Reason, ...] = ()  # every reason the verdict was decided from, at any level
     kind: ResultKind = "check"
-    stage: Stage = Stage()                    # where it ran: the advice of a block (render/advice.py)
+    stage: Stage = Stage()  # where it ran: the advice of a block (render/advice.py)
 
     @property
     def all_findings(self) -> list[Finding]:

@@ -5,6 +5,7 @@ so every format and every message is covered at once.  A value that looks like a
 replaced by its first characters and a marker; an environment reference (`${OPENAI_API_KEY}`,
 `os.environ/AZURE_API_KEY`, `env:KEY`) is not a credential and is printed as written.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,11 @@ _SECRET = re.compile(
       | xox[abprs]-[A-Za-z0-9-]{10,}                          # Slack
       | (?i:bearer)\s+[A-Za-z0-9._~+/=-]{16,}
       | [0-9a-f]{32}(?![0-9a-f])                              # Azure OpenAI / Cognitive Services keys
-    )""", re.VERBOSE)
+    )""",
+    re.VERBOSE,
+)
 SHOWN = 4
-MAX_MESSAGE = 500   # one error line stays one line, whatever value an exception carries
+MAX_MESSAGE = 500  # one error line stays one line, whatever value an exception carries
 
 
 def redact(text: str) -> str:

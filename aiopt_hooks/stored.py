@@ -6,6 +6,7 @@ audit history's lines.  `upgrade` brings a document of any supported earlier ver
 current one, one step at a time; a newer or unknown version is a ValueError naming it, which each
 reader turns into its own one-line error (with the command that rewrites the file).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,23 +14,34 @@ from typing import Any, Literal
 
 Kind = Literal["summary", "lockfile", "approvals", "history"]
 CURRENT: dict[str, int] = {"summary": 4, "lockfile": 1, "approvals": 1, "history": 1}
-VERSION_KEY: dict[str, str] = {"summary": "aiopt_summary", "lockfile": "version", "approvals": "version",
-                               "history": "v"}
+VERSION_KEY: dict[str, str] = {
+    "summary": "aiopt_summary",
+    "lockfile": "version",
+    "approvals": "version",
+    "history": "v",
+}
 # Documents written before a format carried its version (history lines) read as version 0.
 UNVERSIONED: dict[str, int] = {"history": 0}
 
 
 def _summary_2_to_3(doc: dict[str, Any]) -> dict[str, Any]:
     """Version 2 had no per-day sums and no failed rows' sums: both start empty."""
-    groups = [{**g, "days": g.get("days", []), "failed_tokens": g.get("failed_tokens", [0.0] * 5)}
-              for g in doc.get("groups", [])]
+    groups = [
+        {**g, "days": g.get("days", []), "failed_tokens": g.get("failed_tokens", [0.0] * 5)}
+        for g in doc.get("groups", [])
+    ]
     return {**doc, "groups": groups}
 
 
 def _summary_3_to_4(doc: dict[str, Any]) -> dict[str, Any]:
     """Version 3 had no bucket counts, service tiers or reported costs: a per-request log's summary."""
-    return {**doc, "buckets": doc.get("buckets", 0), "bucket_seconds": doc.get("bucket_seconds", 0.0),
-            "uncounted_rows": doc.get("uncounted_rows", 0), "reported": doc.get("reported", [])}
+    return {
+        **doc,
+        "buckets": doc.get("buckets", 0),
+        "bucket_seconds": doc.get("bucket_seconds", 0.0),
+        "uncounted_rows": doc.get("uncounted_rows", 0),
+        "reported": doc.get("reported", []),
+    }
 
 
 def _history_0_to_1(doc: dict[str, Any]) -> dict[str, Any]:
@@ -60,8 +72,7 @@ def upgrade(kind: Kind, doc: dict[str, Any]) -> dict[str, Any]:
         doc = {**step(doc), VERSION_KEY[kind]: version + 1}
         version += 1
     if version != current:
-        raise ValueError(f"unsupported {kind} format version {version!r} (this release reads "
-                         f"{_readable(kind)})")
+        raise ValueError(f"unsupported {kind} format version {version!r} (this release reads {_readable(kind)})")
     return doc
 
 

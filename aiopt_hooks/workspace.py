@@ -4,6 +4,7 @@ else just a folder and the logs named on the command line (no cache, no history)
 
 Stage: the first one these commands run, like `check.load_repo_config` for `check`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,7 @@ from aiopt_hooks.repo.git import repo_paths
 class Workspace(NamedTuple):
     root: Path
     config: Config
-    git_dir: Path | None          # None outside a repository: no cache, no history
+    git_dir: Path | None  # None outside a repository: no cache, no history
 
     @property
     def cache_dir(self) -> Path | None:
@@ -32,8 +33,13 @@ class Workspace(NamedTuple):
 def add_workspace_options(parser: argparse.ArgumentParser, baseline: bool = True) -> None:
     parser.add_argument("--config", help="config file (default: .aiopt.yaml at the repo root)")
     if baseline:
-        parser.add_argument("--baseline", action="append", default=[], metavar="PATH",
-                            help="usage log (repeatable; overrides the config and AIOPT_BASELINE)")
+        parser.add_argument(
+            "--baseline",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="usage log (repeatable; overrides the config and AIOPT_BASELINE)",
+        )
     parser.add_argument("--repo", default=".", help="repository directory (default: current)")
 
 
@@ -44,7 +50,7 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
         raise AioptError("no such directory", file=str(args.repo), hint="pass an existing folder to --repo")
     try:
         repo_paths(folder)
-    except AioptError:   # not a repository: the logs and config named here, nothing cached
+    except AioptError:  # not a repository: the logs and config named here, nothing cached
         path = Path(args.config) if args.config else folder / ".aiopt.yaml"
         if args.config and not path.is_file():
             raise AioptError("config file not found", file=str(args.config)) from None

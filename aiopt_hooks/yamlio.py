@@ -1,4 +1,5 @@
 """YAML loading for configs: `safe_load` semantics, line numbers kept, alias expansion bounded."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +8,7 @@ import yaml
 
 from aiopt_hooks.errors import AioptError
 
-MAX_NODES = 200_000   # refuses "billion laughs" documents whose aliases expand past this
+MAX_NODES = 200_000  # refuses "billion laughs" documents whose aliases expand past this
 
 
 class LineDict(dict[Any, Any]):
@@ -40,9 +41,11 @@ def _count_nodes(node: yaml.Node, budget: list[int]) -> None:
         current = stack.pop()
         budget[0] -= 1
         if budget[0] < 0:
-            raise AioptError(f"expands to more than {MAX_NODES:,} nodes (YAML aliases)",
-                             line=current.start_mark.line + 1,
-                             hint="this looks like an alias bomb; simplify the file")
+            raise AioptError(
+                f"expands to more than {MAX_NODES:,} nodes (YAML aliases)",
+                line=current.start_mark.line + 1,
+                hint="this looks like an alias bomb; simplify the file",
+            )
         if isinstance(current, yaml.MappingNode):
             for k, v in current.value:
                 stack.extend((k, v))
@@ -54,7 +57,7 @@ def load_yaml(text: str, path: str) -> Any:
     """Parse one YAML document safely; errors carry the file and line."""
     try:
         loader = _Loader(text)
-    except yaml.reader.ReaderError as exc:   # a control character (NUL...) that YAML forbids
+    except yaml.reader.ReaderError as exc:  # a control character (NUL...) that YAML forbids
         raise _reader_error(exc, text, path) from None
     try:
         node = loader.get_single_node()
@@ -69,8 +72,9 @@ def load_yaml(text: str, path: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
-        raise AioptError(f"invalid YAML: {problem}", file=path, line=line,
-                         hint="fix the syntax, or unstage the file") from None
+        raise AioptError(
+            f"invalid YAML: {problem}", file=path, line=line, hint="fix the syntax, or unstage the file"
+        ) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_error(exc, text, path) from None
     except yaml.YAMLError as exc:
@@ -82,5 +86,9 @@ def load_yaml(text: str, path: str) -> Any:
 
 
 def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> AioptError:
-    return AioptError(f"invalid YAML: character #x{exc.character:04x} is not allowed", file=path,
-                      line=text[:exc.position].count("\n") + 1, hint="remove it, or unstage the file")
+    return AioptError(
+        f"invalid YAML: character #x{exc.character:04x} is not allowed",
+        file=path,
+        line=text[: exc.position].count("\n") + 1,
+        hint="remove it, or unstage the file",
+    )

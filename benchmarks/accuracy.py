@@ -42,6 +42,7 @@ Simulator assumptions (the truth is defined by these, not by the package's estim
 Usage: python benchmarks/accuracy.py [--notes]     (--notes also prints each change's notes)
 Everything is seeded: the same table on every run (on the same date's price data).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,6 +83,7 @@ THINK_SIGMA = 0.7
 
 # --- the simulated app ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Spec:
     """What config/llm.yaml and prompts/<name>.txt say about one feature."""
@@ -102,12 +104,12 @@ class Feature:
 
     name: str
     spec: Spec
-    per_day: float            # incoming requests per day, before sampling
+    per_day: float  # incoming requests per day, before sampling
     user: tuple[float, float]  # (mu, sigma) of ln(user-part tokens), o200k tokens
-    out: tuple[float, float]   # (mu, sigma) of ln(desired output tokens), o200k tokens
+    out: tuple[float, float]  # (mu, sigma) of ln(desired output tokens), o200k tokens
     fail_p: float
     cache_hit: float = 0.0
-    user_max: int = 10 ** 9
+    user_max: int = 10**9
     tagged: bool = True
 
 
@@ -115,11 +117,11 @@ class Feature:
 class Request:
     ts: int
     user: int
-    desired: tuple[int, ...]   # one per possible choice
-    fails: tuple[bool, ...]    # one per possible attempt
-    u: float                   # sampling draw
+    desired: tuple[int, ...]  # one per possible choice
+    fails: tuple[bool, ...]  # one per possible attempt
+    u: float  # sampling draw
     cache_hit: bool
-    think: float = 1.0         # the request's reasoning draw (log-normal, mean 1)
+    think: float = 1.0  # the request's reasoning draw (log-normal, mean 1)
 
 
 @dataclass(frozen=True)
@@ -177,9 +179,19 @@ INTROS = {
     "notify": "You write a one-line notification about the ticket update for the customer.",
     "review": "You review a drafted reply for policy violations and list each problem you find.",
 }
-PROMPT_TARGET = {"summarize": 1150, "support_chat": 450, "extract": 350, "draft": 400,
-                 "doc_qa": 250, "classify": 600, "suggest": 150, "research": 300, "answer": 300, "notify": 100,
-                 "review": 400}
+PROMPT_TARGET = {
+    "summarize": 1150,
+    "support_chat": 450,
+    "extract": 350,
+    "draft": 400,
+    "doc_qa": 250,
+    "classify": 600,
+    "suggest": 150,
+    "research": 300,
+    "answer": 300,
+    "notify": 100,
+    "review": 400,
+}
 ADDED_TEXT = """
 ## Tone and format (added in this commit)
 - Start with a one-line subject, then a greeting that uses the customer's first name.
@@ -220,33 +232,94 @@ def make_prompt(name: str) -> str:
 
 def make_features() -> dict[str, Feature]:
     log = math.log
+
     def spec(provider: str, model: str, cap: int, retries: int, name: str, **kw: float) -> Spec:
         return Spec(provider, model, cap, retries, make_prompt(name), **kw)  # type: ignore[arg-type]
+
     items = [
-        Feature("summarize", spec("openai", "gpt-4o-mini", 512, 2, "summarize"), 600,
-                (log(1800), 0.7), (log(220), 0.6), 0.03, cache_hit=0.6),
-        Feature("support_chat", spec("openai", "gpt-4.1-mini", 800, 2, "support_chat"), 400,
-                (log(900), 0.9), (log(260), 0.7), 0.02),
-        Feature("extract", spec("google", "gemini-2.5-flash", 1024, 0, "extract", thinking_budget=0), 300,
-                (log(2500), 0.8), (log(300), 0.5), 0.10),
-        Feature("draft", spec("openai", "gpt-4.1", 1024, 2, "draft"), 250,
-                (log(600), 0.6), (log(600), 0.8), 0.02),
-        Feature("doc_qa", spec("anthropic", "claude-haiku-4-5", 1024, 1, "doc_qa"), 120,
-                (log(25000), 1.0), (log(350), 0.6), 0.03, user_max=160_000),
-        Feature("classify", spec("openai", "gpt-4.1", 16, 1, "classify", sample_rate=0.5), 500,
-                (log(300), 0.5), (log(4), 0.3), 0.01),
-        Feature("suggest", spec("google", "gemini-2.5-flash", 256, 1, "suggest", n=1, thinking_budget=0), 400,
-                (log(400), 0.6), (log(120), 0.5), 0.01),
-        Feature("research", spec("openai", "gpt-5-mini", 16000, 0, "research"), 150,
-                (log(1500), 0.6), (log(400), 0.6), 0.01),
-        Feature("answer", spec("openai", "gpt-4.1-mini", 8000, 0, "answer"), 200,
-                (log(1200), 0.7), (log(330), 0.6), 0.01),
-        Feature("notify_a", spec("openai", "gpt-4o-mini", 256, 0, "notify"), 300,
-                (log(500), 0.5), (log(80), 0.5), 0.01, tagged=False),
-        Feature("notify_b", spec("openai", "gpt-4o-mini", 256, 0, "notify"), 100,
-                (log(500), 0.5), (log(80), 0.5), 0.01, tagged=False),
-        Feature("review", spec("anthropic", "claude-haiku-4-5", 16000, 0, "review", thinking_budget=4096), 100,
-                (log(2000), 0.6), (log(300), 0.6), 0.01),
+        Feature(
+            "summarize",
+            spec("openai", "gpt-4o-mini", 512, 2, "summarize"),
+            600,
+            (log(1800), 0.7),
+            (log(220), 0.6),
+            0.03,
+            cache_hit=0.6,
+        ),
+        Feature(
+            "support_chat",
+            spec("openai", "gpt-4.1-mini", 800, 2, "support_chat"),
+            400,
+            (log(900), 0.9),
+            (log(260), 0.7),
+            0.02,
+        ),
+        Feature(
+            "extract",
+            spec("google", "gemini-2.5-flash", 1024, 0, "extract", thinking_budget=0),
+            300,
+            (log(2500), 0.8),
+            (log(300), 0.5),
+            0.10,
+        ),
+        Feature("draft", spec("openai", "gpt-4.1", 1024, 2, "draft"), 250, (log(600), 0.6), (log(600), 0.8), 0.02),
+        Feature(
+            "doc_qa",
+            spec("anthropic", "claude-haiku-4-5", 1024, 1, "doc_qa"),
+            120,
+            (log(25000), 1.0),
+            (log(350), 0.6),
+            0.03,
+            user_max=160_000,
+        ),
+        Feature(
+            "classify",
+            spec("openai", "gpt-4.1", 16, 1, "classify", sample_rate=0.5),
+            500,
+            (log(300), 0.5),
+            (log(4), 0.3),
+            0.01,
+        ),
+        Feature(
+            "suggest",
+            spec("google", "gemini-2.5-flash", 256, 1, "suggest", n=1, thinking_budget=0),
+            400,
+            (log(400), 0.6),
+            (log(120), 0.5),
+            0.01,
+        ),
+        Feature(
+            "research", spec("openai", "gpt-5-mini", 16000, 0, "research"), 150, (log(1500), 0.6), (log(400), 0.6), 0.01
+        ),
+        Feature(
+            "answer", spec("openai", "gpt-4.1-mini", 8000, 0, "answer"), 200, (log(1200), 0.7), (log(330), 0.6), 0.01
+        ),
+        Feature(
+            "notify_a",
+            spec("openai", "gpt-4o-mini", 256, 0, "notify"),
+            300,
+            (log(500), 0.5),
+            (log(80), 0.5),
+            0.01,
+            tagged=False,
+        ),
+        Feature(
+            "notify_b",
+            spec("openai", "gpt-4o-mini", 256, 0, "notify"),
+            100,
+            (log(500), 0.5),
+            (log(80), 0.5),
+            0.01,
+            tagged=False,
+        ),
+        Feature(
+            "review",
+            spec("anthropic", "claude-haiku-4-5", 16000, 0, "review", thinking_budget=4096),
+            100,
+            (log(2000), 0.6),
+            (log(300), 0.6),
+            0.01,
+        ),
     ]
     return {f.name: f for f in items}
 
@@ -263,7 +336,7 @@ def make_stream(feature: Feature) -> list[Request]:
         requests.append(Request(ts, user, desired, fails, rng.random(), rng.random() < feature.cache_hit))
     # Reasoning draws from a stream of their own: the other draws stay as they were.
     think = random.Random(f"{SEED}:think:{feature.name}")
-    requests = [replace(r, think=math.exp(think.gauss(-THINK_SIGMA ** 2 / 2, THINK_SIGMA))) for r in requests]
+    requests = [replace(r, think=math.exp(think.gauss(-(THINK_SIGMA**2) / 2, THINK_SIGMA))) for r in requests]
     requests.sort(key=lambda r: r.ts)
     return requests
 
@@ -284,12 +357,13 @@ def attempts(name: str, spec: Spec, req: Request, factor: float, caching: bool, 
     prompt = prompt_tokens(spec.prompt_text)
     inp = round((prompt + req.user) * factor)
     scaled_prompt = round(prompt * factor)
-    cached = (scaled_prompt // CACHE_BLOCK) * CACHE_BLOCK if caching and req.cache_hit \
-        and scaled_prompt >= CACHE_MIN else 0
-    wanted = [round(d * factor) for d in req.desired[:spec.n or 1]]
+    cached = (
+        (scaled_prompt // CACHE_BLOCK) * CACHE_BLOCK if caching and req.cache_hit and scaled_prompt >= CACHE_MIN else 0
+    )
+    wanted = [round(d * factor) for d in req.desired[: spec.n or 1]]
     ratio = reasoning_ratio(spec)
     reasoning = 0
-    if ratio:   # one choice: reasoning first, bounded by the budget; the cap covers both
+    if ratio:  # one choice: reasoning first, bounded by the budget; the cap covers both
         thought = round(ratio * wanted[0] * req.think)
         if spec.thinking_budget:
             thought = min(thought, spec.thinking_budget)
@@ -302,8 +376,22 @@ def attempts(name: str, spec: Spec, req: Request, factor: float, caching: bool, 
     rows = []
     for k in range(spec.max_retries + 1):
         ok = not req.fails[k]
-        rows.append(Row(req.ts + k * RETRY_GAP_S, name, spec.provider, spec.model, inp, cached,
-                        output if ok else 0, k, ok, truncated and ok, reasoning if ok else 0, tagged))
+        rows.append(
+            Row(
+                req.ts + k * RETRY_GAP_S,
+                name,
+                spec.provider,
+                spec.model,
+                inp,
+                cached,
+                output if ok else 0,
+                k,
+                ok,
+                truncated and ok,
+                reasoning if ok else 0,
+                tagged,
+            )
+        )
         if ok:
             break
     return rows
@@ -322,6 +410,7 @@ def replay(feature: Feature, spec: Spec, stream: list[Request], factors: dict[st
 
 # --- ground-truth pricing ---------------------------------------------------------------------
 
+
 @functools.cache
 def attempt_price(model: str, provider: str, inp: int, cached: int, out: int) -> float:
     usage = Usage(input_tokens=inp, cache_read_tokens=cached, output_tokens=out)
@@ -334,6 +423,7 @@ def cost(rows: list[Row]) -> float:
 
 # --- log, repo, check -------------------------------------------------------------------------
 
+
 def iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -342,10 +432,16 @@ def write_log(path: Path, rows: list[Row]) -> None:
     with open(path, "w") as fh:
         for r in sorted(rows, key=lambda r: (r.ts, r.feature, r.retries)):
             record: dict[str, object] = {
-                "ts": iso(r.ts), "provider": r.provider, "model": r.model, "input_tokens": r.input,
-                "output_tokens": r.output, "feature_tag": r.feature if r.tagged else None, "retries": r.retries,
+                "ts": iso(r.ts),
+                "provider": r.provider,
+                "model": r.model,
+                "input_tokens": r.input,
+                "output_tokens": r.output,
+                "feature_tag": r.feature if r.tagged else None,
+                "retries": r.retries,
                 "status": "ok" if r.ok else "error",
-                "finish_reason": ("length" if r.truncated else "stop") if r.ok else None}
+                "finish_reason": ("length" if r.truncated else "stop") if r.ok else None,
+            }
             if r.cached:
                 record["cached_input_tokens"] = r.cached
             if r.reasoning:
@@ -356,9 +452,14 @@ def write_log(path: Path, rows: list[Row]) -> None:
 def render_config(specs: dict[str, Spec]) -> str:
     lines = ["features:"]
     for name, s in specs.items():
-        lines += [f"  {name}:", f"    provider: {s.provider}", f"    model: {s.model}",
-                  f"    max_tokens: {s.max_tokens}", f"    prompt: prompts/{name}.txt",
-                  f"    max_retries: {s.max_retries}"]
+        lines += [
+            f"  {name}:",
+            f"    provider: {s.provider}",
+            f"    model: {s.model}",
+            f"    max_tokens: {s.max_tokens}",
+            f"    prompt: prompts/{name}.txt",
+            f"    max_retries: {s.max_retries}",
+        ]
         if s.n is not None:
             lines.append(f"    n: {s.n}")
         if s.sample_rate is not None:
@@ -414,11 +515,15 @@ def aiopt_command() -> list[str]:
 
 
 def run_check(root: Path, env_extra: dict[str, str]) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("AIOPT_TOKENIZER", "AIOPT_BASELINE", "AIOPT_SKIP")}
+    env = {k: v for k, v in os.environ.items() if k not in ("AIOPT_TOKENIZER", "AIOPT_BASELINE", "AIOPT_SKIP")}
     env.update(env_extra)
-    proc = subprocess.run([*aiopt_command(), "check", "--format", "json", "--repo", str(root)],
-                          cwd=root, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [*aiopt_command(), "check", "--format", "json", "--repo", str(root)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     try:
         result: dict[str, Any] = json.loads(proc.stdout)
     except json.JSONDecodeError:
@@ -428,10 +533,11 @@ def run_check(root: Path, env_extra: dict[str, str]) -> dict[str, Any]:
 
 # --- cases ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Target:
-    tol_pct: float | None       # |error| must be within this, or None
-    in_range: bool = False      # the truth must lie in [low, high]
+    tol_pct: float | None  # |error| must be within this, or None
+    in_range: bool = False  # the truth must lie in [low, high]
     label: str = ""
 
     def met(self, err: float, inside: bool) -> bool | None:
@@ -449,8 +555,8 @@ class Case:
     target: Target
     env: dict[str, str] = field(default_factory=dict)
     factors: dict[str, float] = field(default_factory=lambda: dict(FAMILY_FACTOR))
-    also: tuple[str, ...] = ()                     # more features the same edit applies to
-    head: Callable[[Spec], Spec] | None = None     # HEAD's config differs from the logged one (drift)
+    also: tuple[str, ...] = ()  # more features the same edit applies to
+    head: Callable[[Spec], Spec] | None = None  # HEAD's config differs from the logged one (drift)
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -463,46 +569,97 @@ def make_cases() -> list[Case]:
     grow = lambda s: replace(s, prompt_text=s.prompt_text + ADDED_TEXT)  # noqa: E731
     cross = lambda s: replace(s, provider="anthropic", model="claude-haiku-4-5")  # noqa: E731
     return [
-        Case("model swap, same provider (gpt-4o-mini -> gpt-4.1-mini)", "summarize",
-             lambda s: replace(s, model="gpt-4.1-mini"), pct2),
-        Case("model swap, same provider (gemini-2.5-flash -> -lite)", "extract",
-             lambda s: replace(s, model="gemini-2.5-flash-lite"), pct2),
-        Case("model swap, OpenAI -> Anthropic (tokens x1.15)", "support_chat", cross,
-             Target(None, True, "in range")),
-        Case("model swap, OpenAI -> Anthropic (tokens x1.00)", "support_chat", cross, pct2,
-             factors={**FAMILY_FACTOR, "anthropic": 1.0}),
-        Case("new model: gpt-5.6-luna (dated price change)", "summarize",
-             lambda s: replace(s, model="gpt-5.6-luna"), pct2),
-        Case("new model: claude-haiku-5-5 (>100k-input tier)", "doc_qa",
-             lambda s: replace(s, model="claude-haiku-5-5"), pct2),
+        Case(
+            "model swap, same provider (gpt-4o-mini -> gpt-4.1-mini)",
+            "summarize",
+            lambda s: replace(s, model="gpt-4.1-mini"),
+            pct2,
+        ),
+        Case(
+            "model swap, same provider (gemini-2.5-flash -> -lite)",
+            "extract",
+            lambda s: replace(s, model="gemini-2.5-flash-lite"),
+            pct2,
+        ),
+        Case("model swap, OpenAI -> Anthropic (tokens x1.15)", "support_chat", cross, Target(None, True, "in range")),
+        Case(
+            "model swap, OpenAI -> Anthropic (tokens x1.00)",
+            "support_chat",
+            cross,
+            pct2,
+            factors={**FAMILY_FACTOR, "anthropic": 1.0},
+        ),
+        Case(
+            "new model: gpt-5.6-luna (dated price change)",
+            "summarize",
+            lambda s: replace(s, model="gpt-5.6-luna"),
+            pct2,
+        ),
+        Case(
+            "new model: claude-haiku-5-5 (>100k-input tier)",
+            "doc_qa",
+            lambda s: replace(s, model="claude-haiku-5-5"),
+            pct2,
+        ),
         Case("cap lowered 1024 -> 512", "draft", lambda s: replace(s, max_tokens=512), pct2),
         Case("cap raised 1024 -> 4096", "draft", lambda s: replace(s, max_tokens=4096), raise_t),
         Case("cap raised 1024 -> 2048", "draft", lambda s: replace(s, max_tokens=2048), raise_t),
         Case("prompt growth (bpe-openai tokenizer)", "draft", grow, pct5),
-        Case("prompt growth (AIOPT_TOKENIZER=approx)", "draft", grow, pct15,
-             env={"AIOPT_TOKENIZER": "approx"}),
+        Case("prompt growth (AIOPT_TOKENIZER=approx)", "draft", grow, pct15, env={"AIOPT_TOKENIZER": "approx"}),
         Case("prompt growth, Claude feature (o200k stand-in)", "doc_qa", grow, Target(None, label="info")),
         Case("retries raised 0 -> 3 (10% failures)", "extract", lambda s: replace(s, max_retries=3), pct10),
         Case("n raised 1 -> 3", "suggest", lambda s: replace(s, n=3), Target(5, label="±5% (ours)")),
-        Case("traffic: sample_rate 0.5 -> 1.0", "classify", lambda s: replace(s, sample_rate=1.0),
-             Target(5, label="±5% (ours)")),
-        Case("drift: HEAD gpt-4.1 (log gpt-4o-mini) -> gpt-4.1-mini", "summarize",
-             lambda s: replace(s, model="gpt-4.1-mini"), pct2, head=lambda s: replace(s, model="gpt-4.1")),
-        Case("drift: HEAD cap 2048 (log 1024) -> 4096", "draft", lambda s: replace(s, max_tokens=4096), raise_t,
-             head=lambda s: replace(s, max_tokens=2048)),
-        Case("reasoning learned from the log (gpt-4.1-mini -> gpt-5-mini)", "answer",
-             lambda s: replace(s, model="gpt-5-mini"), Target(10, True, "in range, ±10%")),
-        Case("reasoning from the prior (gpt-4.1-mini -> o4-mini)", "answer",
-             lambda s: replace(s, model="o4-mini"), Target(None, True, "in range")),
-        Case("shared untagged traffic: 2 features gpt-4o-mini -> gpt-4.1-mini", "notify_a",
-             lambda s: replace(s, model="gpt-4.1-mini"), pct2, also=("notify_b",)),
-        Case("thinking budget lowered 4096 -> 1024 (logged thinking)", "review",
-             lambda s: replace(s, thinking_budget=1024), Target(10, True, "in range, ±10%")),
+        Case(
+            "traffic: sample_rate 0.5 -> 1.0",
+            "classify",
+            lambda s: replace(s, sample_rate=1.0),
+            Target(5, label="±5% (ours)"),
+        ),
+        Case(
+            "drift: HEAD gpt-4.1 (log gpt-4o-mini) -> gpt-4.1-mini",
+            "summarize",
+            lambda s: replace(s, model="gpt-4.1-mini"),
+            pct2,
+            head=lambda s: replace(s, model="gpt-4.1"),
+        ),
+        Case(
+            "drift: HEAD cap 2048 (log 1024) -> 4096",
+            "draft",
+            lambda s: replace(s, max_tokens=4096),
+            raise_t,
+            head=lambda s: replace(s, max_tokens=2048),
+        ),
+        Case(
+            "reasoning learned from the log (gpt-4.1-mini -> gpt-5-mini)",
+            "answer",
+            lambda s: replace(s, model="gpt-5-mini"),
+            Target(10, True, "in range, ±10%"),
+        ),
+        Case(
+            "reasoning from the prior (gpt-4.1-mini -> o4-mini)",
+            "answer",
+            lambda s: replace(s, model="o4-mini"),
+            Target(None, True, "in range"),
+        ),
+        Case(
+            "shared untagged traffic: 2 features gpt-4o-mini -> gpt-4.1-mini",
+            "notify_a",
+            lambda s: replace(s, model="gpt-4.1-mini"),
+            pct2,
+            also=("notify_b",),
+        ),
+        Case(
+            "thinking budget lowered 4096 -> 1024 (logged thinking)",
+            "review",
+            lambda s: replace(s, thinking_budget=1024),
+            Target(10, True, "in range, ±10%"),
+        ),
         Case("retries lowered 2 -> 0 (3% failures)", "summarize", lambda s: replace(s, max_retries=0), pct10),
     ]
 
 
 # --- running and reporting --------------------------------------------------------------------
+
 
 @dataclass
 class Outcome:
@@ -566,8 +723,10 @@ def run_case(world: World, case: Case, root: Path) -> Outcome:
     outcome.estimate = float(delta["monthly_usd"])
     outcome.low, outcome.high = float(delta["monthly_usd_low"]), float(delta["monthly_usd_high"])
     for change in result.get("changes") or []:
-        outcome.notes.append(f"{change['feature']}.{change['field']}: {change['old']} -> {change['new']}, "
-                             f"{change['requests_matched']} rows; " + "; ".join(change["notes"]))
+        outcome.notes.append(
+            f"{change['feature']}.{change['field']}: {change['old']} -> {change['new']}, "
+            f"{change['requests_matched']} rows; " + "; ".join(change["notes"])
+        )
     return outcome
 
 
@@ -581,19 +740,26 @@ def row_cells(o: Outcome) -> list[str]:
     err = 100 * (o.estimate - o.truth) / abs(o.truth) if o.truth else 0.0
     inside = o.low - 0.01 <= o.truth <= o.high + 0.01
     met = o.case.target.met(err, inside)
-    return [o.case.kind, money(o.truth), money(o.estimate), f"{err:+.2f}%",
-            f"{money(o.low)} .. {money(o.high)}", "yes" if inside else "no", o.case.target.label,
-            "-" if met is None else "yes" if met else "NO"]
+    return [
+        o.case.kind,
+        money(o.truth),
+        money(o.estimate),
+        f"{err:+.2f}%",
+        f"{money(o.low)} .. {money(o.high)}",
+        "yes" if inside else "no",
+        o.case.target.label,
+        "-" if met is None else "yes" if met else "NO",
+    ]
 
 
 def print_table(outcomes: list[Outcome], show_notes: bool) -> None:
-    headers = ["change kind", "true $/mo", "estimate $/mo", "error %", "low .. high",
-               "truth in range", "target", "met"]
+    headers = ["change kind", "true $/mo", "estimate $/mo", "error %", "low .. high", "truth in range", "target", "met"]
     rows = [row_cells(o) for o in outcomes]
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
 
     def line(cells: list[str]) -> str:
         return " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
     print(line(headers))
     print("-+-".join("-" * w for w in widths))
     for o, cells in zip(outcomes, rows):
@@ -612,17 +778,22 @@ def main() -> int:
         print("note: bpe-openai is not installed: the simulator's own prompt counts are approximate")
     with tempfile.TemporaryDirectory(prefix="aiopt-accuracy-") as tmp:
         world = build_world(Path(tmp))
-        requests = sum(1 for f in world.features.values() for r in world.streams[f.name]
-                       if r.u < (f.spec.sample_rate or 1.0))
+        requests = sum(
+            1 for f in world.features.values() for r in world.streams[f.name] if r.u < (f.spec.sample_rate or 1.0)
+        )
         rows = sum(len(r) for r in world.base_rows.values())
         base = world.monthly(sum(cost(r) for r in world.base_rows.values()))
-        print(f"seed {SEED}: {requests:,} requests, {rows:,} log rows over {world.window_days:.2f} days; "
-              f"true baseline ${base:,.2f}/month\n")
+        print(
+            f"seed {SEED}: {requests:,} requests, {rows:,} log rows over {world.window_days:.2f} days; "
+            f"true baseline ${base:,.2f}/month\n"
+        )
         outcomes = [run_case(world, case, Path(tmp) / f"case{i}") for i, case in enumerate(make_cases())]
     print_table(outcomes, args.notes)
     judged = [c for c in (row_cells(o)[-1] for o in outcomes) if c != "-"]
-    print(f"\n{judged.count('yes')}/{len(judged)} targets met "
-          f"({len(outcomes) - len(judged)} informational); {time.monotonic() - started:.1f} s")
+    print(
+        f"\n{judged.count('yes')}/{len(judged)} targets met "
+        f"({len(outcomes) - len(judged)} informational); {time.monotonic() - started:.1f} s"
+    )
     return 0
 
 

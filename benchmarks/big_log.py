@@ -8,6 +8,7 @@ resident memory (ru_maxrss).  A second, 100x smaller log gives the memory baseli
 Usage: python benchmarks/big_log.py [--gigabytes 5] [--dir /tmp] [--keep]
 The log goes to a temporary folder (never into the repository) and is deleted unless --keep.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,9 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROW = ('{{"id": "chatcmpl-{i:012d}", "object": "chat.completion", "created": {ts}, "model": "{model}", '
-       '"feature_tag": "{feature}", "usage": {{"prompt_tokens": {inp}, "completion_tokens": {out}, '
-       '"prompt_tokens_details": {{"cached_tokens": {cached}}}}}, "messages": "{pad}"}}\n')
+ROW = (
+    '{{"id": "chatcmpl-{i:012d}", "object": "chat.completion", "created": {ts}, "model": "{model}", '
+    '"feature_tag": "{feature}", "usage": {{"prompt_tokens": {inp}, "completion_tokens": {out}, '
+    '"prompt_tokens_details": {{"cached_tokens": {cached}}}}}, "messages": "{pad}"}}\n'
+)
 MODELS = (("summarize", "gpt-4o-mini"), ("classify", "gpt-4.1-nano"), ("support_chat", "gpt-4o"))
 MEASURE = """
 import json, resource, sys, time
@@ -43,8 +46,18 @@ def write_log(path: Path, size: int) -> int:
             chunk = []
             for i in range(rows, rows + 10_000):
                 feature, model = MODELS[i % 3]
-                chunk.append(ROW.format(i=i, ts=start + i // 20, model=model, feature=feature, inp=200 + i % 3000,
-                                        out=i % 900, cached=(i % 7) * 64, pad=pad))
+                chunk.append(
+                    ROW.format(
+                        i=i,
+                        ts=start + i // 20,
+                        model=model,
+                        feature=feature,
+                        inp=200 + i % 3000,
+                        out=i % 900,
+                        cached=(i % 7) * 64,
+                        pad=pad,
+                    )
+                )
             text = "".join(chunk)
             fh.write(text)
             written += len(text)
@@ -73,13 +86,19 @@ def main() -> int:
         path = folder / f"{label}.jsonl"
         started = time.perf_counter()
         rows = write_log(path, target)
-        print(f"{label}: wrote {path.stat().st_size / 1e9:.2f} GB, {rows:,} rows in "
-              f"{time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"{label}: wrote {path.stat().st_size / 1e9:.2f} GB, {rows:,} rows in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         figures = measure(path)
-        print(f"{label}: summarized {figures['requests']:,.0f} requests in {figures['seconds']:.0f} s "
-              f"({figures['requests'] / figures['seconds']:,.0f} rows/s), "
-              f"peak memory {figures['peak_mib']:.0f} MiB, "
-              f"{figures['bad_rows']:.0f} bad rows, {figures['duplicates']:.0f} duplicates", flush=True)
+        print(
+            f"{label}: summarized {figures['requests']:,.0f} requests in {figures['seconds']:.0f} s "
+            f"({figures['requests'] / figures['seconds']:,.0f} rows/s), "
+            f"peak memory {figures['peak_mib']:.0f} MiB, "
+            f"{figures['bad_rows']:.0f} bad rows, {figures['duplicates']:.0f} duplicates",
+            flush=True,
+        )
         if not args.keep:
             path.unlink()
     if not args.keep:

@@ -16,6 +16,7 @@ into this repository):
 Usage: python benchmarks/perf.py [--repeat 5] [--rows 1000000] [--big-rows 10000000] [--skip-big]
                                 [--only noop swap openai features big]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,7 @@ CONFIG = """features:
     max_tokens: 16
 """
 AIOPT = "version: 1\nbaseline:\n  path: {log}\npolicy:\n  block:\n    monthly_increase_usd: 50\n"
-START = 1772323200   # 2026-03-01
+START = 1772323200  # 2026-03-01
 SPAN = 30 * 86400
 FEATURES = 120
 CASES = ("noop", "swap", "openai", "features", "big")
@@ -52,8 +53,9 @@ def _ts(i: int, rows: int) -> tuple[int, str]:
     return epoch, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def write_flat(path: Path, rows: int, seed: int = 7, first: int = 0, features: list[str] | None = None,
-               spacing: int | None = None) -> None:
+def write_flat(
+    path: Path, rows: int, seed: int = 7, first: int = 0, features: list[str] | None = None, spacing: int | None = None
+) -> None:
     """AIOpt-dialect rows numbered from `first`, appended: summarize (gpt-4o-mini) and classify
     (gpt-4.1-nano), or `features` round robin; `spacing` rows per 30 days (default `rows`)."""
     rng = random.Random(seed + first)
@@ -64,9 +66,11 @@ def write_flat(path: Path, rows: int, seed: int = 7, first: int = 0, features: l
             model = "gpt-4.1-nano" if feature == "classify" else "gpt-4o-mini"
             inp = int(rng.lognormvariate(7.5, 0.6))
             outp = 2 if feature == "classify" else min(int(rng.lognormvariate(5.5, 0.7)), 512)
-            out.append(f'{{"ts": "{_ts(i, spacing or rows)[1]}", '
-                       f'"provider": "openai", "model": "{model}", "input_tokens": {inp}, "output_tokens": {outp}, '
-                       f'"feature_tag": "{feature}", "retries": 0, "status": "ok"}}\n')
+            out.append(
+                f'{{"ts": "{_ts(i, spacing or rows)[1]}", '
+                f'"provider": "openai", "model": "{model}", "input_tokens": {inp}, "output_tokens": {outp}, '
+                f'"feature_tag": "{feature}", "retries": 0, "status": "ok"}}\n'
+            )
             if len(out) >= 20000:
                 fh.write("".join(out))
                 out.clear()
@@ -84,11 +88,13 @@ def write_openai(path: Path, rows: int, seed: int = 7) -> None:
             epoch, ts = _ts(i, rows)
             inp = int(rng.lognormvariate(7.5, 0.6))
             outp = 2 if feature == "classify" else min(int(rng.lognormvariate(5.5, 0.7)), 512)
-            out.append(f'{{"ts": "{ts}", "feature_tag": "{feature}", "response": {{"id": "chatcmpl-{i:012d}", '
-                       f'"created": {epoch}, "model": "{model}", "choices": [{{"finish_reason": "stop"}}], '
-                       f'"usage": {{"prompt_tokens": {inp}, "completion_tokens": {outp}, '
-                       f'"total_tokens": {inp + outp}, "prompt_tokens_details": {{"cached_tokens": 0}}, '
-                       f'"completion_tokens_details": {{"reasoning_tokens": 0}}}}}}}}\n')
+            out.append(
+                f'{{"ts": "{ts}", "feature_tag": "{feature}", "response": {{"id": "chatcmpl-{i:012d}", '
+                f'"created": {epoch}, "model": "{model}", "choices": [{{"finish_reason": "stop"}}], '
+                f'"usage": {{"prompt_tokens": {inp}, "completion_tokens": {outp}, '
+                f'"total_tokens": {inp + outp}, "prompt_tokens_details": {{"cached_tokens": 0}}, '
+                f'"completion_tokens_details": {{"reasoning_tokens": 0}}}}}}}}\n'
+            )
             if len(out) >= 20000:
                 fh.write("".join(out))
                 out.clear()
@@ -112,14 +118,19 @@ def make_repo(root: Path, log_name: str, config: str) -> None:
     git(root, "commit", "-q", "-m", "init")
 
 
-CPU: list[float] = []   # CPU seconds (user + system) of each timed run, in order
+CPU: list[float] = []  # CPU seconds (user + system) of each timed run, in order
 
 
 def timed(root: Path, aiopt: str, env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """(wall seconds, peak RSS MiB of this one child, exit code) of one `aiopt check`."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([aiopt, "check", "--format", "json"], cwd=root, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        [aiopt, "check", "--format", "json"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     CPU.append(usage.ru_utime + usage.ru_stime)
     return time.perf_counter() - t0, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
@@ -151,8 +162,13 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--big-rows", type=int, default=10_000_000)
     parser.add_argument("--skip-big", action="store_true")
-    parser.add_argument("--only", nargs="+", choices=CASES, default=list(CASES),
-                        help="run only these cases (swap = first run, warm, 1%% growth and the ratio)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=CASES,
+        default=list(CASES),
+        help="run only these cases (swap = first run, warm, 1%% growth and the ratio)",
+    )
     args = parser.parse_args()
     cases = set(args.only)
     aiopt = shutil.which("aiopt") or str(Path(sys.executable).parent / "aiopt")
@@ -161,8 +177,8 @@ def main() -> int:
     import aiopt_hooks
 
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(aiopt_hooks.__file__).parent)], check=True)
-    results: list[tuple[str, float | None, float | None, str, str]] = []   # case, s, MiB, target, note
-    cpu: list[float | None] = []   # the median CPU seconds of each row (None when not a timing)
+    results: list[tuple[str, float | None, float | None, str, str]] = []  # case, s, MiB, target, note
+    cpu: list[float | None] = []  # the median CPU seconds of each row (None when not a timing)
     load = os.getloadavg()[0]
     million = f"{args.rows / 1e6:g}M"
     with tempfile.TemporaryDirectory() as tmp:
@@ -188,6 +204,7 @@ def main() -> int:
                 shutil.rmtree(swap / ".git" / "aiopt", ignore_errors=True)
                 home = Path(tempfile.mkdtemp(dir=base, prefix="home-"))
                 return {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
+
             first, first_peak = measure(swap, aiopt, max(1, min(args.repeat, 3)), fresh)
             results.append((f"{million}-row model swap, first run ever", first, first_peak, "<= 1.0 s, 250 MiB", ""))
             cpu.append(CPU[0])
@@ -202,6 +219,7 @@ def main() -> int:
             def grow() -> None:
                 write_flat(swap / "usage.jsonl", step, first=grown[0], spacing=args.rows)
                 grown[0] += step
+
             grew, grew_peak = measure(swap, aiopt, args.repeat, grow)
             results.append(("log grew by 1% since the last check", grew, grew_peak, "<= 0.4 s", ""))
             cpu.append(CPU[0])
@@ -212,7 +230,7 @@ def main() -> int:
             write_openai(nested / "usage.jsonl", args.rows)
             (nested / "config" / "llm.yaml").write_text(CONFIG.format(model="gpt-4o"))
             git(nested, "add", "config/llm.yaml")
-            timed(nested, aiopt)   # prices cached; the summary is dropped before each timed run
+            timed(nested, aiopt)  # prices cached; the summary is dropped before each timed run
             cold, cold_peak = measure(nested, aiopt, max(1, min(args.repeat, 3)), lambda: drop_summaries(nested))
             size = (nested / "usage.jsonl").stat().st_size / 2**20
             results.append((f"{million} OpenAI-format rows, cold", cold, cold_peak, "<= 2.5 s", f"{size:,.0f} MiB"))
@@ -221,8 +239,9 @@ def main() -> int:
         if "features" in cases:
             many = base / "features"
             names = [f"feature-{i:03d}" for i in range(FEATURES)]
-            features = "features:\n" + "".join(f"  {n}:\n    provider: openai\n    model: {{model}}\n    max_tokens: 256\n"
-                                               for n in names)
+            features = "features:\n" + "".join(
+                f"  {n}:\n    provider: openai\n    model: {{model}}\n    max_tokens: 256\n" for n in names
+            )
             make_repo(many, "usage.jsonl", features.replace("{model}", "gpt-4o-mini"))
             write_flat(many / "usage.jsonl", args.rows // 10, features=names)
             (many / "config" / "llm.yaml").write_text(features.replace("{model}", "gpt-4o"))
@@ -234,8 +253,15 @@ def main() -> int:
 
         if "big" in cases:
             if args.skip_big:
-                results.append((f"{args.big_rows / 1e6:g}M flat rows, cold", None, None, "<= 10 s, 300 MiB",
-                                "skipped (--skip-big)"))
+                results.append(
+                    (
+                        f"{args.big_rows / 1e6:g}M flat rows, cold",
+                        None,
+                        None,
+                        "<= 10 s, 300 MiB",
+                        "skipped (--skip-big)",
+                    )
+                )
                 cpu.append(None)
             else:
                 big = base / "big"
@@ -247,8 +273,9 @@ def main() -> int:
                 timed(big, aiopt)
                 wall, peak = measure(big, aiopt, 1, lambda: drop_summaries(big))
                 size = (big / "usage.jsonl").stat().st_size / 2**30
-                results.append((f"{args.big_rows / 1e6:g}M flat rows, cold", wall, peak, "<= 10 s, 300 MiB",
-                                f"{size:.1f} GiB"))
+                results.append(
+                    (f"{args.big_rows / 1e6:g}M flat rows, cold", wall, peak, "<= 10 s, 300 MiB", f"{size:.1f} GiB")
+                )
                 cpu.append(CPU[0])
                 shutil.rmtree(big)
 
@@ -259,12 +286,26 @@ def main() -> int:
                 t0 = time.perf_counter()
                 subprocess.run(command, cwd=swap, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 theirs = time.perf_counter() - t0
-                results.append(("ratio to AIOpt's guard, same 1M-row file", theirs / first, None, ">= 10x",
-                                f"theirs {theirs:.2f} s / ours {first:.2f} s"))
+                results.append(
+                    (
+                        "ratio to AIOpt's guard, same 1M-row file",
+                        theirs / first,
+                        None,
+                        ">= 10x",
+                        f"theirs {theirs:.2f} s / ours {first:.2f} s",
+                    )
+                )
                 cpu.append(None)
             else:
-                results.append(("ratio to AIOpt's guard, same 1M-row file", None, None, ">= 10x",
-                                "skipped: the reference guard is not available (set AIOPT_REFERENCE_GUARD)"))
+                results.append(
+                    (
+                        "ratio to AIOpt's guard, same 1M-row file",
+                        None,
+                        None,
+                        ">= 10x",
+                        "skipped: the reference guard is not available (set AIOPT_REFERENCE_GUARD)",
+                    )
+                )
                 cpu.append(None)
 
     print(f"{'path':46} {'measured':>10} {'cpu s':>7} {'peak MiB':>9}  {'target':18} note")
@@ -272,10 +313,14 @@ def main() -> int:
         shown = "-" if value is None else (f"{value:.1f}x" if target.startswith(">=") else f"{value:.3f} s")
         cpu_s = "-" if used is None else f"{used:.3f}"
         print(f"{name:46} {shown:>10} {cpu_s:>7} {'-' if peak is None else f'{peak:.0f}':>9}  {target:18} {note}")
-    print(f"load average (1 min) {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end: on a busy machine "
-          "wall times grow, CPU seconds much less")
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; medians of {args.repeat} whole "
-          f"`aiopt check` processes ({aiopt})")
+    print(
+        f"load average (1 min) {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end: on a busy machine "
+        "wall times grow, CPU seconds much less"
+    )
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores; medians of {args.repeat} whole "
+        f"`aiopt check` processes ({aiopt})"
+    )
     return 0
 
 

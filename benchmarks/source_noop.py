@@ -11,6 +11,7 @@ importing an LLM SDK, plus docs), with the default `code:` setting.  Median wall
 
 Usage: python benchmarks/source_noop.py [--files 5000] [--repeat 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,14 +27,18 @@ from pathlib import Path
 AIOPT = "version: 1\nbaseline:\n  path: usage.jsonl\n"
 PLAIN_PY = "import os\n\n\ndef helper_{i}(path: str) -> str:\n    return os.path.join(path, '{i}')\n"
 PLAIN_TS = "export function helper{i}(x: number): number {{\n  return x * {i};\n}}\n"
-LLM_PY = ("from openai import OpenAI\n\nMODEL = 'gpt-4o-mini'\nclient = OpenAI()\n\n\n"
-          "def feature_{i}(text: str) -> str:\n    # v1\n"
-          "    r = client.chat.completions.create(model=MODEL, max_tokens=256,\n"
-          "                                       messages=[{{'role': 'user', 'content': text}}])\n"
-          "    return r.choices[0].message.content\n")
-LLM_TS = ("import {{ generateText }} from 'ai';\nimport {{ openai }} from '@ai-sdk/openai';\n\n"
-          "export async function feature{i}(prompt: string) {{\n"
-          "  return generateText({{ model: openai('gpt-4o-mini'), maxOutputTokens: 256, prompt }});\n}}\n")
+LLM_PY = (
+    "from openai import OpenAI\n\nMODEL = 'gpt-4o-mini'\nclient = OpenAI()\n\n\n"
+    "def feature_{i}(text: str) -> str:\n    # v1\n"
+    "    r = client.chat.completions.create(model=MODEL, max_tokens=256,\n"
+    "                                       messages=[{{'role': 'user', 'content': text}}])\n"
+    "    return r.choices[0].message.content\n"
+)
+LLM_TS = (
+    "import {{ generateText }} from 'ai';\nimport {{ openai }} from '@ai-sdk/openai';\n\n"
+    "export async function feature{i}(prompt: string) {{\n"
+    "  return generateText({{ model: openai('gpt-4o-mini'), maxOutputTokens: 256, prompt }});\n}}\n"
+)
 
 
 def git(root: Path, *args: str) -> None:
@@ -72,22 +77,24 @@ def timed(root: Path, aiopt: str) -> tuple[float, float]:
 
 def measure(root: Path, aiopt: str, repeat: int) -> tuple[float, float]:
     """Median wall and CPU time; CPU time hardly moves when other processes share the cores."""
-    timed(root, aiopt)   # the config cache and the OS file cache warm, as on a developer's machine
+    timed(root, aiopt)  # the config cache and the OS file cache warm, as on a developer's machine
     runs = [timed(root, aiopt) for _ in range(repeat)]
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
 def source_step(root: Path, repeat: int) -> float:
     """Median in-process time of what `code:` adds to the no-op: choosing and sniffing changed source files."""
-    probe = ("import statistics, time\nfrom aiopt_hooks.context import CheckOptions, load_repo_config\n"
-             "from aiopt_hooks.repo.git import list_staged_changes\n"
-             "ctx = load_repo_config(CheckOptions())\nfiles = list_staged_changes(ctx.root, ctx.head)\n"
-             "t0 = time.perf_counter()\nfrom aiopt_hooks.extract.source_watch import llm_source_changes\n"
-             "first = time.perf_counter() - t0\nwalls = []\n"
-             f"for _ in range({repeat}):\n"
-             "    t0 = time.perf_counter(); assert not llm_source_changes(ctx.root, files, ctx.config)\n"
-             "    walls.append(time.perf_counter() - t0)\n"
-             "print(first + statistics.median(walls))\n")
+    probe = (
+        "import statistics, time\nfrom aiopt_hooks.context import CheckOptions, load_repo_config\n"
+        "from aiopt_hooks.repo.git import list_staged_changes\n"
+        "ctx = load_repo_config(CheckOptions())\nfiles = list_staged_changes(ctx.root, ctx.head)\n"
+        "t0 = time.perf_counter()\nfrom aiopt_hooks.extract.source_watch import llm_source_changes\n"
+        "first = time.perf_counter() - t0\nwalls = []\n"
+        f"for _ in range({repeat}):\n"
+        "    t0 = time.perf_counter(); assert not llm_source_changes(ctx.root, files, ctx.config)\n"
+        "    walls.append(time.perf_counter() - t0)\n"
+        "print(first + statistics.median(walls))\n"
+    )
     out = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
 

@@ -8,6 +8,7 @@ mean/max absolute error. The mean is the number quoted in the approximation's `m
     .venv/bin/pip install bpe-openai
     .venv/bin/python benchmarks/token_calibration.py
 """
+
 from __future__ import annotations
 
 import importlib
@@ -312,8 +313,9 @@ def load_samples() -> dict[str, str]:
 def measure() -> list[Row]:
     """Exact (o200k_base) and approximate counts for every sample."""
     encoder = importlib.import_module("bpe_openai").get_encoding("o200k_base")
-    return [Row(name, len(encoder.encode_ordinary(text)), approximate_tokens(text))
-            for name, text in load_samples().items()]
+    return [
+        Row(name, len(encoder.encode_ordinary(text)), approximate_tokens(text)) for name, text in load_samples().items()
+    ]
 
 
 def main() -> int:
@@ -329,9 +331,11 @@ def main() -> int:
     mean, worst = sum(errors) / len(errors), max(errors)
     total_exact = sum(r.exact for r in rows)
     total_approx = sum(r.approx for r in rows)
-    print(f"\n{len(rows)} samples: mean |error| {mean:.1f}%, max |error| {worst:.1f}%, "
-          f"total {total_approx} approx vs {total_exact} exact "
-          f"({100.0 * (total_approx - total_exact) / total_exact:+.1f}%)")
+    print(
+        f"\n{len(rows)} samples: mean |error| {mean:.1f}%, max |error| {worst:.1f}%, "
+        f"total {total_approx} approx vs {total_exact} exact "
+        f"({100.0 * (total_approx - total_exact) / total_exact:+.1f}%)"
+    )
     state = "up to date" if f"{mean:.1f}" == f"{APPROX_MEAN_ERROR_PCT:.1f}" else "STALE: update it"
     print(f"documented in aiopt_hooks.extract.tokens: ±{APPROX_MEAN_ERROR_PCT}% ({state})")
     return 0

@@ -14,6 +14,7 @@ pre-commit installs the hook from this repository's last commit (HEAD), not from
 tree. Its cache goes to a folder inside the temporary directory unless PRE_COMMIT_HOME is
 set, so a run builds the hook's environment from scratch (pip needs the package index).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,7 @@ def clean_env() -> dict[str, str]:
 
 def git(cwd: Path, *args: str) -> str:
     """Run a git command quietly; return its stdout, or raise DemoError with its stderr."""
-    proc = subprocess.run(["git", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(["git", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise DemoError(f"git {' '.join(args)} failed in {cwd}:\n{proc.stderr.strip()}")
     return proc.stdout.strip()
@@ -54,8 +54,7 @@ def git(cwd: Path, *args: str) -> str:
 def shown(cmd: list[str], cwd: Path, env: dict[str, str], label: str = "") -> tuple[int, str]:
     """Run a command, echoing it and its combined output live; return (exit code, output)."""
     print(f"$ {label or ' '.join(cmd)}", flush=True)
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert proc.stdout is not None
     lines = []
     for line in proc.stdout:
@@ -82,15 +81,13 @@ def setup(repo: Path, env: dict[str, str]) -> None:
     text = text.replace("__AIOPT_REPO__", json.dumps(ROOT.as_posix()))  # a quoted YAML scalar
     config.write_text(text.replace("__AIOPT_REV__", rev), encoding="utf-8")
     git(repo, "init", "-q", "-b", "main")
-    for key, value in [("user.name", "AIOpt Demo"), ("user.email", "demo@example.com"),
-                       ("commit.gpgsign", "false")]:
+    for key, value in [("user.name", "AIOpt Demo"), ("user.email", "demo@example.com"), ("commit.gpgsign", "false")]:
         git(repo, "config", key, value)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--no-verify", "-m", "Initial commit: sample LLM app")
     print(f"Sample app repository: {repo}")
     print(f"Hook source: {ROOT} at {rev[:12]}")
-    code, _ = shown([sys.executable, "-m", "pre_commit", "install"], repo, env,
-                      label="pre-commit install")
+    code, _ = shown([sys.executable, "-m", "pre_commit", "install"], repo, env, label="pre-commit install")
     if code != 0:
         raise DemoError("pre-commit install failed (is pre-commit installed? pip install pre-commit)")
 
@@ -133,14 +130,17 @@ def run(tmp: Path, no_commit: bool) -> int:
 
     heading("1. A model swap is committed — the guard blocks it")
     swap_model(repo)
-    code, out = shown(["git", "commit", "-m", MESSAGE], repo, env,
-                      label=f'git commit -m "{MESSAGE}"')
+    code, out = shown(["git", "commit", "-m", MESSAGE], repo, env, label=f'git commit -m "{MESSAGE}"')
     failures = [f"step 1: {p}" for p in blocked_problems(code, out)]
 
     heading(f"2. The documented override: SKIP={HOOK_ID}")
     skip_message = f"{MESSAGE} (cost reviewed)"
-    code, _ = shown(["git", "commit", "-m", skip_message], repo, {**env, "SKIP": HOOK_ID},
-                    label=f'SKIP={HOOK_ID} git commit -m "{skip_message}"')
+    code, _ = shown(
+        ["git", "commit", "-m", skip_message],
+        repo,
+        {**env, "SKIP": HOOK_ID},
+        label=f'SKIP={HOOK_ID} git commit -m "{skip_message}"',
+    )
     if code != 0:
         failures.append(f"step 2: the commit with SKIP={HOOK_ID} did not pass")
     print("$ git log --oneline")
@@ -156,14 +156,17 @@ def run(tmp: Path, no_commit: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    parser.add_argument("--no-commit", action="store_true",
-                        help="stop after setting up the repository and installing the hook")
+    parser.add_argument(
+        "--no-commit", action="store_true", help="stop after setting up the repository and installing the hook"
+    )
     args = parser.parse_args(argv)
 
     try:
         if git(ROOT, "status", "--porcelain"):
-            print("warning: this repository has uncommitted changes; pre-commit installs the "
-                  "hook from the last commit (HEAD).")
+            print(
+                "warning: this repository has uncommitted changes; pre-commit installs the "
+                "hook from the last commit (HEAD)."
+            )
     except DemoError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 
 Helpers the tests import live in `tests/support/`; this file only declares fixtures.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -50,10 +51,12 @@ def app(sample_app: GitRepo, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]) -> Any:
     """`run(*args, entry=main)` -> Run: `aiopt` in-process, as a user runs it."""
+
     def _run(*args: str, entry: Any = main) -> Run:
         capsys.readouterr()
         code = entry(list(args))
         captured = capsys.readouterr()
         assert "Traceback" not in captured.err, captured.err
         return Run(code, captured.out, captured.err)
+
     return _run

@@ -3,6 +3,7 @@
 Layers, low to high (a module may import its own layer or lower ones).  Imports under
 `if TYPE_CHECKING:` and inside functions count too: a lazy import is still a dependency.
 """
+
 from __future__ import annotations
 
 import ast
@@ -62,7 +63,7 @@ GRAPH = {name: _imports(name) for name in MODULES}
 def layer_of(module: str) -> int:
     parts = module.split(".")
     if len(parts) == 1:
-        return -1   # the package itself
+        return -1  # the package itself
     for index, members in enumerate(LAYERS):
         if parts[1] in members:
             return index

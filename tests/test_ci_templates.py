@@ -6,6 +6,7 @@ The Action is a composite action: its steps run in order, `${{ ... }}` expressio
 against the inputs, the event and the earlier steps' outputs, `$GITHUB_PATH` and `$GITHUB_OUTPUT`
 are honoured, and the job fails when a step fails.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ from tests.support.hookrepo import LEAKY, copy_working_tree
 from tests.support.repos import ROOT, GitRepo, swap_model
 
 MARKER = "<!-- aiopt-guard report -->"
-FAKE_GH = '''\
+FAKE_GH = """\
 import json, os, sys
 state_file = os.environ["FAKE_STATE"]
 state = json.load(open(state_file)) if os.path.exists(state_file) else {"comments": {}, "calls": []}
@@ -45,8 +46,8 @@ else:   # the list call: the jq filter selects the comments that start with the 
         if body.startswith(marker):
             print(cid)
 json.dump(state, open(state_file, "w"))
-'''
-FAKE_CURL = '''\
+"""
+FAKE_CURL = """\
 import json, os, sys
 state_file = os.environ["FAKE_STATE"]
 state = json.load(open(state_file)) if os.path.exists(state_file) else {"notes": {}, "calls": []}
@@ -60,7 +61,7 @@ if "--request" in args:
 else:
     print(json.dumps([{"id": int(k), "body": v} for k, v in state["notes"].items()]))
 json.dump(state, open(state_file, "w"))
-'''
+"""
 
 
 class Job(NamedTuple):
@@ -97,7 +98,7 @@ def pull_request(app: GitRepo, tmp_path: Path) -> Path:
     app.git("push", "-q", "origin", "feature")
     clone = tmp_path / "ci"
     subprocess.run(["git", "clone", "-q", "--single-branch", "--branch", "feature", str(bare), str(clone)], check=True)
-    return clone   # like actions/checkout: the base branch is not fetched; the action fetches it
+    return clone  # like actions/checkout: the base branch is not fetched; the action fetches it
 
 
 def _base_env(tmp_path: Path, fake_bin: Path) -> dict[str, str]:
@@ -114,6 +115,7 @@ def _base_env(tmp_path: Path, fake_bin: Path) -> dict[str, str]:
 
 def _evaluate(expression: str, ctx: dict[str, Any]) -> Any:
     """A GitHub expression of the kinds action.yml uses: context paths, 'strings', ==, !=, &&, ||, always()."""
+
     def lookup(match: re.Match[str]) -> str:
         value: Any = ctx
         for part in match.group(0).split("."):
@@ -126,8 +128,7 @@ def _evaluate(expression: str, ctx: dict[str, Any]) -> Any:
 
 
 def _substitute(text: str, ctx: dict[str, Any]) -> str:
-    return re.sub(r"\$\{\{\s*(.+?)\s*\}\}", lambda m: "" if (v := _evaluate(m.group(1), ctx)) is None else str(v),
-                  text)
+    return re.sub(r"\$\{\{\s*(.+?)\s*\}\}", lambda m: "" if (v := _evaluate(m.group(1), ctx)) is None else str(v), text)
 
 
 @pytest.fixture(scope="module")
@@ -137,16 +138,31 @@ def runner_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("runner-temp")
 
 
-def run_action(action_dir: Path, workspace: Path, tmp_path: Path, inputs: dict[str, str],
-               event: dict[str, Any], runner_temp: Path, base_ref: str = "main") -> Job:
+def run_action(
+    action_dir: Path,
+    workspace: Path,
+    tmp_path: Path,
+    inputs: dict[str, str],
+    event: dict[str, Any],
+    runner_temp: Path,
+    base_ref: str = "main",
+) -> Job:
     spec = yaml.safe_load((action_dir / "action.yml").read_text())
     fake_bin = tmp_path / "fake-bin"
     _tool(fake_bin, "gh", FAKE_GH)
     env = _base_env(tmp_path, fake_bin)
     summary = tmp_path / "step-summary.md"
-    env.update(GITHUB_ACTIONS="true", CI="true", GITHUB_BASE_REF=base_ref, GITHUB_REPOSITORY="acme/app",
-               GITHUB_EVENT_NAME="pull_request", RUNNER_TEMP=str(runner_temp), GITHUB_ACTION_PATH=str(action_dir),
-               GITHUB_STEP_SUMMARY=str(summary), GITHUB_WORKSPACE=str(workspace))
+    env.update(
+        GITHUB_ACTIONS="true",
+        CI="true",
+        GITHUB_BASE_REF=base_ref,
+        GITHUB_REPOSITORY="acme/app",
+        GITHUB_EVENT_NAME="pull_request",
+        RUNNER_TEMP=str(runner_temp),
+        GITHUB_ACTION_PATH=str(action_dir),
+        GITHUB_STEP_SUMMARY=str(summary),
+        GITHUB_WORKSPACE=str(workspace),
+    )
     ctx: dict[str, Any] = {"github": {"base_ref": base_ref, "token": "ghs_test", "event": event}, "steps": {}}
     ctx["inputs"] = {name: _substitute(str(given.get("default", "")), ctx) for name, given in spec["inputs"].items()}
     ctx["inputs"].update(inputs)
@@ -158,12 +174,22 @@ def run_action(action_dir: Path, workspace: Path, tmp_path: Path, inputs: dict[s
         out_file, path_file = runner_temp / "output", runner_temp / "path"
         out_file.write_text("")
         path_file.write_text("")
-        step_env = {**env, **{k: _substitute(str(v), ctx) for k, v in step.get("env", {}).items()},
-                    "GITHUB_OUTPUT": str(out_file), "GITHUB_PATH": str(path_file)}
+        step_env = {
+            **env,
+            **{k: _substitute(str(v), ctx) for k, v in step.get("env", {}).items()},
+            "GITHUB_OUTPUT": str(out_file),
+            "GITHUB_PATH": str(path_file),
+        }
         script = runner_temp / "step.sh"
         script.write_text(_substitute(step["run"], ctx))
-        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=workspace,
-                              env=step_env, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=workspace,
+            env=step_env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         log.append(f"## {step['name']}\n{proc.stdout}{proc.stderr}")
         failed = failed or proc.returncode != 0
         outputs = dict(line.split("=", 1) for line in out_file.read_text().splitlines() if "=" in line)
@@ -179,45 +205,64 @@ def _state(tmp_path: Path) -> dict[str, Any]:
     return data
 
 
-def test_the_action_blocks_comments_and_updates_its_comment(action_repo: Path, pull_request: Path,
-                                                           tmp_path: Path, runner_temp: Path) -> None:
+def test_the_action_blocks_comments_and_updates_its_comment(
+    action_repo: Path, pull_request: Path, tmp_path: Path, runner_temp: Path
+) -> None:
     event = {"pull_request": {"number": 7}}
     job = run_action(action_repo, pull_request, tmp_path, {}, event, runner_temp)
-    assert not job.ok, job.log                                              # a block fails the job
+    assert not job.ok, job.log  # a block fails the job
     assert job.outputs["check"]["exit-code"] == "1"
     assert "### aiopt-guard: BLOCKED: this change moves projected LLM spend by +$139.03/month" in job.log
-    assert "aiopt approve --from-ref origin/main --to-ref HEAD" in job.log   # the CI stage's advice
+    assert "aiopt approve --from-ref origin/main --to-ref HEAD" in job.log  # the CI stage's advice
     (comment,) = _state(tmp_path)["comments"].values()
     assert comment.startswith(MARKER) and "| summarize | model: gpt-4o-mini -> gpt-4o |" in comment
     assert (tmp_path / "step-summary.md").read_text().count("### aiopt-guard: BLOCKED") == 1
 
-    again = run_action(action_repo, pull_request, tmp_path, {}, event, runner_temp)     # a later push: the comment is updated
+    again = run_action(
+        action_repo, pull_request, tmp_path, {}, event, runner_temp
+    )  # a later push: the comment is updated
     assert not again.ok
     state = _state(tmp_path)
     assert len(state["comments"]) == 1
     assert [c for c in state["calls"] if "--method" in c][-1][:3] == ["api", "--method", "PATCH"]
 
 
-def test_the_action_passes_a_cheaper_change_with_json_in_the_log(action_repo: Path, app: GitRepo,
-                                                                pull_request: Path, tmp_path: Path,
-                                                                runner_temp: Path) -> None:
+def test_the_action_passes_a_cheaper_change_with_json_in_the_log(
+    action_repo: Path, app: GitRepo, pull_request: Path, tmp_path: Path, runner_temp: Path
+) -> None:
     subprocess.run(["git", "reset", "-q", "--hard", "origin/feature~1"], cwd=pull_request, check=True)
     path = pull_request / "config/llm.yaml"
     path.write_text(path.read_text().replace("max_tokens: 512", "max_tokens: 256", 1))
-    subprocess.run(["git", "commit", "-qam", "cheaper"], cwd=pull_request, check=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
-                        "GIT_COMMITTER_EMAIL": "a@b"})
-    job = run_action(action_repo, pull_request, tmp_path, {"format": "json", "comment": "false"},
-                     {"pull_request": {"number": 8}}, runner_temp)
+    subprocess.run(
+        ["git", "commit", "-qam", "cheaper"],
+        cwd=pull_request,
+        check=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "a",
+            "GIT_AUTHOR_EMAIL": "a@b",
+            "GIT_COMMITTER_NAME": "a",
+            "GIT_COMMITTER_EMAIL": "a@b",
+        },
+    )
+    job = run_action(
+        action_repo,
+        pull_request,
+        tmp_path,
+        {"format": "json", "comment": "false"},
+        {"pull_request": {"number": 8}},
+        runner_temp,
+    )
     assert job.ok, job.log
     assert job.outputs["check"]["exit-code"] == "0"
     data = json.loads(job.log.split("## aiopt check\n", 1)[1].split("\n## ", 1)[0])
     assert data["verdict"] == "pass" and data["delta"]["monthly_usd"] < 0
-    assert not (tmp_path / "fake-state.json").exists()                      # comment: "false"
+    assert not (tmp_path / "fake-state.json").exists()  # comment: "false"
 
 
-def test_the_action_without_a_base_ref_is_a_setup_error(action_repo: Path, pull_request: Path,
-                                                        tmp_path: Path, runner_temp: Path) -> None:
+def test_the_action_without_a_base_ref_is_a_setup_error(
+    action_repo: Path, pull_request: Path, tmp_path: Path, runner_temp: Path
+) -> None:
     job = run_action(action_repo, pull_request, tmp_path, {}, {}, runner_temp, base_ref="")
     assert not job.ok and job.outputs["check"]["exit-code"] == "2"
     assert "no base ref" in job.log
@@ -235,19 +280,33 @@ def test_the_gitlab_template(action_repo: Path, pull_request: Path, tmp_path: Pa
     _tool(fake_bin, "curl", FAKE_CURL)
     env = _base_env(tmp_path, fake_bin)
     env.update(job["variables"])
-    env.update(CI="true", GITLAB_CI="true", CI_PIPELINE_SOURCE="merge_request_event", CI_PROJECT_DIR=str(pull_request),
-               CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main", CI_API_V4_URL="https://gitlab.example/api/v4",
-               CI_PROJECT_ID="42", CI_MERGE_REQUEST_IID="3", AIOPT_INSTALL=str(action_repo),
-               AIOPT_NOTE_TOKEN="glpat-test")
+    env.update(
+        CI="true",
+        GITLAB_CI="true",
+        CI_PIPELINE_SOURCE="merge_request_event",
+        CI_PROJECT_DIR=str(pull_request),
+        CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main",
+        CI_API_V4_URL="https://gitlab.example/api/v4",
+        CI_PROJECT_ID="42",
+        CI_MERGE_REQUEST_IID="3",
+        AIOPT_INSTALL=str(action_repo),
+        AIOPT_NOTE_TOKEN="glpat-test",
+    )
     script = "\n".join(job["script"])
     for _attempt in (1, 2):
-        proc = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=pull_request, env=env,
-                              capture_output=True, text=True, timeout=600)
-        assert proc.returncode == 1, proc.stdout + proc.stderr               # blocked: the job fails
+        proc = subprocess.run(
+            ["bash", "-eo", "pipefail", "-c", script],
+            cwd=pull_request,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert proc.returncode == 1, proc.stdout + proc.stderr  # blocked: the job fails
         assert "### aiopt-guard: BLOCKED: this change moves projected LLM spend by +$139.03/month" in proc.stdout
         report = (pull_request / "aiopt-report.md").read_text()
         assert "| summarize | model: gpt-4o-mini -> gpt-4o |" in report
         notes = _state(tmp_path)["notes"]
-        assert list(notes) == ["500"] and notes["500"].startswith(MARKER)    # posted once, then updated
+        assert list(notes) == ["500"] and notes["500"].startswith(MARKER)  # posted once, then updated
     methods = [c[c.index("--request") + 1] for c in _state(tmp_path)["calls"] if "--request" in c]
     assert methods == ["POST", "PUT"]

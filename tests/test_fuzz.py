@@ -8,6 +8,7 @@ BOMs, non-UTF-8 bytes), generated documents, and deep nesting.
 Examples per test are modest so the suite stays fast and deterministic; for a deeper, random run:
 `AIOPT_FUZZ_EXAMPLES=2000 python -m pytest tests/test_fuzz.py`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -39,25 +40,50 @@ from aiopt_hooks.repo.git import FileChange
 from tests.baseline.test_dialects import CASES, LOGS
 
 EXAMPLES = int(os.environ.get("AIOPT_FUZZ_EXAMPLES", "40"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                derandomize="AIOPT_FUZZ_EXAMPLES" not in os.environ,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                       HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize="AIOPT_FUZZ_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
 CONFIGS = Path(__file__).parent / "data" / "configs"
 THRESHOLDS = (200_000,)
 
 # -- hostile values and byte-level mutations -----------------------------------------------------
 
 HOSTILE_SCALARS = st.one_of(
-    st.sampled_from(["lots", "", " ", "-1", "1e400", "NaN", "inf", "0x10", "１２", "${OPENAI_MODEL}",
-                     "os.environ/KEY", "gpt-4o", "sk-" + "a" * 40, "2026-13-45T99:99:99Z", "\x00", "\u202e"]),
-    st.integers(min_value=-10**30, max_value=10**30),
+    st.sampled_from(
+        [
+            "lots",
+            "",
+            " ",
+            "-1",
+            "1e400",
+            "NaN",
+            "inf",
+            "0x10",
+            "１２",
+            "${OPENAI_MODEL}",
+            "os.environ/KEY",
+            "gpt-4o",
+            "sk-" + "a" * 40,
+            "2026-13-45T99:99:99Z",
+            "\x00",
+            "\u202e",
+        ]
+    ),
+    st.integers(min_value=-(10**30), max_value=10**30),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.booleans(), st.none(), st.text(max_size=12))
-HOSTILE = st.recursive(HOSTILE_SCALARS,
-                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                 max_size=3),
-                       max_leaves=8)
+    st.booleans(),
+    st.none(),
+    st.text(max_size=12),
+)
+HOSTILE = st.recursive(
+    HOSTILE_SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 @st.composite
@@ -67,7 +93,7 @@ def mangled(draw: st.DrawFn, data: bytes) -> bytes:
     for _ in range(draw(st.integers(1, 3))):
         kind = draw(st.sampled_from(["truncate", "crlf", "cr", "bom", "bytes", "duplicate", "nul"]))
         if kind == "truncate" and out:
-            out = out[:draw(st.integers(0, len(out)))]
+            out = out[: draw(st.integers(0, len(out)))]
         elif kind == "crlf":
             out = out.replace(b"\n", b"\r\n", draw(st.integers(1, 5)))
         elif kind == "cr":
@@ -135,15 +161,18 @@ def deep(kind: str, depth: int) -> str:
 EXTRACTOR_FILES: dict[str, tuple[str, str | None]] = {
     "Prompty": ("prompts/chat.prompty", "prompty__Azure-Samples_contoso-chat__chat.prompty"),
     "dotprompt": ("prompts/hello.prompt", "dotprompt__google_dotprompt__02-schema-and-config.prompt"),
-    "aider config": (".aider.model.settings.yml",
-                     "app-config-aider__KostaPo_aider-config__aider.model.settings.yml"),
+    "aider config": (".aider.model.settings.yml", "app-config-aider__KostaPo_aider-config__aider.model.settings.yml"),
     "promptfoo config": ("promptfooconfig.yaml", "promptfoo__ChunkyTortoise_docextract__promptfooconfig.yaml"),
     "LiteLLM proxy config": ("litellm/config.yaml", "litellm__CIRISAI_CIRISProxy__litellm_config.yaml"),
-    "Semantic Kernel prompt config": ("skills/Joke/config.json",
-                                      "semantic-kernel__microsoft_semantic-kernel__Joke.config.json"),
+    "Semantic Kernel prompt config": (
+        "skills/Joke/config.json",
+        "semantic-kernel__microsoft_semantic-kernel__Joke.config.json",
+    ),
     "continue config": (".continue/config.yaml", "app-config-continue__continuedev_continue__agent.yaml"),
-    "OpenManus TOML config": ("config/config.toml",
-                              "app-config-openmanus__FoundationAgents_OpenManus__config.example.toml"),
+    "OpenManus TOML config": (
+        "config/config.toml",
+        "app-config-openmanus__FoundationAgents_OpenManus__config.example.toml",
+    ),
     ".env file": (".env.example", "dotenv__getzep_graphiti__env.example"),
     "CrewAI agents/tasks": ("config/agents.yaml", "crewai__crewAIInc_crewAI-examples__agents.at-3daae31c.yaml"),
     "prompt text": ("prompts/summarize.txt", None),
@@ -151,7 +180,7 @@ EXTRACTOR_FILES: dict[str, tuple[str, str | None]] = {
     "Python source": ("app/llm.py", "../source/fasrc_User_Codes__claude_quickstart.py"),
     "TypeScript/JavaScript source": ("web/llm.ts", "../source/vercel_ai__generate-text_anthropic-reasoning.ts"),
 }
-SOURCE_EXTRACTORS = ("Python source", "TypeScript/JavaScript source")   # not YAML documents
+SOURCE_EXTRACTORS = ("Python source", "TypeScript/JavaScript source")  # not YAML documents
 STRUCTURED_PATHS = ("config/llm.yaml", "config/llm.json", "config/llm.toml")
 SAMPLE_LLM_YAML = (Path(__file__).parent.parent / "sample_repo" / "config" / "llm.yaml").read_text()
 
@@ -165,13 +194,12 @@ def extractors() -> list[Extractor]:
 def _seed(name: str) -> bytes:
     real = EXTRACTOR_FILES[name][1]
     if real:
-        layouts = CONFIGS.parent / "layouts" / real   # the layouts teams use, beside the dedicated formats
+        layouts = CONFIGS.parent / "layouts" / real  # the layouts teams use, beside the dedicated formats
         return (CONFIGS / real if (CONFIGS / real).exists() else layouts).read_bytes()
     return SAMPLE_LLM_YAML.encode() if name == "structured config" else b"You are a helpful {{role}}.\n"
 
 
-def assert_extracts_or_fails_cleanly(extract: Callable[[str, str], list[CallSpec]], path: str,
-                                     data: bytes) -> None:
+def assert_extracts_or_fails_cleanly(extract: Callable[[str, str], list[CallSpec]], path: str, data: bytes) -> None:
     """The one outcome contract of a config reader: call specs, or an AioptError with file and line."""
     try:
         specs = extract(path, decode_text(data, path))
@@ -216,14 +244,15 @@ def _as_yaml_document(seed: bytes) -> Any:
         text = text.split("---", 2)[1]
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError:   # dotprompt's schema DSL is not YAML: its config block stands in
+    except yaml.YAMLError:  # dotprompt's schema DSL is not YAML: its config block stands in
         return {"model": "googleai/gemini-2.5-flash", "config": {"maxOutputTokens": 400, "temperature": 0.2}}
 
 
-@pytest.mark.parametrize("extractor",
-                         [e for e in extractors() if e.name not in ("prompt text", "OpenManus TOML config",
-                                                                    *SOURCE_EXTRACTORS)],
-                         ids=lambda e: e.name)
+@pytest.mark.parametrize(
+    "extractor",
+    [e for e in extractors() if e.name not in ("prompt text", "OpenManus TOML config", *SOURCE_EXTRACTORS)],
+    ids=lambda e: e.name,
+)
 @FUZZ
 @given(st.data())
 def test_extractor_wrong_types(extractor: Extractor, data: st.DataObject) -> None:
@@ -240,17 +269,41 @@ def test_extractor_wrong_types(extractor: Extractor, data: st.DataObject) -> Non
     assert_extracts_or_fails_cleanly(extractor.extract, path, text.encode("utf-8", "surrogatepass"))
 
 
-ENTRY_KEYS = ["model", "max_tokens", "max_output_tokens", "provider", "retries", "max_retries", "fallbacks",
-              "n", "reasoning_effort", "thinking", "prompt", "system_prompt", "litellm_params", "parameters",
-              "features", "agents", "model_list", "model_name", "name", "api_key", "sample_rate", "enabled"]
+ENTRY_KEYS = [
+    "model",
+    "max_tokens",
+    "max_output_tokens",
+    "provider",
+    "retries",
+    "max_retries",
+    "fallbacks",
+    "n",
+    "reasoning_effort",
+    "thinking",
+    "prompt",
+    "system_prompt",
+    "litellm_params",
+    "parameters",
+    "features",
+    "agents",
+    "model_list",
+    "model_name",
+    "name",
+    "api_key",
+    "sample_rate",
+    "enabled",
+]
 
 
 @FUZZ
-@given(document=st.recursive(HOSTILE_SCALARS,
-                             lambda inner: st.lists(inner, max_size=3)
-                             | st.dictionaries(st.sampled_from(ENTRY_KEYS), inner, max_size=4),
-                             max_leaves=12),
-       path=st.sampled_from(["config/llm.yaml", "config/llm.json"]))
+@given(
+    document=st.recursive(
+        HOSTILE_SCALARS,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(ENTRY_KEYS), inner, max_size=4),
+        max_leaves=12,
+    ),
+    path=st.sampled_from(["config/llm.yaml", "config/llm.json"]),
+)
 def test_structured_generated_documents(document: Any, path: str) -> None:
     text = json.dumps(document, default=str) if path.endswith(".json") else yaml.safe_dump(document)
     for extractor in extractors():
@@ -270,11 +323,14 @@ def test_deep_nesting(path: str, depth: int) -> None:
             assert_extracts_or_fails_cleanly(extractor.extract, path, text.encode())
 
 
-@pytest.mark.parametrize(("path", "text"), [
-    pytest.param("config/llm.yaml", "features:\n  a:\n    model: gpt-4o\n    model: gpt-4o-mini\n", id="yaml"),
-    pytest.param("config/llm.json", '{"a": {"model": "gpt-4o", "model": "gpt-4o-mini"}}', id="json"),
-    pytest.param("config/llm.toml", '[a]\nmodel = "gpt-4o"\nmodel = "gpt-4o-mini"\n', id="toml"),
-])
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        pytest.param("config/llm.yaml", "features:\n  a:\n    model: gpt-4o\n    model: gpt-4o-mini\n", id="yaml"),
+        pytest.param("config/llm.json", '{"a": {"model": "gpt-4o", "model": "gpt-4o-mini"}}', id="json"),
+        pytest.param("config/llm.toml", '[a]\nmodel = "gpt-4o"\nmodel = "gpt-4o-mini"\n', id="toml"),
+    ],
+)
 def test_duplicate_keys(path: str, text: str) -> None:
     for extractor in extractors():
         if extractor.matches(path):
@@ -307,20 +363,34 @@ def test_diff_of_two_mangled_versions(data: st.DataObject) -> None:
 DIALECT_NAMES = [d.name for d in DIALECTS]
 # Seed records per dialect: the hand-written records of tests/baseline/test_dialects.py, plus these.
 SEED_RECORDS: dict[str, list[dict[str, Any]]] = {
-    "writeup": [{"timestamp": "2026-03-01T10:00:00Z", "model_id": "gpt-4o", "prompt_tokens": 1200,
-                 "response_tokens": 300, "total_tokens": 1500, "cost": 0.006, "endpoint": "/summarize",
-                 "user_id": "u-17"}],
+    "writeup": [
+        {
+            "timestamp": "2026-03-01T10:00:00Z",
+            "model_id": "gpt-4o",
+            "prompt_tokens": 1200,
+            "response_tokens": 300,
+            "total_tokens": 1500,
+            "cost": 0.006,
+            "endpoint": "/summarize",
+            "user_id": "u-17",
+        }
+    ],
 }
 for _case in CASES:
     SEED_RECORDS.setdefault(_case.values[0], []).append(_case.values[1])
 # The provider and gateway exports: their first records in tests/data/logs (see SOURCES.md).
 _EXPORT_SAMPLES = {
-    "openai-usage": ("openai-usage-api__documented-shape.json",
-                     "openai-usage-dashboard__xavierjflanagan_Guardian__model-usage.csv"),
+    "openai-usage": (
+        "openai-usage-api__documented-shape.json",
+        "openai-usage-dashboard__xavierjflanagan_Guardian__model-usage.csv",
+    ),
     "anthropic-usage": ("anthropic-usage-report__documented-shape.json",),
     "anthropic-batch": ("anthropic-batch-results__documented-shape.jsonl",),
-    "openrouter": ("openrouter-generations__documented-shape.jsonl", "openrouter-activity-api__documented-shape.json",
-                   "openrouter-activity-csv__documented-columns.csv"),
+    "openrouter": (
+        "openrouter-generations__documented-shape.jsonl",
+        "openrouter-activity-api__documented-shape.json",
+        "openrouter-activity-csv__documented-columns.csv",
+    ),
     "bedrock": ("bedrock-invocation-log__documented-shape.jsonl",),
     "portkey": ("portkey-logs-export__documented-shape.jsonl",),
     "langsmith": ("langsmith-runs__documented-shape.jsonl",),
@@ -357,11 +427,14 @@ def assert_summarizes_or_fails_cleanly(path: Path, forced: str | None = None) ->
 
 
 @FUZZ
-@given(data=st.binary(max_size=600), name=st.sampled_from(["usage.jsonl", "usage.csv", "usage.json",
-                                                             "usage.jsonl.gz"]),
-       forced=st.sampled_from([None, *DIALECT_NAMES]))
-def test_log_arbitrary_bytes(tmp_path_factory: pytest.TempPathFactory, data: bytes, name: str,
-                             forced: str | None) -> None:
+@given(
+    data=st.binary(max_size=600),
+    name=st.sampled_from(["usage.jsonl", "usage.csv", "usage.json", "usage.jsonl.gz"]),
+    forced=st.sampled_from([None, *DIALECT_NAMES]),
+)
+def test_log_arbitrary_bytes(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, name: str, forced: str | None
+) -> None:
     path = tmp_path_factory.mktemp("log") / name
     path.write_bytes(data)
     assert_summarizes_or_fails_cleanly(path, forced)
@@ -370,13 +443,14 @@ def test_log_arbitrary_bytes(tmp_path_factory: pytest.TempPathFactory, data: byt
 @pytest.mark.parametrize("dialect", sorted(SEED_RECORDS))
 @FUZZ
 @given(st.data())
-def test_log_rows_with_wrong_types(tmp_path_factory: pytest.TempPathFactory, dialect: str,
-                                   data: st.DataObject) -> None:
+def test_log_rows_with_wrong_types(tmp_path_factory: pytest.TempPathFactory, dialect: str, data: st.DataObject) -> None:
     """Real records of each dialect with values replaced (strings for counts, negatives, 1e30, null,
     nested objects), mixed with intact ones, mangled line endings and truncation."""
     seeds = SEED_RECORDS[dialect]
-    rows = [data.draw(mutated(seed)) if data.draw(st.booleans()) else seed
-            for seed in data.draw(st.lists(st.sampled_from(seeds), min_size=1, max_size=6))]
+    rows = [
+        data.draw(mutated(seed)) if data.draw(st.booleans()) else seed
+        for seed in data.draw(st.lists(st.sampled_from(seeds), min_size=1, max_size=6))
+    ]
     text = "".join(json.dumps(row, default=str) + "\n" for row in rows)
     path = tmp_path_factory.mktemp("log") / "usage.jsonl"
     path.write_bytes(data.draw(mangled(text.encode())) if data.draw(st.booleans()) else text.encode())
@@ -410,12 +484,15 @@ def test_log_deep_nesting(tmp_path: Path, name: str) -> None:
     assert_summarizes_or_fails_cleanly(path)
 
 
-@pytest.mark.parametrize("data", [
-    pytest.param(b'"aiopt_summary"', id="summary-marker-in-a-string"),
-    pytest.param(b'{"aiopt_summary": 3, "paths": 5}', id="summary-wrong-types"),
-    pytest.param(b"\xff\xfe{\x00}\x00", id="utf16"),
-    pytest.param(b"[" * 100_000, id="deep-document"),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b'"aiopt_summary"', id="summary-marker-in-a-string"),
+        pytest.param(b'{"aiopt_summary": 3, "paths": 5}', id="summary-wrong-types"),
+        pytest.param(b"\xff\xfe{\x00}\x00", id="utf16"),
+        pytest.param(b"[" * 100_000, id="deep-document"),
+    ],
+)
 def test_log_regressions(tmp_path: Path, data: bytes) -> None:
     """Inputs the fuzzer found (or that once escaped as another exception)."""
     path = tmp_path / "usage.json"
@@ -423,13 +500,16 @@ def test_log_regressions(tmp_path: Path, data: bytes) -> None:
     assert assert_summarizes_or_fails_cleanly(path) is None
 
 
-@pytest.mark.parametrize(("path", "data"), [
-    pytest.param("config/llm.yaml", b"\x00", id="yaml-nul"),
-    pytest.param("config/llm.yaml", b"model: gpt-4o\x07\n", id="yaml-control-character"),
-    pytest.param("config/llm.toml", b"[", id="toml-at-end"),
-    pytest.param("config/llm.toml", b"a = " + b"[" * 5000, id="toml-deep"),
-    pytest.param("chat.prompty", b"---\nmodel: x\x00\n---\nhi\n", id="prompty-nul"),
-])
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        pytest.param("config/llm.yaml", b"\x00", id="yaml-nul"),
+        pytest.param("config/llm.yaml", b"model: gpt-4o\x07\n", id="yaml-control-character"),
+        pytest.param("config/llm.toml", b"[", id="toml-at-end"),
+        pytest.param("config/llm.toml", b"a = " + b"[" * 5000, id="toml-deep"),
+        pytest.param("chat.prompty", b"---\nmodel: x\x00\n---\nhi\n", id="prompty-nul"),
+    ],
+)
 def test_config_regressions(path: str, data: bytes) -> None:
     for extractor in extractors():
         if extractor.matches(path):

@@ -1,4 +1,5 @@
 """Tests for `.pre-commit-hooks.yaml`, loaded and validated by pre-commit's own loader."""
+
 from __future__ import annotations
 
 import configparser
@@ -33,14 +34,17 @@ def test_the_guard_hook_exists(hooks: dict[str, dict[str, Any]]) -> None:
     assert "aiopt-guard" in hooks
 
 
-@pytest.mark.parametrize(("key", "expected"), [
-    pytest.param("language", "python", id="language"),
-    pytest.param("pass_filenames", False, id="pass_filenames"),
-    pytest.param("require_serial", True, id="require_serial"),
-    pytest.param("stages", ["pre-commit", "pre-push", "manual"], id="stages"),
-    pytest.param("minimum_pre_commit_version", "3.2.0", id="minimum_pre_commit_version"),
-    pytest.param("verbose", True, id="verbose"),
-])
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        pytest.param("language", "python", id="language"),
+        pytest.param("pass_filenames", False, id="pass_filenames"),
+        pytest.param("require_serial", True, id="require_serial"),
+        pytest.param("stages", ["pre-commit", "pre-push", "manual"], id="stages"),
+        pytest.param("minimum_pre_commit_version", "3.2.0", id="minimum_pre_commit_version"),
+        pytest.param("verbose", True, id="verbose"),
+    ],
+)
 def test_guard_hook_settings(hooks: dict[str, dict[str, Any]], key: str, expected: Any) -> None:
     assert hooks["aiopt-guard"][key] == expected
 

@@ -4,6 +4,7 @@ The hook repository is a temp copy of this working tree (tracked and untracked f
 edits included) committed into a fresh git repo, so the test checks what is on disk, not HEAD.
 The hook environment is installed once per session (pip, from PyPI) under a temp PRE_COMMIT_HOME.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,7 @@ def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 120) 
 def hooked(tmp_path_factory: pytest.TempPathFactory) -> Hooked:
     base = tmp_path_factory.mktemp("e2e")
     env = {k: v for k, v in os.environ.items() if k not in LEAKY}
-    env.update(PRE_COMMIT_HOME=str(base / "pre-commit-home"), PIP_DISABLE_PIP_VERSION_CHECK="1",
-               PIP_NO_INPUT="1")
+    env.update(PRE_COMMIT_HOME=str(base / "pre-commit-home"), PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
 
     hook_repo = GitRepo(base / "aiopt-hooks")
     copy_working_tree(hook_repo.path)
@@ -61,8 +61,10 @@ def _app(path: Path, hooked: Hooked) -> GitRepo:
     shutil.copytree(SAMPLE_REPO, app.path, dirs_exist_ok=True)
     config = (SAMPLE_REPO / ".pre-commit-config.yaml").read_text()
     assert "__AIOPT_REPO__" in config and "__AIOPT_REV__" in config
-    app.write(".pre-commit-config.yaml", config.replace("__AIOPT_REPO__", str(hooked.hook_repo))
-              .replace("__AIOPT_REV__", hooked.rev))
+    app.write(
+        ".pre-commit-config.yaml",
+        config.replace("__AIOPT_REPO__", str(hooked.hook_repo)).replace("__AIOPT_REV__", hooked.rev),
+    )
     app.stage()
     app.commit("sample app")
     return app
@@ -71,8 +73,11 @@ def _app(path: Path, hooked: Hooked) -> GitRepo:
 @pytest.fixture
 def app(hooked: Hooked, tmp_path: Path) -> GitRepo:
     app = _app(tmp_path / "app", hooked)
-    proc = _run([sys.executable, "-m", "pre_commit", "install", "--hook-type", "pre-commit",
-                 "--hook-type", "pre-push"], app.path, hooked.env)
+    proc = _run(
+        [sys.executable, "-m", "pre_commit", "install", "--hook-type", "pre-commit", "--hook-type", "pre-push"],
+        app.path,
+        hooked.env,
+    )
     assert proc.code == 0, proc.output
     return app
 
@@ -103,8 +108,8 @@ def test_model_swap_commit_is_blocked_then_skip_lets_it_through(app: GitRepo, ho
     assert "BLOCKED" in blocked.output
     assert "model: gpt-4o-mini -> gpt-4o" in blocked.output
     assert "SKIP=aiopt-guard git commit" in blocked.output
-    assert "AIOPT_SKIP=1" not in blocked.output          # the framework's skip only: the advice of its stage
-    assert app.git("diff", "--cached", "--name-only").split() == ["config/llm.yaml"]   # still staged
+    assert "AIOPT_SKIP=1" not in blocked.output  # the framework's skip only: the advice of its stage
+    assert app.git("diff", "--cached", "--name-only").split() == ["config/llm.yaml"]  # still staged
 
     skipped = commit(app, {**hooked.env, "SKIP": "aiopt-guard"}, "swap summarize to gpt-4o")
 
@@ -125,7 +130,7 @@ def test_commit_of_a_non_llm_file_passes(app: GitRepo, hooked: Hooked) -> None:
     assert proc.code == 0, proc.output
     assert head(app) != before
     assert "aiopt guard (LLM cost change)" in proc.output and "Passed" in proc.output
-    assert "aiopt-guard:" not in proc.output          # a no-op commit: pre-commit's own lines only
+    assert "aiopt-guard:" not in proc.output  # a no-op commit: pre-commit's own lines only
 
 
 def test_pre_push_stage_checks_the_pushed_range(app: GitRepo, hooked: Hooked) -> None:
@@ -133,8 +138,23 @@ def test_pre_push_stage_checks_the_pushed_range(app: GitRepo, hooked: Hooked) ->
     swap_model(app)
     app.commit("swap (hooks bypassed)")
 
-    proc = _run([sys.executable, "-m", "pre_commit", "run", "aiopt-guard", "--hook-stage", "pre-push",
-                 "--from-ref", base, "--to-ref", "HEAD"], app.path, hooked.env)
+    proc = _run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "run",
+            "aiopt-guard",
+            "--hook-stage",
+            "pre-push",
+            "--from-ref",
+            base,
+            "--to-ref",
+            "HEAD",
+        ],
+        app.path,
+        hooked.env,
+    )
 
     assert proc.code != 0, proc.output
     assert "model: gpt-4o-mini -> gpt-4o" in proc.output

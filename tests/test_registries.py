@@ -1,4 +1,5 @@
 """The explicit tables: every cost field has a change-kind handler, every format and dialect is listed once."""
+
 from __future__ import annotations
 
 import pkgutil
@@ -17,16 +18,37 @@ def test_every_cost_field_has_a_handler() -> None:
 
 
 def test_every_dialect_module_is_registered_once() -> None:
-    modules = {m.name for m in pkgutil.iter_modules(dialect_pkg.__path__)} - {"base", "registry", "fields", "signatures"}
+    modules = {m.name for m in pkgutil.iter_modules(dialect_pkg.__path__)} - {
+        "base",
+        "registry",
+        "fields",
+        "signatures",
+    }
     names = [d.name for d in DIALECTS]
     assert len(names) == len(set(names))
     assert len(DIALECTS) == len(modules)
 
 
 def test_every_extractor_module_is_registered_once() -> None:
-    helpers = {"base", "registry", "fields", "frontmatter", "diffing", "tokens", "inventory", "pairing", "changesets", "logera", "env_yaml", "source_notes", "source_watch", "source_calls",
-               "source_python_values", "source_js_values",
-               "envvars"}
+    helpers = {
+        "base",
+        "registry",
+        "fields",
+        "frontmatter",
+        "diffing",
+        "tokens",
+        "inventory",
+        "pairing",
+        "changesets",
+        "logera",
+        "env_yaml",
+        "source_notes",
+        "source_watch",
+        "source_calls",
+        "source_python_values",
+        "source_js_values",
+        "envvars",
+    }
     modules = {m.name for m in pkgutil.iter_modules(extract_pkg.__path__)} - helpers
     assert len({id(e) for e in EXTRACTORS}) == len(EXTRACTORS)
     registered = {e.extract.__module__.rsplit(".", 1)[-1] for e in EXTRACTORS}

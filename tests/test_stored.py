@@ -1,5 +1,6 @@
 """Versioned stored formats: each current reader reads the previous version of its file, and a
 newer (unknown) version is a clear error, never a silent misread."""
+
 from __future__ import annotations
 
 import json
@@ -16,11 +17,28 @@ from aiopt_hooks.verdict.lock import parse_lock
 
 # A version-2 summary as the first release wrote it (no per-day sums, no failed rows' sums).
 SUMMARY_V2 = {
-    "aiopt_summary": 2, "paths": ["usage.jsonl"], "thresholds": [200000], "requests": 3, "untagged": 0,
-    "bad_rows": 0, "bad_lines": [], "first_ts": 1_772_323_200.0, "last_ts": 1_772_409_600.0,
-    "groups": [{"feature": "summarize", "provider": "openai", "model": "gpt-4o-mini", "requests": 3, "failed": 0,
-                "retries": 0, "stated_cost": 0.0, "stated_cost_rows": 0,
-                "cells": [[0, 120, 0, 3, 3000, 0, 0, 0]]}],
+    "aiopt_summary": 2,
+    "paths": ["usage.jsonl"],
+    "thresholds": [200000],
+    "requests": 3,
+    "untagged": 0,
+    "bad_rows": 0,
+    "bad_lines": [],
+    "first_ts": 1_772_323_200.0,
+    "last_ts": 1_772_409_600.0,
+    "groups": [
+        {
+            "feature": "summarize",
+            "provider": "openai",
+            "model": "gpt-4o-mini",
+            "requests": 3,
+            "failed": 0,
+            "retries": 0,
+            "stated_cost": 0.0,
+            "stated_cost_rows": 0,
+            "cells": [[0, 120, 0, 3, 3000, 0, 0, 0]],
+        }
+    ],
 }
 
 
@@ -67,5 +85,5 @@ def test_approvals_version_1_reads_and_a_newer_one_is_an_error() -> None:
 
 def test_every_kind_has_a_current_version_and_a_key() -> None:
     assert set(stored.CURRENT) == set(stored.VERSION_KEY)
-    for (kind, version) in stored.STEPS:
+    for kind, version in stored.STEPS:
         assert version < stored.CURRENT[kind]

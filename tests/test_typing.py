@@ -1,4 +1,5 @@
 """The package passes `mypy --strict` (settings in setup.cfg)."""
+
 from __future__ import annotations
 
 import subprocess

@@ -12,6 +12,7 @@ Keyed by the log's path, the summary format version, the tier thresholds, the fo
 dedupe.  Writes are atomic (temp file + rename), so concurrent checks never see half a file; a
 corrupt or stale entry is ignored and rebuilt.  Never written inside the working tree.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,7 +28,7 @@ from aiopt_hooks.config import write_atomic
 BLOCK = 1 << 16
 ENTRY_VERSION = 1
 MAX_ENTRIES = 32
-STALE_TEMP_SECONDS = 600   # older temp files belong to a writer that died (no live write takes this long)
+STALE_TEMP_SECONDS = 600  # older temp files belong to a writer that died (no live write takes this long)
 # What the readers compute, beyond the stored format: entries from before a change here are rebuilt
 # (ids2: the DuckDB engine counts repeated request ids too; its older entries said none).
 READERS = "ids2"
@@ -35,14 +36,15 @@ READERS = "ids2"
 
 class Entry(NamedTuple):
     summary: BaselineSummary
-    offset: int                # bytes of the log the summary covers (whole lines)
-    lines: int | None          # lines in those bytes (None: not counted, e.g. after a DuckDB read)
-    dialect: str               # the dialect the rows were read as
-    appendable: bool           # False when a tail cannot be read on its own (gzip, CSV, one JSON document)
+    offset: int  # bytes of the log the summary covers (whole lines)
+    lines: int | None  # lines in those bytes (None: not counted, e.g. after a DuckDB read)
+    dialect: str  # the dialect the rows were read as
+    appendable: bool  # False when a tail cannot be read on its own (gzip, CSV, one JSON document)
 
 
 class Mark(NamedTuple):
     """What identifies the first `offset` bytes of a log."""
+
     size: int
     mtime_ns: int
     head: str
@@ -61,8 +63,16 @@ def mark(path: Path, offset: int | None = None) -> Mark:
 
 
 def cache_key(path: Path, thresholds: tuple[int, ...], forced: str | None, dedupe: bool = False) -> str:
-    text = "\0".join([str(path.resolve()), f"v{SUMMARY_VERSION}.{ENTRY_VERSION}", ",".join(map(str, thresholds)),
-                      forced or "", "dedupe" * dedupe, READERS])
+    text = "\0".join(
+        [
+            str(path.resolve()),
+            f"v{SUMMARY_VERSION}.{ENTRY_VERSION}",
+            ",".join(map(str, thresholds)),
+            forced or "",
+            "dedupe" * dedupe,
+            READERS,
+        ]
+    )
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
@@ -75,18 +85,22 @@ def load(cache_dir: Path, key: str) -> tuple[Entry, Mark] | None:
     try:
         data = json.loads(_target(cache_dir, key).read_bytes())
         log = data["log"]
-        entry = Entry(summary_from_dict(data["summary"]), int(log["offset"]),
-                      None if log["lines"] is None else int(log["lines"]), str(log["dialect"]),
-                      bool(log["appendable"]))
+        entry = Entry(
+            summary_from_dict(data["summary"]),
+            int(log["offset"]),
+            None if log["lines"] is None else int(log["lines"]),
+            str(log["dialect"]),
+            bool(log["appendable"]),
+        )
         return entry, Mark(*(log["mark"][k] for k in Mark._fields))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return None   # corrupt: rebuilt and overwritten by the caller
+        return None  # corrupt: rebuilt and overwritten by the caller
 
 
 def reusable(path: Path, entry: Entry, stored: Mark) -> str:
-    """"hit" (the log is what the entry summarises), "prefix" (the entry summarises an unchanged
+    """ "hit" (the log is what the entry summarises), "prefix" (the entry summarises an unchanged
     start of a longer log: read the rest), or "" (read it all again)."""
     try:
         stat = path.stat()
@@ -112,8 +126,13 @@ def store(cache_dir: Path, key: str, path: Path, entry: Entry) -> None:
         stored = mark(path, entry.offset)
     except OSError:
         return
-    log: dict[str, Any] = {"offset": entry.offset, "lines": entry.lines, "dialect": entry.dialect,
-                           "appendable": entry.appendable, "mark": stored._asdict()}
+    log: dict[str, Any] = {
+        "offset": entry.offset,
+        "lines": entry.lines,
+        "dialect": entry.dialect,
+        "appendable": entry.appendable,
+        "mark": stored._asdict(),
+    }
     data = {"log": log, "summary": summary_to_dict(entry.summary)}
     write_atomic(_target(cache_dir, key), json.dumps(data, separators=(",", ":")).encode())
     try:
@@ -145,13 +164,13 @@ def _prune(cache_dir: Path) -> None:
             if now - tmp.stat().st_mtime > STALE_TEMP_SECONDS:
                 tmp.unlink()
         except OSError:
-            pass   # another process removed or renamed it first
+            pass  # another process removed or renamed it first
     entries = []
     for entry in cache_dir.glob("summary-*.json"):
         try:
             entries.append((entry.stat().st_mtime, entry))
         except OSError:
-            pass   # pruned by a concurrent check
+            pass  # pruned by a concurrent check
     for _, old in sorted(entries, reverse=True)[MAX_ENTRIES:]:
         try:
             os.unlink(old)

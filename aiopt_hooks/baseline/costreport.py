@@ -8,6 +8,7 @@ Stage: cost report file -> [(start, end, USD)] spans, kept on the summary as `re
   `ending_at`, `results[].amount`, a decimal string in the lowest currency unit (cents).
 A non-USD amount is an error.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +19,7 @@ from aiopt_hooks.baseline.files import iter_rows
 from aiopt_hooks.baseline.timestamps import parse_ts
 from aiopt_hooks.errors import AioptError
 
-Span = tuple[float, float, float]   # (start, end, USD)
+Span = tuple[float, float, float]  # (start, end, USD)
 
 
 def _usd(value: Any, currency: Any, cents: bool, where: str) -> float:
@@ -29,7 +30,7 @@ def _usd(value: Any, currency: Any, cents: bool, where: str) -> float:
 
 
 def _spans(row: dict[str, Any], where: str) -> list[Span]:
-    if "amount_value" in row:    # a dashboard CSV row; an empty day has no amount
+    if "amount_value" in row:  # a dashboard CSV row; an empty day has no amount
         if row.get("amount_value") in (None, ""):
             return []
         start, end = parse_ts(row.get("start_time")), parse_ts(row.get("end_time"))
@@ -47,9 +48,9 @@ def _spans(row: dict[str, Any], where: str) -> list[Span]:
             if not isinstance(result, dict) or start is None or end is None:
                 continue
             amount = result.get("amount")
-            if isinstance(amount, dict):     # OpenAI: {"value": 0.06, "currency": "usd"}
+            if isinstance(amount, dict):  # OpenAI: {"value": 0.06, "currency": "usd"}
                 out.append((start, end, _usd(amount.get("value") or 0, amount.get("currency"), False, where)))
-            elif amount not in (None, ""):   # Anthropic: "123.45" cents
+            elif amount not in (None, ""):  # Anthropic: "123.45" cents
                 out.append((start, end, _usd(amount, result.get("currency"), True, where)))
     return out
 

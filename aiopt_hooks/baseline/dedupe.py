@@ -7,6 +7,7 @@ each) for the first MAX_IDS distinct ids of a log, so memory stays bounded on a 
 later new ids are not checked.  Duplicates are counted and reported; with `baseline.dedupe: true`
 they are also left out of the baseline.
 """
+
 from __future__ import annotations
 
 from array import array
@@ -17,17 +18,26 @@ from aiopt_hooks.records import Finding
 if TYPE_CHECKING:
     from aiopt_hooks.records import Finding
 
-ID_KEYS = ("request_id", "requestId", "response_id", "responseId", "litellm_call_id", "call_id", "span_id",
-           "spanId", "id")
-NESTED = ("response", "body", "context")   # wrappers whose id is the request's (Batch API lines, OTel spans)
+ID_KEYS = (
+    "request_id",
+    "requestId",
+    "response_id",
+    "responseId",
+    "litellm_call_id",
+    "call_id",
+    "span_id",
+    "spanId",
+    "id",
+)
+NESTED = ("response", "body", "context")  # wrappers whose id is the request's (Batch API lines, OTel spans)
 _ANY_ID = frozenset((*ID_KEYS, *NESTED, "trace_id"))
-MAX_IDS = 4_000_000                       # a 2**23-slot table: 64 MiB (96 MiB while it doubles)
+MAX_IDS = 4_000_000  # a 2**23-slot table: 64 MiB (96 MiB while it doubles)
 MAX_SHOWN = 5
 
 
 def request_id(record: dict[str, Any]) -> str | None:
     """The id that names this request in the log, or None when the row carries none."""
-    present = record.keys() & _ANY_ID   # the common case (no id at all) is this one set operation
+    present = record.keys() & _ANY_ID  # the common case (no id at all) is this one set operation
     if not present:
         return None
     for key in ID_KEYS:
@@ -59,14 +69,14 @@ class SeenIds:
 
     def repeated(self, key: str) -> bool:
         """Record `key`; True when it was recorded before."""
-        h = hash(key) & 0xFFFFFFFFFFFFFFFF or 1   # 0 marks an empty slot
+        h = hash(key) & 0xFFFFFFFFFFFFFFFF or 1  # 0 marks an empty slot
         table, mask = self.table, self.mask
         i = h & mask
         while (slot := table[i]) != 0:
             if slot == h:
                 return True
             i = (i + 1) & mask
-        if self.count >= MAX_IDS:   # past MAX_IDS an id is not checked
+        if self.count >= MAX_IDS:  # past MAX_IDS an id is not checked
             return False
         table[i] = h
         self.count += 1
@@ -97,10 +107,16 @@ def duplicates_finding(count: int, lines: list[str], paths: list[str], dropped: 
 
     where = f" (first: {', '.join(lines)})" if lines else ""
     if dropped:
-        return Finding("info", "duplicate_log_rows",
-                       f"{count:,} log rows repeat a request id already seen{where}: left out "
-                       "(baseline.dedupe)",
-                       file=", ".join(paths))
-    return Finding("warn", "duplicate_log_rows",
-                   f"{count:,} log rows repeat a request id already seen{where} and are counted as requests; "
-                   "set `baseline.dedupe: true` in .aiopt.yaml to leave them out", file=", ".join(paths))
+        return Finding(
+            "info",
+            "duplicate_log_rows",
+            f"{count:,} log rows repeat a request id already seen{where}: left out (baseline.dedupe)",
+            file=", ".join(paths),
+        )
+    return Finding(
+        "warn",
+        "duplicate_log_rows",
+        f"{count:,} log rows repeat a request id already seen{where} and are counted as requests; "
+        "set `baseline.dedupe: true` in .aiopt.yaml to leave them out",
+        file=", ".join(paths),
+    )

@@ -4,6 +4,7 @@ The same summary as the streaming reader, computed by one vectorised GROUP BY.  
 only clean rows: if any row is malformed, has an unparsable timestamp or a non-integer token
 count, the caller falls back to the exact streaming reader (which also reports line numbers).
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,12 +15,35 @@ from typing import Any
 from aiopt_hooks.baseline.files import is_document
 from aiopt_hooks.baseline.model import BaselineSummary, Group, add_sums
 
-MIN_BYTES = 8 * 2**20          # below this, starting DuckDB costs more than it saves
-_TOKENS = ("input_tokens", "prompt_tokens", "output_tokens", "completion_tokens", "retries", "attempt",
-           "cached_input_tokens", "cached_tokens", "cache_read_input_tokens", "cache_write_tokens",
-           "cache_creation_input_tokens", "reasoning_tokens", "billed_cost", "cost_usd")
-_TEXT = ("ts", "timestamp", "provider", "model", "feature_tag", "feature", "route", "endpoint", "status",
-         "finish_reason")
+MIN_BYTES = 8 * 2**20  # below this, starting DuckDB costs more than it saves
+_TOKENS = (
+    "input_tokens",
+    "prompt_tokens",
+    "output_tokens",
+    "completion_tokens",
+    "retries",
+    "attempt",
+    "cached_input_tokens",
+    "cached_tokens",
+    "cache_read_input_tokens",
+    "cache_write_tokens",
+    "cache_creation_input_tokens",
+    "reasoning_tokens",
+    "billed_cost",
+    "cost_usd",
+)
+_TEXT = (
+    "ts",
+    "timestamp",
+    "provider",
+    "model",
+    "feature_tag",
+    "feature",
+    "route",
+    "endpoint",
+    "status",
+    "finish_reason",
+)
 _META = "STRUCT(feature_tag VARCHAR, feature VARCHAR, route VARCHAR)"
 
 
@@ -46,37 +70,59 @@ def _source(path: Path) -> tuple[str, dict[str, str]]:
                 name = f"{meta}.{key}"
                 exprs[name] = cols[name] if name in cols else "NULL::VARCHAR"
         return f"read_csv('{quoted}', header=true, all_varchar=true)", exprs
-    columns = ", ".join([f"{c}: 'DOUBLE'" for c in _TOKENS] + [f"{c}: 'VARCHAR'" for c in _TEXT]
-                        + [f"meta: '{_META}'", f"metadata: '{_META}'"])
+    columns = ", ".join(
+        [f"{c}: 'DOUBLE'" for c in _TOKENS]
+        + [f"{c}: 'VARCHAR'" for c in _TEXT]
+        + [f"meta: '{_META}'", f"metadata: '{_META}'"]
+    )
     exprs = {c: c for c in _TOKENS + _TEXT}
     exprs.update({f"{m}.{k}": f"{m}.{k}" for m in ("meta", "metadata") for k in ("feature_tag", "feature", "route")})
-    return (f"read_json('{quoted}', format='newline_delimited', columns={{{columns}}}, ignore_errors=true, "
-            f"maximum_object_size=16777216)"), exprs
+    return (
+        f"read_json('{quoted}', format='newline_delimited', columns={{{columns}}}, ignore_errors=true, "
+        f"maximum_object_size=16777216)"
+    ), exprs
 
 
 def _flat_select(path: Path) -> str:
     """The AIOpt dialect's record -> the engine's common columns (see `baseline/duck_dialects.py`)."""
     src, e = _source(path)
+
     def first(*names: str) -> str:
         return "COALESCE(" + ", ".join(e[n] for n in names) + ")"
+
     def text(name: str) -> str:
         return f"NULLIF({e[name]}, '')"
-    feature = ("COALESCE(" + ", ".join(text(n) for n in ("feature_tag", "feature", "route", "meta.feature_tag",
-                                                          "meta.feature", "meta.route", "metadata.feature_tag",
-                                                          "metadata.feature", "metadata.route"))
-               + f", {e['endpoint']}, '')")
+
+    feature = (
+        "COALESCE("
+        + ", ".join(
+            text(n)
+            for n in (
+                "feature_tag",
+                "feature",
+                "route",
+                "meta.feature_tag",
+                "meta.feature",
+                "meta.route",
+                "metadata.feature_tag",
+                "metadata.feature",
+                "metadata.route",
+            )
+        )
+        + f", {e['endpoint']}, '')"
+    )
     return f"""SELECT
-    {e['model']} AS model, lower(COALESCE({e['provider']}, '')) AS provider, {feature} AS feature,
-    {first('input_tokens', 'prompt_tokens')} AS inp, COALESCE({first('output_tokens', 'completion_tokens')}, 0) AS outp,
-    COALESCE({first('cached_input_tokens', 'cached_tokens', 'cache_read_input_tokens')}, 0) AS cached_raw,
-    COALESCE({first('cache_write_tokens', 'cache_creation_input_tokens')}, 0) AS write_raw, 0 AS write_1h,
-    COALESCE({e['reasoning_tokens']}, 0) AS reasoning,
-    COALESCE({e['retries']}, GREATEST(COALESCE({e['attempt']}, 1) - 1, 0)) AS retries,
-    lower(COALESCE({e['status']}, '')) IN ('ok', 'success', 'succeeded', '200', '200.0', 'completed', '') AS ok,
-    lower(COALESCE({e['finish_reason']}, '')) IN ('length', 'max_tokens', 'max_output_tokens') AS truncated,
-    {first('billed_cost', 'cost_usd')} AS cost,
-    COALESCE({text('ts')}, {text('timestamp')}) AS ts_text,
-    epoch(TRY_CAST(COALESCE({text('ts')}, {text('timestamp')}) AS TIMESTAMPTZ)) AS ts,
+    {e["model"]} AS model, lower(COALESCE({e["provider"]}, '')) AS provider, {feature} AS feature,
+    {first("input_tokens", "prompt_tokens")} AS inp, COALESCE({first("output_tokens", "completion_tokens")}, 0) AS outp,
+    COALESCE({first("cached_input_tokens", "cached_tokens", "cache_read_input_tokens")}, 0) AS cached_raw,
+    COALESCE({first("cache_write_tokens", "cache_creation_input_tokens")}, 0) AS write_raw, 0 AS write_1h,
+    COALESCE({e["reasoning_tokens"]}, 0) AS reasoning,
+    COALESCE({e["retries"]}, GREATEST(COALESCE({e["attempt"]}, 1) - 1, 0)) AS retries,
+    lower(COALESCE({e["status"]}, '')) IN ('ok', 'success', 'succeeded', '200', '200.0', 'completed', '') AS ok,
+    lower(COALESCE({e["finish_reason"]}, '')) IN ('length', 'max_tokens', 'max_output_tokens') AS truncated,
+    {first("billed_cost", "cost_usd")} AS cost,
+    COALESCE({text("ts")}, {text("timestamp")}) AS ts_text,
+    epoch(TRY_CAST(COALESCE({text("ts")}, {text("timestamp")}) AS TIMESTAMPTZ)) AS ts,
     NULL::VARCHAR AS rid, true AS valid, true AS keep
   FROM {src}"""
 
@@ -89,8 +135,7 @@ def _nested_select(path: Path, dialect: str, level: int) -> str:
     reading = READINGS[dialect](level)
     quoted = str(path).replace("'", "''")
     columns = ", ".join(f"\"{name}\": '{kind}'" for name, kind in reading.columns.items())
-    src = (f"read_json('{quoted}', format='newline_delimited', columns={{{columns}}}, "
-           f"maximum_object_size=16777216)")
+    src = f"read_json('{quoted}', format='newline_delimited', columns={{{columns}}}, maximum_object_size=16777216)"
     return reading.select.replace("{src}", src)
 
 
@@ -108,15 +153,21 @@ clean AS (SELECT *, LEAST(cached_raw, inp) AS cached, CASE WHEN rid IS NOT NULL 
   FROM raw WHERE keep OR NOT valid)
 """
     write = "LEAST(write_raw, inp - cached)"
-    failed = ", ".join(f"COALESCE(sum({x}) FILTER (WHERE NOT ok), 0)" for x in
-                       ("inp", "cached", write, "outp", "LEAST(reasoning, outp)"))
+    failed = ", ".join(
+        f"COALESCE(sum({x}) FILTER (WHERE NOT ok), 0)"
+        for x in ("inp", "cached", write, "outp", "LEAST(reasoning, outp)")
+    )
     # One scan of the file (the CTE is materialised once): per-cell and per-day sums as two grouping
     # sets of one GROUP BY, and the request ids seen twice (hashed: a collision only costs the exact path).
     nulls = ", ".join(["NULL"] * 18)
-    repeated = f"""
+    repeated = (
+        f"""
 UNION ALL
 SELECT false, true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*), {nulls}
-FROM clean WHERE rid_h IS NOT NULL GROUP BY rid_h HAVING count(*) > 1""" if ids else ""
+FROM clean WHERE rid_h IS NOT NULL GROUP BY rid_h HAVING count(*) > 1"""
+        if ids
+        else ""
+    )
     return f"""{clean}
 SELECT GROUPING(day) = 0 AS is_day, false AS is_rid, good, feature, provider, model, klass,
     outp::BIGINT AS outp, truncated, day,
@@ -128,11 +179,12 @@ GROUP BY GROUPING SETS ((good, feature, provider, model, klass, outp, truncated)
                         (good, feature, provider, model, day)){repeated}"""
 
 
-NESTED = ("openai", "anthropic", "otel", "langfuse")   # dialects read here besides the AIOpt one
+NESTED = ("openai", "anthropic", "otel", "langfuse")  # dialects read here besides the AIOpt one
 
 
-def summarize_log(path: Path, name: str, thresholds: tuple[int, ...], dialect: str,
-                  first: dict[str, Any]) -> BaselineSummary | None:
+def summarize_log(
+    path: Path, name: str, thresholds: tuple[int, ...], dialect: str, first: dict[str, Any]
+) -> BaselineSummary | None:
     """The summary of a log whose first record is `first`, or None when this engine does not read
     it (another dialect; a nested dialect in CSV or one JSON document; a record it cannot read exactly)."""
     if dialect == "aiopt":
@@ -147,8 +199,9 @@ def summarize_log(path: Path, name: str, thresholds: tuple[int, ...], dialect: s
     return None if level < 0 else summarize_with_duckdb(path, name, thresholds, dialect, level)
 
 
-def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...],
-                          dialect: str = "aiopt", level: int = 0) -> BaselineSummary | None:
+def summarize_with_duckdb(
+    path: Path, name: str, thresholds: tuple[int, ...], dialect: str = "aiopt", level: int = 0
+) -> BaselineSummary | None:
     """The log's summary, or None when the file needs the streaming reader (malformed rows, a
     record of another shape, a request id seen twice: the streaming reader names their lines)."""
     import duckdb
@@ -157,35 +210,42 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...],
 
     # Never fetch extensions (a network call).  Naive timestamps are UTC, as on the streaming path: the
     # session time zone is pinned, or DuckDB's built-in ICU would read them in the shell's TZ.
-    con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False,
-                                 "autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    con = duckdb.connect(
+        config={
+            "threads": 2,
+            "preserve_insertion_order": False,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        }
+    )
     try:
-        con.execute("SET enable_progress_bar = false")   # it would print to stdout, inside the JSON report
+        con.execute("SET enable_progress_bar = false")  # it would print to stdout, inside the JSON report
         try:
             con.execute("SET TimeZone = 'UTC'")
         except duckdb.Error:
-            pass   # no ICU in this build: it reads naive timestamps as UTC anyway
+            pass  # no ICU in this build: it reads naive timestamps as UTC anyway
         rows = con.execute(_query(raw, thresholds, ids=dialect != "aiopt")).fetchall()
     except duckdb.InterruptException:
         raise KeyboardInterrupt from None
     except duckdb.Error:
         return None
-    except RuntimeError as exc:   # a signal handler (Ctrl-C, the max_seconds alarm) stopped the query
+    except RuntimeError as exc:  # a signal handler (Ctrl-C, the max_seconds alarm) stopped the query
         if "interrupted" not in str(exc).lower():
             raise
         raise KeyboardInterrupt from None
     finally:
         con.close()
-    if any(row[1] or not row[2] for row in rows):   # a repeated request id, or a row not read exactly
+    if any(row[1] or not row[2] for row in rows):  # a repeated request id, or a row not read exactly
         return None
     summary = BaselineSummary(paths=[name], thresholds=thresholds)
-    for row in sorted(rows, key=lambda r: bool(r[0])):   # cells first, then days
+    for row in sorted(rows, key=lambda r: bool(r[0])):  # cells first, then days
         is_day, _, _, feature, provider, model, klass, outp, truncated, day = row[:10]
         n, s_in, s_cached, s_write, s_reason, retries, failed, cost, cost_rows, first, last = row[10:21]
         if is_day:
             if day is not None:
                 summary.groups[(feature, provider, model)].days[int(day)] = [
-                    float(v) for v in (n, s_in, s_cached, s_write, row[26], s_reason)]
+                    float(v) for v in (n, s_in, s_cached, s_write, row[26], s_reason)
+                ]
             continue
         group = summary.groups.get((feature, provider, model))
         if group is None:
@@ -195,8 +255,13 @@ def summarize_with_duckdb(path: Path, name: str, thresholds: tuple[int, ...],
         group.retries += int(retries)
         group.stated_cost += float(cost)
         group.stated_cost_rows += cost_rows
-        group.cells[(int(klass), int(outp), bool(truncated))] = [float(n), float(s_in), float(s_cached),
-                                                                 float(s_write), float(s_reason)]
+        group.cells[(int(klass), int(outp), bool(truncated))] = [
+            float(n),
+            float(s_in),
+            float(s_cached),
+            float(s_write),
+            float(s_reason),
+        ]
         add_sums(group.failed_tokens, [float(x) for x in row[21:26]])
         group.max_input = max(group.max_input, int(row[27]))
         group.cache_write_1h += float(row[28])

@@ -6,6 +6,7 @@ then of those keys inside a wrapper (`response`, `body`, `context`), then `trace
 rows without one are never repeats.  DuckDB counts exactly (it spills to disk), so no id cap applies.
 Only clean logs reach here: the summary query has already parsed every row.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,9 +19,11 @@ from aiopt_hooks.baseline.dedupe import ID_KEYS, MAX_SHOWN, NESTED
 
 def _json_id(expr: str, label: str) -> str:
     """`label:value` when the JSON value is a non-blank string or an integer, else NULL."""
-    return (f"CASE WHEN json_type({expr}) IN ('VARCHAR', 'BIGINT', 'UBIGINT') "
-            f"AND trim(json_extract_string({expr}, '$')) <> '' "
-            f"THEN '{label}:' || json_extract_string({expr}, '$') END")
+    return (
+        f"CASE WHEN json_type({expr}) IN ('VARCHAR', 'BIGINT', 'UBIGINT') "
+        f"AND trim(json_extract_string({expr}, '$')) <> '' "
+        f"THEN '{label}:' || json_extract_string({expr}, '$') END"
+    )
 
 
 def _csv_id(column: str, label: str, header: list[str]) -> str:
@@ -41,8 +44,11 @@ def _key_expr(header: list[str] | None) -> str:
         top = [_csv_id(k, k, header) for k in ID_KEYS]
         nested = [[_csv_id(f"{w}.{k}", k, header) for k in ID_KEYS] for w in NESTED]
         trace, attempt = _csv_id("trace_id", "trace_id", header), ('"attempt"' if "attempt" in header else "NULL")
-    parts = [*top, *("COALESCE(" + ", ".join(group) + ")" for group in nested),
-             f"{trace} || ':' || COALESCE({attempt}, '')"]
+    parts = [
+        *top,
+        *("COALESCE(" + ", ".join(group) + ")" for group in nested),
+        f"{trace} || ':' || COALESCE({attempt}, '')",
+    ]
     return "COALESCE(" + ", ".join(parts) + ")"
 
 
@@ -54,8 +60,10 @@ def _source(path: Path) -> tuple[str, list[str] | None]:
             header = next(csv.reader(fh), [])
         return f"read_csv('{quoted}', header=true, all_varchar=true)", header
     columns = ", ".join(f"\"{c}\": 'JSON'" for c in (*ID_KEYS, *NESTED, "trace_id", "attempt"))
-    return (f"read_json('{quoted}', format='newline_delimited', columns={{{columns}}}, ignore_errors=true, "
-            f"maximum_object_size=16777216)"), None
+    return (
+        f"read_json('{quoted}', format='newline_delimited', columns={{{columns}}}, ignore_errors=true, "
+        f"maximum_object_size=16777216)"
+    ), None
 
 
 def repeated_ids(path: Path, name: str) -> tuple[int, list[str]] | None:
@@ -68,8 +76,9 @@ def repeated_ids(path: Path, name: str) -> tuple[int, list[str]] | None:
 repeats AS (SELECT k, count(*) AS n FROM ids WHERE k IS NOT NULL GROUP BY k HAVING count(*) > 1)
 SELECT (SELECT COALESCE(sum(n - 1), 0) FROM repeats)::BIGINT,
        (SELECT list(k || ' (' || n || ' rows)' ORDER BY k) FROM (SELECT * FROM repeats ORDER BY k LIMIT {MAX_SHOWN}))"""
-    con = duckdb.connect(config={"threads": 2, "autoinstall_known_extensions": False,
-                                 "autoload_known_extensions": False})
+    con = duckdb.connect(
+        config={"threads": 2, "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
     try:
         row = con.execute(query).fetchone()
     except duckdb.Error:

@@ -5,6 +5,7 @@ stream, and a line longer than MAX_LINE_BYTES is read past in chunks and yielded
 row (counted by the caller), never held whole.  Each line is decoded on its own, so a byte that is
 not UTF-8 is an error naming its exact line.
 """
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,8 @@ from typing import IO, Any
 
 from aiopt_hooks.errors import AioptError
 
-Row = tuple[int, "dict[str, Any] | None"]   # (line number, row or None when malformed)
-MAX_LINE_BYTES = 8 * 2**20      # a longer log line is a bad row (real rows are far smaller)
+Row = tuple[int, "dict[str, Any] | None"]  # (line number, row or None when malformed)
+MAX_LINE_BYTES = 8 * 2**20  # a longer log line is a bad row (real rows are far smaller)
 MAX_DOCUMENT_BYTES = 64 * 2**20
 _SKIP_CHUNK = 2**20
 _BOM = b"\xef\xbb\xbf"
@@ -41,7 +42,7 @@ class _Lines:
         self.number = 0
         self.start = start
         self.offset = start
-        self.whole = 0   # the number of the last whole line
+        self.whole = 0  # the number of the last whole line
 
     def __iter__(self) -> Iterator[tuple[int, str | None]]:
         readline = self.raw.readline
@@ -52,7 +53,7 @@ class _Lines:
                 return
             self.number += 1
             pos += len(data)
-            if self.number == 1 and self.start == 0:   # (a tail's numbers start past its base)
+            if self.number == 1 and self.start == 0:  # (a tail's numbers start past its base)
                 data = _first_line(data)
             if len(data) > MAX_LINE_BYTES and not data.endswith(b"\n"):
                 while (rest := readline(_SKIP_CHUNK)) and not rest.endswith(b"\n"):
@@ -92,11 +93,16 @@ def iter_rows(path: Path) -> Iterator[Row]:
         exc.file = str(path)
         raise
     except UnicodeDecodeError:
-        raise AioptError("is not UTF-8 text", file=str(path), line=lines.number if lines else None,
-                         hint="export the log as UTF-8 JSONL or CSV") from None
-    except (OSError, EOFError, zlib.error) as exc:   # gzip.BadGzipFile is an OSError
-        raise AioptError(f"cannot read the baseline log: {exc}", file=str(path),
-                         line=lines.number or None if lines else None) from None
+        raise AioptError(
+            "is not UTF-8 text",
+            file=str(path),
+            line=lines.number if lines else None,
+            hint="export the log as UTF-8 JSONL or CSV",
+        ) from None
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise AioptError(
+            f"cannot read the baseline log: {exc}", file=str(path), line=lines.number or None if lines else None
+        ) from None
 
 
 class JsonlTail:
@@ -136,8 +142,12 @@ class JsonlTail:
             raise
         except UnicodeDecodeError:
             number = self._lines.number if self._lines else self.line_base + 1
-            raise AioptError("is not UTF-8 text", file=str(self.path), line=number or None,
-                             hint="export the log as UTF-8 JSONL or CSV") from None
+            raise AioptError(
+                "is not UTF-8 text",
+                file=str(self.path),
+                line=number or None,
+                hint="export the log as UTF-8 JSONL or CSV",
+            ) from None
         except OSError as exc:
             raise AioptError(f"cannot read the baseline log: {exc}", file=str(self.path)) from None
 
@@ -146,7 +156,7 @@ def plain_jsonl(path: Path) -> bool:
     """True for a log whose tail can be read on its own: a regular file of JSON lines, not compressed,
     not CSV."""
     name = path.name.lower()
-    if name.endswith((".gz", ".csv")) or not path.is_file():   # a FIFO or a device streams once, from the start
+    if name.endswith((".gz", ".csv")) or not path.is_file():  # a FIFO or a device streams once, from the start
         return False
     return not (name.endswith(".json") and is_document(path))
 
@@ -165,13 +175,16 @@ def is_document(path: Path) -> bool:
 def _document_rows(raw: IO[bytes]) -> Iterator[Row]:
     data = raw.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise AioptError(f"a single JSON document over {MAX_DOCUMENT_BYTES // 2**20} MiB",
-                         hint="export the log as JSONL (one record per line), which streams")
+        raise AioptError(
+            f"a single JSON document over {MAX_DOCUMENT_BYTES // 2**20} MiB",
+            hint="export the log as JSONL (one record per line), which streams",
+        )
     try:
         text = _first_line(data).decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise AioptError("is not UTF-8 text", line=data[:exc.start].count(b"\n") + 1,
-                         hint="export the log as UTF-8 JSON or JSONL") from None
+        raise AioptError(
+            "is not UTF-8 text", line=data[: exc.start].count(b"\n") + 1, hint="export the log as UTF-8 JSON or JSONL"
+        ) from None
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -182,7 +195,7 @@ def _document_rows(raw: IO[bytes]) -> Iterator[Row]:
 
 
 def _loads() -> Any:
-    try:   # a dependency; the standard library gives the same results where orjson cannot be installed
+    try:  # a dependency; the standard library gives the same results where orjson cannot be installed
         import orjson
 
         return orjson.loads

@@ -8,6 +8,7 @@ and line numbers that go on from the read part.  What is not: a row of the tail 
 id of the already-read part is not counted as a duplicate; with `baseline.dedupe: true`, or when
 the log names end users (counted distinct), the log is read again in full instead.
 """
+
 from __future__ import annotations
 
 import time
@@ -21,11 +22,12 @@ from aiopt_hooks.baseline.model import BaselineSummary, rebucket
 from aiopt_hooks.errors import AioptError
 
 CHECKPOINT_SECONDS = 1.0
-_IN_PROGRESS: list[str] = []   # logs being read now (a timeout notice names them)
+_IN_PROGRESS: list[str] = []  # logs being read now (a timeout notice names them)
 
 
 class Readers(NamedTuple):
     """The readers `baseline/read.py` provides (passed in: read.py imports this module)."""
+
     summary_file: Callable[[Path, str], BaselineSummary | None]
     dialect_of: Callable[[Path, str | None], str]
     fast: Callable[[Path, str, tuple[int, ...], str | None], BaselineSummary | None]
@@ -39,10 +41,17 @@ def in_progress() -> list[str]:
     return list(_IN_PROGRESS)
 
 
-def summarize_log(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,
-                  cache_dir: Path | None, dedupe: bool, readers: Readers) -> BaselineSummary:
+def summarize_log(
+    path: Path,
+    name: str,
+    thresholds: tuple[int, ...],
+    forced: str | None,
+    cache_dir: Path | None,
+    dedupe: bool,
+    readers: Readers,
+) -> BaselineSummary:
     key = None
-    if cache_dir is not None and not path.is_file():   # a FIFO or a device: read once, as it comes
+    if cache_dir is not None and not path.is_file():  # a FIFO or a device: read once, as it comes
         cache_dir = None
     if cache_dir is not None:
         try:
@@ -68,22 +77,31 @@ def _tracked(name: str, read: Callable[[], BaselineSummary]) -> BaselineSummary:
     _IN_PROGRESS.append(name)
     try:
         summary = read()
-    except Exception:   # an error is reported as it is; a timeout or Ctrl-C leaves the name for the notice
+    except Exception:  # an error is reported as it is; a timeout or Ctrl-C leaves the name for the notice
         _IN_PROGRESS.remove(name)
         raise
     _IN_PROGRESS.remove(name)
     return summary
 
 
-def _read_all(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None, dedupe: bool,
-              cache_dir: Path | None, key: str | None, readers: Readers) -> BaselineSummary:
+def _read_all(
+    path: Path,
+    name: str,
+    thresholds: tuple[int, ...],
+    forced: str | None,
+    dedupe: bool,
+    cache_dir: Path | None,
+    key: str | None,
+    readers: Readers,
+) -> BaselineSummary:
     size = path.stat().st_size
     fast = None if dedupe else readers.fast(path, name, thresholds, forced)
     if fast is not None:
         if cache_dir is not None and key is not None and path.stat().st_size == size:
             appendable = plain_jsonl(path) and _ends_a_line(path, size)
-            cache.store(cache_dir, key, path, cache.Entry(fast, size, None, readers.dialect_of(path, forced),
-                                                          appendable))
+            cache.store(
+                cache_dir, key, path, cache.Entry(fast, size, None, readers.dialect_of(path, forced), appendable)
+            )
         return fast
     summary = BaselineSummary(paths=[name], thresholds=thresholds)
     if not plain_jsonl(path):
@@ -95,15 +113,17 @@ def _read_all(path: Path, name: str, thresholds: tuple[int, ...], forced: str | 
     return _stream(path, name, start, dedupe, cache_dir, key, readers)
 
 
-def _read_tail(path: Path, name: str, entry: cache.Entry, cache_dir: Path, key: str,
-               readers: Readers) -> BaselineSummary:
+def _read_tail(
+    path: Path, name: str, entry: cache.Entry, cache_dir: Path, key: str, readers: Readers
+) -> BaselineSummary:
     entry.summary.paths = [name]
     lines = entry.lines if entry.lines is not None else cache.count_lines(path, entry.offset)
     return _stream(path, name, entry._replace(lines=lines), False, cache_dir, key, readers)
 
 
-def _stream(path: Path, name: str, start: cache.Entry, dedupe: bool, cache_dir: Path | None, key: str | None,
-            readers: Readers) -> BaselineSummary:
+def _stream(
+    path: Path, name: str, start: cache.Entry, dedupe: bool, cache_dir: Path | None, key: str | None, readers: Readers
+) -> BaselineSummary:
     """Read a plain JSONL log from `start.offset` into `start.summary`, storing a checkpoint now
     and then and the whole at the end."""
     tail = JsonlTail(path, start.offset, start.lines or 0)
@@ -115,7 +135,7 @@ def _stream(path: Path, name: str, start: cache.Entry, dedupe: bool, cache_dir: 
             return
         if tail.at_line_end and not dedupe:
             cache.store(cache_dir, key, path, cache.Entry(summary, tail.offset, tail.lines, used[0], True))
-        elif complete:   # ends inside a line, or deduplicated: kept whole, read again in full once it grows
+        elif complete:  # ends inside a line, or deduplicated: kept whole, read again in full once it grows
             cache.store(cache_dir, key, path, cache.Entry(summary, path.stat().st_size, None, used[0], False))
 
     def rows() -> Iterator[Row]:

@@ -7,6 +7,7 @@ output values make cap changes exact.  So every request is still priced on its o
 never on summed tokens, while the summary stays small.  The stored form (`summary_to_dict`) is
 versioned; `summary_from_dict` reads every earlier version still supported.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -20,28 +21,28 @@ from aiopt_hooks.stored import CURRENT, upgrade
 class Request(NamedTuple):
     """One billed LLM request (or attempt), tokens split by price class."""
 
-    ts: float | None          # epoch seconds, UTC
+    ts: float | None  # epoch seconds, UTC
     provider: str
     model: str
-    feature: str              # "" when the row has no feature tag
-    input: int                # all prompt tokens, cached ones included
-    cached: int               # cache reads (a subset of input)
-    cache_write: int          # cache writes (a subset of input)
-    output: int               # all output tokens, reasoning included
-    reasoning: int            # a subset of output
+    feature: str  # "" when the row has no feature tag
+    input: int  # all prompt tokens, cached ones included
+    cached: int  # cache reads (a subset of input)
+    cache_write: int  # cache writes (a subset of input)
+    output: int  # all output tokens, reasoning included
+    reasoning: int  # a subset of output
     ok: bool
     retries: int
-    truncated: bool           # finish_reason says the output cap cut it
-    cost: float | None        # the cost the log itself states, if any
-    cache_write_1h: int = 0   # 1-hour cache writes (a subset of cache_write; Anthropic prices them apart)
-    user: str = ""            # an end-user id: only counted (distinct users), never stored or printed
+    truncated: bool  # finish_reason says the output cap cut it
+    cost: float | None  # the cost the log itself states, if any
+    cache_write_1h: int = 0  # 1-hour cache writes (a subset of cache_write; Anthropic prices them apart)
+    user: str = ""  # an end-user id: only counted (distinct users), never stored or printed
     # An aggregated row (a provider's usage bucket): `requests` requests whose token fields above are
     # sums, over the bucket [ts, end).  A plain request row has requests=1 and no end; 0 = a bucket
     # whose request count the source does not give (an Anthropic usage report).
     requests: int = 1
     end: float | None = None
-    tier: str = ""            # service tier when not the standard one: "batch", "flex" or "priority"
-    min_input: int = 0        # a lower bound on each request's input the source states (a long-context bucket)
+    tier: str = ""  # service tier when not the standard one: "batch", "flex" or "priority"
+    min_input: int = 0  # a lower bound on each request's input the source states (a long-context bucket)
 
 
 # (tier class, output tokens, truncated) -> [count, input, cached, cache_write, reasoning] sums
@@ -53,7 +54,7 @@ TIERS = ("batch", "flex", "priority")
 # the daily trend and the risk bootstrap, per day rather than per request.
 Days = dict[int, list[float]]
 MAX_BAD_LINES = 5
-MAX_TRACKED_USERS = 100_000   # keeps memory bounded on logs with millions of end users
+MAX_TRACKED_USERS = 100_000  # keeps memory bounded on logs with millions of end users
 
 
 @dataclass
@@ -68,11 +69,11 @@ class Group:
     stated_cost_rows: int = 0
     cells: Cells = field(default_factory=dict)
     days: Days = field(default_factory=dict)
-    failed_tokens: list[float] = field(default_factory=lambda: [0.0] * 5)   # failed rows' input, cached,
+    failed_tokens: list[float] = field(default_factory=lambda: [0.0] * 5)  # failed rows' input, cached,
     # cache_write, output, reasoning sums
-    max_input: int = 0          # the largest request (against a new model's context window)
-    cache_write_1h: float = 0.0   # 1-hour cache writes, a part of the cells' cache writes (Anthropic)
-    tiers: Tiers = field(default_factory=dict)   # requests billed at a batch / flex / priority tier (a part of cells)
+    max_input: int = 0  # the largest request (against a new model's context window)
+    cache_write_1h: float = 0.0  # 1-hour cache writes, a part of the cells' cache writes (Anthropic)
+    tiers: Tiers = field(default_factory=dict)  # requests billed at a batch / flex / priority tier (a part of cells)
     _totals: dict[int, tuple[float, ...]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def class_totals(self) -> dict[int, tuple[float, ...]]:
@@ -104,10 +105,10 @@ class BaselineSummary:
     bad_lines: list[str] = field(default_factory=list)
     first_ts: float | None = None
     last_ts: float | None = None
-    duplicates: int = 0       # rows repeating a request id (aiopt_hooks.baseline.dedupe)
+    duplicates: int = 0  # rows repeating a request id (aiopt_hooks.baseline.dedupe)
     duplicate_lines: list[str] = field(default_factory=list)
-    users: int = 0            # distinct end-user ids (per log; summed across logs; at most MAX_TRACKED_USERS)
-    notes: list[str] = field(default_factory=list)   # how the files were read (a log named twice); not stored
+    users: int = 0  # distinct end-user ids (per log; summed across logs; at most MAX_TRACKED_USERS)
+    notes: list[str] = field(default_factory=list)  # how the files were read (a log named twice); not stored
     # Aggregated baselines (provider usage buckets): how many bucket rows were read, the narrowest
     # bucket width in seconds, and how many rows gave no request count (an Anthropic usage report).
     buckets: int = 0
@@ -128,7 +129,7 @@ class BaselineSummary:
         return self.buckets > 0
 
     def bucket_label(self) -> str:
-        """"daily buckets", "hourly buckets"... for the basis line of an aggregated baseline."""
+        """ "daily buckets", "hourly buckets"... for the basis line of an aggregated baseline."""
         width = self.bucket_seconds
         for seconds, word in ((60, "minute"), (3600, "hourly"), (86400, "daily"), (7 * 86400, "weekly")):
             if width and abs(width - seconds) <= seconds * 0.01:
@@ -166,18 +167,26 @@ class BaselineSummary:
             cell[3] += req.cache_write
             cell[4] += min(req.reasoning, req.output)
         if not req.ok:
-            add_sums(group.failed_tokens, (req.input, req.cached, req.cache_write, req.output,
-                                           min(req.reasoning, req.output)))
+            add_sums(
+                group.failed_tokens,
+                (req.input, req.cached, req.cache_write, req.output, min(req.reasoning, req.output)),
+            )
         self.requests += 1
         self.untagged += not req.feature
         if req.user and len(self._seen_users) < MAX_TRACKED_USERS and req.user not in self._seen_users:
-            self._seen_users.add(req.user)   # bounded: past the cap the count is a lower bound
+            self._seen_users.add(req.user)  # bounded: past the cap the count is a lower bound
             self.users += 1
         if req.ts is not None:
             day = group.days.get(int(req.ts // 86400))
             if day is None:
-                group.days[int(req.ts // 86400)] = [1, req.input, req.cached, req.cache_write, req.output,
-                                                    min(req.reasoning, req.output)]
+                group.days[int(req.ts // 86400)] = [
+                    1,
+                    req.input,
+                    req.cached,
+                    req.cache_write,
+                    req.output,
+                    min(req.reasoning, req.output),
+                ]
             else:
                 day[0] += 1
                 day[1] += req.input
@@ -190,13 +199,12 @@ class BaselineSummary:
             if self.last_ts is None or req.ts > self.last_ts:
                 self.last_ts = req.ts
 
-
     def _add_many(self, group: Group, req: Request) -> None:
         """A row standing for `req.requests` requests (token fields are their sums), or one request
         billed at a non-standard tier.  Output per request is not known inside a bucket: the
         bucket's requests go to the two cells around the mean output (floor and ceiling), so the
         output sum stays exact; the tier class is the mean input's."""
-        n = req.requests or 1     # 0: the row gives no request count (counted as one, and said so)
+        n = req.requests or 1  # 0: the row gives no request count (counted as one, and said so)
         if n < 1:
             raise ValueError(f"a usage bucket with {n} requests")
         if req.requests == 0:
@@ -216,8 +224,10 @@ class BaselineSummary:
             if not k:
                 continue
             share = k / n
-            add_sums(group.cells.setdefault((klass, out, req.truncated), [0.0] * 5),
-                     (k, req.input * share, req.cached * share, req.cache_write * share, reasoning * share))
+            add_sums(
+                group.cells.setdefault((klass, out, req.truncated), [0.0] * 5),
+                (k, req.input * share, req.cached * share, req.cache_write * share, reasoning * share),
+            )
         sums = (n, req.input, req.cached, req.cache_write, req.output, reasoning)
         if not req.ok:
             add_sums(group.failed_tokens, sums[1:])
@@ -258,26 +268,52 @@ def _merge_group(target: Group, other: Group) -> None:
         add_sums(target.days.setdefault(day, [0.0] * 6), values)
 
 
-SUMMARY_VERSION = CURRENT["summary"]   # 4: buckets, service tiers, reported costs (see aiopt_hooks.stored)
+SUMMARY_VERSION = CURRENT["summary"]  # 4: buckets, service tiers, reported costs (see aiopt_hooks.stored)
 
 
 def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
     """The versioned, JSON-ready form of a summary (cache files and summary files)."""
     return {
-        "aiopt_summary": SUMMARY_VERSION, "paths": summary.paths, "thresholds": list(summary.thresholds),
-        "requests": summary.requests, "untagged": summary.untagged, "bad_rows": summary.bad_rows,
-        "bad_lines": summary.bad_lines, "first_ts": summary.first_ts, "last_ts": summary.last_ts,
-        "duplicates": summary.duplicates, "duplicate_lines": summary.duplicate_lines,
-        "users": summary.users, "groups": [{"feature": g.feature, "provider": g.provider, "model": g.model, "requests": g.requests,
-                    "failed": g.failed, "retries": g.retries, "stated_cost": g.stated_cost,
-                    "stated_cost_rows": g.stated_cost_rows,
-                    "cells": [[k, o, int(t), *v] for (k, o, t), v in g.cells.items()],
-                    "days": [[d, *v] for d, v in sorted(g.days.items())], "failed_tokens": g.failed_tokens,
-                    "max_input": g.max_input, "cache_write_1h": g.cache_write_1h,
-                    **({"tiers": g.tiers} if g.tiers else {})}
-                   for g in summary.groups.values()],
-        **({"buckets": summary.buckets, "bucket_seconds": summary.bucket_seconds,
-            "uncounted_rows": summary.uncounted_rows} if summary.buckets or summary.uncounted_rows else {}),
+        "aiopt_summary": SUMMARY_VERSION,
+        "paths": summary.paths,
+        "thresholds": list(summary.thresholds),
+        "requests": summary.requests,
+        "untagged": summary.untagged,
+        "bad_rows": summary.bad_rows,
+        "bad_lines": summary.bad_lines,
+        "first_ts": summary.first_ts,
+        "last_ts": summary.last_ts,
+        "duplicates": summary.duplicates,
+        "duplicate_lines": summary.duplicate_lines,
+        "users": summary.users,
+        "groups": [
+            {
+                "feature": g.feature,
+                "provider": g.provider,
+                "model": g.model,
+                "requests": g.requests,
+                "failed": g.failed,
+                "retries": g.retries,
+                "stated_cost": g.stated_cost,
+                "stated_cost_rows": g.stated_cost_rows,
+                "cells": [[k, o, int(t), *v] for (k, o, t), v in g.cells.items()],
+                "days": [[d, *v] for d, v in sorted(g.days.items())],
+                "failed_tokens": g.failed_tokens,
+                "max_input": g.max_input,
+                "cache_write_1h": g.cache_write_1h,
+                **({"tiers": g.tiers} if g.tiers else {}),
+            }
+            for g in summary.groups.values()
+        ],
+        **(
+            {
+                "buckets": summary.buckets,
+                "bucket_seconds": summary.bucket_seconds,
+                "uncounted_rows": summary.uncounted_rows,
+            }
+            if summary.buckets or summary.uncounted_rows
+            else {}
+        ),
         **({"reported": summary.reported} if summary.reported else {}),
     }
 
@@ -285,25 +321,44 @@ def summary_to_dict(summary: BaselineSummary) -> dict[str, object]:
 def summary_from_dict(data: dict[str, Any]) -> BaselineSummary:
     """Inverse of `summary_to_dict`; raises ValueError/KeyError/TypeError on a malformed document."""
     data = upgrade("summary", data)
-    summary = BaselineSummary(paths=list(data["paths"]), thresholds=tuple(data["thresholds"]),
-                              requests=int(data["requests"]), untagged=int(data["untagged"]),
-                              bad_rows=int(data["bad_rows"]), bad_lines=list(data["bad_lines"]),
-                              first_ts=data["first_ts"], last_ts=data["last_ts"], users=int(data.get("users", 0)),
-                              duplicates=int(data.get("duplicates", 0)),
-                              duplicate_lines=[str(x) for x in data.get("duplicate_lines", [])],
-                              buckets=int(data.get("buckets", 0)), bucket_seconds=float(data.get("bucket_seconds", 0.0)),
-                              uncounted_rows=int(data.get("uncounted_rows", 0)),
-                              reported=[[float(x) for x in span][:3] for span in data.get("reported", [])])
+    summary = BaselineSummary(
+        paths=list(data["paths"]),
+        thresholds=tuple(data["thresholds"]),
+        requests=int(data["requests"]),
+        untagged=int(data["untagged"]),
+        bad_rows=int(data["bad_rows"]),
+        bad_lines=list(data["bad_lines"]),
+        first_ts=data["first_ts"],
+        last_ts=data["last_ts"],
+        users=int(data.get("users", 0)),
+        duplicates=int(data.get("duplicates", 0)),
+        duplicate_lines=[str(x) for x in data.get("duplicate_lines", [])],
+        buckets=int(data.get("buckets", 0)),
+        bucket_seconds=float(data.get("bucket_seconds", 0.0)),
+        uncounted_rows=int(data.get("uncounted_rows", 0)),
+        reported=[[float(x) for x in span][:3] for span in data.get("reported", [])],
+    )
     for g in data["groups"]:
-        group = Group(g["feature"], g["provider"], g["model"], int(g["requests"]), int(g["failed"]),
-                      int(g["retries"]), float(g["stated_cost"]), int(g["stated_cost_rows"]))
+        group = Group(
+            g["feature"],
+            g["provider"],
+            g["model"],
+            int(g["requests"]),
+            int(g["failed"]),
+            int(g["retries"]),
+            float(g["stated_cost"]),
+            int(g["stated_cost_rows"]),
+        )
         group.cells = {(int(c[0]), int(c[1]), bool(c[2])): [float(x) for x in c[3:8]] for c in g["cells"]}
         group.days = {int(d[0]): [float(x) for x in d[1:7]] for d in g.get("days", ())}
         group.failed_tokens = [float(x) for x in g.get("failed_tokens", [0.0] * 5)]
         group.max_input = int(g.get("max_input", 0))
         group.cache_write_1h = float(g.get("cache_write_1h", 0.0))
-        group.tiers = {str(t): [float(x) for x in v][:6] for t, v in dict(g.get("tiers") or {}).items()
-                       if t in TIERS and len(v) == 6}
+        group.tiers = {
+            str(t): [float(x) for x in v][:6]
+            for t, v in dict(g.get("tiers") or {}).items()
+            if t in TIERS and len(v) == 6
+        }
         summary.groups[(group.feature, group.provider, group.model)] = group
     return summary
 
@@ -313,12 +368,23 @@ def rebucket(summary: BaselineSummary, thresholds: tuple[int, ...]) -> BaselineS
     (exact unless a new threshold falls inside a cell's input range)."""
     if tuple(summary.thresholds) == tuple(thresholds):
         return summary
-    out = BaselineSummary(paths=summary.paths, thresholds=tuple(thresholds), requests=summary.requests,
-                          untagged=summary.untagged, bad_rows=summary.bad_rows, bad_lines=summary.bad_lines,
-                          first_ts=summary.first_ts, last_ts=summary.last_ts, users=summary.users,
-                          duplicates=summary.duplicates, duplicate_lines=summary.duplicate_lines,
-                          buckets=summary.buckets, bucket_seconds=summary.bucket_seconds,
-                          uncounted_rows=summary.uncounted_rows, reported=summary.reported)
+    out = BaselineSummary(
+        paths=summary.paths,
+        thresholds=tuple(thresholds),
+        requests=summary.requests,
+        untagged=summary.untagged,
+        bad_rows=summary.bad_rows,
+        bad_lines=summary.bad_lines,
+        first_ts=summary.first_ts,
+        last_ts=summary.last_ts,
+        users=summary.users,
+        duplicates=summary.duplicates,
+        duplicate_lines=summary.duplicate_lines,
+        buckets=summary.buckets,
+        bucket_seconds=summary.bucket_seconds,
+        uncounted_rows=summary.uncounted_rows,
+        reported=summary.reported,
+    )
     for key, g in summary.groups.items():
         group = out.groups[key] = Group(g.feature, g.provider, g.model)
         _merge_group(group, g)

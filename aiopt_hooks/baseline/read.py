@@ -3,6 +3,7 @@ cache, the DuckDB engine or the streaming dialect readers, then merged.
 
 Stage: log files -> summary (the only reader of log files besides `baseline/files.py`).
 """
+
 from __future__ import annotations
 
 import glob
@@ -30,8 +31,10 @@ from aiopt_hooks.repo.safepaths import confine
 # The committable baseline summary: `aiopt baseline summarize LOG -o .aiopt/baseline-summary.json`,
 # committed, is read when the raw log is absent (a teammate's clone, CI).
 COMMITTED_SUMMARY = ".aiopt/baseline-summary.json"
-COMMITTED_HINT = (f"or commit a summary for teammates and CI without the log: `aiopt baseline summarize LOG -o "
-                  f"{COMMITTED_SUMMARY}` (read when the log is absent)")
+COMMITTED_HINT = (
+    f"or commit a summary for teammates and CI without the log: `aiopt baseline summarize LOG -o "
+    f"{COMMITTED_SUMMARY}` (read when the log is absent)"
+)
 
 
 def read_summary_file(path: Path, name: str) -> BaselineSummary | None:
@@ -45,8 +48,11 @@ def read_summary_file(path: Path, name: str) -> BaselineSummary | None:
     try:
         return summary_from_dict(json.loads(path.read_bytes()))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-        raise AioptError(f"not a valid baseline summary: {exc}", file=name,
-                         hint="rebuild it with `aiopt baseline summarize LOG -o FILE`") from None
+        raise AioptError(
+            f"not a valid baseline summary: {exc}",
+            file=name,
+            hint="rebuild it with `aiopt baseline summarize LOG -o FILE`",
+        ) from None
 
 
 def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path]:
@@ -56,7 +62,7 @@ def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path
     named `usage[1].jsonl`); only the pattern a user wrote is a glob, never the repository's own path."""
     found: list[Path] = []
     for pattern in patterns:
-        explicit = os.path.isabs(pattern)   # an absolute path is read as written; a relative one stays inside
+        explicit = os.path.isabs(pattern)  # an absolute path is read as written; a relative one stays inside
         full = pattern if explicit else str(root / pattern)
         if not os.path.isfile(full) and glob.has_magic(pattern):
             base = "" if explicit else glob.escape(str(root)) + os.sep
@@ -67,9 +73,12 @@ def expand_paths(patterns: list[str] | tuple[str, ...], root: Path) -> list[Path
         if not explicit:
             matches = confine(pattern, matches, root)
         if not matches:
-            raise AioptError(f"baseline log not found, and no committed summary at {COMMITTED_SUMMARY}", file=pattern,
-                             hint="set `baseline.path` in .aiopt.yaml, pass --baseline PATH, or set AIOPT_BASELINE; "
-                                  + COMMITTED_HINT)
+            raise AioptError(
+                f"baseline log not found, and no committed summary at {COMMITTED_SUMMARY}",
+                file=pattern,
+                hint="set `baseline.path` in .aiopt.yaml, pass --baseline PATH, or set AIOPT_BASELINE; "
+                + COMMITTED_HINT,
+            )
         found.extend(Path(m) for m in matches)
     return found
 
@@ -96,7 +105,7 @@ def distinct_files(paths: list[Path], shown: list[str]) -> tuple[list[Path], lis
         if names[at] == name:
             notes.append(f"baseline {name} is named twice: read once")
             continue
-        if kept[at].is_symlink() and not path.is_symlink():   # report the real file, not the link
+        if kept[at].is_symlink() and not path.is_symlink():  # report the real file, not the link
             kept[at], names[at], name = path, name, names[at]
         notes.append(f"baseline {name} is the same file as {names[at]}: read once")
     return kept, names, notes
@@ -107,9 +116,14 @@ def notes_findings(summary: BaselineSummary) -> list[Finding]:
     return [Finding("info", "duplicate_baseline_file", note, file=", ".join(summary.paths)) for note in summary.notes]
 
 
-def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_format: str | None = None,
-                       display_root: Path | None = None, cache_dir: Path | None = None,
-                       dedupe: bool = False) -> BaselineSummary:
+def summarize_baseline(
+    paths: list[Path],
+    thresholds: tuple[int, ...],
+    forced_format: str | None = None,
+    display_root: Path | None = None,
+    cache_dir: Path | None = None,
+    dedupe: bool = False,
+) -> BaselineSummary:
     """One summary of every log: from the cache when the log is unchanged, else streamed (or,
     for a large log, aggregated by DuckDB).  Malformed rows are counted;
     a baseline with no usable row is an error.  Rows repeating a request id are counted, and
@@ -118,13 +132,13 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
     summaries: list[BaselineSummary] = []
     reported: list[list[float]] = []
     for path, name in zip(paths, shown):
-        if len(paths) > 1 and path.is_file():   # a cost report beside the usage: compared, not read as usage
+        if len(paths) > 1 and path.is_file():  # a cost report beside the usage: compared, not read as usage
             spans = read_cost_report(path, name)
             if spans is not None:
                 reported.extend([list(span) for span in spans])
                 continue
         summaries.append(_summarize_one(path, name, thresholds, forced_format, cache_dir, dedupe))
-    if len(summaries) == 1:   # one log: its summary as it is, nothing to merge
+    if len(summaries) == 1:  # one log: its summary as it is, nothing to merge
         summary = summaries[0]
     else:
         summary = BaselineSummary(paths=shown, thresholds=thresholds)
@@ -135,13 +149,21 @@ def summarize_baseline(paths: list[Path], thresholds: tuple[int, ...], forced_fo
     summary.notes = notes
     if summary.requests == 0:
         detail = f"; first bad lines: {', '.join(summary.bad_lines)}" if summary.bad_lines else ""
-        raise AioptError(f"the baseline has no usable request rows{detail}", file=", ".join(shown),
-                         hint="point `baseline.path` at a usage log (JSONL or CSV with model and token counts)")
+        raise AioptError(
+            f"the baseline has no usable request rows{detail}",
+            file=", ".join(shown),
+            hint="point `baseline.path` at a usage log (JSONL or CSV with model and token counts)",
+        )
     return summary
 
 
-def read_baseline(patterns: list[str] | tuple[str, ...], root: Path, config: Config, thresholds: tuple[int, ...],
-                  cache_dir: Path | None) -> BaselineSummary:
+def read_baseline(
+    patterns: list[str] | tuple[str, ...],
+    root: Path,
+    config: Config,
+    thresholds: tuple[int, ...],
+    cache_dir: Path | None,
+) -> BaselineSummary:
     """The configured baseline: paths (globs) from the repo root, summarized as the config says;
     the committed summary (COMMITTED_SUMMARY) when no configured log is present.  A baseline
     without a single timestamp has no window: an error unless `baseline.window_days` is set."""
@@ -152,12 +174,16 @@ def read_baseline(patterns: list[str] | tuple[str, ...], root: Path, config: Con
         if committed is None or not exc.message.startswith("baseline log not found"):
             raise
         paths = [committed]
-    summary = summarize_baseline(paths, thresholds, config.baseline_format, display_root=root,
-                                 cache_dir=cache_dir, dedupe=config.baseline_dedupe)
+    summary = summarize_baseline(
+        paths, thresholds, config.baseline_format, display_root=root, cache_dir=cache_dir, dedupe=config.baseline_dedupe
+    )
     if summary.first_ts is None and not config.window_days:
-        raise AioptError(f"no row of the baseline has a timestamp ({summary.requests:,} requests read), so the "
-                         "window they cover, and so the monthly cost, is unknown", file=", ".join(summary.paths),
-                         hint="set `baseline.window_days` to the days the log covers, or log a `ts` per request")
+        raise AioptError(
+            f"no row of the baseline has a timestamp ({summary.requests:,} requests read), so the "
+            "window they cover, and so the monthly cost, is unknown",
+            file=", ".join(summary.paths),
+            hint="set `baseline.window_days` to the days the log covers, or log a `ts` per request",
+        )
     return summary
 
 
@@ -170,8 +196,9 @@ def committed_summary(root: Path) -> Path | None:
     return Path(kept[0]) if kept else None
 
 
-def _summarize_one(path: Path, name: str, thresholds: tuple[int, ...], forced: str | None,
-                   cache_dir: Path | None, dedupe: bool = False) -> BaselineSummary:
+def _summarize_one(
+    path: Path, name: str, thresholds: tuple[int, ...], forced: str | None, cache_dir: Path | None, dedupe: bool = False
+) -> BaselineSummary:
 
     readers = Readers(read_summary_file, _dialect_of, _fast_summary, _read_rows, _read_whole)
     return summarize_log(path, name, thresholds, forced, cache_dir, dedupe, readers)
@@ -196,7 +223,7 @@ def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: st
     if dialect is None or first is None:
         return None
     summary = duck.summarize_log(path, name, thresholds, dialect.name, first)
-    if summary is not None and dialect.name == "aiopt":   # the flat query does not look at request ids
+    if summary is not None and dialect.name == "aiopt":  # the flat query does not look at request ids
         repeats = repeated_ids(path, name)
         if repeats is None:
             return None
@@ -228,12 +255,16 @@ def _read_whole(path: Path, name: str, summary: BaselineSummary, forced: str | N
     return _read_rows(iter_rows(path), name, summary, forced, dedupe)
 
 
-def _read_rows(rows: Iterator[Row], name: str, summary: BaselineSummary, forced: str | None,
-               dedupe: bool = False) -> str:
+def _read_rows(
+    rows: Iterator[Row], name: str, summary: BaselineSummary, forced: str | None, dedupe: bool = False
+) -> str:
     """Add the rows to the summary; returns the name of the dialect they were read as ("" if none)."""
     if forced and forced not in (names := [d.name for d in DIALECTS]):
-        raise AioptError(f"unknown log format {forced!r} (`baseline.format`)", file=name,
-                         hint=f"use one of: {', '.join(names)}, or remove the key to detect it")
+        raise AioptError(
+            f"unknown log format {forced!r} (`baseline.format`)",
+            file=name,
+            hint=f"use one of: {', '.join(names)}, or remove the key to detect it",
+        )
     dialect = None
     seen = SeenIds()
     for line, row in rows:
@@ -244,7 +275,7 @@ def _read_rows(rows: Iterator[Row], name: str, summary: BaselineSummary, forced:
             _bad(summary, name, line, "not a usage record")
             continue
         try:
-            for record in (dialect.unpack(row) if dialect.unpack else (row,)):
+            for record in dialect.unpack(row) if dialect.unpack else (row,):
                 request = dialect.normalize(record)
                 if (rid := request_id(record)) is not None and seen.repeated(rid):
                     summary.duplicates += 1
@@ -260,4 +291,4 @@ def _read_rows(rows: Iterator[Row], name: str, summary: BaselineSummary, forced:
 def _bad(summary: BaselineSummary, name: str, line: int, why: str) -> None:
     summary.bad_rows += 1
     if len(summary.bad_lines) < MAX_BAD_LINES:
-        summary.bad_lines.append(f"{name}:{line} ({why[:120]})")   # a reason quotes values: kept short
+        summary.bad_lines.append(f"{name}:{line} ({why[:120]})")  # a reason quotes values: kept short

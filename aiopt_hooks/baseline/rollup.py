@@ -9,6 +9,7 @@ add up.  The rows are checked: a cell whose mean input lies outside its tier cla
 SQL's embedded thresholds are not the ones given; cells that do not add up to their group's
 requests mean part of the export is missing.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -23,16 +24,44 @@ from aiopt_hooks.baseline.model import BaselineSummary, Group, add_sums
 from aiopt_hooks.errors import AioptError
 
 # The output columns of every docs/warehouse/*.sql file, in order.
-COLUMNS = ("kind", "feature", "provider", "model", "tier_class", "output_tokens", "truncated", "day",
-           "requests", "input_sum", "cached_sum", "cache_write_sum", "output_sum", "reasoning_sum",
-           "failed", "retries", "billed_cost", "billed_rows", "failed_input_sum", "failed_cached_sum",
-           "failed_cache_write_sum", "failed_output_sum", "failed_reasoning_sum", "max_input", "first_ts",
-           "last_ts")
+COLUMNS = (
+    "kind",
+    "feature",
+    "provider",
+    "model",
+    "tier_class",
+    "output_tokens",
+    "truncated",
+    "day",
+    "requests",
+    "input_sum",
+    "cached_sum",
+    "cache_write_sum",
+    "output_sum",
+    "reasoning_sum",
+    "failed",
+    "retries",
+    "billed_cost",
+    "billed_rows",
+    "failed_input_sum",
+    "failed_cached_sum",
+    "failed_cache_write_sum",
+    "failed_output_sum",
+    "failed_reasoning_sum",
+    "max_input",
+    "first_ts",
+    "last_ts",
+)
 _CELL_SUMS = ("requests", "input_sum", "cached_sum", "cache_write_sum", "reasoning_sum")
 _DAY_SUMS = ("requests", "input_sum", "cached_sum", "cache_write_sum", "output_sum", "reasoning_sum")
-_FAILED_SUMS = ("failed_input_sum", "failed_cached_sum", "failed_cache_write_sum", "failed_output_sum",
-                "failed_reasoning_sum")
-_NULLS = ("", "\\N")     # how warehouse clients write SQL NULL in CSV
+_FAILED_SUMS = (
+    "failed_input_sum",
+    "failed_cached_sum",
+    "failed_cache_write_sum",
+    "failed_output_sum",
+    "failed_reasoning_sum",
+)
+_NULLS = ("", "\\N")  # how warehouse clients write SQL NULL in CSV
 _TRUE = ("1", "true", "t", "yes")
 _FALSE = ("0", "false", "f", "no")
 HINT = "export every column of docs/warehouse/<dialect>.sql, as CSV with a header or JSON lines"
@@ -109,7 +138,7 @@ def _add_row(summary: BaselineSummary, row: dict[str, Any], name: str, line: int
     if kind == "cell":
         _add_cell(group, value, summary.thresholds)
     elif kind == "day":
-        if row.get("day") is not None:   # the day row of requests without a timestamp
+        if row.get("day") is not None:  # the day row of requests without a timestamp
             add_sums(group.days.setdefault(value.whole("day"), [0.0] * 6), [value.num(c) for c in _DAY_SUMS])
     else:
         _add_group(summary, group, value)
@@ -122,11 +151,14 @@ def _text(row: dict[str, Any], key: str) -> str:
 def _add_cell(group: Group, value: _Reader, thresholds: tuple[int, ...]) -> None:
     klass, sums = value.whole("tier_class"), [value.num(c) for c in _CELL_SUMS]
     if sums[0] > 0 and bisect.bisect_left(thresholds, sums[1] / sums[0]) != klass:
-        raise AioptError(f"tier_class {klass} does not hold a mean input of {sums[1] / sums[0]:,.0f} tokens "
-                         f"on the thresholds {', '.join(map(str, thresholds))}",
-                         file=value.name, line=value.line,
-                         hint="the SQL's tier CASE and --thresholds differ: pass the thresholds the SQL "
-                              "embeds, or regenerate its CASE with `aiopt baseline thresholds --sql`")
+        raise AioptError(
+            f"tier_class {klass} does not hold a mean input of {sums[1] / sums[0]:,.0f} tokens "
+            f"on the thresholds {', '.join(map(str, thresholds))}",
+            file=value.name,
+            line=value.line,
+            hint="the SQL's tier CASE and --thresholds differ: pass the thresholds the SQL "
+            "embeds, or regenerate its CASE with `aiopt baseline thresholds --sql`",
+        )
     cell = (klass, value.whole("output_tokens"), value.flag("truncated"))
     add_sums(group.cells.setdefault(cell, [0.0] * 5), sums)
 
@@ -135,7 +167,7 @@ def _add_group(summary: BaselineSummary, group: Group, value: _Reader) -> None:
     group.requests += value.whole("requests")
     group.failed += value.whole("failed")
     group.retries += value.whole("retries")
-    group.stated_cost += (value.opt("billed_cost") or 0.0)
+    group.stated_cost += value.opt("billed_cost") or 0.0
     group.stated_cost_rows += value.whole("billed_rows")
     add_sums(group.failed_tokens, [value.opt(c) or 0.0 for c in _FAILED_SUMS])
     group.max_input = max(group.max_input, value.whole("max_input"))
@@ -152,9 +184,12 @@ def _check_totals(summary: BaselineSummary, name: str) -> None:
         in_days = sum(v[0] for v in group.days.values())
         if in_cells != group.requests or in_days > group.requests:
             label = "/".join(x or "(untagged)" for x in (group.feature, group.provider, group.model))
-            raise AioptError(f"{label}: the group row counts {group.requests:,} requests, its cell rows "
-                             f"{in_cells:,.0f} and its day rows {in_days:,.0f}", file=name,
-                             hint="part of the export is missing or repeated: export the query's whole result")
+            raise AioptError(
+                f"{label}: the group row counts {group.requests:,} requests, its cell rows "
+                f"{in_cells:,.0f} and its day rows {in_days:,.0f}",
+                file=name,
+                hint="part of the export is missing or repeated: export the query's whole result",
+            )
 
 
 class _Reader:
@@ -190,7 +225,7 @@ class _Reader:
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
         try:
-            return int(str(raw).strip())   # exact, however large
+            return int(str(raw).strip())  # exact, however large
         except ValueError:
             number = self.num(key)
         if number != int(number):

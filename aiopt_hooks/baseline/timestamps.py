@@ -4,6 +4,7 @@ One rule on every engine: a timestamp without a zone (naive) is UTC, never the m
 (the DuckDB engine pins its session time zone to UTC for the same reading), so a log gives the same
 window and daily buckets whatever the shell's TZ.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -58,6 +59,6 @@ def _epoch(number: float) -> float:
     if number != number or number < 0:
         raise ValueError("not a timestamp")
     for scale in (1.0, 1e3, 1e6, 1e9):
-        if number / scale < 1e10:   # before the year 2286
+        if number / scale < 1e10:  # before the year 2286
             return number / scale
     raise ValueError("timestamp out of range")

@@ -1,5 +1,6 @@
 """`aiopt approve`: record a reviewed approval of the staged change (or a ref range) in
 `.aiopt/approvals.yaml` and stage the file, so the approval is committed with the change."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,16 +23,23 @@ if TYPE_CHECKING:
     from aiopt_hooks.verdict.approvals import Approval
 
 DEFAULT_DAYS = 90
-HEADROOM = 1.10     # default ceiling: the estimate now + 10%, so a refreshed log does not void it
+HEADROOM = 1.10  # default ceiling: the estimate now + 10%, so a refreshed log does not void it
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reason", required=True, help="why the cost is accepted (recorded and shown in every check)")
-    parser.add_argument("--expires", metavar="YYYY-MM-DD|never",
-                        help=f"last day the approval counts (default: {DEFAULT_DAYS} days from today)")
-    parser.add_argument("--max-monthly-increase", type=float, metavar="USD",
-                        help="ceiling: the approval stops covering the change when its estimate rises above this "
-                             f"(default: the estimate now + {round((HEADROOM - 1) * 100)}%%, rounded up)")
+    parser.add_argument(
+        "--expires",
+        metavar="YYYY-MM-DD|never",
+        help=f"last day the approval counts (default: {DEFAULT_DAYS} days from today)",
+    )
+    parser.add_argument(
+        "--max-monthly-increase",
+        type=float,
+        metavar="USD",
+        help="ceiling: the approval stops covering the change when its estimate rises above this "
+        f"(default: the estimate now + {round((HEADROOM - 1) * 100)}%%, rounded up)",
+    )
     add_source_options(parser)
 
 
@@ -53,8 +61,11 @@ def _ceiling(given: float | None, increase: float) -> float:
     if given is None:
         return float(max(math.ceil(increase * HEADROOM), 0))
     if given < increase:
-        raise AioptError(f"--max-monthly-increase {given:g} is below the current estimate (+${increase:,.2f}/month), "
-                         "so the approval would not cover this change", hint="give a ceiling at or above the estimate")
+        raise AioptError(
+            f"--max-monthly-increase {given:g} is below the current estimate (+${increase:,.2f}/month), "
+            "so the approval would not cover this change",
+            hint="give a ceiling at or above the estimate",
+        )
     return given
 
 
@@ -62,15 +73,18 @@ def _approvable(result: Result, ranged: bool) -> Estimate:
     """The estimate to approve, or an error saying why there is none."""
     est = result.estimate
     if est is None or not est.changes:
-        raise AioptError("nothing to approve: " + ("the range has no LLM cost change" if ranged
-                                                   else "no LLM cost change is staged"),
-                         hint="stage the config change first (git add), then run aiopt approve")
+        raise AioptError(
+            "nothing to approve: " + ("the range has no LLM cost change" if ranged else "no LLM cost change is staged"),
+            hint="stage the config change first (git add), then run aiopt approve",
+        )
     blocking = [f for f in result.all_findings if f.level == "block"]
     if blocking:
         first = blocking[0]
         where = f"{first.file}:{first.line}: " if first.file and first.line else ""
-        raise AioptError(f"cannot approve a change with a blocking finding: {where}{first.message}",
-                         hint="fix the finding; an approval accepts a known cost, not an unknown one")
+        raise AioptError(
+            f"cannot approve a change with a blocking finding: {where}{first.message}",
+            hint="fix the finding; an approval accepts a known cost, not an unknown one",
+        )
     return est
 
 
@@ -102,12 +116,21 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     keys = [ap.change_key(c.change) for c in est.changes]
     ceiling = _ceiling(args.max_monthly_increase, increase)
     approval = ap.Approval(
-        fingerprint=ap.fingerprint(keys), changes=tuple(keys), reason=reason, author=author_ident(ctx.root),
+        fingerprint=ap.fingerprint(keys),
+        changes=tuple(keys),
+        reason=reason,
+        author=author_ident(ctx.root),
         date=datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-        expires=expires, max_monthly_increase_usd=ceiling, estimate_monthly_usd=round(increase, 2))
+        expires=expires,
+        max_monthly_increase_usd=ceiling,
+        estimate_monthly_usd=round(increase, 2),
+    )
     replaced = _record(ctx.root, approval)
     changes = "; ".join(f"{k['feature']}.{k['field']}: {k['old']} -> {k['new']}" for k in keys)
-    print(f"aiopt: {'renewed' if replaced else 'recorded'} the approval of {changes} ({money(increase, True)}/month "
-          f"now; ceiling {money(ceiling, True)}/month; {'expires ' + expires.isoformat() if expires else 'no expiry'}) "
-          f"in {ap.APPROVALS_PATH}, and staged it: commit it with the change", file=sys.stderr)
+    print(
+        f"aiopt: {'renewed' if replaced else 'recorded'} the approval of {changes} ({money(increase, True)}/month "
+        f"now; ceiling {money(ceiling, True)}/month; {'expires ' + expires.isoformat() if expires else 'no expiry'}) "
+        f"in {ap.APPROVALS_PATH}, and staged it: commit it with the change",
+        file=sys.stderr,
+    )
     return 0

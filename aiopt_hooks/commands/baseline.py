@@ -2,6 +2,7 @@
 `baseline.path` can point at instead of the raw logs, e.g. one produced by a nightly job.
 `aiopt baseline import-rows ROWS... -o FILE`: the same summary from the rows a warehouse query
 (docs/warehouse/*.sql) produced; `aiopt baseline thresholds [--sql]`: the tier thresholds that SQL embeds."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,11 @@ if TYPE_CHECKING:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    summarize = sub.add_parser("summarize", help="summarize usage logs into one summary file (no LOG: the "
-                                                  "configured baseline, into the cache the check reads)")
+    summarize = sub.add_parser(
+        "summarize",
+        help="summarize usage logs into one summary file (no LOG: the "
+        "configured baseline, into the cache the check reads)",
+    )
     summarize.add_argument("logs", nargs="*", metavar="LOG", help="usage logs (JSONL/CSV, .gz) or summaries")
     summarize.add_argument("-o", "--output", help="the summary file to write (JSON); required with LOG")
     summarize.add_argument("--repo", default=".", help="repository directory, without LOG (default: current)")
@@ -31,8 +35,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     rows = sub.add_parser("import-rows", help="turn a warehouse query's exported rows into a summary file")
     rows.add_argument("rows", nargs="+", metavar="ROWS", help="rows of docs/warehouse/*.sql (CSV or JSON lines, .gz)")
     rows.add_argument("-o", "--output", required=True, help="the summary file to write (JSON)")
-    rows.add_argument("--thresholds", default=None, metavar="N,N,...",
-                      help="the tier thresholds the SQL embeds (default: the installed price data's)")
+    rows.add_argument(
+        "--thresholds",
+        default=None,
+        metavar="N,N,...",
+        help="the tier thresholds the SQL embeds (default: the installed price data's)",
+    )
     thresholds = sub.add_parser("thresholds", help="print the price data's input-token tier thresholds")
     thresholds.add_argument("--sql", action="store_true", help="print the tier_class CASE the warehouse SQL embeds")
 
@@ -48,8 +56,11 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
             raise AioptError("-o needs the logs to summarize", hint="aiopt baseline summarize LOG... -o FILE")
         return _warm_cache(args.repo)
     if not args.output:
-        raise AioptError("-o FILE is required with LOG", hint="aiopt baseline summarize LOG... -o FILE, or no "
-                                                             "LOG to summarize the configured baseline for the check")
+        raise AioptError(
+            "-o FILE is required with LOG",
+            hint="aiopt baseline summarize LOG... -o FILE, or no "
+            "LOG to summarize the configured baseline for the check",
+        )
     paths = [Path(p) for p in args.logs]
     for path in paths:
         if not path.is_file():
@@ -72,8 +83,9 @@ def _warm_cache(repo: str) -> int:
     cache_dir = ctx.git_dir / "aiopt"
     try:
         prices = PriceBook(ctx.config, cache_dir)
-        summary = read_baseline(baseline_patterns(options, ctx.config), ctx.root, ctx.config, prices.thresholds,
-                                cache_dir)
+        summary = read_baseline(
+            baseline_patterns(options, ctx.config), ctx.root, ctx.config, prices.thresholds, cache_dir
+        )
         prices.save()
     finally:
         pid_file = cache_dir / PID_FILE
@@ -82,22 +94,28 @@ def _warm_cache(repo: str) -> int:
                 pid_file.unlink()
         except OSError:
             pass
-    print(f"aiopt: baseline summarized for the check: {summary.requests:,} requests, {len(summary.groups)} "
-          f"feature/model groups, {summary.span_days:.1f} days", file=sys.stderr)
+    print(
+        f"aiopt: baseline summarized for the check: {summary.requests:,} requests, {len(summary.groups)} "
+        f"feature/model groups, {summary.span_days:.1f} days",
+        file=sys.stderr,
+    )
     return 0
 
 
 def _write(summary: BaselineSummary, output: Path) -> int:
 
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)   # e.g. the committed summary's `.aiopt/`
+        output.parent.mkdir(parents=True, exist_ok=True)  # e.g. the committed summary's `.aiopt/`
         output.write_text(json.dumps(summary_to_dict(summary), separators=(",", ":")) + "\n")
     except OSError as exc:
         raise AioptError(f"cannot write the summary: {exc.strerror}", file=str(output)) from None
     groups = len(summary.groups)
-    print(f"aiopt: wrote {output} ({output.stat().st_size:,} bytes): {summary.requests:,} requests, "
-          f"{groups} feature/model groups, {summary.span_days:.1f} days"
-          + (f"; {summary.bad_rows:,} malformed rows skipped" if summary.bad_rows else ""), file=sys.stderr)
+    print(
+        f"aiopt: wrote {output} ({output.stat().st_size:,} bytes): {summary.requests:,} requests, "
+        f"{groups} feature/model groups, {summary.span_days:.1f} days"
+        + (f"; {summary.bad_rows:,} malformed rows skipped" if summary.bad_rows else ""),
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -108,11 +126,14 @@ def _import_rows(files: list[str], given: str | None) -> BaselineSummary:
         if not path.is_file():
             raise AioptError("warehouse rows not found", file=str(path))
     try:
-        thresholds = tuple(sorted(int(t) for t in given.replace(" ", "").split(",") if t)) if given \
-            else tier_thresholds()
+        thresholds = (
+            tuple(sorted(int(t) for t in given.replace(" ", "").split(",") if t)) if given else tier_thresholds()
+        )
     except ValueError:
-        raise AioptError(f"--thresholds {given!r} is not a list of token counts",
-                         hint="e.g. --thresholds 32000,128000,200000 (`aiopt baseline thresholds`)") from None
+        raise AioptError(
+            f"--thresholds {given!r} is not a list of token counts",
+            hint="e.g. --thresholds 32000,128000,200000 (`aiopt baseline thresholds`)",
+        ) from None
     return summary_from_rows(paths, thresholds)
 
 

@@ -1,4 +1,5 @@
 """`aiopt check`: estimate the staged change (or a ref range) and decide pass / warn / block."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,29 +21,45 @@ def add_source_options(parser: argparse.ArgumentParser, refs: bool = True) -> No
         parser.add_argument("--from-ref", help="check the range from the merge base of this ref ...")
         parser.add_argument("--to-ref", help="... to this ref (default HEAD)")
     parser.add_argument("--config", help="config file (default: .aiopt.yaml at the repo root)")
-    parser.add_argument("--baseline", action="append", default=[], metavar="PATH",
-                        help="usage log (repeatable; overrides the config and AIOPT_BASELINE)")
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="usage log (repeatable; overrides the config and AIOPT_BASELINE)",
+    )
     parser.add_argument("--repo", default=".", help="repository directory (default: current)")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("filenames", nargs="*", help="narrow the check to these paths (as pre-commit passes them)")
     add_source_options(parser)
-    parser.add_argument("--format", choices=("text", "json", "markdown", "sarif"), default="text",
-                        help="sarif: for GitHub code scanning (findings and blocking changes at their file and line)")
-    parser.add_argument("--update-lock", action="store_true",
-                        help="first rewrite aiopt.lock for the staged config and stage it (an explicit update; "
-                             "the hook never does it)")
-    parser.add_argument("--guard", action="store_true", help=argparse.SUPPRESS)   # run as the aiopt-guard hook
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "sarif"),
+        default="text",
+        help="sarif: for GitHub code scanning (findings and blocking changes at their file and line)",
+    )
+    parser.add_argument(
+        "--update-lock",
+        action="store_true",
+        help="first rewrite aiopt.lock for the staged config and stage it (an explicit update; the hook never does it)",
+    )
+    parser.add_argument("--guard", action="store_true", help=argparse.SUPPRESS)  # run as the aiopt-guard hook
 
 
 def options_from(args: argparse.Namespace) -> CheckOptions:
     from aiopt_hooks.context import CheckOptions
 
-    return CheckOptions(repo=args.repo, config=args.config, baselines=tuple(args.baseline),
-                        from_ref=getattr(args, "from_ref", None), to_ref=getattr(args, "to_ref", None),
-                        paths=tuple(getattr(args, "filenames", ())),
-                        message_file=getattr(args, "message_file", None))
+    return CheckOptions(
+        repo=args.repo,
+        config=args.config,
+        baselines=tuple(args.baseline),
+        from_ref=getattr(args, "from_ref", None),
+        to_ref=getattr(args, "to_ref", None),
+        paths=tuple(getattr(args, "filenames", ())),
+        message_file=getattr(args, "message_file", None),
+    )
 
 
 def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
@@ -60,8 +77,13 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
         return 0
     options = options_from(args)
     ctx = load_repo_config(options)
-    settings.update(max_seconds=ctx.config.max_seconds, on_timeout=ctx.config.on_timeout,
-                    on_internal_error=ctx.config.on_internal_error, repo=str(ctx.root), git_dir=str(ctx.git_dir))
+    settings.update(
+        max_seconds=ctx.config.max_seconds,
+        on_timeout=ctx.config.on_timeout,
+        on_internal_error=ctx.config.on_internal_error,
+        repo=str(ctx.root),
+        git_dir=str(ctx.git_dir),
+    )
     if getattr(args, "update_lock", False):
         _update_lock(options, ctx)
     if hasattr(signal, "SIGALRM"):
@@ -84,8 +106,14 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
 
 def _silent(result: Result, fmt: str) -> bool:
     """A commit that changes no watched file adds nothing to the hook framework's own lines."""
-    return (fmt == "text" and result.stage.name in ("pre-commit", "commit-msg") and result.estimate is None
-            and result.verdict.verdict == "pass" and not result.all_findings and not result.verdict.reasons)
+    return (
+        fmt == "text"
+        and result.stage.name in ("pre-commit", "commit-msg")
+        and result.estimate is None
+        and result.verdict.verdict == "pass"
+        and not result.all_findings
+        and not result.verdict.reasons
+    )
 
 
 def _record_skip(options: CheckOptions, result: Result) -> None:
@@ -108,11 +136,16 @@ def _update_lock(options: CheckOptions, ctx: RepoContext) -> None:
     from aiopt_hooks.verdict.lock import LOCK_PATH
 
     if options.from_ref or options.to_ref:
-        raise AioptError("--update-lock writes the lock of the staged config, not of a ref range",
-                         hint="drop --from-ref/--to-ref, or check the ref out and run `aiopt lock`")
+        raise AioptError(
+            "--update-lock writes the lock of the staged config, not of a ref range",
+            hint="drop --from-ref/--to-ref, or check the ref out and run `aiopt lock`",
+        )
     lock = staged_lock(options, ctx)
-    print(f"aiopt: {LOCK_PATH} updated and staged: {money(lock['monthly_usd'])}/month over "
-          f"{len(lock['features'])} feature(s)", file=sys.stderr)
+    print(
+        f"aiopt: {LOCK_PATH} updated and staged: {money(lock['monthly_usd'])}/month over "
+        f"{len(lock['features'])} feature(s)",
+        file=sys.stderr,
+    )
 
 
 def _step_summary(result: Result) -> None:
@@ -129,5 +162,4 @@ def _step_summary(result: Result) -> None:
         with open(target, "a", encoding="utf-8") as fh:
             fh.write(redact(render_markdown(result)) + "\n")
     except OSError as exc:
-        print(f"aiopt: could not append to GITHUB_STEP_SUMMARY ({exc.strerror}); the report is above",
-              file=sys.stderr)
+        print(f"aiopt: could not append to GITHUB_STEP_SUMMARY ({exc.strerror}); the report is above", file=sys.stderr)

@@ -1,4 +1,5 @@
 """Helpers shared by the subcommands: output and the skip flag."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """`aiopt compare BASELINE_LOG CANDIDATE_LOG`: diff two real usage logs per feature and model; the
 policy applies to the whole app's delta (exit codes as `check`)."""
+
 from __future__ import annotations
 
 import argparse

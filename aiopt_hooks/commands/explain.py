@@ -1,5 +1,6 @@
 """`aiopt explain`: which files are watched, which features they map to, how many baseline requests
 each matches, and what is unmatched.  Writes nothing."""
+
 from __future__ import annotations
 
 import argparse

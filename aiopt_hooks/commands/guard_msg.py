@@ -1,5 +1,6 @@
 """`aiopt guard-msg MSGFILE` (the `aiopt-guard-msg` hook, commit-msg stage): `aiopt check` of the staged
 change that honours a `Cost-Approved: <reason>` trailer in the commit message being written."""
+
 from __future__ import annotations
 
 import argparse

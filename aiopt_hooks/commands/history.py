@@ -1,4 +1,5 @@
 """`aiopt history [--since DATE] [--format json]`: list the audit trail of checks, what-ifs and log diffs."""
+
 from __future__ import annotations
 
 import argparse
@@ -34,10 +35,19 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
         return 0
     from aiopt_hooks.render.table import fit_table
 
-    rows = [[e.get("time", ""), e.get("command", ""), e.get("scope", ""), e.get("verdict", ""),
-             _money(e.get("delta_monthly_usd"), True), _money(e.get("candidate_monthly_usd")),
-             "; ".join(e.get("changes", [])[:3]) + (" ..." if len(e.get("changes", [])) > 3 else ""),
-             "yes" if e.get("approvals") else ""] for e in entries]
+    rows = [
+        [
+            e.get("time", ""),
+            e.get("command", ""),
+            e.get("scope", ""),
+            e.get("verdict", ""),
+            _money(e.get("delta_monthly_usd"), True),
+            _money(e.get("candidate_monthly_usd")),
+            "; ".join(e.get("changes", [])[:3]) + (" ..." if len(e.get("changes", [])) > 3 else ""),
+            "yes" if e.get("approvals") else "",
+        ]
+        for e in entries
+    ]
     headers = ["time (UTC)", "command", "scope", "verdict", "delta $/mo", "candidate $/mo", "changes", "approved"]
     sys.stdout.write(redact(fit_table(headers, rows)) + "\n")
     return 0

@@ -4,6 +4,7 @@ pre-commit and pre-merge-commit check the staged change; commit-msg also honours
 `Cost-Approved:` trailer; pre-push checks every pushed ref's range (git passes the refs on stdin;
 under the pre-commit framework without refs, `--from-env` takes the branch from PRE_COMMIT_*).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,11 @@ from aiopt_hooks.commands.install_hook import HOOK_TYPES
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("hook_type", choices=HOOK_TYPES)
     parser.add_argument("hook_args", nargs="*", help="the arguments git passes to the hook")
-    parser.add_argument("--from-env", action="store_true",
-                        help="pre-push under the pre-commit framework: the branch and remote from PRE_COMMIT_*")
+    parser.add_argument(
+        "--from-env",
+        action="store_true",
+        help="pre-push under the pre-commit framework: the branch and remote from PRE_COMMIT_*",
+    )
     check.add_source_options(parser, refs=False)
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
@@ -57,6 +61,6 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     for rng in ranges:
         if rng.note:
             print(f"aiopt-guard: {rng.note}", file=sys.stderr)
-        refs = (f"--from-ref={rng.from_ref}", f"--to-ref={rng.to_ref}")   # `=`: a ref is never read as an option
+        refs = (f"--from-ref={rng.from_ref}", f"--to-ref={rng.to_ref}")  # `=`: a ref is never read as an option
         code = max(code, check.run(_check_args(args, *refs), settings))
     return code

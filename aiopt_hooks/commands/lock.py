@@ -1,4 +1,5 @@
 """`aiopt lock`: write `aiopt.lock` for the staged config (the creep guard's reference) and stage it."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,10 +22,14 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     ctx = load_repo_config(options)
     lock = staged_lock(options, ctx)
     base = lock["baseline"]
-    print(f"aiopt: wrote {LOCK_PATH} and staged it: {money(lock['monthly_usd'])}/month over "
-          f"{len(lock['features'])} feature(s); prices {lock['prices']}; baseline {base['requests']:,} requests "
-          f"from {base['from']} to {base['to']}. Commit it: reviewers see the cost reference move in its diff.")
+    print(
+        f"aiopt: wrote {LOCK_PATH} and staged it: {money(lock['monthly_usd'])}/month over "
+        f"{len(lock['features'])} feature(s); prices {lock['prices']}; baseline {base['requests']:,} requests "
+        f"from {base['from']} to {base['to']}. Commit it: reviewers see the cost reference move in its diff."
+    )
     if not ctx.config.lockfile:
-        print("aiopt: note: `lockfile: true` is not set in .aiopt.yaml, so checks do not compare against it yet",
-              file=sys.stderr)
+        print(
+            "aiopt: note: `lockfile: true` is not set in .aiopt.yaml, so checks do not compare against it yet",
+            file=sys.stderr,
+        )
     return 0

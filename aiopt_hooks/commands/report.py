@@ -4,6 +4,7 @@
 Exit codes as the command named (a scan: 0).  A check, what-if or log diff made here is recorded
 in the history like any other.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,7 +66,7 @@ def _check(args: argparse.Namespace) -> Built:
     except AioptError:
         if result.estimate is not None:
             raise
-        return "aiopt check", result, []    # nothing priced and no baseline to chart
+        return "aiopt check", result, []  # nothing priced and no baseline to chart
     return "aiopt check", result, [_scan_side("baseline", ws, summary)]
 
 
@@ -99,7 +100,11 @@ def _scan(args: argparse.Namespace) -> Built:
 
 
 BUILDERS: dict[str, Callable[[argparse.Namespace], Built]] = {
-    "check": _check, "whatif": _whatif, "compare": _compare, "scan": _scan}
+    "check": _check,
+    "whatif": _whatif,
+    "compare": _compare,
+    "scan": _scan,
+}
 
 
 def _default_check(args: argparse.Namespace) -> argparse.Namespace:

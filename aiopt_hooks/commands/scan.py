@@ -1,4 +1,5 @@
 """`aiopt scan [LOG]`: where the money goes and what could be saved, from the usage log alone."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,6 +1,7 @@
 """Where a check runs (pre-commit, commit-msg, pre-push, CI, or a person's `aiopt check`), and what the
 `aiopt-guard` hook checks when nothing is staged outside a commit (a CI job, `pre-commit run --all-files`).
 """
+
 from __future__ import annotations
 
 import sys
@@ -12,8 +13,12 @@ if TYPE_CHECKING:
     from aiopt_hooks.records import Stage
 
 # Commits and pushes made by a git hook: their stage comes from the hook, not from the environment.
-HOOK_STAGES = {"pre-commit": "pre-commit", "pre-merge-commit": "pre-commit", "commit-msg": "commit-msg",
-               "pre-push": "pre-push"}
+HOOK_STAGES = {
+    "pre-commit": "pre-commit",
+    "pre-merge-commit": "pre-commit",
+    "commit-msg": "commit-msg",
+    "pre-push": "pre-push",
+}
 
 
 def stage_of(options: CheckOptions, hook_type: str | None, guard: bool, env: Mapping[str, str]) -> Stage:
@@ -30,7 +35,7 @@ def stage_of(options: CheckOptions, hook_type: str | None, guard: bool, env: Map
     if options.from_ref or options.to_ref:
         if in_ci(env):
             return Stage("ci", framework, *refs)
-        if guard and framework:   # the framework's pre-push (PRE_COMMIT_FROM_REF / _TO_REF)
+        if guard and framework:  # the framework's pre-push (PRE_COMMIT_FROM_REF / _TO_REF)
             return Stage("pre-push", True, *refs)
         return Stage("command", False, *refs)
     if guard and (framework or env.get("GIT_INDEX_FILE")):

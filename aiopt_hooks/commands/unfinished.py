@@ -6,6 +6,7 @@ summarize` (no arguments: the configured baseline, into the cache the check read
 in the background once per repository, so the next commit is checked for real.  The notice says
 which log and what to run to finish it now.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,10 @@ def notice(settings: dict[str, object]) -> str:
         return ""
     started = _start_background(settings)
     where = f"started in the background (pid {started}); " if started else ""
-    return (f"; the baseline summary of {', '.join(logs)} was not finished (the part read so far is kept): "
-            f"{where}run `{FINISH}` to finish it now, and the next commit is checked in full")
+    return (
+        f"; the baseline summary of {', '.join(logs)} was not finished (the part read so far is kept): "
+        f"{where}run `{FINISH}` to finish it now, and the next commit is checked in full"
+    )
 
 
 def _start_background(settings: dict[str, object]) -> int | None:
@@ -49,11 +52,19 @@ def _start_background(settings: dict[str, object]) -> int | None:
         return running
     except (OSError, ValueError):
         pass
-    code = ("import sys; from aiopt_hooks.cli import main; "
-            f"sys.exit(main(['baseline', 'summarize', '--repo', {str(root)!r}]))")
+    code = (
+        "import sys; from aiopt_hooks.cli import main; "
+        f"sys.exit(main(['baseline', 'summarize', '--repo', {str(root)!r}]))"
+    )
     try:
-        proc = subprocess.Popen([sys.executable, "-c", code], cwd=str(root), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=str(root),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         pid_file.parent.mkdir(parents=True, exist_ok=True)
         pid_file.write_text(f"{proc.pid}\n")
     except OSError:

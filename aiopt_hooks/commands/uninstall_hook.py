@@ -1,4 +1,5 @@
 """`aiopt uninstall-hook`: remove the plain git hook `aiopt install-hook` wrote (restoring a chained one)."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """`aiopt whatif`: price a change given by flags (no diff) with the same estimator and report as `check`."""
+
 from __future__ import annotations
 
 import argparse
@@ -30,16 +31,29 @@ def configure(parser: argparse.ArgumentParser) -> None:
     knobs.add_argument("--output-mult", type=float, metavar="X", help="output tokens x X (before the cap)")
     knobs.add_argument("--retries-delta", type=int, metavar="N", help="N more (or, negative, fewer) retries")
     knobs.add_argument("--call-mult", type=float, metavar="X", help="requests x X")
-    knobs.add_argument("--budget-monthly", type=float, metavar="USD",
-                       help="block when the candidate's monthly cost is over USD (policy.block.monthly_total_usd)")
+    knobs.add_argument(
+        "--budget-monthly",
+        type=float,
+        metavar="USD",
+        help="block when the candidate's monthly cost is over USD (policy.block.monthly_total_usd)",
+    )
     add_workspace_options(parser)
     parser.add_argument("--format", choices=FORMATS, default="text")
 
 
 def knobs_from(args: argparse.Namespace) -> Knobs:
 
-    return Knobs(args.feature, args.model, args.provider, args.max_output_tokens, args.context_mult,
-                 args.output_mult, args.retries_delta, args.call_mult, args.budget_monthly)
+    return Knobs(
+        args.feature,
+        args.model,
+        args.provider,
+        args.max_output_tokens,
+        args.context_mult,
+        args.output_mult,
+        args.retries_delta,
+        args.call_mult,
+        args.budget_monthly,
+    )
 
 
 def compute(args: argparse.Namespace) -> tuple[Result, Workspace]:

@@ -8,6 +8,7 @@ plus one per secondary model, which aider calls on its own (commit messages, edi
 `weak-model`, `editor-model`: features `aider`, `aider:weak`, `aider:editor`).  The metadata
 JSON is a price and context-window table, not a call site: it yields no call spec.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -49,17 +50,36 @@ def _settings(path: str, text: str, document: Any) -> list[CallSpec]:
         specs.append(read_spec(path, text, entry, name, selector, keys=KEYS))
         for role, key in SECONDARY:
             if entry.get(key):
-                specs.append(read_spec(path, text, {}, f"{name}:{role}", f"{selector}:{role}", keys={},
-                                       defaults={"model": found_at(entry, key)}))
+                specs.append(
+                    read_spec(
+                        path,
+                        text,
+                        {},
+                        f"{name}:{role}",
+                        f"{selector}:{role}",
+                        keys={},
+                        defaults={"model": found_at(entry, key)},
+                    )
+                )
     return specs
 
 
 def _conf(path: str, text: str, document: Any) -> list[CallSpec]:
     if not isinstance(document, Mapping):
         return []
-    return [read_spec(path, text, {}, f"aider:{role}" if role else "aider", role or "model", keys={},
-                      defaults={"model": found_at(document, key)})
-            for role, key in CONF_MODELS if document.get(key)]
+    return [
+        read_spec(
+            path,
+            text,
+            {},
+            f"aider:{role}" if role else "aider",
+            role or "model",
+            keys={},
+            defaults={"model": found_at(document, key)},
+        )
+        for role, key in CONF_MODELS
+        if document.get(key)
+    ]
 
 
 def extract(path: str, text: str) -> list[CallSpec]:

@@ -1,4 +1,5 @@
 """The extractor type: how one file format is recognised and read into call specs."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

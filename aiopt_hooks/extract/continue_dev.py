@@ -6,6 +6,7 @@ One call spec per model block: feature = its `name` (the display alias), model =
 spec (feature = the package) only where its `override:` sets a cost field.  Secrets
 (`${{ secrets.NAME }}`) stay as written.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -36,8 +37,10 @@ def extract(path: str, text: str) -> list[CallSpec]:
         elif isinstance(block, Mapping) and isinstance(block.get("uses"), str):
             override = block.get("override")
             entries.append((block["uses"], override if isinstance(override, Mapping) else {}))
-    specs = [read_spec(path, text, block, name, selector)
-             for (name, block), selector in zip(entries, unique_selectors("models", [n for n, _ in entries]))]
+    specs = [
+        read_spec(path, text, block, name, selector)
+        for (name, block), selector in zip(entries, unique_selectors("models", [n for n, _ in entries]))
+    ]
     return [spec for spec in specs if spec.fields]
 
 

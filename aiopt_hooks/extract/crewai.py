@@ -7,6 +7,7 @@ system message on every call: role, goal and backstory.  tasks.yaml maps a task 
 the agent when named, else the task).  `{placeholders}` are interpolated at run time: they are
 excluded from the count, like any template expression.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,14 +61,20 @@ def extract(path: str, text: str) -> list[CallSpec]:
         prompt, line = _prompt(entry, TASK_TEXT if is_task else AGENT_TEXT)
         agent = entry.get("agent")
         feature = str(agent) if is_task and isinstance(agent, str) and agent else str(name)
-        spec = read_spec(path, text, entry, feature, str(name), keys=KEYS,
-                         defaults=None if is_task else framework_defaults(entry))
+        spec = read_spec(
+            path, text, entry, feature, str(name), keys=KEYS, defaults=None if is_task else framework_defaults(entry)
+        )
         if prompt is None and not spec.fields:
             continue
         if prompt is not None:
-            spec = CallSpec(file=spec.file, feature=spec.feature, selector=spec.selector,
-                            fields={**spec.fields, "prompt": "inline"},
-                            lines={**spec.lines, **({"prompt": line} if line else {})}, prompt_text=prompt)
+            spec = CallSpec(
+                file=spec.file,
+                feature=spec.feature,
+                selector=spec.selector,
+                fields={**spec.fields, "prompt": "inline"},
+                lines={**spec.lines, **({"prompt": line} if line else {})},
+                prompt_text=prompt,
+            )
         specs.append(spec)
     return specs
 

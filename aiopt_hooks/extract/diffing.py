@@ -4,6 +4,7 @@ Reads file contents through `gitio` only; applies the feature mapping of DESIGN.
 `features.<name>.files` selectors first, then named entries, then a prompt file's stem (or the
 entry that names the prompt file).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,7 @@ class Tree:
     """One side of the diff: the index or a commit, read lazily."""
 
     root: Path
-    ref: str | None            # None = the index
+    ref: str | None  # None = the index
     reader: BlobReader
     config: Config
     _files: dict[str, str] | None = None
@@ -72,9 +73,14 @@ def _specs(tree: Tree, path: str, sha: str | None, findings: list[Finding]) -> l
     try:
         text = tree.text(path, sha)
     except _TooLarge:
-        findings.append(Finding("warn", "file_too_large",
-                                f"larger than max_file_bytes ({tree.config.max_file_bytes:,}): not checked",
-                                file=path))
+        findings.append(
+            Finding(
+                "warn",
+                "file_too_large",
+                f"larger than max_file_bytes ({tree.config.max_file_bytes:,}): not checked",
+                file=path,
+            )
+        )
         return []
     return extract_call_specs(path, text or "")
 
@@ -96,8 +102,9 @@ def _prompt_owners(tree: Tree, watched: list[str]) -> dict[str, CallSpec]:
     return owners
 
 
-def _prompt_change(old: CallSpec | None, new: CallSpec, old_text: str | None, new_text: str | None,
-                   feature: str) -> Change | None:
+def _prompt_change(
+    old: CallSpec | None, new: CallSpec, old_text: str | None, new_text: str | None, feature: str
+) -> Change | None:
     if (old_text or "") == (new_text or ""):
         return None
 
@@ -113,9 +120,19 @@ def _prompt_change(old: CallSpec | None, new: CallSpec, old_text: str | None, ne
         method = counted.method
     notes.append(f"prompt tokens counted by {method}")
     if removed:
-        notes.append(f"{removed} template expressions excluded: rendered prompts are larger (static text is a lower bound)")
-    return Change(file=new.file, feature=feature, field="prompt", old=counts[0], new=counts[1],
-                  line=new.lines.get("prompt"), spec=dict(new.fields), notes=tuple(notes))
+        notes.append(
+            f"{removed} template expressions excluded: rendered prompts are larger (static text is a lower bound)"
+        )
+    return Change(
+        file=new.file,
+        feature=feature,
+        field="prompt",
+        old=counts[0],
+        new=counts[1],
+        line=new.lines.get("prompt"),
+        spec=dict(new.fields),
+        notes=tuple(notes),
+    )
 
 
 def _prompt_text(spec: CallSpec | None, tree: Tree) -> str | None:
@@ -133,18 +150,22 @@ def _prompt_text(spec: CallSpec | None, tree: Tree) -> str | None:
     return None
 
 
-def diff_specs(old: CallSpec | None, new: CallSpec | None, feature: str, old_tree: Tree,
-               new_tree: Tree) -> tuple[list[Change], list[Finding]]:
+def diff_specs(
+    old: CallSpec | None, new: CallSpec | None, feature: str, old_tree: Tree, new_tree: Tree
+) -> tuple[list[Change], list[Finding]]:
     """The cost-field changes between two versions of one call spec."""
     if new is None:
         assert old is not None
-        return [], [Finding("info", "feature_removed",
-                            f"{feature}: removed from {old.file}; savings are not claimed", file=old.file)]
+        return [], [
+            Finding(
+                "info", "feature_removed", f"{feature}: removed from {old.file}; savings are not claimed", file=old.file
+            )
+        ]
     changes = []
     for name in COST_FIELDS:
         if name == "prompt":
             if new.prompt_text is None and old is not None and old.fields.get("prompt") == new.fields.get("prompt"):
-                continue   # the same prompt file: its own diff (a watched file) carries the change
+                continue  # the same prompt file: its own diff (a watched file) carries the change
             change = _prompt_change(old, new, _prompt_text(old, old_tree), _prompt_text(new, new_tree), feature)
             if change is not None:
                 changes.append(change)
@@ -152,14 +173,24 @@ def diff_specs(old: CallSpec | None, new: CallSpec | None, feature: str, old_tre
         before = old.fields.get(name) if old else None
         after = new.fields.get(name)
         if before != after:
-            changes.append(Change(file=new.file, feature=feature, field=name, old=before, new=after,
-                                  line=new.lines.get(name), spec=dict(new.fields)))
-    return with_source_notes(old, new, feature, changes, new_tree.config)   # source code: defaults, run-time values
+            changes.append(
+                Change(
+                    file=new.file,
+                    feature=feature,
+                    field=name,
+                    old=before,
+                    new=after,
+                    line=new.lines.get(name),
+                    spec=dict(new.fields),
+                )
+            )
+    return with_source_notes(old, new, feature, changes, new_tree.config)  # source code: defaults, run-time values
 
 
 def _with_owner(spec: CallSpec, owner: CallSpec) -> CallSpec:
-    inherited: dict[str, Any] = {k: owner.fields[k] for k in ("model", "provider")
-                                 if k in owner.fields and k not in spec.fields}
+    inherited: dict[str, Any] = {
+        k: owner.fields[k] for k in ("model", "provider") if k in owner.fields and k not in spec.fields
+    }
     return replace(spec, fields={**spec.fields, **inherited})
 
 
@@ -171,8 +202,9 @@ def _ref_paths(spec: CallSpec) -> list[str]:
     return list(dict.fromkeys(str(PurePosixPath(p)) for p in (ref, str(PurePosixPath(spec.file).parent / ref))))
 
 
-def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tree,
-                   config: Config) -> tuple[list[Change], list[Finding]]:
+def derive_changes(
+    file_changes: list[FileChange], old_tree: Tree, new_tree: Tree, config: Config
+) -> tuple[list[Change], list[Finding]]:
     """Every cost change in the watched files among `file_changes`.
 
     Structured files go first: when an entry's `prompt:` reference itself changes (or the entry is
@@ -190,8 +222,10 @@ def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tre
         changes.extend(group_change(group) for group in groups)
         too_large = any(f.code == "file_too_large" and f.file in (fc.path, fc.old_path) for f in findings)
         findings.extend(file_findings(fc, old_specs, new_specs, file_pairs, config, read=not too_large))
-    is_prompt_file = [(n or o) is not None and (n or o).prompt_text is not None and not (n or o).selector  # type: ignore[union-attr]
-                      for o, n in pairs]
+    is_prompt_file = [
+        (n or o) is not None and (n or o).prompt_text is not None and not (n or o).selector  # type: ignore[union-attr]
+        for o, n in pairs
+    ]
     owners: dict[str, CallSpec] = {}
     if any(is_prompt_file):
         patterns = config.watch_patterns()
@@ -207,13 +241,16 @@ def derive_changes(file_changes: list[FileChange], old_tree: Tree, new_tree: Tre
                 continue
             owner = owners.get(spec.file) if prompt_file else None
             # A renamed entry or file keeps the feature its baseline traffic knows: the old one's.
-            feature = (_explicit_feature(spec, config) or (_explicit_feature(old, config) if old else None)
-                       or (owner.feature if owner else (old or spec).feature))
-            if owner is not None:   # the prompt is sent to the owning entry's model
+            feature = (
+                _explicit_feature(spec, config)
+                or (_explicit_feature(old, config) if old else None)
+                or (owner.feature if owner else (old or spec).feature)
+            )
+            if owner is not None:  # the prompt is sent to the owning entry's model
                 old, new = (_with_owner(s, owner) if s else None for s in (old, new))
             found, notes = diff_specs(old, new, feature, old_tree, new_tree)
             if any(c.field == "prompt" for c in found):
                 covered.update(_ref_paths(new) if new else [], _ref_paths(old) if old else [])
             changes.extend(found)
             findings.extend(notes)
-    return unique_changes(changes), list(dict.fromkeys(findings))   # a file too large on both sides is said once
+    return unique_changes(changes), list(dict.fromkeys(findings))  # a file too large on both sides is said once

@@ -4,6 +4,7 @@
 `KEY=value` lines (an `export ` prefix, single or double quotes and a trailing ` # comment` are
 allowed; `#` lines are comments); the LLM settings among them are read by `envvars`.
 """
+
 from __future__ import annotations
 
 import re

@@ -6,6 +6,7 @@ One call spec per file: `model` (often `googleai/...`), `config.maxOutputTokens`
 A variant lives in the name: `recipe.robot.prompt` is variant `robot` of feature `recipe`; the
 variant is the selector, so that two variants of one feature never pair with each other.
 """
+
 from __future__ import annotations
 
 from aiopt_hooks.extract.base import Extractor
@@ -13,7 +14,7 @@ from aiopt_hooks.extract.fields import name_of, read_spec
 from aiopt_hooks.extract.frontmatter import read_front_matter, with_prompt
 from aiopt_hooks.records import CallSpec
 
-NEEDED = ("model", "config")   # read alone where the whole front matter is not valid YAML
+NEEDED = ("model", "config")  # read alone where the whole front matter is not valid YAML
 
 
 def matches(path: str) -> bool:
@@ -22,7 +23,7 @@ def matches(path: str) -> bool:
 
 def feature_and_variant(path: str) -> tuple[str, str]:
     """`prompts/recipe.robot.prompt` -> (`recipe`, `robot`); no variant -> (`recipe`, ``)."""
-    stem = name_of(path)[:-len(".prompt")]
+    stem = name_of(path)[: -len(".prompt")]
     feature, _, variant = stem.partition(".")
     return feature, variant
 

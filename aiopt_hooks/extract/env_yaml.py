@@ -3,6 +3,7 @@ or `KEY=value` items), Kubernetes `env: [{name, value}]` and ConfigMap `data:`, 
 `env`/`extraEnv`/`config` maps.  The variables are read by `envvars`; their feature falls back to
 the service (or other enclosing entry) when the variable has no prefix (`MODEL_NAME`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -12,10 +13,20 @@ from aiopt_hooks.extract.envvars import Variable, env_specs, is_setting
 from aiopt_hooks.extract.fields import line_with
 from aiopt_hooks.records import CallSpec
 
-CONTAINERS = {"environment", "env", "extraenv", "extra_env", "envvars", "env_vars", "envs", "variables",
-              "config", "configmap", "settings"}
-GENERIC = {"services", "spec", "template", "containers", "values", "app", "deployment", "data", "env",
-           "environment"}
+CONTAINERS = {
+    "environment",
+    "env",
+    "extraenv",
+    "extra_env",
+    "envvars",
+    "env_vars",
+    "envs",
+    "variables",
+    "config",
+    "configmap",
+    "settings",
+}
+GENERIC = {"services", "spec", "template", "containers", "values", "app", "deployment", "data", "env", "environment"}
 Where = tuple[str | int, ...]
 
 

@@ -11,6 +11,7 @@ are one call spec (`OPENAI_MODEL` + `OPENAI_MAX_TOKENS`): feature = the prefix i
 written (a model given so is "not statically known"); a cap that is not a number (`<your cap>`)
 is not statically known either and is left unset.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,12 +23,20 @@ from aiopt_hooks.records import CallSpec
 NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 # (suffix, field, rank): for one prefix and field, the lowest rank wins
 SUFFIXES = (
-    ("MAX_OUTPUT_TOKENS", "max_output_tokens", 0), ("MAX_COMPLETION_TOKENS", "max_output_tokens", 1),
-    ("MAX_NEW_TOKENS", "max_output_tokens", 2), ("MAX_TOKENS", "max_output_tokens", 3),
-    ("MAX_RETRIES", "retries", 0), ("NUM_RETRIES", "retries", 1), ("REASONING_EFFORT", "reasoning_effort", 0),
+    ("MAX_OUTPUT_TOKENS", "max_output_tokens", 0),
+    ("MAX_COMPLETION_TOKENS", "max_output_tokens", 1),
+    ("MAX_NEW_TOKENS", "max_output_tokens", 2),
+    ("MAX_TOKENS", "max_output_tokens", 3),
+    ("MAX_RETRIES", "retries", 0),
+    ("NUM_RETRIES", "retries", 1),
+    ("REASONING_EFFORT", "reasoning_effort", 0),
     ("SYSTEM_PROMPT", "prompt", 0),
-    ("MODEL_NAME", "model", 1), ("MODEL_ID", "model", 2), ("MODEL", "model", 0), ("LLM", "model", 3),
-    ("DEPLOYMENT_NAME", "model", 4), ("DEPLOYMENT", "model", 5),
+    ("MODEL_NAME", "model", 1),
+    ("MODEL_ID", "model", 2),
+    ("MODEL", "model", 0),
+    ("LLM", "model", 3),
+    ("DEPLOYMENT_NAME", "model", 4),
+    ("DEPLOYMENT", "model", 5),
 )
 INT_FIELDS = ("max_output_tokens", "retries")
 
@@ -57,7 +66,7 @@ def is_setting(name: str) -> bool:
 def _value(field: str, raw: str, path: str, line: int | None) -> object:
     if field in INT_FIELDS:
         if not re.fullmatch(r"\s*\d+\s*", raw):
-            return None   # `${MAX_TOKENS}`, `<your cap>`: not statically known
+            return None  # `${MAX_TOKENS}`, `<your cap>`: not statically known
         return coerce(field, raw.strip(), path, line)
     return raw
 
@@ -91,6 +100,14 @@ def env_specs(path: str, variables: list[Variable], selector: str, feature: str 
                 lines[field] = var.line
         if fields:
             name = prefix.lower() or feature or "default"
-            specs.append(CallSpec(file=path, feature=name, selector=f"{selector}.{prefix or 'default'}",
-                                  fields=fields, lines=lines, prompt_text=prompt_text))
+            specs.append(
+                CallSpec(
+                    file=path,
+                    feature=name,
+                    selector=f"{selector}.{prefix or 'default'}",
+                    fields=fields,
+                    lines=lines,
+                    prompt_text=prompt_text,
+                )
+            )
     return specs

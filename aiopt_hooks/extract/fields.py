@@ -3,6 +3,7 @@
 Stage: file text -> call specs.  The extractors decide which mapping is a call site and what
 its feature is; this module turns such a mapping into a `CallSpec` with normalized fields.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,32 +20,78 @@ from aiopt_hooks.yamlio import load_yaml
 
 MODEL_KEYS = ("model", "model_id", "deployment", "azure_deployment", "llm", "model_name")
 # A system prompt held in a config (open-interpreter's `system_message`, Gemini's `system_instruction`...).
-SYSTEM_PROMPT_KEYS = ("system_message", "systemMessage", "systemPrompt", "custom_instructions",
-                      "system_instruction", "systemInstruction", "baseAgentSystemMessage", "baseSystemMessage")
+SYSTEM_PROMPT_KEYS = (
+    "system_message",
+    "systemMessage",
+    "systemPrompt",
+    "custom_instructions",
+    "system_instruction",
+    "systemInstruction",
+    "baseAgentSystemMessage",
+    "baseSystemMessage",
+)
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
-    "max_output_tokens": ("max_tokens", "max_output_tokens", "max_completion_tokens", "maxOutputTokens",
-                          "maxTokens", "max_new_tokens", "max_tokens_to_sample"),
+    "max_output_tokens": (
+        "max_tokens",
+        "max_output_tokens",
+        "max_completion_tokens",
+        "maxOutputTokens",
+        "maxTokens",
+        "max_new_tokens",
+        "max_tokens_to_sample",
+    ),
     "provider": ("provider",),
     "retries": ("max_retries", "num_retries", "retries", "retry", "attempts", "max_retry_limit"),
     "fallbacks": ("fallbacks", "fallback_models", "fallback"),
     "n": ("n", "num_choices", "candidateCount", "candidate_count"),
     "reasoning_effort": ("reasoning_effort", "reasoningEffort", "reasoning.effort"),
-    "thinking_budget": ("thinking.budget_tokens", "thinkingBudget", "thinking_budget",
-                        "thinkingConfig.thinkingBudget", "reasoningBudgetTokens"),
+    "thinking_budget": (
+        "thinking.budget_tokens",
+        "thinkingBudget",
+        "thinking_budget",
+        "thinkingConfig.thinkingBudget",
+        "reasoningBudgetTokens",
+    ),
     "traffic": ("sample_rate", "traffic_share", "rate", "enabled"),
-    "prompt": ("prompt", "prompt_file", "prompt_path", "system_prompt", "system", "instructions",
-               "template", *SYSTEM_PROMPT_KEYS, "chatOptions.baseAgentSystemMessage",
-               "chatOptions.baseSystemMessage", "chatOptions.baseChatSystemMessage"),
+    "prompt": (
+        "prompt",
+        "prompt_file",
+        "prompt_path",
+        "system_prompt",
+        "system",
+        "instructions",
+        "template",
+        *SYSTEM_PROMPT_KEYS,
+        "chatOptions.baseAgentSystemMessage",
+        "chatOptions.baseSystemMessage",
+        "chatOptions.baseChatSystemMessage",
+    ),
 }
-CONTAINERS = ("litellm_params", "parameters", "options", "config", "extra_params",
-              "defaultCompletionOptions", "generation_config", "generationConfig", "model_parameters",
-              "modelParameters", "params", "settings", "completion", "completion_kwargs", "model_kwargs",
-              "llm_kwargs", "generate_kwargs", "generation_kwargs")
+CONTAINERS = (
+    "litellm_params",
+    "parameters",
+    "options",
+    "config",
+    "extra_params",
+    "defaultCompletionOptions",
+    "generation_config",
+    "generationConfig",
+    "model_parameters",
+    "modelParameters",
+    "params",
+    "settings",
+    "completion",
+    "completion_kwargs",
+    "model_kwargs",
+    "llm_kwargs",
+    "generate_kwargs",
+    "generation_kwargs",
+)
 SECRET_KEY = re.compile(r"key|token|secret|password|credential|auth", re.IGNORECASE)
 INT_FIELDS = ("max_output_tokens", "retries", "n", "thinking_budget")
 BOM = "\ufeff"
 
-Found = tuple[Any, "int | None", str]   # value, line, the key as written
+Found = tuple[Any, "int | None", str]  # value, line, the key as written
 NOT_FOUND: Found = (None, None, "")
 
 
@@ -56,8 +103,9 @@ def parse_document(path: str, text: str) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise AioptError(f"invalid JSON: {exc.msg}", file=path, line=exc.lineno,
-                             hint="fix the syntax, or unstage the file") from None
+            raise AioptError(
+                f"invalid JSON: {exc.msg}", file=path, line=exc.lineno, hint="fix the syntax, or unstage the file"
+            ) from None
         except RecursionError:
             raise AioptError("invalid JSON: nested too deeply", file=path, line=1) from None
     if lower.endswith(".toml"):
@@ -67,9 +115,8 @@ def parse_document(path: str, text: str) -> Any:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             found = re.search(r"line (\d+)", str(exc))
-            end = max(len(text.splitlines()), 1)   # tomllib says "at end of document" instead
-            raise AioptError(f"invalid TOML: {exc}", file=path,
-                             line=int(found.group(1)) if found else end) from None
+            end = max(len(text.splitlines()), 1)  # tomllib says "at end of document" instead
+            raise AioptError(f"invalid TOML: {exc}", file=path, line=int(found.group(1)) if found else end) from None
         except RecursionError:
             raise AioptError("invalid TOML: nested too deeply", file=path, line=1) from None
 
@@ -81,7 +128,7 @@ def line_of(text: str, key: str, value: Any = None, start: int = 1) -> int | Non
     leaf = key.rsplit(".", 1)[-1]
     pattern = re.compile(rf"""(^|[\s"'{{,\[])({re.escape(leaf)})["']?\s*[:=]""")
     first = None
-    for number, line in enumerate(text.splitlines()[start - 1:], start):
+    for number, line in enumerate(text.splitlines()[start - 1 :], start):
         if line.lstrip().startswith(("#", "//")) or not pattern.search(line):
             continue
         if value is None or str(value) in line:
@@ -99,15 +146,27 @@ def locate(text: str, where: Iterable[str | int]) -> int:
         if isinstance(part, int):
             continue
         pattern = re.compile(rf"""(^|[\s"'{{,\[.])({re.escape(part)})["']?\s*([:=.]|\]$)""")
-        start = next((number for number, line in enumerate(lines[start - 1:], start)
-                      if not line.lstrip().startswith(("#", "//")) and pattern.search(line.strip())), start)
+        start = next(
+            (
+                number
+                for number, line in enumerate(lines[start - 1 :], start)
+                if not line.lstrip().startswith(("#", "//")) and pattern.search(line.strip())
+            ),
+            start,
+        )
     return start
 
 
 def line_with(text: str, needle: str) -> int | None:
     """The first non-comment line holding `needle` (for values written without a key)."""
-    return next((number for number, line in enumerate(text.splitlines(), 1)
-                 if needle in line and not line.lstrip().startswith(("#", "//"))), None)
+    return next(
+        (
+            number
+            for number, line in enumerate(text.splitlines(), 1)
+            if needle in line and not line.lstrip().startswith(("#", "//"))
+        ),
+        None,
+    )
 
 
 def get_dotted(mapping: Mapping[str, Any], dotted: str) -> tuple[Any, Mapping[str, Any] | None, str]:
@@ -153,14 +212,19 @@ def model_of(entry: Mapping[str, Any]) -> Found:
 
 def _whole_number(field: str, raw: Any, path: str, line: int | None) -> int | None:
     def bad(expected: str) -> AioptError:
-        return AioptError(f"`{field}` must be {expected}, got {raw!r}", file=path, line=line,
-                          hint="fix the value, or unstage the file")
+        return AioptError(
+            f"`{field}` must be {expected}, got {raw!r}",
+            file=path,
+            line=line,
+            hint="fix the value, or unstage the file",
+        )
+
     if isinstance(raw, bool):
         raise bad("a whole number")
     if isinstance(raw, Mapping) and field == "retries":
-        return None   # a retry *policy* block is read by the formats that define one
+        return None  # a retry *policy* block is read by the formats that define one
     if is_env_ref(raw):
-        return None   # not statically known: treated as unset
+        return None  # not statically known: treated as unset
     try:
         number = float(raw)
     except (TypeError, ValueError):
@@ -179,14 +243,14 @@ def coerce(field: str, raw: Any, path: str, line: int | None) -> Any:
             return 1.0 if raw else 0.0
         if isinstance(raw, (int, float)) and 0 <= raw <= 1:
             return float(raw)
-        return None   # `rate: 100` is a rate limit, not a traffic share
+        return None  # `rate: 100` is a rate limit, not a traffic share
     if field == "fallbacks":
         flat: list[str] = []
         for item in raw if isinstance(raw, (list, tuple)) else [raw]:
             if isinstance(item, Mapping):
                 for key, value in item.items():
                     if SECRET_KEY.search(str(key)):
-                        continue   # `{model: x, api_key: sk-...}`: a credential is not a fallback
+                        continue  # `{model: x, api_key: sk-...}`: a credential is not a fallback
                     flat.extend(str(v) for v in (value if isinstance(value, list) else [value]))
             elif item is not None:
                 flat.append(str(item))
@@ -201,15 +265,25 @@ def prompt_value(raw: Any) -> tuple[str | None, str | None]:
     if not isinstance(raw, str) or not raw.strip():
         return None, None
     value = raw.strip()
-    if "\n" not in value and (value.lower().endswith(PROMPT_SUFFIXES + (".prompty", ".prompt"))
-                              or value.startswith("file://")):
+    if "\n" not in value and (
+        value.lower().endswith(PROMPT_SUFFIXES + (".prompty", ".prompt")) or value.startswith("file://")
+    ):
         return value.removeprefix("file://"), None
     return None, raw
 
 
-def read_spec(path: str, text: str, entry: Mapping[str, Any], feature: str, selector: str = "", *,
-              keys: Mapping[str, tuple[str, ...]] = FIELD_KEYS, defaults: Mapping[str, Found] | None = None,
-              exact_lines: bool = True, line_start: int = 1) -> CallSpec:
+def read_spec(
+    path: str,
+    text: str,
+    entry: Mapping[str, Any],
+    feature: str,
+    selector: str = "",
+    *,
+    keys: Mapping[str, tuple[str, ...]] = FIELD_KEYS,
+    defaults: Mapping[str, Found] | None = None,
+    exact_lines: bool = True,
+    line_start: int = 1,
+) -> CallSpec:
     """The call spec one mapping describes.  `keys` may add a `model` key list (else `model_of`);
     `defaults` fill the fields the entry does not set (file-wide settings, such as retries)."""
     fields: dict[str, Any] = {}
@@ -224,8 +298,7 @@ def read_spec(path: str, text: str, entry: Mapping[str, Any], feature: str, sele
         if raw is None:
             continue
         if not exact_lines and key:
-            line = line_of(text, key, raw if isinstance(raw, (str, int, float)) else None,
-                           line_start) or line
+            line = line_of(text, key, raw if isinstance(raw, (str, int, float)) else None, line_start) or line
         if field == "prompt":
             ref, prompt_text = prompt_value(raw)
             value: Any = ref or ("inline" if prompt_text else None)
@@ -236,8 +309,7 @@ def read_spec(path: str, text: str, entry: Mapping[str, Any], feature: str, sele
         fields[field] = value
         if line:
             lines[field] = line
-    return CallSpec(file=path, feature=feature, selector=selector, fields=fields, lines=lines,
-                    prompt_text=prompt_text)
+    return CallSpec(file=path, feature=feature, selector=selector, fields=fields, lines=lines, prompt_text=prompt_text)
 
 
 def unique_selectors(prefix: str, names: Iterable[str]) -> list[str]:

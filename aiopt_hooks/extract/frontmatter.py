@@ -2,6 +2,7 @@
 
 Stage: file text -> call specs (a helper of the extractors of those formats).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -14,9 +15,9 @@ from aiopt_hooks.yamlio import load_yaml
 
 
 class FrontMatter(NamedTuple):
-    yaml_text: str     # the front matter, preceded by blank lines so its line numbers are the file's
-    body: str          # everything after the closing `---`
-    body_line: int     # 1-based line where the body starts
+    yaml_text: str  # the front matter, preceded by blank lines so its line numbers are the file's
+    body: str  # everything after the closing `---`
+    body_line: int  # 1-based line where the body starts
 
 
 def split_front_matter(text: str) -> FrontMatter | None:
@@ -30,8 +31,8 @@ def split_front_matter(text: str) -> FrontMatter | None:
     end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip() == "---"), None)
     if end is None:
         return None
-    yaml_text = "\n" * (start + 1) + "\n".join(lines[start + 1:end])
-    return FrontMatter(yaml_text, "\n".join(lines[end + 1:]), end + 2)
+    yaml_text = "\n" * (start + 1) + "\n".join(lines[start + 1 : end])
+    return FrontMatter(yaml_text, "\n".join(lines[end + 1 :]), end + 2)
 
 
 def _only_blocks(yaml_text: str, keys: tuple[str, ...]) -> str:
@@ -44,8 +45,7 @@ def _only_blocks(yaml_text: str, keys: tuple[str, ...]) -> str:
     return "\n".join(kept)
 
 
-def read_front_matter(path: str, text: str,
-                      needed: tuple[str, ...] = ()) -> tuple[Mapping[str, Any], FrontMatter]:
+def read_front_matter(path: str, text: str, needed: tuple[str, ...] = ()) -> tuple[Mapping[str, Any], FrontMatter]:
     """The parsed front matter ({} when there is none: the whole file is then the body).  Where the
     whole front matter is not valid YAML (schema DSLs), the `needed` top-level blocks alone are read."""
     front = split_front_matter(text)
@@ -61,14 +61,19 @@ def read_front_matter(path: str, text: str,
     if document is None:
         return {}, front
     if not isinstance(document, Mapping):
-        raise AioptError("the front matter is not a YAML mapping", file=path, line=1,
-                         hint="fix the file, or unstage it")
+        raise AioptError(
+            "the front matter is not a YAML mapping", file=path, line=1, hint="fix the file, or unstage it"
+        )
     return document, front
 
 
 def with_prompt(spec: CallSpec, front: FrontMatter) -> CallSpec:
     """`spec` plus the body after its front matter as prompt text (the file itself is the prompt)."""
-    return CallSpec(file=spec.file, feature=spec.feature, selector=spec.selector,
-                    fields={**spec.fields, "prompt": spec.file},
-                    lines={**spec.lines, "prompt": front.body_line},
-                    prompt_text=front.body)
+    return CallSpec(
+        file=spec.file,
+        feature=spec.feature,
+        selector=spec.selector,
+        fields={**spec.fields, "prompt": spec.file},
+        lines={**spec.lines, "prompt": front.body_line},
+        prompt_text=front.body,
+    )

@@ -5,6 +5,7 @@ lockfile check, `aiopt explain` and `aiopt init`.
 A tree's call sites are derived by the same code as a commit's changes, as the changes from an
 empty tree: every cost field of every watched file becomes one `Change` with `old=None`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
@@ -38,15 +39,17 @@ def watched_files(root: Path, config: Config, ref: str | None) -> dict[str, str]
     return files
 
 
-def call_sites(root: Path, config: Config, ref: str | None,
-               files: dict[str, str] | None = None) -> tuple[CallSites, list[Finding]]:
+def call_sites(
+    root: Path, config: Config, ref: str | None, files: dict[str, str] | None = None
+) -> tuple[CallSites, list[Finding]]:
     """Every cost field of every watched file in `ref` (None = the index), keyed by (feature, field)."""
     sites, findings = _sites(root, config, ref, files)
     return {(c.feature, c.field): c for c in sites}, findings
 
 
-def _sites(root: Path, config: Config, ref: str | None,
-           files: dict[str, str] | None = None) -> tuple[list[Change], list[Finding]]:
+def _sites(
+    root: Path, config: Config, ref: str | None, files: dict[str, str] | None = None
+) -> tuple[list[Change], list[Finding]]:
 
     files = watched_files(root, config, ref) if files is None else files
     added = [FileChange("A", path, None, None, sha) for path, sha in sorted(files.items())]
@@ -64,7 +67,7 @@ def call_sites_by_file(root: Path, config: Config, ref: str | None) -> tuple[dic
     errors: dict[str, str] = {}
     try:
         sites = _sites(root, config, ref, files)[0]
-    except AioptError:   # one unreadable file: read them one by one to name it and keep the rest
+    except AioptError:  # one unreadable file: read them one by one to name it and keep the rest
         sites = []
         for path, sha in files.items():
             try:
@@ -76,8 +79,20 @@ def call_sites_by_file(root: Path, config: Config, ref: str | None) -> tuple[dic
     return by_file, errors
 
 
-NOT_APP_DIRS = {"test", "tests", "testdata", "fixtures", "cassettes", "__snapshots__", "logs", "node_modules",
-                "vendor", "site-packages", ".venv", "venv"}
+NOT_APP_DIRS = {
+    "test",
+    "tests",
+    "testdata",
+    "fixtures",
+    "cassettes",
+    "__snapshots__",
+    "logs",
+    "node_modules",
+    "vendor",
+    "site-packages",
+    ".venv",
+    "venv",
+}
 
 
 def _looks_like_prompt(path: str) -> bool:
@@ -113,19 +128,28 @@ def scan_llm_files(root: Path, paths: list[str], max_bytes: int) -> tuple[dict[s
             texts[path] = text = full.read_bytes().decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError:
             continue
-        reader = extractor_for(path, text)   # as a check reads it: by name and content (`sniff`)
+        reader = extractor_for(path, text)  # as a check reads it: by name and content (`sniff`)
         try:
             specs = extract_call_specs(path, text)
         except AioptError as exc:
             if reader is not None and reader.name not in ("structured config", "prompt text"):
                 errors[path] = str(exc)
             continue
-        specs = [s for s in specs if s.fields.get("model") or s.fields.get("max_output_tokens")
-                 or (s.prompt_text is not None and (extractor.name != "prompt text" or _looks_like_prompt(path)))]
+        specs = [
+            s
+            for s in specs
+            if s.fields.get("model")
+            or s.fields.get("max_output_tokens")
+            or (s.prompt_text is not None and (extractor.name != "prompt text" or _looks_like_prompt(path)))
+        ]
         if specs:
             found[path] = specs
-    refs = [(spec.file, ref) for specs in list(found.values()) for spec in specs
-            if isinstance(ref := spec.fields.get("prompt"), str) and ref != "inline"]
+    refs = [
+        (spec.file, ref)
+        for specs in list(found.values())
+        for spec in specs
+        if isinstance(ref := spec.fields.get("prompt"), str) and ref != "inline"
+    ]
     for owner, ref in refs:
         for candidate in (str(PurePosixPath(ref)), str(PurePosixPath(owner).parent / ref)):
             if candidate in texts and candidate not in found:

@@ -13,6 +13,7 @@ name get `num_retries`), fallbacks from `fallbacks`,
 alias is resolved to its real model through this file's `model_list`) and `default_fallbacks`.
 `os.environ/NAME` values stay as written (a model given so is "not statically known").
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -56,16 +57,20 @@ def _retries(blocks: list[Mapping[str, Any]]) -> Found:
 
 def _retry_policy(path: str, blocks: list[Mapping[str, Any]]) -> Found:
     """`retry_policy` as one canonical string, `RateLimitErrorRetries=2, TimeoutErrorRetries=1`."""
-    value, line, key = next((found_at(b, "retry_policy") for b in blocks if isinstance(b.get("retry_policy"), Mapping)),
-                            NOT_FOUND)
+    value, line, key = next(
+        (found_at(b, "retry_policy") for b in blocks if isinstance(b.get("retry_policy"), Mapping)), NOT_FOUND
+    )
     if value is None:
         return NOT_FOUND
     parts = []
     for error, count in sorted(value.items()):
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise AioptError(f"`retry_policy.{error}` must be a non-negative whole number, got {count!r}",
-                             file=path, line=getattr(value, "lines", {}).get(error, line),
-                             hint="fix the value, or unstage the file")
+            raise AioptError(
+                f"`retry_policy.{error}` must be a non-negative whole number, got {count!r}",
+                file=path,
+                line=getattr(value, "lines", {}).get(error, line),
+                hint="fix the value, or unstage the file",
+            )
         parts.append(f"{error}={count}")
     return (", ".join(parts), line, key) if parts else NOT_FOUND
 
@@ -94,9 +99,8 @@ def _fallbacks(blocks: list[Mapping[str, Any]], alias: str, real: dict[str, str]
                 if isinstance(item, Mapping) and item.get(alias) is not None:
                     chain += _targets(item[alias])
                     line = line or getattr(item, "lines", {}).get(alias)
-    if not chain:   # `default_fallbacks` serve every alias without a chain of its own
-        default = next((found_at(b, "default_fallbacks") for b in blocks if b.get("default_fallbacks")),
-                       NOT_FOUND)
+    if not chain:  # `default_fallbacks` serve every alias without a chain of its own
+        default = next((found_at(b, "default_fallbacks") for b in blocks if b.get("default_fallbacks")), NOT_FOUND)
         chain, line = _targets(default[0]), default[1]
     if not chain:
         return NOT_FOUND
@@ -114,8 +118,9 @@ def extract(path: str, text: str) -> list[CallSpec]:
     defaults = {"retries": _retries(blocks), "retry_policy": _retry_policy(path, blocks)}
     specs = []
     for entry, name, selector in zip(entries, names, _selectors(entries, names)):
-        spec = read_spec(path, text, entry, name, selector,
-                         defaults={**defaults, "fallbacks": _fallbacks(blocks, name, real)})
+        spec = read_spec(
+            path, text, entry, name, selector, defaults={**defaults, "fallbacks": _fallbacks(blocks, name, real)}
+        )
         weight = _weight(entry)
         specs.append(replace(spec, fields={**spec.fields, "weight": weight}) if weight is not None else spec)
     return specs

@@ -8,6 +8,7 @@ estimate).  Where a feature's static prompt differs, its changes carry
 `spec["_log_era_prompt"] = {"head": tokens, "log": tokens, "commit": short id}`, and the estimate
 re-prices the baseline to HEAD's prompt first (aiopt_hooks.pricing.drift).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -45,8 +46,9 @@ def _tokens(tree: Tree, spec: CallSpec | None) -> int | None:
     return count_tokens(static_text(text)[0], str(model) if model else None).tokens
 
 
-def with_log_era_prompts(changes: list[Change], root: Path, config: Config, head: str | None,
-                         last_ts: float | None) -> list[Change]:
+def with_log_era_prompts(
+    changes: list[Change], root: Path, config: Config, head: str | None, last_ts: float | None
+) -> list[Change]:
     """`changes`, each feature's marked with its prompt at HEAD and in the log era where they differ."""
     if not head or last_ts is None:
         return changes

@@ -5,6 +5,7 @@ every setting it does not set from `[llm]`.  Fields: `model`, `max_tokens`, `api
 provider), and the common retry/reasoning keys.  Commented-out alternative blocks are ignored
 (TOML comments), also when lines are looked up.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,14 +33,24 @@ def extract(path: str, text: str) -> list[CallSpec]:
     if not isinstance(base, Mapping):
         return []
     own = {k: v for k, v in base.items() if not isinstance(v, Mapping)}
-    main = read_spec(path, text, own, "llm", "llm", keys=KEYS, exact_lines=False,
-                     line_start=locate(text, ["llm"]))
+    main = read_spec(path, text, own, "llm", "llm", keys=KEYS, exact_lines=False, line_start=locate(text, ["llm"]))
     inherited: dict[str, Found] = {f: (v, main.lines.get(f), "") for f, v in main.fields.items()}
     specs = [main] if main.fields else []
     for name, table in base.items():
         if isinstance(table, Mapping):
-            specs.append(read_spec(path, text, table, str(name), f"llm.{name}", keys=KEYS, defaults=inherited,
-                                   exact_lines=False, line_start=locate(text, ["llm", str(name)])))
+            specs.append(
+                read_spec(
+                    path,
+                    text,
+                    table,
+                    str(name),
+                    f"llm.{name}",
+                    keys=KEYS,
+                    defaults=inherited,
+                    exact_lines=False,
+                    line_start=locate(text, ["llm", str(name)]),
+                )
+            )
     return specs
 
 

@@ -10,6 +10,7 @@ Stage: call specs of both versions -> pairs (old spec, new spec), before they ar
    a continue model's display `name`) pairs with the left-over entry at the same position when as
    many are left on both sides, else with the most similar one: a swap, not a removal and an addition.
 """
+
 from __future__ import annotations
 
 from difflib import SequenceMatcher
@@ -18,7 +19,7 @@ from typing import NamedTuple
 from aiopt_hooks.records import CallSpec
 
 DEPLOYMENTS = "model_list."
-RENAMEABLE = ("providers.", "models.")   # promptfoo providers, continue models
+RENAMEABLE = ("providers.", "models.")  # promptfoo providers, continue models
 SIMILAR = 0.6
 
 Pair = tuple[CallSpec | None, CallSpec | None]
@@ -59,7 +60,7 @@ def _pair_renamed(old: list[CallSpec], new: list[CallSpec]) -> list[Pair]:
 
 def pair_specs(old: list[CallSpec], new: list[CallSpec]) -> tuple[list[Pair], list[GroupChange]]:
     """(pairs, in the new version's order with removals last; load-balanced groups that changed)."""
-    matched: dict[int, CallSpec] = {}        # id(new spec) -> its old spec
+    matched: dict[int, CallSpec] = {}  # id(new spec) -> its old spec
     new_by = {s.selector: s for s in new}
     for spec in old:
         if spec.selector in new_by:
@@ -67,9 +68,15 @@ def pair_specs(old: list[CallSpec], new: list[CallSpec]) -> tuple[list[Pair], li
     used = {id(s) for s in matched.values()}
     left_old = [s for s in old if id(s) not in used]
     left_new = [s for s in new if id(s) not in matched]
-    for spec in [s for s in left_new if _is_deployment(s)]:    # 2. deployments by alias and model
-        twin = next((o for o in left_old if _is_deployment(o) and o.feature == spec.feature
-                     and o.fields.get("model") == spec.fields.get("model")), None)
+    for spec in [s for s in left_new if _is_deployment(s)]:  # 2. deployments by alias and model
+        twin = next(
+            (
+                o
+                for o in left_old
+                if _is_deployment(o) and o.feature == spec.feature and o.fields.get("model") == spec.fields.get("model")
+            ),
+            None,
+        )
         if twin is not None:
             matched[id(spec)] = twin
             left_old.remove(twin)
@@ -82,17 +89,18 @@ def pair_specs(old: list[CallSpec], new: list[CallSpec]) -> tuple[list[Pair], li
             groups.append(GroupChange(feature, olds, news))
             left_old = [s for s in left_old if s not in olds]
             left_new = [s for s in left_new if s not in news]
-    for prefix in RENAMEABLE:                                 # 3. renamed entries
-        for before, after in _pair_renamed([s for s in left_old if _rename_group(s) == prefix],
-                                           [s for s in left_new if _rename_group(s) == prefix]):
+    for prefix in RENAMEABLE:  # 3. renamed entries
+        for before, after in _pair_renamed(
+            [s for s in left_old if _rename_group(s) == prefix], [s for s in left_new if _rename_group(s) == prefix]
+        ):
             assert before is not None and after is not None
             matched[id(after)] = before
             left_old.remove(before)
             left_new.remove(after)
-    grouped = {id(s) for g in groups for s in g.new if id(s) not in matched}   # added deployments
+    grouped = {id(s) for g in groups for s in g.new if id(s) not in matched}  # added deployments
     pairs: list[Pair] = [(matched.get(id(s)), s) for s in new if id(s) not in grouped]
     kept = {s.feature: s.file for s in new}
-    for spec in left_old:   # 4. a block removed from a feature that stays: its settings are unset
+    for spec in left_old:  # 4. a block removed from a feature that stays: its settings are unset
         file = kept.get(spec.feature)
         pairs.append((spec, CallSpec(file=file, feature=spec.feature, selector=spec.selector) if file else None))
     return pairs, groups

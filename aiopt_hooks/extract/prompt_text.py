@@ -1,4 +1,5 @@
 """Prompt text files (`prompts/summarize.txt`, `.md`, `.j2`, ...): one call spec, feature = stem."""
+
 from __future__ import annotations
 
 from pathlib import PurePosixPath
@@ -20,8 +21,9 @@ def matches(path: str) -> bool:
 
 
 def extract(path: str, text: str) -> list[CallSpec]:
-    return [CallSpec(file=path, feature=feature_of(path), fields={"prompt": path},
-                     lines={"prompt": 1}, prompt_text=text)]
+    return [
+        CallSpec(file=path, feature=feature_of(path), fields={"prompt": path}, lines={"prompt": 1}, prompt_text=text)
+    ]
 
 
 EXTRACTOR = Extractor("prompt text", matches, extract)

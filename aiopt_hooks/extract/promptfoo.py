@@ -8,6 +8,7 @@ an agent, e.g. `anthropic:claude-agent-sdk`), the settings come from `config` (`
 promptfoo runs every prompt against every provider; each spec carries the first of `prompts`
 (inline text, or a `file://` / relative path, also inside `{label, raw}` objects).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -61,10 +62,15 @@ def _providers(raw: Any, text: str) -> list[tuple[str, Mapping[str, Any], Found]
         elif isinstance(item, Mapping) and isinstance(item.get("id"), str):
             feature = str(item.get("label") or item["id"])
             out.append((feature, _mapping(item.get("config")), found_at(item, "id")))
-        elif isinstance(item, Mapping) and len(item) == 1:   # {"openai:gpt-4o": {label, config}}
+        elif isinstance(item, Mapping) and len(item) == 1:  # {"openai:gpt-4o": {label, config}}
             ident, body = next(iter(item.items()))
-            out.append((str(_mapping(body).get("label") or ident), _mapping(_mapping(body).get("config")),
-                        (str(ident), line_with(text, str(ident)), "")))
+            out.append(
+                (
+                    str(_mapping(body).get("label") or ident),
+                    _mapping(_mapping(body).get("config")),
+                    (str(ident), line_with(text, str(ident)), ""),
+                )
+            )
     return out
 
 
@@ -88,8 +94,12 @@ def extract(path: str, text: str) -> list[CallSpec]:
     for (feature, config, ident), selector in zip(providers, selectors):
         spec = read_spec(path, text, config, feature, selector, defaults={"model": ident})
         if ref or inline:
-            spec = replace(spec, fields={**spec.fields, "prompt": ref or "inline"}, prompt_text=inline,
-                           lines={**spec.lines, **({"prompt": prompt_line} if prompt_line else {})})
+            spec = replace(
+                spec,
+                fields={**spec.fields, "prompt": ref or "inline"},
+                prompt_text=inline,
+                lines={**spec.lines, **({"prompt": prompt_line} if prompt_line else {})},
+            )
         specs.append(spec)
     return specs
 

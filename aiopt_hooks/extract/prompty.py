@@ -9,6 +9,7 @@ lines such as `system:` kept).  Both schemas seen in real repositories are read:
 - v2 (current): `model.{id, provider, apiType, options.maxOutputTokens}`, or the shorthand
   `model: gpt-4o`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -19,12 +20,14 @@ from aiopt_hooks.extract.frontmatter import read_front_matter, with_prompt
 from aiopt_hooks.extract.prompt_text import feature_of
 from aiopt_hooks.records import CallSpec
 
-KEYS = {**FIELD_KEYS,
-        "model": ("id", "configuration.azure_deployment", "configuration.model", "configuration.name"),
-        "provider": ("provider", "configuration.type")}
+KEYS = {
+    **FIELD_KEYS,
+    "model": ("id", "configuration.azure_deployment", "configuration.model", "configuration.name"),
+    "provider": ("provider", "configuration.type"),
+}
 SHORTHAND_KEYS = {"model": ("model",)}
 
-NEEDED = ("model",)   # read alone where the whole front matter is not valid YAML
+NEEDED = ("model",)  # read alone where the whole front matter is not valid YAML
 
 
 def matches(path: str) -> bool:

@@ -5,6 +5,7 @@ Stage: file text -> call specs.  A new format is one module with `EXTRACTOR` and
 whose `sniff(text)` is true too) reads the file.  Specialized formats come before the generic
 structured one, which stays the fallback for any YAML/JSON/TOML file.
 """
+
 from __future__ import annotations
 
 from aiopt_hooks.extract import (
@@ -28,16 +29,26 @@ from aiopt_hooks.records import CallSpec
 
 EXTRACTORS: tuple[Extractor, ...] = (
     # known by name
-    prompty.EXTRACTOR, dotprompt.EXTRACTOR, aider.EXTRACTOR, promptfoo.EXTRACTOR, dotenv.EXTRACTOR,
+    prompty.EXTRACTOR,
+    dotprompt.EXTRACTOR,
+    aider.EXTRACTOR,
+    promptfoo.EXTRACTOR,
+    dotenv.EXTRACTOR,
     # known by name and content
     crewai.EXTRACTOR,
     # known by content, any name
-    litellm.EXTRACTOR, semantic_kernel.EXTRACTOR, continue_dev.EXTRACTOR, promptfoo.BY_CONTENT,
-    openmanus.EXTRACTOR, prompt_text.EXTRACTOR,
+    litellm.EXTRACTOR,
+    semantic_kernel.EXTRACTOR,
+    continue_dev.EXTRACTOR,
+    promptfoo.BY_CONTENT,
+    openmanus.EXTRACTOR,
+    prompt_text.EXTRACTOR,
     # source code (Python, TypeScript/JavaScript)
-    source_python.EXTRACTOR, source_js.EXTRACTOR,
+    source_python.EXTRACTOR,
+    source_js.EXTRACTOR,
     # the fallback for any YAML/JSON/TOML
-    structured.EXTRACTOR)
+    structured.EXTRACTOR,
+)
 
 
 def extractor_for(path: str, text: str | None = None) -> Extractor | None:

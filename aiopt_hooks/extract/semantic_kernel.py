@@ -8,6 +8,7 @@ inline `template:` of a prompt YAML, or the `skprompt.txt` beside a `config.json
 the folder of a `config.json` (`Joke/config.json` -> `Joke`), else the `name:` key or the stem.
 A UTF-8 BOM at the start (common in SK's YAML files) is ignored.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -52,9 +53,15 @@ def _prompt(path: str, text: str, document: Mapping[str, object], feature: str) 
     template = document.get("template")
     if isinstance(template, str):
         line = found_at(document, "template")[1] or line_of(text, "template") or 1
-        return CallSpec(file=path, feature=feature, selector="template", fields={"prompt": "inline"},
-                        lines={"prompt": line}, prompt_text=template)
-    if name_of(path) == "config.json":   # the prompt is the `skprompt.txt` beside it
+        return CallSpec(
+            file=path,
+            feature=feature,
+            selector="template",
+            fields={"prompt": "inline"},
+            lines={"prompt": line},
+            prompt_text=template,
+        )
+    if name_of(path) == "config.json":  # the prompt is the `skprompt.txt` beside it
         return CallSpec(file=path, feature=feature, selector="template", fields={"prompt": PROMPT_FILE})
     return None
 
@@ -65,17 +72,30 @@ def extract(path: str, text: str) -> list[CallSpec]:
         return []
     feature = _feature(path, document)
     settings = document.get("execution_settings")
-    blocks = {f"execution_settings.{service}": block
-              for service, block in (settings.items() if isinstance(settings, Mapping) else ())}
+    blocks = {
+        f"execution_settings.{service}": block
+        for service, block in (settings.items() if isinstance(settings, Mapping) else ())
+    }
     backend: dict[str, Found] = {}
     if not blocks and isinstance(document.get("completion"), Mapping):
-        blocks = {"completion": document["completion"]}   # the legacy (pre-1.0) schema
-        backends = document.get("default_backends")       # its model: the first backend named
+        blocks = {"completion": document["completion"]}  # the legacy (pre-1.0) schema
+        backends = document.get("default_backends")  # its model: the first backend named
         if isinstance(backends, list) and backends and isinstance(backends[0], str):
             backend = {"model": (backends[0], line_with(text, f'"{backends[0]}"'), "default_backends")}
-    specs = [read_spec(path, text, block, feature, selector, exact_lines=is_yaml(path),
-                       line_start=locate(text, selector.split(".", 1)), defaults=backend)
-             for selector, block in blocks.items() if isinstance(block, Mapping)]
+    specs = [
+        read_spec(
+            path,
+            text,
+            block,
+            feature,
+            selector,
+            exact_lines=is_yaml(path),
+            line_start=locate(text, selector.split(".", 1)),
+            defaults=backend,
+        )
+        for selector, block in blocks.items()
+        if isinstance(block, Mapping)
+    ]
     prompt = _prompt(path, text, document, feature)
     return specs + ([prompt] if prompt else [])
 

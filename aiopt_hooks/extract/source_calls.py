@@ -12,6 +12,7 @@ spec's fields and named in `CallSpec.notes` ("not statically known: `expr`"); a 
 through a default (a settings field, `os.getenv("X", "gpt-4o")`) is used and the assumption is
 noted the same way.  `source_notes` turns those notes into findings and change notes.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,14 +23,26 @@ from typing import Any, NamedTuple
 from aiopt_hooks.extract.source_watch import is_source, reads_llm_settings, uses_llm_sdk
 from aiopt_hooks.records import CallSpec
 
-__all__ = ["is_source", "uses_llm_sdk", "reads_llm_settings", "spec_of", "specs_of", "sdk_of", "declaration_spec",
-           "setting_field", "Value", "CallValue", "FoundCall"]
+__all__ = [
+    "is_source",
+    "uses_llm_sdk",
+    "reads_llm_settings",
+    "spec_of",
+    "specs_of",
+    "sdk_of",
+    "declaration_spec",
+    "setting_field",
+    "Value",
+    "CallValue",
+    "FoundCall",
+]
 # A declared setting's name: `OPENAI_MODEL`, `chat_model`, `LLM_MODEL_NAME`, `AZURE_OPENAI_DEPLOYMENT`,
 # `MAX_TOKENS`, `max_output_tokens`
 SETTING_NAMES = {
     "model": re.compile(r"(?:^|_)(?:model|llm|deployment)(?:_name|_id)?$", re.IGNORECASE),
     "max_output_tokens": re.compile(r"(?:^|_)max_(?:output_|completion_|new_)?tokens$", re.IGNORECASE),
 }
+
 
 class NotStatic:
     """The value of an expression known only at run time."""
@@ -45,33 +58,33 @@ NOT_STATIC = NotStatic()
 class Value:
     """One argument (or part of one) as read from the source."""
 
-    value: Any               # str | int | float | bool | None | list[Value] | dict[str, Value] | CallValue | NOT_STATIC
+    value: Any  # str | int | float | bool | None | list[Value] | dict[str, Value] | CallValue | NOT_STATIC
     line: int
-    expr: str = ""           # the source text, named in a "not statically known" finding
-    note: str = ""           # how it was found when not written at the call (a constant, a default)
-    runtime_parts: int = 0   # a string's parts known only at run time (f-string fields), left out
+    expr: str = ""  # the source text, named in a "not statically known" finding
+    note: str = ""  # how it was found when not written at the call (a constant, a default)
+    runtime_parts: int = 0  # a string's parts known only at run time (f-string fields), left out
 
 
 @dataclass(frozen=True)
 class CallValue:
     """A call (or `new`) expression: an SDK call, or a call inside one (`openai("gpt-4o")`)."""
 
-    callee: str                           # qualified: imported names replaced by their module path
+    callee: str  # qualified: imported names replaced by their module path
     args: tuple[Value, ...] = ()
     kwargs: dict[str, Value] = field(default_factory=dict)
-    spread: str = ""                      # `**kwargs` / `...params` not statically known: may set anything
+    spread: str = ""  # `**kwargs` / `...params` not statically known: may set anything
 
 
 class FoundCall(NamedTuple):
     call: CallValue
     line: int
-    scope: str      # the selector: `Class.method`, `function`, the assigned name; "" at module level
-    feature: str    # the enclosing function, or the assigned name; "" -> the file stem
+    scope: str  # the selector: `Class.method`, `function`, the assigned name; "" at module level
+    feature: str  # the enclosing function, or the assigned name; "" -> the file stem
 
 
 class Sdk(NamedTuple):
     name: str
-    model_pos: int | None = None   # positional index of the model, where the SDK takes it so
+    model_pos: int | None = None  # positional index of the model, where the SDK takes it so
 
 
 # (module prefix or "*" for a method on any receiver, callee name pattern, SDK)
@@ -79,8 +92,11 @@ SDK_CALLS: tuple[tuple[str, str, Sdk], ...] = (
     ("*", r"chat\.completions\.(create|parse|stream)", Sdk("OpenAI chat completions")),
     ("*", r"responses\.(create|parse|stream)", Sdk("OpenAI responses")),
     ("*", r"messages\.(create|stream|parse)", Sdk("Anthropic messages")),
-    ("*", r"models\.(generate_content|generate_content_stream|generateContent|generateContentStream)",
-     Sdk("Google GenAI")),
+    (
+        "*",
+        r"models\.(generate_content|generate_content_stream|generateContent|generateContentStream)",
+        Sdk("Google GenAI"),
+    ),
     ("*", r"getGenerativeModel", Sdk("Google Generative AI (Node)")),
     ("*", r"(ChatCompletion|Completion)\.a?create", Sdk("OpenAI (before 1.0)")),
     ("google.generativeai", r"GenerativeModel", Sdk("Google Generative AI", 0)),
@@ -104,31 +120,84 @@ _QUALIFIED = [(module, re.compile(rf"(?:{pattern})$"), sdk) for module, pattern,
 
 # normalized field -> argument names (dotted: inside a dict or config object argument)
 ARG_FIELDS: dict[str, tuple[str, ...]] = {
-    "model": ("model", "model_name", "modelName", "model_id", "modelId", "azure_deployment", "deployment_name",
-              "azureDeployment", "engine"),
+    "model": (
+        "model",
+        "model_name",
+        "modelName",
+        "model_id",
+        "modelId",
+        "azure_deployment",
+        "deployment_name",
+        "azureDeployment",
+        "engine",
+    ),
     "provider": ("model_provider", "modelProvider"),
-    "max_output_tokens": ("max_tokens", "max_completion_tokens", "max_output_tokens", "maxTokens",
-                          "maxOutputTokens", "maxCompletionTokens", "max_tokens_to_sample", "max_new_tokens",
-                          "num_predict", "config.max_output_tokens", "config.maxOutputTokens",
-                          "generation_config.max_output_tokens", "generationConfig.maxOutputTokens",
-                          "model_settings.max_tokens", "modelSettings.maxTokens", "model_kwargs.max_tokens",
-                          "inferenceConfig.maxTokens"),
+    "max_output_tokens": (
+        "max_tokens",
+        "max_completion_tokens",
+        "max_output_tokens",
+        "maxTokens",
+        "maxOutputTokens",
+        "maxCompletionTokens",
+        "max_tokens_to_sample",
+        "max_new_tokens",
+        "num_predict",
+        "config.max_output_tokens",
+        "config.maxOutputTokens",
+        "generation_config.max_output_tokens",
+        "generationConfig.maxOutputTokens",
+        "model_settings.max_tokens",
+        "modelSettings.maxTokens",
+        "model_kwargs.max_tokens",
+        "inferenceConfig.maxTokens",
+    ),
     "retries": ("max_retries", "num_retries", "maxRetries", "retries"),
     "fallbacks": ("fallbacks",),
-    "n": ("n", "candidate_count", "candidateCount", "config.candidate_count", "config.candidateCount",
-          "generation_config.candidate_count", "generationConfig.candidateCount"),
-    "reasoning_effort": ("reasoning_effort", "reasoningEffort", "reasoning.effort",
-                         "providerOptions.openai.reasoningEffort", "model_kwargs.reasoning_effort",
-                         "model_settings.reasoning_effort", "modelSettings.reasoning.effort"),
-    "thinking_budget": ("thinking.budget_tokens", "thinking.budgetTokens", "thinking_budget",
-                        "config.thinking_config.thinking_budget", "config.thinkingConfig.thinkingBudget",
-                        "thinkingConfig.thinkingBudget", "providerOptions.anthropic.thinking.budgetTokens",
-                        "providerOptions.google.thinkingConfig.thinkingBudget"),
+    "n": (
+        "n",
+        "candidate_count",
+        "candidateCount",
+        "config.candidate_count",
+        "config.candidateCount",
+        "generation_config.candidate_count",
+        "generationConfig.candidateCount",
+    ),
+    "reasoning_effort": (
+        "reasoning_effort",
+        "reasoningEffort",
+        "reasoning.effort",
+        "providerOptions.openai.reasoningEffort",
+        "model_kwargs.reasoning_effort",
+        "model_settings.reasoning_effort",
+        "modelSettings.reasoning.effort",
+    ),
+    "thinking_budget": (
+        "thinking.budget_tokens",
+        "thinking.budgetTokens",
+        "thinking_budget",
+        "config.thinking_config.thinking_budget",
+        "config.thinkingConfig.thinkingBudget",
+        "thinkingConfig.thinkingBudget",
+        "providerOptions.anthropic.thinking.budgetTokens",
+        "providerOptions.google.thinkingConfig.thinkingBudget",
+    ),
 }
 # Arguments whose static text is sent with every request: system prompts and message templates.
-PROMPT_ARGS = ("system", "instructions", "system_prompt", "systemPrompt", "system_instruction",
-               "systemInstruction", "system_message", "config.system_instruction", "config.systemInstruction",
-               "prompt", "messages", "input", "contents")
+PROMPT_ARGS = (
+    "system",
+    "instructions",
+    "system_prompt",
+    "systemPrompt",
+    "system_instruction",
+    "systemInstruction",
+    "system_message",
+    "config.system_instruction",
+    "config.systemInstruction",
+    "prompt",
+    "messages",
+    "input",
+    "contents",
+)
 INT_FIELDS = ("max_output_tokens", "retries", "n", "thinking_budget")
 
 
@@ -136,8 +205,9 @@ def sdk_of(callee: str) -> Sdk | None:
     """The SDK call a qualified callee is, if any."""
     module, _, name = callee.rpartition(".")
     for prefix, pattern, sdk in _QUALIFIED:
-        if pattern.fullmatch(name) and (module == prefix or module.startswith(prefix)
-                                        and module[len(prefix)] in "._/-"):
+        if pattern.fullmatch(name) and (
+            module == prefix or module.startswith(prefix) and module[len(prefix)] in "._/-"
+        ):
             return sdk
     if "." in callee:
         return next((sdk for pattern, sdk in _METHODS if pattern.search(callee)), None)
@@ -169,13 +239,17 @@ def get_path(args: dict[str, Value], dotted: str) -> Value | None:
 def _model(call: CallValue, sdk: Sdk, args: dict[str, Value]) -> tuple[Value | None, str | None]:
     """(the model argument, the provider its wrapper names): `openai("gpt-4o")`, `OpenAIModel("gpt-4o")`."""
     value = next((v for name in ARG_FIELDS["model"] if (v := get_path(args, name)) is not None), None)
-    if value is None and sdk.model_pos is not None and len(call.args) > sdk.model_pos \
-            and not isinstance(call.args[sdk.model_pos].value, dict):
+    if (
+        value is None
+        and sdk.model_pos is not None
+        and len(call.args) > sdk.model_pos
+        and not isinstance(call.args[sdk.model_pos].value, dict)
+    ):
         value = call.args[sdk.model_pos]
     if value is None or not isinstance(value.value, CallValue):
         return value, None
     wrapper = value.value
-    if not is_model_wrapper(wrapper.callee):   # `requireEnv("AZURE_DEPLOYMENT")`: a run-time value
+    if not is_model_wrapper(wrapper.callee):  # `requireEnv("AZURE_DEPLOYMENT")`: a run-time value
         return Value(NOT_STATIC, value.line, value.expr), None
     inner, _ = _model(wrapper, Sdk("model wrapper", 0), _arguments(wrapper))
     module, _, name = wrapper.callee.rpartition(".")
@@ -187,9 +261,29 @@ def _model(call: CallValue, sdk: Sdk, args: dict[str, Value]) -> tuple[Value | N
 
 # Calls whose argument is the model: `openai("gpt-4o")`, `anthropic.messages("...")`, `gateway.languageModel(...)`,
 # `OpenAIModel("gpt-4o")`; provider functions of the Vercel AI SDK, also when a project re-exports them.
-PROVIDER_FUNCTIONS = frozenset({
-    "openai", "anthropic", "google", "vertex", "azure", "bedrock", "mistral", "groq", "xai", "deepseek", "cohere",
-    "perplexity", "togetherai", "fireworks", "cerebras", "deepinfra", "ollama", "openrouter", "gateway"})
+PROVIDER_FUNCTIONS = frozenset(
+    {
+        "openai",
+        "anthropic",
+        "google",
+        "vertex",
+        "azure",
+        "bedrock",
+        "mistral",
+        "groq",
+        "xai",
+        "deepseek",
+        "cohere",
+        "perplexity",
+        "togetherai",
+        "fireworks",
+        "cerebras",
+        "deepinfra",
+        "ollama",
+        "openrouter",
+        "gateway",
+    }
+)
 MODEL_METHODS = frozenset({"chat", "responses", "languageModel", "completion", "messages", "textEmbeddingModel"})
 
 
@@ -197,7 +291,7 @@ def is_model_wrapper(callee: str) -> bool:
     parts = callee.split(".")
     if callee.startswith(("@ai-sdk/", "pydantic_ai.")) or parts[-1] in PROVIDER_FUNCTIONS:
         return True
-    if parts[-1] == "languageModel":   # registry.languageModel("openai:gpt-4o"): a provider registry
+    if parts[-1] == "languageModel":  # registry.languageModel("openai:gpt-4o"): a provider registry
         return True
     return len(parts) > 1 and parts[-1] in MODEL_METHODS and parts[-2] in PROVIDER_FUNCTIONS
 
@@ -223,7 +317,7 @@ def _text(value: Value) -> tuple[list[str], int]:
                 texts += found
                 runtime += parts
         return texts, runtime
-    if isinstance(inner, CallValue):   # SystemMessage(content=...), types.Part.from_text(text=...)
+    if isinstance(inner, CallValue):  # SystemMessage(content=...), types.Part.from_text(text=...)
         return _text(Value(list(inner.args) + list(inner.kwargs.values()), value.line))
     return [], 1 if inner is NOT_STATIC else 0
 
@@ -270,9 +364,9 @@ def spec_of(path: str, found: FoundCall, selector: str) -> CallSpec | None:
     args = _arguments(found.call)
     model, provider = _model(found.call, sdk, args)
     if model is None and found.call.spread:
-        model = Value(NOT_STATIC, found.line, found.call.spread)   # create(**params): the model is in there
+        model = Value(NOT_STATIC, found.line, found.call.spread)  # create(**params): the model is in there
     if model is None:
-        return None   # a client constructor, or another call of the SDK that sets no model
+        return None  # a client constructor, or another call of the SDK that sets no model
     fields: dict[str, Any] = {}
     lines: dict[str, int] = {}
     notes: dict[str, str] = {}
@@ -297,8 +391,9 @@ def spec_of(path: str, found: FoundCall, selector: str) -> CallSpec | None:
         fields["prompt"] = "inline"
         lines["prompt"] = line
     feature = found.feature or PurePosixPath(path).name.split(".", 1)[0]
-    return CallSpec(file=path, feature=feature, selector=selector, fields=fields, lines=lines,
-                    prompt_text=prompt, notes=notes)
+    return CallSpec(
+        file=path, feature=feature, selector=selector, fields=fields, lines=lines, prompt_text=prompt, notes=notes
+    )
 
 
 def specs_of(path: str, calls: list[FoundCall]) -> list[CallSpec]:
@@ -320,7 +415,7 @@ def specs_of(path: str, calls: list[FoundCall]) -> list[CallSpec]:
 
 def setting_field(name: str) -> str | None:
     """The cost field a declared name holds (`OPENAI_MODEL` -> model), if any."""
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)   # defaultModel -> default_Model
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)  # defaultModel -> default_Model
     return next((field for field, pattern in SETTING_NAMES.items() if pattern.search(snake)), None)
 
 
@@ -330,18 +425,30 @@ def declaration_spec(path: str, name: str, value: Value, runtime_ok: bool = True
     attribute, the environment), not a type alias or a function."""
     field_name = setting_field(name.rpartition(".")[2])
     call = value.value if isinstance(value.value, CallValue) else None
-    if field_name is None or (call is not None and (sdk_of(call.callee) is not None
-                                                    or call.callee.rpartition(".")[2][:1].isupper())):
-        return None   # `llm = ChatOpenAI(...)`: the call's own spec; `embedding_model = OpenAIEmbeddings()`: an object
+    if field_name is None or (
+        call is not None and (sdk_of(call.callee) is not None or call.callee.rpartition(".")[2][:1].isupper())
+    ):
+        return None  # `llm = ChatOpenAI(...)`: the call's own spec; `embedding_model = OpenAIEmbeddings()`: an object
     coerced = _coerce(field_name, value)
     if field_name == "model" and isinstance(coerced, str) and (" " in coerced or len(coerced) > 100):
-        return None   # a sentence, not a model id
+        return None  # a sentence, not a model id
     feature = name.rpartition(".")[2]
     if coerced is NOT_STATIC and not runtime_ok:
-        return None   # `ModelName = str | KnownModelName`, `createModel = () => ...`
-    if coerced is NOT_STATIC:   # `MODEL = load_model()`: known only at run time, said when it changes
-        return CallSpec(file=path, feature=feature, selector=name, lines={field_name: value.line},
-                        notes={field_name: f"not statically known (`{value.expr or name}`)"})
+        return None  # `ModelName = str | KnownModelName`, `createModel = () => ...`
+    if coerced is NOT_STATIC:  # `MODEL = load_model()`: known only at run time, said when it changes
+        return CallSpec(
+            file=path,
+            feature=feature,
+            selector=name,
+            lines={field_name: value.line},
+            notes={field_name: f"not statically known (`{value.expr or name}`)"},
+        )
     notes = {field_name: value.note} if value.note else {}
-    return CallSpec(file=path, feature=feature, selector=name, fields={field_name: coerced},
-                    lines={field_name: value.line}, notes=notes)
+    return CallSpec(
+        file=path,
+        feature=feature,
+        selector=name,
+        fields={field_name: coerced},
+        lines={field_name: value.line},
+        notes=notes,
+    )

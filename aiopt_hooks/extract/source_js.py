@@ -6,6 +6,7 @@ template strings, `+`, module and function-local `const`s, `process.env.X ?? "de
 default, said), a parameter's default; an options object (`create({ model, max_tokens })`) is
 read as keyword arguments.
 """
+
 from __future__ import annotations
 
 import functools
@@ -27,8 +28,14 @@ from aiopt_hooks.extract.source_js_values import JsFile, JsReader, JsScope, Node
 from aiopt_hooks.records import CallSpec
 
 SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
-FUNCTIONS = ("function_declaration", "generator_function_declaration", "method_definition", "arrow_function",
-             "function_expression", "function")
+FUNCTIONS = (
+    "function_declaration",
+    "generator_function_declaration",
+    "method_definition",
+    "arrow_function",
+    "function_expression",
+    "function",
+)
 
 
 def matches(path: str) -> bool:
@@ -39,6 +46,7 @@ def matches(path: str) -> bool:
 def _parser(kind: str) -> Any:
     try:
         import tree_sitter
+
         if kind == "javascript":
             import tree_sitter_javascript
 
@@ -46,12 +54,15 @@ def _parser(kind: str) -> Any:
         else:
             import tree_sitter_typescript
 
-            language = (tree_sitter_typescript.language_tsx() if kind == "tsx"
-                        else tree_sitter_typescript.language_typescript())
+            language = (
+                tree_sitter_typescript.language_tsx() if kind == "tsx" else tree_sitter_typescript.language_typescript()
+            )
     except ImportError as exc:
-        raise AioptError(f"cannot read TypeScript/JavaScript: {exc}",
-                         hint="install the parser: pip install tree-sitter tree-sitter-typescript "
-                              "tree-sitter-javascript (or set `code: false` in .aiopt.yaml)") from None
+        raise AioptError(
+            f"cannot read TypeScript/JavaScript: {exc}",
+            hint="install the parser: pip install tree-sitter tree-sitter-typescript "
+            "tree-sitter-javascript (or set `code: false` in .aiopt.yaml)",
+        ) from None
     return tree_sitter.Parser(tree_sitter.Language(language))
 
 
@@ -66,7 +77,7 @@ def _name_of(node: Node) -> str:
     name = node.child_by_field_name("name")
     if name is not None:
         return node_text(name)
-    parent = node.parent   # const summarize = async () => ...; { summarize: () => ... }
+    parent = node.parent  # const summarize = async () => ...; { summarize: () => ... }
     if parent is not None and parent.type == "variable_declarator":
         name = parent.child_by_field_name("name")
     elif parent is not None and parent.type == "pair":
@@ -74,8 +85,16 @@ def _name_of(node: Node) -> str:
     return node_text(name) if name is not None else ""
 
 
-def _walk(node: Node, file: JsFile, reader: JsReader, out: list[FoundCall], names: tuple[str, ...],
-          feature: str, scope: JsScope, target: str) -> None:
+def _walk(
+    node: Node,
+    file: JsFile,
+    reader: JsReader,
+    out: list[FoundCall],
+    names: tuple[str, ...],
+    feature: str,
+    scope: JsScope,
+    target: str,
+) -> None:
     for child in node.named_children:
         kind = child.type
         if kind in FUNCTIONS:
@@ -92,8 +111,9 @@ def _walk(node: Node, file: JsFile, reader: JsReader, out: list[FoundCall], name
         assigned = target
         if not feature and kind in ("variable_declarator", "public_field_definition", "field_definition"):
             name = child.child_by_field_name("name") or child.child_by_field_name("property")
-            assigned = node_text(name) if name is not None and name.type in ("identifier", "property_identifier") \
-                else target
+            assigned = (
+                node_text(name) if name is not None and name.type in ("identifier", "property_identifier") else target
+            )
         if kind in ("call_expression", "new_expression"):
             func = child.child_by_field_name("function") or child.child_by_field_name("constructor")
             if func is not None and sdk_of(file.qualified(func)) is not None:
@@ -108,20 +128,29 @@ def extract(path: str, text: str) -> list[CallSpec]:
     root = tree.root_node
     if root.has_error:
         error = _first_error(root)
-        raise AioptError("invalid TypeScript/JavaScript (the parser stops here)", file=path,
-                         line=error.start_point[0] + 1 if error is not None else 1,
-                         hint="fix the syntax, or unstage the file")
+        raise AioptError(
+            "invalid TypeScript/JavaScript (the parser stops here)",
+            file=path,
+            line=error.start_point[0] + 1 if error is not None else 1,
+            hint="fix the syntax, or unstage the file",
+        )
     file = JsFile(root)
     calls: list[FoundCall] = []
     reader = JsReader(file)
     try:
         _walk(root, file, reader, calls, (), "", JsScope(None), "")
     except RecursionError:
-        raise AioptError("nested too deeply to read", file=path, line=1,
-                         hint="simplify the file, or set `code:` in .aiopt.yaml to leave it out") from None
-    declared = [declaration_spec(path, name, reader.value(values[0], JsScope(None)), _runtime_ok(values[0]))
-                for name, values in file.constants.items()
-                if name not in reader.used and len(values) == 1 and setting_field(name)]
+        raise AioptError(
+            "nested too deeply to read",
+            file=path,
+            line=1,
+            hint="simplify the file, or set `code:` in .aiopt.yaml to leave it out",
+        ) from None
+    declared = [
+        declaration_spec(path, name, reader.value(values[0], JsScope(None)), _runtime_ok(values[0]))
+        for name, values in file.constants.items()
+        if name not in reader.used and len(values) == 1 and setting_field(name)
+    ]
     return specs_of(path, calls) + [spec for spec in declared if spec is not None]
 
 

@@ -3,6 +3,7 @@ function-local constants, parameter defaults) and an argument's value (`Value`),
 
 Stage: file text -> call specs (the reading half of `source_js`).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,12 +11,23 @@ from typing import Any
 from aiopt_hooks.extract.source_calls import NOT_STATIC, CallValue, Value
 
 MAX_DEPTH = 12
-WRAPPERS = ("as_expression", "satisfies_expression", "non_null_expression", "parenthesized_expression",
-            "await_expression", "type_assertion")
-FUNCTION_NODES = ("function_declaration", "arrow_function", "function_expression", "method_definition",
-                  "generator_function_declaration")
-SPREAD = "..."   # the key under which an object keeps a spread it cannot see into
-Node = Any   # tree_sitter.Node (the package ships no type stubs for mypy)
+WRAPPERS = (
+    "as_expression",
+    "satisfies_expression",
+    "non_null_expression",
+    "parenthesized_expression",
+    "await_expression",
+    "type_assertion",
+)
+FUNCTION_NODES = (
+    "function_declaration",
+    "arrow_function",
+    "function_expression",
+    "method_definition",
+    "generator_function_declaration",
+)
+SPREAD = "..."  # the key under which an object keeps a spread it cannot see into
+Node = Any  # tree_sitter.Node (the package ships no type stubs for mypy)
 
 
 def node_text(node: Node) -> str:
@@ -63,11 +75,11 @@ class JsFile:
             return
         module = _string(source)
         for part in clause.named_children:
-            if part.type == "identifier":                 # import OpenAI from "openai"
+            if part.type == "identifier":  # import OpenAI from "openai"
                 self.imports[node_text(part)] = f"{module}.default"
-            elif part.type == "namespace_import":         # import * as ai from "ai"
+            elif part.type == "namespace_import":  # import * as ai from "ai"
                 self.imports[node_text(part.named_children[0])] = module
-            elif part.type == "named_imports":            # import { openai as o } from "@ai-sdk/openai"
+            elif part.type == "named_imports":  # import { openai as o } from "@ai-sdk/openai"
                 for spec in part.named_children:
                     name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
                     if name is not None:
@@ -79,8 +91,13 @@ class JsFile:
         if name is None or value is None or value.type != "call_expression":
             return
         func, args = value.child_by_field_name("function"), value.child_by_field_name("arguments")
-        if func is None or node_text(func) != "require" or args is None or not args.named_children \
-                or args.named_children[0].type != "string":
+        if (
+            func is None
+            or node_text(func) != "require"
+            or args is None
+            or not args.named_children
+            or args.named_children[0].type != "string"
+        ):
             return
         module = _string(args.named_children[0])
         if name.type == "identifier":
@@ -130,14 +147,14 @@ class JsScope:
             elif node.type in ("assignment_expression", "augmented_assignment_expression"):
                 left = node.child_by_field_name("left")
                 if left is not None and left.type == "identifier":
-                    self.locals.setdefault(node_text(left), []).extend([node, node])   # reassigned: not static
+                    self.locals.setdefault(node_text(left), []).extend([node, node])  # reassigned: not static
             stack.extend(node.named_children)
 
 
 class JsReader:
     def __init__(self, file: JsFile) -> None:
         self.file = file
-        self.used: set[str] = set()   # module constants an SDK call's arguments read
+        self.used: set[str] = set()  # module constants an SDK call's arguments read
 
     def value(self, node: Node, scope: JsScope, depth: int = 0) -> Value:
         line = node.start_point[0] + 1
@@ -166,8 +183,11 @@ class JsReader:
         if kind == "object":
             return Value(self._object(node, scope, depth), line, node_text(node)[:120])
         if kind == "array":
-            return Value([self.value(e, scope, depth + 1) for e in node.named_children if e.type != "comment"],
-                         line, node_text(node)[:120])
+            return Value(
+                [self.value(e, scope, depth + 1) for e in node.named_children if e.type != "comment"],
+                line,
+                node_text(node)[:120],
+            )
         if kind in ("call_expression", "new_expression"):
             return self.call(node, scope, depth)
         return unknown
@@ -195,18 +215,26 @@ class JsReader:
         if operator in ("??", "||") and node_text(left_node).startswith(("process.env.", "process.env[")):
             value = self.value(right_node, scope, depth + 1)
             name = node_text(left_node).removeprefix("process.env").strip(".[]'\"")
-            return Value(value.value, value.line, node_text(node)[:120],
-                         f"the default of environment variable {name} (the environment may set another value)",
-                         value.runtime_parts)
+            return Value(
+                value.value,
+                value.line,
+                node_text(node)[:120],
+                f"the default of environment variable {name} (the environment may set another value)",
+                value.runtime_parts,
+            )
         left, right = self.value(left_node, scope, depth + 1), self.value(right_node, scope, depth + 1)
         a, b = left.value, right.value
         if operator == "+" and isinstance(a, str) and isinstance(b, str):
-            return Value(a + b, left.line, node_text(node)[:120], left.note or right.note,
-                         left.runtime_parts + right.runtime_parts)
+            return Value(
+                a + b,
+                left.line,
+                node_text(node)[:120],
+                left.note or right.note,
+                left.runtime_parts + right.runtime_parts,
+            )
         if operator == "+" and (isinstance(a, str) or isinstance(b, str)):
             return Value(a if isinstance(a, str) else b, left.line, node_text(node)[:120], runtime_parts=1)
-        if operator in ("+", "-", "*") and all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                               for v in (a, b)):
+        if operator in ("+", "-", "*") and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b)):
             result = {"+": a + b, "-": a - b, "*": a * b}[operator]
             return Value(result, left.line, node_text(node)[:120], left.note or right.note)
         return None
@@ -214,7 +242,7 @@ class JsReader:
     def _object(self, node: Node, scope: JsScope, depth: int) -> dict[str, Value]:
         out: dict[str, Value] = {}
         for child in node.named_children:
-            if child.type == "spread_element" and child.named_children:   # { ...BASE, model }
+            if child.type == "spread_element" and child.named_children:  # { ...BASE, model }
                 spread = self.value(child.named_children[0], scope, depth + 1)
                 if isinstance(spread.value, dict):
                     out.update(spread.value)
@@ -226,7 +254,7 @@ class JsReader:
                     continue
                 name = _string(key) if key.type == "string" else node_text(key)
                 out[name] = self.value(value, scope, depth + 1)
-            elif child.type == "shorthand_property_identifier":   # { model }
+            elif child.type == "shorthand_property_identifier":  # { model }
                 name = node_text(child)
                 out[name] = self._name(name, scope, depth) or Value(NOT_STATIC, child.start_point[0] + 1, name)
         return out
@@ -240,8 +268,13 @@ class JsReader:
             if default is None:
                 return None
             value = self.value(default, scope, depth + 1)
-            return Value(value.value, value.line, value.expr,
-                         f"the default of parameter `{name}` (a caller may pass another value)", value.runtime_parts)
+            return Value(
+                value.value,
+                value.line,
+                value.expr,
+                f"the default of parameter `{name}` (a caller may pass another value)",
+                value.runtime_parts,
+            )
         found = self.file.constants.get(name, [])
         self.used.add(name)
         return self.value(found[0], JsScope(None), depth + 1) if len(found) == 1 else None
@@ -251,7 +284,7 @@ class JsReader:
         body = func.child_by_field_name("body")
         returns: list[Node] = []
         stack = [body] if body is not None else []
-        if body is not None and body.type != "statement_block":   # () => "gpt-4o"
+        if body is not None and body.type != "statement_block":  # () => "gpt-4o"
             returns, stack = [body], []
         while stack:
             current = stack.pop()
@@ -281,11 +314,14 @@ class JsReader:
         if own is not None:
             return self._returned(own, node, depth)
         args = node.child_by_field_name("arguments")
-        values = tuple(self.value(a, scope, depth + 1) for a in (args.named_children if args is not None else ())
-                       if a.type not in ("comment", "spread_element"))
+        values = tuple(
+            self.value(a, scope, depth + 1)
+            for a in (args.named_children if args is not None else ())
+            if a.type not in ("comment", "spread_element")
+        )
         callee = self.file.qualified(func) if func is not None else "?"
         options = values[0].value if values and isinstance(values[0].value, dict) else {}
         spread = options[SPREAD].expr if SPREAD in options else ""
-        if values and values[0].value is NOT_STATIC:   # create(params): options known only at run time
+        if values and values[0].value is NOT_STATIC:  # create(params): options known only at run time
             spread = values[0].expr
         return Value(CallValue(callee, values, spread=spread), node.start_point[0] + 1, node_text(node)[:120])

@@ -6,6 +6,7 @@ defaults are followed and said: a parameter's default, a settings class field's 
 (`class Settings(BaseSettings): model: str = "gpt-4o"`, `Field(default=...)`, used as
 `settings.model`), `os.getenv("X", "gpt-4o")`.  Anything else is not statically known.
 """
+
 from __future__ import annotations
 
 import ast
@@ -31,8 +32,16 @@ def matches(path: str) -> bool:
     return path.lower().endswith(".py") and is_source(path)
 
 
-def _walk(node: ast.AST, file: PyFile, reader: PyReader, out: list[FoundCall],
-          names: tuple[str, ...], feature: str, scope: PyScope, target: str) -> None:
+def _walk(
+    node: ast.AST,
+    file: PyFile,
+    reader: PyReader,
+    out: list[FoundCall],
+    names: tuple[str, ...],
+    feature: str,
+    scope: PyScope,
+    target: str,
+) -> None:
     """Find the SDK calls under `node`; `names` is the class/function path, `target` an assigned name."""
     for child in ast.iter_child_nodes(node):
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -45,8 +54,14 @@ def _walk(node: ast.AST, file: PyFile, reader: PyReader, out: list[FoundCall],
         assigned = target
         if not feature and isinstance(child, (ast.Assign, ast.AnnAssign)):
             targets = child.targets if isinstance(child, ast.Assign) else [child.target]
-            assigned = next((t.id if isinstance(t, ast.Name) else t.attr for t in targets
-                             if isinstance(t, (ast.Name, ast.Attribute))), target)
+            assigned = next(
+                (
+                    t.id if isinstance(t, ast.Name) else t.attr
+                    for t in targets
+                    if isinstance(t, (ast.Name, ast.Attribute))
+                ),
+                target,
+            )
         if isinstance(child, ast.Call) and sdk_of(file.qualified(child.func)) is not None:
             value = reader.value(child, scope)
             assert isinstance(value.value, CallValue)
@@ -59,8 +74,9 @@ def extract(path: str, text: str) -> list[CallSpec]:
     try:
         tree = ast.parse(text.removeprefix("\ufeff"), filename=path)
     except SyntaxError as exc:
-        raise AioptError(f"invalid Python: {exc.msg}", file=path, line=exc.lineno or 1,
-                         hint="fix the syntax, or unstage the file") from None
+        raise AioptError(
+            f"invalid Python: {exc.msg}", file=path, line=exc.lineno or 1, hint="fix the syntax, or unstage the file"
+        ) from None
     except (ValueError, RecursionError) as exc:
         raise AioptError(f"cannot parse as Python: {exc}", file=path, line=1) from None
     file = PyFile(tree, text)
@@ -69,8 +85,12 @@ def extract(path: str, text: str) -> list[CallSpec]:
     try:
         _walk(tree, file, reader, calls, (), "", PyScope(None), "")
     except RecursionError:
-        raise AioptError("nested too deeply to read", file=path, line=1,
-                         hint="simplify the file, or set `code:` in .aiopt.yaml to leave it out") from None
+        raise AioptError(
+            "nested too deeply to read",
+            file=path,
+            line=1,
+            hint="simplify the file, or set `code:` in .aiopt.yaml to leave it out",
+        ) from None
     return specs_of(path, calls) + _declarations(path, file, reader)
 
 
@@ -82,7 +102,8 @@ def _declarations(path: str, file: PyFile, reader: PyReader) -> list[CallSpec]:
         if name not in reader.used and setting_field(name) and len(values) == 1:
             node = values[0]
             runtime_ok = isinstance(node, (ast.Call, ast.Attribute)) or (
-                isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("environ"))
+                isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("environ")
+            )
             found.append((name, reader.value(node, PyScope(None)), runtime_ok))
     for name, owners in file.fields.items():
         for owner, default in owners:
@@ -91,8 +112,11 @@ def _declarations(path: str, file: PyFile, reader: PyReader) -> list[CallSpec]:
                 value = reader.value(default, PyScope(None))
                 note = value.note or f"the default of `{selector}` (the environment or a caller may override it)"
                 found.append((selector, Value(value.value, value.line, value.expr, note, value.runtime_parts), False))
-    return [spec for selector, value, runtime_ok in found
-            if (spec := declaration_spec(path, selector, value, runtime_ok)) is not None]
+    return [
+        spec
+        for selector, value, runtime_ok in found
+        if (spec := declaration_spec(path, selector, value, runtime_ok)) is not None
+    ]
 
 
 EXTRACTOR = Extractor("Python source", matches, extract, reads_llm_settings)

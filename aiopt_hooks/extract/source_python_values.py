@@ -3,6 +3,7 @@ fields, parameter defaults, same-file functions) and an argument's value (`Value
 
 Stage: file text -> call specs (the reading half of `source_python`).
 """
+
 from __future__ import annotations
 
 import ast
@@ -11,7 +12,7 @@ from typing import Any
 
 from aiopt_hooks.extract.source_calls import NOT_STATIC, CallValue, Value
 
-MAX_DEPTH = 12   # constants that name constants: a cycle or a deep chain is not followed further
+MAX_DEPTH = 12  # constants that name constants: a cycle or a deep chain is not followed further
 ENV_GETTERS = ("os.getenv", "os.environ.get", "environ.get", "getenv")
 
 
@@ -24,13 +25,15 @@ class PyFile:
         self.constants: dict[str, list[ast.expr]] = {}
         self.fields: dict[str, list[tuple[str, ast.expr]]] = {}
         self.settings_classes: set[str] = set()
-        self.functions = {stmt.name: stmt for stmt in tree.body
-                          if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self.functions = {
+            stmt.name: stmt for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
-                    self.imports[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname \
-                        else alias.name.split(".")[0]
+                    self.imports[alias.asname or alias.name.split(".")[0]] = (
+                        alias.name if alias.asname else alias.name.split(".")[0]
+                    )
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for alias in node.names:
                     self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
@@ -39,8 +42,9 @@ class PyFile:
             for name, value in _assigned(stmt):
                 self.constants.setdefault(name, []).extend([value] * (2 if name in rebound else 1))
             if isinstance(stmt, ast.ClassDef):
-                self.settings_classes.update([stmt.name] if any(
-                    ast.unparse(b).endswith("Settings") for b in stmt.bases) else [])
+                self.settings_classes.update(
+                    [stmt.name] if any(ast.unparse(b).endswith("Settings") for b in stmt.bases) else []
+                )
                 for inner in stmt.body:
                     for name, value in _assigned(inner):
                         self.fields.setdefault(name, []).append((stmt.name, _field_default(value)))
@@ -51,7 +55,7 @@ class PyFile:
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
             node = node.value
-        if isinstance(node, ast.Call):   # `OpenAI().chat.completions.create`, `genai.Client().models...`
+        if isinstance(node, ast.Call):  # `OpenAI().chat.completions.create`, `genai.Client().models...`
             parts.append(self.qualified(node.func) + "()")
         elif isinstance(node, ast.Name):
             parts.append(self.imports.get(node.id, node.id))
@@ -70,8 +74,11 @@ def _assigned(stmt: ast.stmt) -> list[tuple[str, ast.expr]]:
 
 def _field_default(value: ast.expr) -> ast.expr:
     """`Field(default="gpt-4o", ...)` or `Field("gpt-4o")` -> the default."""
-    if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)) \
-            and (value.func.id if isinstance(value.func, ast.Name) else value.func.attr) in ("Field", "field"):
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, (ast.Name, ast.Attribute))
+        and (value.func.id if isinstance(value.func, ast.Name) else value.func.attr) in ("Field", "field")
+    ):
         for keyword in value.keywords:
             if keyword.arg == "default":
                 return keyword.value
@@ -109,7 +116,7 @@ class PyScope:
 class PyReader:
     def __init__(self, file: PyFile) -> None:
         self.file = file
-        self.used: set[str] = set()   # constants and settings fields an SDK call's arguments read
+        self.used: set[str] = set()  # constants and settings fields an SDK call's arguments read
 
     def expr(self, node: ast.expr) -> str:
         return ast.get_source_segment(self.file.text, node) or ast.unparse(node)
@@ -132,8 +139,15 @@ class PyReader:
         if isinstance(node, (ast.List, ast.Tuple)):
             return Value([self.value(e, scope, depth + 1) for e in node.elts], line, self.expr(node))
         if isinstance(node, ast.Dict):
-            return Value({k.value: self.value(v, scope, depth + 1) for k, v in zip(node.keys, node.values)
-                          if isinstance(k, ast.Constant) and isinstance(k.value, str)}, line, self.expr(node))
+            return Value(
+                {
+                    k.value: self.value(v, scope, depth + 1)
+                    for k, v in zip(node.keys, node.values)
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                },
+                line,
+                self.expr(node),
+            )
         if isinstance(node, ast.Call):
             return self._call(node, scope, depth)
         return unknown
@@ -157,10 +171,11 @@ class PyReader:
         left, right = self.value(node.left, scope, depth + 1), self.value(node.right, scope, depth + 1)
         a, b = left.value, right.value
         if isinstance(node.op, ast.Add) and isinstance(a, str) and isinstance(b, str):
-            return Value(a + b, node.lineno, self.expr(node), left.note or right.note,
-                         left.runtime_parts + right.runtime_parts)
+            return Value(
+                a + b, node.lineno, self.expr(node), left.note or right.note, left.runtime_parts + right.runtime_parts
+            )
         if isinstance(node.op, ast.Add) and (isinstance(a, str) or isinstance(b, str)):
-            known = a if isinstance(a, str) else b   # a prompt built from a run-time part
+            known = a if isinstance(a, str) else b  # a prompt built from a run-time part
             return Value(known, node.lineno, self.expr(node), runtime_parts=1)
         numbers = (int, float)
         if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
@@ -179,8 +194,13 @@ class PyReader:
             if default is None:
                 return None
             value = self.value(default, scope, depth + 1)
-            return Value(value.value, value.line, value.expr,
-                         f"the default of parameter `{name}` (a caller may pass another value)", value.runtime_parts)
+            return Value(
+                value.value,
+                value.line,
+                value.expr,
+                f"the default of parameter `{name}` (a caller may pass another value)",
+                value.runtime_parts,
+            )
         found = self.file.constants.get(name, [])
         self.used.add(name)
         return self.value(found[0], PyScope(None), depth + 1) if len(found) == 1 else None
@@ -191,18 +211,26 @@ class PyReader:
         while isinstance(head, (ast.Attribute, ast.Call)):
             head = head.value if isinstance(head, ast.Attribute) else head.func
         if isinstance(head, ast.Name) and head.id in self.file.imports:
-            return None   # a module's attribute: not this file's
+            return None  # a module's attribute: not this file's
         owners = self.file.fields.get(node.attr, [])
         self.used.update(f"{owner}.{node.attr}" for owner, _ in owners)
         values = [(owner, self.value(default, PyScope(None), depth + 1)) for owner, default in owners]
         known = {repr(v.value) for _, v in values}
-        if not values or len(known) != 1 or isinstance(values[0][1].value, bool) \
-                or not isinstance(values[0][1].value, (str, int, float)):
-            return None   # no default, several, or not a value (`None`, a factory): not statically known
+        if (
+            not values
+            or len(known) != 1
+            or isinstance(values[0][1].value, bool)
+            or not isinstance(values[0][1].value, (str, int, float))
+        ):
+            return None  # no default, several, or not a value (`None`, a factory): not statically known
         owner, value = values[0]
-        return Value(value.value, value.line, value.expr,
-                     f"the default of `{owner}.{node.attr}` (the environment or a caller may override it)",
-                     value.runtime_parts)
+        return Value(
+            value.value,
+            value.line,
+            value.expr,
+            f"the default of `{owner}.{node.attr}` (the environment or a caller may override it)",
+            value.runtime_parts,
+        )
 
     def _returned(self, func: ast.FunctionDef | ast.AsyncFunctionDef, node: ast.Call, depth: int) -> Value:
         """`model=default_model()`: what a function of this file returns, when every return gives one value."""
@@ -217,19 +245,30 @@ class PyReader:
         line = node.lineno
         if callee in self.file.functions:
             return self._returned(self.file.functions[callee], node, depth)
-        if callee.split("()")[0].rpartition(".")[2] in ("getenv", "get") and callee.endswith(ENV_GETTERS) \
-                and node.args and isinstance(node.args[0], ast.Constant):
-            default = node.args[1] if len(node.args) > 1 else next(
-                (k.value for k in node.keywords if k.arg == "default"), None)
+        if (
+            callee.split("()")[0].rpartition(".")[2] in ("getenv", "get")
+            and callee.endswith(ENV_GETTERS)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            default = (
+                node.args[1]
+                if len(node.args) > 1
+                else next((k.value for k in node.keywords if k.arg == "default"), None)
+            )
             if default is None:
                 return Value(NOT_STATIC, line, self.expr(node))
             value = self.value(default, scope, depth + 1)
-            return Value(value.value, value.line, self.expr(node),
-                         f"the default of environment variable {node.args[0].value!s} (the environment may set "
-                         "another value)", value.runtime_parts)
-        if callee in ("cast", "typing.cast") and len(node.args) == 2:   # cast('Model[Any]', model)
+            return Value(
+                value.value,
+                value.line,
+                self.expr(node),
+                f"the default of environment variable {node.args[0].value!s} (the environment may set another value)",
+                value.runtime_parts,
+            )
+        if callee in ("cast", "typing.cast") and len(node.args) == 2:  # cast('Model[Any]', model)
             return self.value(node.args[1], scope, depth + 1)
-        if callee in ("int", "float") and len(node.args) == 1:   # int(os.getenv("MAX_TOKENS", "2048"))
+        if callee in ("int", "float") and len(node.args) == 1:  # int(os.getenv("MAX_TOKENS", "2048"))
             inner = self.value(node.args[0], scope, depth + 1)
             try:
                 number = int(inner.value) if callee == "int" else float(inner.value)
@@ -246,9 +285,9 @@ class PyReader:
             value = self.value(keyword.value, scope, depth + 1)
             if keyword.arg:
                 kwargs[keyword.arg] = value
-            elif isinstance(value.value, dict):                   # **{"model": ...}, **PARAMS
+            elif isinstance(value.value, dict):  # **{"model": ...}, **PARAMS
                 kwargs.update(value.value)
-            elif isinstance(value.value, CallValue) and value.value.callee == "dict":   # **dict(model=...)
+            elif isinstance(value.value, CallValue) and value.value.callee == "dict":  # **dict(model=...)
                 kwargs.update(value.value.kwargs)
                 spread = spread or value.value.spread
             else:

@@ -6,6 +6,7 @@ A changed `.py`/`.ts`/`.js` file that is not a test or vendored code is read (bo
 a commit that touches only other source files stays a no-op.  (The extractors share these tests,
 through `source_calls`.)
 """
+
 from __future__ import annotations
 
 import re
@@ -18,21 +19,42 @@ from aiopt_hooks.repo.globs import match_any
 # Source files read when `code:` is on, and the directories never read (tests hold mock model
 # names, vendored code is not the application's).
 SOURCE_SUFFIXES = (".py", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
-NOT_APP_PARTS = frozenset({"test", "tests", "__tests__", "__mocks__", "mocks", "testdata", "fixtures",
-                           "node_modules", "vendor", "site-packages", ".venv", "venv", "dist", "build"})
+NOT_APP_PARTS = frozenset(
+    {
+        "test",
+        "tests",
+        "__tests__",
+        "__mocks__",
+        "mocks",
+        "testdata",
+        "fixtures",
+        "node_modules",
+        "vendor",
+        "site-packages",
+        ".venv",
+        "venv",
+        "dist",
+        "build",
+    }
+)
 TEST_NAME = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|\.(test|spec|mock)\.[cm]?[jt]sx?$|\.d\.ts$)")
 
 # A file is read only when it imports an LLM SDK: a cheap text test on the hot path.
-_PY_SDKS = (r"openai|anthropic|litellm|langchain\w*|llama_index|pydantic_ai|dspy|google\.genai|"
-            r"google\.generativeai|vertexai|agents|autogen_ext|mistralai|groq")
-_JS_SDKS = (r"openai|@anthropic-ai/sdk|ai|@ai-sdk/[\w-]+|@google/genai|@google/generative-ai|@langchain/[\w-]+|"
-            r"langchain(?:/[\w/-]+)?|@openai/agents|llamaindex|@mistralai/mistralai|groq-sdk")
+_PY_SDKS = (
+    r"openai|anthropic|litellm|langchain\w*|llama_index|pydantic_ai|dspy|google\.genai|"
+    r"google\.generativeai|vertexai|agents|autogen_ext|mistralai|groq"
+)
+_JS_SDKS = (
+    r"openai|@anthropic-ai/sdk|ai|@ai-sdk/[\w-]+|@google/genai|@google/generative-ai|@langchain/[\w-]+|"
+    r"langchain(?:/[\w/-]+)?|@openai/agents|llamaindex|@mistralai/mistralai|groq-sdk"
+)
 SDK_IMPORT = re.compile(
     rf"^[ \t]*(?:from[ \t]+(?:{_PY_SDKS})(?:\.[\w.]+)?[ \t]+import\b|import[ \t]+(?:{_PY_SDKS})\b"
     rf"|from[ \t]+google[ \t]+import[ \t]+genai\b)"
     rf"|(?:\bfrom[ \t]*|\brequire\([ \t]*|\bimport\([ \t]*|^import[ \t]*)[\"'](?:{_JS_SDKS})[\"']"
     r"|[\"']bedrock-runtime[\"']",
-    re.MULTILINE)
+    re.MULTILINE,
+)
 
 
 # A module that declares a model setting for other files: `OPENAI_MODEL = "gpt-4o"` at the top level
@@ -40,14 +62,19 @@ SDK_IMPORT = re.compile(
 SETTING_DECLARATION = re.compile(
     r"^(?:export[ \t]+)?(?:(?:const|let|var)[ \t]+)?[A-Za-z_]*(?:MODEL|LLM|DEPLOYMENT|MAX_?TOKENS|MAX_?OUTPUT_?TOKENS)"
     r"(?:_?NAME|_?ID)?[ \t]*(?::[^=\n]*)?=[ \t]*(?:[\"'`]|\d|os\.getenv\(|os\.environ\.get\(|process\.env\.)"
-    r"|^class[ \t]+\w+\([^)]*Settings\b", re.MULTILINE | re.IGNORECASE)
+    r"|^class[ \t]+\w+\([^)]*Settings\b",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 
 def is_source(path: str) -> bool:
     """A source file of the application (not a test, a fixture or vendored code)."""
     parts = PurePosixPath(path).parts
-    return (path.lower().endswith(SOURCE_SUFFIXES) and not TEST_NAME.search(parts[-1])
-            and not NOT_APP_PARTS.intersection(p.lower() for p in parts[:-1]))
+    return (
+        path.lower().endswith(SOURCE_SUFFIXES)
+        and not TEST_NAME.search(parts[-1])
+        and not NOT_APP_PARTS.intersection(p.lower() for p in parts[:-1])
+    )
 
 
 def uses_llm_sdk(text: str) -> bool:
@@ -69,9 +96,13 @@ def llm_source_changes(root: Path, files: list[FileChange], config: Config) -> l
         return []
     candidates = [f for f in files if _candidate(f.path, config) or _candidate(f.old_path, config)]
     blobs = read_blobs(root, list(dict.fromkeys(s for f in candidates for s in (f.old_sha, f.new_sha) if s)))
-    return [f for f in candidates
-            if any(reads_llm_settings(blobs.get(sha, b"").decode("utf-8", "replace")) for sha in (f.old_sha, f.new_sha)
-                   if sha)]
+    return [
+        f
+        for f in candidates
+        if any(
+            reads_llm_settings(blobs.get(sha, b"").decode("utf-8", "replace")) for sha in (f.old_sha, f.new_sha) if sha
+        )
+    ]
 
 
 def llm_sources_in_tree(root: Path, files: dict[str, str], config: Config) -> dict[str, str]:
@@ -79,8 +110,11 @@ def llm_sources_in_tree(root: Path, files: dict[str, str], config: Config) -> di
     the lockfile, which take the repository as a whole."""
     candidates = {path: sha for path, sha in files.items() if _candidate(path, config)}
     blobs = read_blobs(root, list(dict.fromkeys(candidates.values())))
-    return {path: sha for path, sha in candidates.items()
-            if reads_llm_settings(blobs.get(sha, b"").decode("utf-8", "replace"))}
+    return {
+        path: sha
+        for path, sha in candidates.items()
+        if reads_llm_settings(blobs.get(sha, b"").decode("utf-8", "replace"))
+    }
 
 
 def read_by_code(path: str, config: Config) -> bool:

@@ -11,6 +11,7 @@ SWE-agent's `system_template`/`instance_template`, ...: the prompt of the file's
 the enclosing name), and environment blocks (`env_yaml`).  Formats with
 a known layout have their own extractor, found before this one in the table.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -34,18 +35,55 @@ from aiopt_hooks.extract.fields import (
 )
 from aiopt_hooks.records import CallSpec
 
-ROLES = ("default", "chat", "llm", "completion", "fast", "smart", "strategic", "reasoning", "summary",
-         "summarization", "vision", "embedding", "agent", "planner", "judge", "grader")
+ROLES = (
+    "default",
+    "chat",
+    "llm",
+    "completion",
+    "fast",
+    "smart",
+    "strategic",
+    "reasoning",
+    "summary",
+    "summarization",
+    "vision",
+    "embedding",
+    "agent",
+    "planner",
+    "judge",
+    "grader",
+)
 SETTING_MODEL = re.compile(rf"({'|'.join(ROLES)})(?:_model(?:_name|_id)?|Model(?:Name|Id)?)\Z")
 NAMED_MODEL_KEYS = {**FIELD_KEYS, "model": ("name",)}
-PROMPT_ONLY = ("system_message", "system_prompt", "instructions", "system_template", "instance_template",
-               *SYSTEM_PROMPT_KEYS)
+PROMPT_ONLY = (
+    "system_message",
+    "system_prompt",
+    "instructions",
+    "system_template",
+    "instance_template",
+    *SYSTEM_PROMPT_KEYS,
+)
 COST_KEYS = ("max_output_tokens", "reasoning_effort", "thinking_budget", "retries", "n")
 
 SUFFIXES = (".yaml", ".yml", ".json", ".toml")
-GENERIC_NAMES = {"llm", "llms", "model", "models", "config", "configs", "settings", "parameters",
-                 "options", "llm_config", "model_config", "configuration", "features", "agents", "templates"}
-Where = tuple[str | int, ...]   # the keys and list indexes leading to an entry
+GENERIC_NAMES = {
+    "llm",
+    "llms",
+    "model",
+    "models",
+    "config",
+    "configs",
+    "settings",
+    "parameters",
+    "options",
+    "llm_config",
+    "model_config",
+    "configuration",
+    "features",
+    "agents",
+    "templates",
+}
+Where = tuple[str | int, ...]  # the keys and list indexes leading to an entry
 
 
 def matches(path: str) -> bool:
@@ -58,7 +96,8 @@ def _named_model(node: dict[str, Any], where: Where) -> bool:
     if not where or where[-1] not in ("model", "llm"):
         return False
     return isinstance(node.get("name"), str) or any(
-        lookup(node, FIELD_KEYS[field])[0] is not None for field in COST_KEYS)
+        lookup(node, FIELD_KEYS[field])[0] is not None for field in COST_KEYS
+    )
 
 
 def _named_by_name(node: dict[str, Any], where: Where) -> bool:
@@ -92,7 +131,7 @@ def _walk(node: Any, where: Where, found: list[tuple[Where, dict[str, Any]]]) ->
                 found.append((at, current))
             for key, child in current.items():
                 if entry and key in CONTAINERS:
-                    continue   # absorbed into the entry
+                    continue  # absorbed into the entry
                 stack.append((child, at + (str(key),)))
         elif isinstance(current, list):
             stack.extend((child, at + (i,)) for i, child in enumerate(current))
@@ -105,11 +144,20 @@ def extract(path: str, text: str) -> list[CallSpec]:
     found: list[tuple[Where, dict[str, Any]]] = []
     _walk(document, (), found)
     found.sort(key=lambda item: [str(p) for p in item[0]])
-    specs = [read_spec(path, text, entry, _feature_name(where, entry, stem), ".".join(str(p) for p in where),
-                       keys=NAMED_MODEL_KEYS if _named_by_name(entry, where) else FIELD_KEYS,
-                       exact_lines=exact_lines, line_start=1 if exact_lines else locate(text, where),
-                       defaults=framework_defaults(entry))
-             for where, entry in found]
+    specs = [
+        read_spec(
+            path,
+            text,
+            entry,
+            _feature_name(where, entry, stem),
+            ".".join(str(p) for p in where),
+            keys=NAMED_MODEL_KEYS if _named_by_name(entry, where) else FIELD_KEYS,
+            exact_lines=exact_lines,
+            line_start=1 if exact_lines else locate(text, where),
+            defaults=framework_defaults(entry),
+        )
+        for where, entry in found
+    ]
     extra = _settings_and_prompts(path, text, document, specs, stem, exact_lines)
     return specs + extra + env_specs_in_document(path, text, document)
 
@@ -147,8 +195,9 @@ def _inside(where: Where, entries: set[str]) -> bool:
     return here in entries or (bool(where) and str(where[-1]) in CONTAINERS and parent in entries)
 
 
-def _settings_and_prompts(path: str, text: str, document: Any, entries: list[CallSpec], stem: str,
-                          exact_lines: bool) -> list[CallSpec]:
+def _settings_and_prompts(
+    path: str, text: str, document: Any, entries: list[CallSpec], stem: str, exact_lines: bool
+) -> list[CallSpec]:
     """App settings keys naming a model, and system prompts held outside any entry."""
     taken = {s.selector for s in entries}
     only = entries[0] if len(entries) == 1 else None
@@ -174,13 +223,25 @@ def _settings_and_prompts(path: str, text: str, document: Any, entries: list[Cal
             line = found_at(node, str(key))[1] if exact_lines else lines.locate((*where, str(key)))
             selector = f"{here}.{key}" if here else str(key)
             if role:
-                out.append(read_spec(path, text, {}, role.group(1), selector, keys={},
-                                     defaults={"model": (child, line, str(key))}))
+                out.append(
+                    read_spec(
+                        path, text, {}, role.group(1), selector, keys={}, defaults={"model": (child, line, str(key))}
+                    )
+                )
             else:
                 feature = only.feature if only else _feature_name(where, node, stem)
                 inherited = {"model": (only.fields["model"], None, "")} if only and "model" in only.fields else {}
-                out.append(read_spec(path, text, {}, feature, selector, keys={},
-                                     defaults={**inherited, "prompt": (child, line, str(key))}))
+                out.append(
+                    read_spec(
+                        path,
+                        text,
+                        {},
+                        feature,
+                        selector,
+                        keys={},
+                        defaults={**inherited, "prompt": (child, line, str(key))},
+                    )
+                )
     return sorted(out, key=lambda s: s.selector)
 
 

@@ -18,6 +18,7 @@ or unusual pieces. Its constants were calibrated against o200k_base on English p
 was about 4-5%, worst texts about 16%). Non-English text is estimated with per-character rates and
 is less accurate (German or Spanish run about 10-15% low).
 """
+
 from __future__ import annotations
 
 import functools
@@ -75,7 +76,7 @@ def static_text(template: str) -> tuple[str, int]:
     position = 0
     trim_next = False
     for match in _TEMPLATE_RE.finditer(template):
-        before = template[position:match.start()]
+        before = template[position : match.start()]
         kept, count = _replacement(match)
         tag = match.group()
         if trim_next:

@@ -4,6 +4,7 @@
 pip, pipx and uv record where a distribution came from in its `direct_url.json` (PEP 610): a git URL
 and the commit for `git+https://...@rev`, a local directory for `pip install -e .` or a path.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ PLACEHOLDER_REPO = "https://github.com/<your-org>/aiopt-hooks"
 
 class HookSource(NamedTuple):
     repo: str
-    rev: str | None          # None: unknown here (installed from an index or an archive)
+    rev: str | None  # None: unknown here (installed from an index or an archive)
     note: str
 
 
@@ -54,6 +55,9 @@ def hook_source(direct: dict[str, object] | None = None) -> HookSource:
 
 def pre_commit_snippet(source: HookSource | None = None) -> str:
     source = source or hook_source()
-    rev = (f"{source.rev}   # {source.note}; `pre-commit autoupdate` moves it to the latest tag"
-           if source.rev else "<a tag or commit of that repository>   # `git ls-remote --tags URL` lists them")
+    rev = (
+        f"{source.rev}   # {source.note}; `pre-commit autoupdate` moves it to the latest tag"
+        if source.rev
+        else "<a tag or commit of that repository>   # `git ls-remote --tags URL` lists them"
+    )
     return f"repos:\n-   repo: {source.repo}\n    rev: {rev}\n    hooks:\n    -   id: aiopt-guard\n"

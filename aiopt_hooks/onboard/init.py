@@ -2,6 +2,7 @@
 know) and usage logs, and write a commented `.aiopt.yaml` whose thresholds start from the
 baseline's own monthly cost.  The text is validated by the config parser before it is written.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,30 +21,49 @@ from aiopt_hooks.records import CallSpec
 from aiopt_hooks.render.money import money
 from aiopt_hooks.repo.git import list_repo_files
 
-RENAME_SAFE_SUFFIXES = (".prompty", ".prompt")   # formats known by their extension alone
+RENAME_SAFE_SUFFIXES = (".prompty", ".prompt")  # formats known by their extension alone
 LOG_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".json", ".jsonl.gz", ".ndjson.gz", ".csv.gz", ".json.gz")
 MAX_LOG_CANDIDATES = 200
-LOG_HINTS = ("usage", "log", "llm", "call", "request", "spend", "trace")   # looked at first
+LOG_HINTS = ("usage", "log", "llm", "call", "request", "spend", "trace")  # looked at first
 VENDORED = {"node_modules", ".venv", "venv", "site-packages", "vendor", ".tox", "__pycache__", "dist", "build"}
 # Folders of documentation, examples and samples: their LLM-looking files are not the app's settings.
-NOT_SETTINGS_DIRS = {"docs", "doc", "documentation", "examples", "example", "samples", "sample", "demo", "demos",
-                     "tutorials", "tutorial", "cookbook", "cookbooks", "notebooks", "site", "website", "blog",
-                     "benchmarks", "evals", "playground"}
+NOT_SETTINGS_DIRS = {
+    "docs",
+    "doc",
+    "documentation",
+    "examples",
+    "example",
+    "samples",
+    "sample",
+    "demo",
+    "demos",
+    "tutorials",
+    "tutorial",
+    "cookbook",
+    "cookbooks",
+    "notebooks",
+    "site",
+    "website",
+    "blog",
+    "benchmarks",
+    "evals",
+    "playground",
+}
 
 
 @dataclass
 class Scan:
-    files: dict[str, list[CallSpec]]                 # LLM config / prompt file -> its call specs
-    features: dict[str, list[str]]                   # feature -> its files
+    files: dict[str, list[CallSpec]]  # LLM config / prompt file -> its call specs
+    features: dict[str, list[str]]  # feature -> its files
     logs: list[str] = field(default_factory=list)
-    coverage: dict[str, tuple[int, float]] = field(default_factory=dict)   # feature -> (requests, $/month)
+    coverage: dict[str, tuple[int, float]] = field(default_factory=dict)  # feature -> (requests, $/month)
     unclaimed: dict[str, tuple[int, float]] = field(default_factory=dict)  # feature tag -> (requests, $/month)
     requests: int = 0
     monthly_usd: float | None = None
     baseline_error: str | None = None
     unreadable: dict[str, str] = field(default_factory=dict)
-    ignored_logs: list[str] = field(default_factory=list)   # logs git ignores: absent from teammates' clones and CI
-    left_out: list[str] = field(default_factory=list)   # LLM-looking files of docs and samples, not watched
+    ignored_logs: list[str] = field(default_factory=list)  # logs git ignores: absent from teammates' clones and CI
+    left_out: list[str] = field(default_factory=list)  # LLM-looking files of docs and samples, not watched
 
 
 def _features(files: dict[str, list[CallSpec]]) -> dict[str, list[str]]:
@@ -68,8 +88,11 @@ def find_logs(root: Path, paths: list[str], skip: set[str]) -> list[str]:
     """Files whose first rows a log reader recognizes (ignored files included: logs often are)."""
 
     found = []
-    candidates = [p for p in paths if p.lower().endswith(LOG_SUFFIXES) and p not in skip
-                  and not VENDORED.intersection(PurePosixPath(p).parts[:-1])]
+    candidates = [
+        p
+        for p in paths
+        if p.lower().endswith(LOG_SUFFIXES) and p not in skip and not VENDORED.intersection(PurePosixPath(p).parts[:-1])
+    ]
     candidates.sort(key=lambda p: (not any(hint in p.lower() for hint in LOG_HINTS), p.count("/"), p))
     for path in candidates[:MAX_LOG_CANDIDATES]:
         try:
@@ -86,8 +109,9 @@ def scan(root: Path, logs: list[str] | None = None) -> Scan:
     visible, ignored = list_repo_files(root)
     found, unreadable = scan_llm_files(root, visible, 1_000_000)
     files = {path: specs for path, specs in found.items() if not is_doc_or_sample(path)}
-    result = Scan(files=files, features=_features(files), unreadable=unreadable,
-                  left_out=sorted(set(found) - set(files)))
+    result = Scan(
+        files=files, features=_features(files), unreadable=unreadable, left_out=sorted(set(found) - set(files))
+    )
     result.logs = logs if logs else find_logs(root, visible + ignored, set(files))
     result.ignored_logs = [log for log in result.logs if log in set(ignored)]
     if result.logs:
@@ -179,8 +203,11 @@ def _coverage_lines(scan: Scan) -> list[str]:
         lines.append(f"#   {name}: {', '.join(files)} -> {traffic if scan.logs else 'no usage log found'}")
     for tag, (requests, cost) in scan.unclaimed.items():
         if tag not in named.values():
-            lines.append(f"#   (traffic {tag!r} no feature claims: {requests:,} requests, {money(cost)}/month)"
-                         if tag else f"#   (untagged traffic: {requests:,} requests, {money(cost)}/month)")
+            lines.append(
+                f"#   (traffic {tag!r} no feature claims: {requests:,} requests, {money(cost)}/month)"
+                if tag
+                else f"#   (untagged traffic: {requests:,} requests, {money(cost)}/month)"
+            )
     if named:
         lines += ["# Features whose requests carry a tag in other words (check each):", "features:"]
         for name, tag in named.items():
@@ -191,33 +218,51 @@ def _coverage_lines(scan: Scan) -> list[str]:
         lines += [f"# Map a feature whose requests carry another tag{known}, or price one without traffic:"]
         lines += [] if named else ["# features:"]
         for name in rest:
-            lines += [f"#   {name}:", "#     match: {feature_tag: <its tag in the log>}",
-                      "#     expected_requests_per_day: 100"]
+            lines += [
+                f"#   {name}:",
+                "#     match: {feature_tag: <its tag in the log>}",
+                "#     expected_requests_per_day: 100",
+            ]
     return lines
 
 
 def render_config(scan: Scan, warn_pct: float = 5.0, block_pct: float = 20.0) -> str:
-    baseline = (json.dumps(scan.logs[0]) if len(scan.logs) == 1 else json.dumps(scan.logs) if scan.logs
-                else '"usage.jsonl"    # no usage log found: point this at your log (JSONL or CSV)')
+    baseline = (
+        json.dumps(scan.logs[0])
+        if len(scan.logs) == 1
+        else json.dumps(scan.logs)
+        if scan.logs
+        else '"usage.jsonl"    # no usage log found: point this at your log (JSONL or CSV)'
+    )
     from aiopt_hooks.extract.source_watch import is_source
 
     # Source files are read through `code:`, not `watch`: a source folder watched whole would make
     # every commit touching it a full check.
     sources = [p for p in scan.files if is_source(p)]
     configs = [p for p in scan.files if p not in sources]
-    lines = ["# aiopt-guard configuration, written by `aiopt init` (keys: see the aiopt-hooks README).",
-             "# `aiopt explain` shows what the guard sees with it.", "version: 1", "baseline:",
-             f"  path: {baseline}", "  window_days: auto",
-             *summary_offer(scan), "month_days: 30", "policy:", "  block:",
-             f"    monthly_increase_usd: {_threshold(scan, block_pct, 100)}", "  warn:",
-             f"    monthly_increase_usd: {_threshold(scan, warn_pct, 10)}",
-             "  unknown_model: block         # a model with no known price is never priced as $0",
-             "  unmatched_change: warn       # a change no baseline request matches",
-             "# The LLM config and prompt files found (a folder holding several is watched whole):",
-             f"watch: {json.dumps(watch_globs(configs))}" if configs else
-             "# no LLM config or prompt file found: the default watch globs apply",
-             f"code: true                     # changed source files that call an LLM SDK are read ({len(sources)} "
-             "found now; see the README's Source code)"]
+    lines = [
+        "# aiopt-guard configuration, written by `aiopt init` (keys: see the aiopt-hooks README).",
+        "# `aiopt explain` shows what the guard sees with it.",
+        "version: 1",
+        "baseline:",
+        f"  path: {baseline}",
+        "  window_days: auto",
+        *summary_offer(scan),
+        "month_days: 30",
+        "policy:",
+        "  block:",
+        f"    monthly_increase_usd: {_threshold(scan, block_pct, 100)}",
+        "  warn:",
+        f"    monthly_increase_usd: {_threshold(scan, warn_pct, 10)}",
+        "  unknown_model: block         # a model with no known price is never priced as $0",
+        "  unmatched_change: warn       # a change no baseline request matches",
+        "# The LLM config and prompt files found (a folder holding several is watched whole):",
+        f"watch: {json.dumps(watch_globs(configs))}"
+        if configs
+        else "# no LLM config or prompt file found: the default watch globs apply",
+        f"code: true                     # changed source files that call an LLM SDK are read ({len(sources)} "
+        "found now; see the README's Source code)",
+    ]
     lines += _coverage_lines(scan) if scan.features else []
     lines += ["lockfile: false                # true: compare each change with aiopt.lock (`aiopt lock`)"]
     return "\n".join(lines) + "\n"
@@ -228,19 +273,27 @@ def summary_offer(scan: Scan) -> list[str]:
     from aiopt_hooks.baseline.read import COMMITTED_SUMMARY
 
     logs = " ".join(scan.logs) or "LOG"
-    why = (f"{', '.join(scan.ignored_logs)} is ignored by git, so teammates and CI will not have it"
-           if scan.ignored_logs else "teammates and CI without the log")
-    return [f"  # {why}: commit a summary of it, read when the log is absent (`aiopt init --write-summary`",
-            f"  # does it now; refresh it with `aiopt baseline summarize {logs} -o {COMMITTED_SUMMARY}`)"]
+    why = (
+        f"{', '.join(scan.ignored_logs)} is ignored by git, so teammates and CI will not have it"
+        if scan.ignored_logs
+        else "teammates and CI without the log"
+    )
+    return [
+        f"  # {why}: commit a summary of it, read when the log is absent (`aiopt init --write-summary`",
+        f"  # does it now; refresh it with `aiopt baseline summarize {logs} -o {COMMITTED_SUMMARY}`)",
+    ]
 
 
 def write_config(root: Path, text: str, force: bool) -> Path:
 
     target = root / ".aiopt.yaml"
     if target.exists() and not force:
-        raise AioptError("already exists", file=".aiopt.yaml",
-                         hint="pass --force to overwrite it, or run `aiopt explain` to see what it does")
-    parse_config_text(text.encode(), ".aiopt.yaml")   # what init writes must be a valid config
+        raise AioptError(
+            "already exists",
+            file=".aiopt.yaml",
+            hint="pass --force to overwrite it, or run `aiopt explain` to see what it does",
+        )
+    parse_config_text(text.encode(), ".aiopt.yaml")  # what init writes must be a valid config
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:

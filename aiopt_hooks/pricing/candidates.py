@@ -9,6 +9,7 @@ the changed feature with the same estimator (reasoning included: a reasoning can
 with its reasoning tokens), so a commit with hundreds of changes costs at most
 `MAX_CHANGES x (MAX_MODELS or a binary search)` feature estimates, and no more than the time budget.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,18 +23,69 @@ from aiopt_hooks.pricing.prices import ModelPrice, PriceBook, UnknownModel, spli
 from aiopt_hooks.pricing.sharing import claim_counts
 from aiopt_hooks.records import COST_FIELDS, Change, ChangeEstimate, Estimate
 
-NOT_CHAT = ("embed", "tts", "whisper", "transcribe", "audio", "realtime", "image", "dall-e", "moderation",
-            "search", "computer-use", "codex", "sora", "veo", "imagen", "live", "research", "robotics", "ft:",
-            "safeguard", "vision")
+NOT_CHAT = (
+    "embed",
+    "tts",
+    "whisper",
+    "transcribe",
+    "audio",
+    "realtime",
+    "image",
+    "dall-e",
+    "moderation",
+    "search",
+    "computer-use",
+    "codex",
+    "sora",
+    "veo",
+    "imagen",
+    "live",
+    "research",
+    "robotics",
+    "ft:",
+    "safeguard",
+    "vision",
+)
 # Retired or legacy families the price data still lists (provider deprecation pages): never suggested.
-RETIRED = (r"^gpt-3\.5", r"^gpt-4(-\d+k)?$", r"^gpt-4-(32k|turbo|vision)", r"^gpt-4\.5", r"^o1-(preview|mini)",
-           r"^(ada|babbage|curie|davinci)", r"^text-", r"^claude-(1|2|v1|instant)", r"^claude-3-(opus|sonnet)",
-           r"^claude-3-5-sonnet", r"^gemini-(1\.0|1\.5|pro$|pro-1|flash-1)", r"^gemini-2\.0", r"^chatgpt-")
-TIER_WORDS = {"mini", "nano", "lite", "flash", "pro", "haiku", "sonnet", "opus", "turbo", "small", "medium",
-              "large", "fast", "instruct", "chat", "plus", "max", "micro", "latest"}
-MAX_CHANGES = 5        # the blocked changes tried, largest increase first
-MAX_MODELS = 6         # candidate models priced per model change
-TIME_BUDGET_S = 2.0    # of trials per check (a fraction of max_seconds when that is smaller)
+RETIRED = (
+    r"^gpt-3\.5",
+    r"^gpt-4(-\d+k)?$",
+    r"^gpt-4-(32k|turbo|vision)",
+    r"^gpt-4\.5",
+    r"^o1-(preview|mini)",
+    r"^(ada|babbage|curie|davinci)",
+    r"^text-",
+    r"^claude-(1|2|v1|instant)",
+    r"^claude-3-(opus|sonnet)",
+    r"^claude-3-5-sonnet",
+    r"^gemini-(1\.0|1\.5|pro$|pro-1|flash-1)",
+    r"^gemini-2\.0",
+    r"^chatgpt-",
+)
+TIER_WORDS = {
+    "mini",
+    "nano",
+    "lite",
+    "flash",
+    "pro",
+    "haiku",
+    "sonnet",
+    "opus",
+    "turbo",
+    "small",
+    "medium",
+    "large",
+    "fast",
+    "instruct",
+    "chat",
+    "plus",
+    "max",
+    "micro",
+    "latest",
+}
+MAX_CHANGES = 5  # the blocked changes tried, largest increase first
+MAX_MODELS = 6  # candidate models priced per model change
+TIME_BUDGET_S = 2.0  # of trials per check (a fraction of max_seconds when that is smaller)
 
 
 def generation(model_id: str) -> str:
@@ -54,7 +106,9 @@ def _dated(model_id: str) -> bool:
     return bool(re.search(r"-(\d{4}-\d{2}-\d{2}|\d{4}|\d{8})$", model_id))
 
 
-def model_candidates(prices: PriceBook, summary: BaselineSummary, change: Change, wanted: ModelPrice) -> list[ModelPrice]:
+def model_candidates(
+    prices: PriceBook, summary: BaselineSummary, change: Change, wanted: ModelPrice
+) -> list[ModelPrice]:
     """Cheaper current models for a blocked model change, the closest in price first, each once."""
     old = None
     if change.old:
@@ -65,15 +119,19 @@ def model_candidates(prices: PriceBook, summary: BaselineSummary, change: Change
     return cheaper_models(prices, wanted, old, summary)
 
 
-def cheaper_models(prices: PriceBook, wanted: ModelPrice, old: str | None = None,
-                   summary: BaselineSummary | None = None) -> list[ModelPrice]:
+def cheaper_models(
+    prices: PriceBook, wanted: ModelPrice, old: str | None = None, summary: BaselineSummary | None = None
+) -> list[ModelPrice]:
     """Current chat models cheaper than `wanted`: of its provider and generation (or `old`'s), or in
     use in the log; the closest in price first, each once, at most MAX_MODELS."""
     gens = {generation(wanted.model_id)} | ({generation(old)} if old else set())
     # The provider's own list, and its family's (an Azure OpenAI deployment can run OpenAI's models).
     refs: list[tuple[str, str | None]] = [
-        (m, wanted.provider_id) for provider in dict.fromkeys((wanted.provider_id, wanted.family))
-        for m in prices.provider_models(provider) if generation(m) in gens]
+        (m, wanted.provider_id)
+        for provider in dict.fromkeys((wanted.provider_id, wanted.family))
+        for m in prices.provider_models(provider)
+        if generation(m) in gens
+    ]
     refs += [(g.model, g.provider or None) for g in (summary.groups.values() if summary else ())]
     found: dict[str, ModelPrice] = {}
     for ref, provider in refs:
@@ -83,9 +141,12 @@ def cheaper_models(prices: PriceBook, wanted: ModelPrice, old: str | None = None
             price = prices.resolve(ref, provider)
         except UnknownModel:
             continue
-        if (price.model_id in found or price.model_id in (wanted.model_id, old)
-                or not usable(price.model_id, wanted.model_id)):
-            continue   # each once; never the blocked model itself, nor HEAD's (keeping it is not news)
+        if (
+            price.model_id in found
+            or price.model_id in (wanted.model_id, old)
+            or not usable(price.model_id, wanted.model_id)
+        ):
+            continue  # each once; never the blocked model itself, nor HEAD's (keeping it is not news)
         if 0 < _weight(price) < _weight(wanted) and price.by_class[0].output > 0:
             found[price.model_id] = price
     ranked = sorted(found.values(), key=lambda p: (_weight(p), p.model_id), reverse=True)
@@ -98,16 +159,23 @@ def _weight(price: ModelPrice) -> float:
 
 def select_changes(est: Estimate) -> list[ChangeEstimate]:
     """The priced increases worth a suggestion, largest first, at most MAX_CHANGES."""
-    ranked = sorted((c for c in est.changes if c.priced and c.delta_monthly_usd > 0),
-                    key=lambda c: -c.delta_monthly_usd)
+    ranked = sorted(
+        (c for c in est.changes if c.priced and c.delta_monthly_usd > 0), key=lambda c: -c.delta_monthly_usd
+    )
     return ranked[:MAX_CHANGES]
 
 
 class Trials:
     """Prices a commit with one change replaced, re-estimating only that change's feature."""
 
-    def __init__(self, summary: BaselineSummary, config: Config, prices: PriceBook, changes: list[Change],
-                 est: Estimate | None = None) -> None:
+    def __init__(
+        self,
+        summary: BaselineSummary,
+        config: Config,
+        prices: PriceBook,
+        changes: list[Change],
+        est: Estimate | None = None,
+    ) -> None:
         self.summary, self.config, self.prices, self.changes = summary, config, prices, changes
         self.high = config.policy.basis == "high"
         self.estimator = Estimator(summary, config, prices)

@@ -5,6 +5,7 @@ requests, tokens and cost per month on each side (each log on its own window), t
 policy's verdict on the whole app's delta, and the top movers.  Rows are `observed` changes, so
 the same renderers, policies, risk, history and HTML report serve it.
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -16,7 +17,7 @@ from aiopt_hooks.pricing.prices import PriceBook
 from aiopt_hooks.pricing.risk import Scope, active_thresholds, assess
 from aiopt_hooks.records import Change, ChangeEstimate, Estimate, Risk
 
-Key = tuple[str, str]   # (feature, model)
+Key = tuple[str, str]  # (feature, model)
 
 
 def _side(priced: PricedBaseline) -> dict[Key, dict[str, Any]]:
@@ -25,8 +26,10 @@ def _side(priced: PricedBaseline) -> dict[Key, dict[str, Any]]:
     f = priced.monthly_factor
     for cost in priced.groups:
         g = cost.group
-        row = rows.setdefault((g.feature, g.model), {"requests": 0, "input_tokens": 0.0, "output_tokens": 0.0,
-                                                     "monthly_usd": 0.0, "priced": True, "days": {}})
+        row = rows.setdefault(
+            (g.feature, g.model),
+            {"requests": 0, "input_tokens": 0.0, "output_tokens": 0.0, "monthly_usd": 0.0, "priced": True, "days": {}},
+        )
         row["requests"] += g.requests
         row["input_tokens"] += sum(c[1] for c in g.cells.values())
         row["output_tokens"] += sum(k[1] * c[0] for k, c in g.cells.items())
@@ -40,11 +43,22 @@ def _side(priced: PricedBaseline) -> dict[Key, dict[str, Any]]:
 
 
 def _json_side(row: dict[str, Any] | None) -> dict[str, Any]:
-    row = row or {"requests": 0, "requests_monthly": 0.0, "input_tokens": 0.0, "output_tokens": 0.0,
-                  "tokens_monthly": 0.0, "monthly_usd": 0.0}
-    return {"requests": row["requests"], "requests_monthly": round(row["requests_monthly"], 1),
-            "input_tokens": int(row["input_tokens"]), "output_tokens": int(row["output_tokens"]),
-            "tokens_monthly": round(row["tokens_monthly"]), "monthly_usd": round(row["monthly_usd"], 2)}
+    row = row or {
+        "requests": 0,
+        "requests_monthly": 0.0,
+        "input_tokens": 0.0,
+        "output_tokens": 0.0,
+        "tokens_monthly": 0.0,
+        "monthly_usd": 0.0,
+    }
+    return {
+        "requests": row["requests"],
+        "requests_monthly": round(row["requests_monthly"], 1),
+        "input_tokens": int(row["input_tokens"]),
+        "output_tokens": int(row["output_tokens"]),
+        "tokens_monthly": round(row["tokens_monthly"]),
+        "monthly_usd": round(row["monthly_usd"], 2),
+    }
 
 
 def _row_estimate(key: Key, a: dict[str, Any] | None, b: dict[str, Any] | None, file: str) -> ChangeEstimate:
@@ -53,11 +67,18 @@ def _row_estimate(key: Key, a: dict[str, Any] | None, b: dict[str, Any] | None, 
     cand = b["monthly_usd"] if b else 0.0
     req_a = a["requests_monthly"] if a else 0.0
     req_b = b["requests_monthly"] if b else 0.0
-    change = Change(file, feature, "observed", f"{model}, {req_a:,.0f} req/mo", f"{req_b:,.0f} req/mo",
-                    spec={"model": model})
-    ce = ChangeEstimate(change, requests_matched=(a or {}).get("requests", 0), baseline_monthly_usd=base,
-                        candidate_monthly_usd=cand, delta_monthly_usd=cand - base,
-                        delta_monthly_usd_low=cand - base, delta_monthly_usd_high=cand - base)
+    change = Change(
+        file, feature, "observed", f"{model}, {req_a:,.0f} req/mo", f"{req_b:,.0f} req/mo", spec={"model": model}
+    )
+    ce = ChangeEstimate(
+        change,
+        requests_matched=(a or {}).get("requests", 0),
+        baseline_monthly_usd=base,
+        candidate_monthly_usd=cand,
+        delta_monthly_usd=cand - base,
+        delta_monthly_usd_low=cand - base,
+        delta_monthly_usd_high=cand - base,
+    )
     tok_a = a["tokens_monthly"] if a else 0.0
     tok_b = b["tokens_monthly"] if b else 0.0
     ce.notes.append(f"tokens per month {tok_a:,.0f} -> {tok_b:,.0f}")
@@ -85,11 +106,19 @@ def compare_logs(base: BaselineSummary, cand: BaselineSummary, config: Config, p
     file = ", ".join(cand.paths)
     changes = [_row_estimate(k, rows_a.get(k), rows_b.get(k), file) for k in keys]
     changes.sort(key=lambda c: -abs(c.delta_monthly_usd))
-    est = Estimate(baseline_paths=list(base.paths), baseline_requests=base.requests, window_days=pa.window_days,
-                   month_days=config.month_days, baseline_monthly_usd=pa.monthly_usd, changes=changes,
-                   findings=_unique(pa.findings + pb.findings))
-    est.notes.append(f"candidate: {cand.requests:,} requests over {pb.window_days:.1f} days in {file}; "
-                     f"each log's cost per month is from its own window")
+    est = Estimate(
+        baseline_paths=list(base.paths),
+        baseline_requests=base.requests,
+        window_days=pa.window_days,
+        month_days=config.month_days,
+        baseline_monthly_usd=pa.monthly_usd,
+        changes=changes,
+        findings=_unique(pa.findings + pb.findings),
+    )
+    est.notes.append(
+        f"candidate: {cand.requests:,} requests over {pb.window_days:.1f} days in {file}; "
+        f"each log's cost per month is from its own window"
+    )
     if min(pa.window_days, pb.window_days) < 1:
         est.notes.append("low confidence: a log covers less than one day")
     feature_base = _per_feature(changes, "baseline_monthly_usd")
@@ -97,8 +126,15 @@ def compare_logs(base: BaselineSummary, cand: BaselineSummary, config: Config, p
     for feature, _ in config.feature_policies():
         mine_a = [g for g in pa.groups if g.group.feature == feature]
         mine_b = [g for g in pb.groups if g.group.feature == feature]
-        scopes.append(Scope(feature, sum(g.monthly_usd for g in mine_a), daily_total(mine_a),
-                            sum(g.monthly_usd for g in mine_b), daily_total(mine_b)))
+        scopes.append(
+            Scope(
+                feature,
+                sum(g.monthly_usd for g in mine_a),
+                daily_total(mine_a),
+                sum(g.monthly_usd for g in mine_b),
+                daily_total(mine_b),
+            )
+        )
     risk = assess(scopes, active_thresholds(config), paired=False)
     rows = [_json_row(k, rows_a.get(k), rows_b.get(k)) for k in keys]
     rows.sort(key=lambda r: -abs(r["delta"]["monthly_usd"]))
@@ -108,11 +144,18 @@ def compare_logs(base: BaselineSummary, cand: BaselineSummary, config: Config, p
 def _json_row(key: Key, a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any]:
     sa, sb = _json_side(a), _json_side(b)
     delta = sb["monthly_usd"] - sa["monthly_usd"]
-    return {"feature": key[0], "model": key[1], "baseline": sa, "candidate": sb,
-            "delta": {"monthly_usd": round(delta, 2),
-                      "pct": round(100 * delta / sa["monthly_usd"], 1) if sa["monthly_usd"] else None,
-                      "requests_monthly": round(sb["requests_monthly"] - sa["requests_monthly"], 1),
-                      "tokens_monthly": sb["tokens_monthly"] - sa["tokens_monthly"]}}
+    return {
+        "feature": key[0],
+        "model": key[1],
+        "baseline": sa,
+        "candidate": sb,
+        "delta": {
+            "monthly_usd": round(delta, 2),
+            "pct": round(100 * delta / sa["monthly_usd"], 1) if sa["monthly_usd"] else None,
+            "requests_monthly": round(sb["requests_monthly"] - sa["requests_monthly"], 1),
+            "tokens_monthly": sb["tokens_monthly"] - sa["tokens_monthly"],
+        },
+    }
 
 
 def _per_feature(changes: list[ChangeEstimate], attr: str) -> dict[str, float]:

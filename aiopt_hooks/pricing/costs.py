@@ -6,6 +6,7 @@ request cell on its own tokens, tiers included); a group's cost is then spread o
 proportion to each day's token sums at the group's base rates.  Tier classes are not kept per day,
 so the split between days is approximate, while the total stays exact.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -25,18 +26,18 @@ DAY = 86400
 
 class GroupCost(NamedTuple):
     group: Group
-    price: ModelPrice | None      # None: the model has no known price (left out, never $0)
-    window_usd: float             # over the log window
+    price: ModelPrice | None  # None: the model has no known price (left out, never $0)
+    window_usd: float  # over the log window
     monthly_usd: float
 
 
 class PricedBaseline(NamedTuple):
     summary: BaselineSummary
     groups: list[GroupCost]
-    monthly_usd: float            # the whole app, known models only
-    monthly_factor: float         # month_days / window_days
+    monthly_usd: float  # the whole app, known models only
+    monthly_factor: float  # month_days / window_days
     window_days: float
-    findings: list[Finding]       # unknown models in the log
+    findings: list[Finding]  # unknown models in the log
 
     def by_key(self) -> dict[tuple[str, str, str], GroupCost]:
         return {(g.group.feature, g.group.provider, g.group.model): g for g in self.groups}
@@ -51,15 +52,26 @@ def price_baseline(summary: BaselineSummary, config: Config, prices: PriceBook) 
         window = group_cost(group, State(price), "expected") if price is not None else 0.0
         rows.append(GroupCost(group, price, window, window * estimator.monthly))
     rows.sort(key=lambda g: -g.monthly_usd)
-    return PricedBaseline(summary, rows, monthly, estimator.monthly, estimator.window_days,
-                          [*estimator.findings, *notes_findings(summary)])
+    return PricedBaseline(
+        summary,
+        rows,
+        monthly,
+        estimator.monthly,
+        estimator.window_days,
+        [*estimator.findings, *notes_findings(summary)],
+    )
 
 
 def linear_cost(rates: Rates, sums: list[float]) -> float:
     """Cost of day sums [count, input, cached, cache_write, output, reasoning] at one tier's rates."""
     _, s_in, s_cached, s_write, s_out, s_reason = sums
-    return (rates.input * (s_in - s_cached - s_write) + rates.cached * s_cached + rates.cache_write * s_write
-            + rates.output * (s_out - s_reason) + rates.reasoning * s_reason)
+    return (
+        rates.input * (s_in - s_cached - s_write)
+        + rates.cached * s_cached
+        + rates.cache_write * s_write
+        + rates.output * (s_out - s_reason)
+        + rates.reasoning * s_reason
+    )
 
 
 def day_split(cost: GroupCost) -> dict[int, float]:
@@ -103,16 +115,18 @@ def day_label(day: int) -> str:
     return datetime.fromtimestamp(day * DAY, timezone.utc).strftime("%Y-%m-%d")
 
 
-def load_baseline(root: Path, config: Config, patterns: list[str] | tuple[str, ...],
-                  cache_dir: Path | None) -> tuple[BaselineSummary, PriceBook]:
+def load_baseline(
+    root: Path, config: Config, patterns: list[str] | tuple[str, ...], cache_dir: Path | None
+) -> tuple[BaselineSummary, PriceBook]:
     """The baseline summary (cached under the git dir) and the price book, as the check builds them."""
 
     prices = PriceBook(config, cache_dir)
     return read_baseline(patterns, root, config, prices.thresholds, cache_dir), prices
 
 
-def feature_costs(summary: BaselineSummary, config: Config, prices: PriceBook,
-                  features: list[str]) -> tuple[dict[str, tuple[int, float]], dict[str, tuple[int, float]]]:
+def feature_costs(
+    summary: BaselineSummary, config: Config, prices: PriceBook, features: list[str]
+) -> tuple[dict[str, tuple[int, float]], dict[str, tuple[int, float]]]:
     """feature -> (matched baseline requests, monthly USD); and the same per feature tag no feature claims
     ("" = untagged).  Requests of a model with no known price count, but add no cost."""
 
@@ -121,8 +135,11 @@ def feature_costs(summary: BaselineSummary, config: Config, prices: PriceBook,
 
     def cost(groups: list[Group]) -> tuple[int, float]:
         priced = [(g, p) for g in groups if (p := est.base_price(g)) is not None]
-        return (sum(g.requests for g in groups),
-                sum(group_cost(g, State(p), "expected") for g, p in priced) * est.monthly)
+        return (
+            sum(g.requests for g in groups),
+            sum(group_cost(g, State(p), "expected") for g, p in priced) * est.monthly,
+        )
+
     claimed: dict[str, tuple[int, float]] = {}
     seen: set[int] = set()
     for feature in features:

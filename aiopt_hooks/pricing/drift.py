@@ -17,6 +17,7 @@ from there: delta = candidate - HEAD-adjusted baseline.  What can be read from t
 
 Reasoning effort is not in the log's rows; it is never adjusted (said in the README).
 """
+
 from __future__ import annotations
 
 import math
@@ -34,9 +35,9 @@ from aiopt_hooks.records import Change
 class Drift:
     """What the log's settings differ from HEAD's in, for one feature's matched requests."""
 
-    settings: list[str] = field(default_factory=list)   # "model gpt-4o-mini -> gpt-4.1 (HEAD)"
+    settings: list[str] = field(default_factory=list)  # "model gpt-4o-mini -> gpt-4.1 (HEAD)"
     notes: list[str] = field(default_factory=list)
-    estimated: bool = False                              # the adjustment is itself an estimate
+    estimated: bool = False  # the adjustment is itself an estimate
     cross_family: bool = False
 
 
@@ -55,7 +56,7 @@ def head_spec(changes: list[Change]) -> dict[str, Any]:
     return spec
 
 
-MIN_CAP_EVIDENCE = 3   # truncated requests at one output length before it is read as the log's cap
+MIN_CAP_EVIDENCE = 3  # truncated requests at one output length before it is read as the log's cap
 
 
 def logged_cap(groups: list[Group]) -> int | None:
@@ -77,8 +78,9 @@ def logged_cap(groups: list[Group]) -> int | None:
     return cap
 
 
-def adjust_to_head(head: dict[str, Any], groups: list[Group], states: dict[int, State], prices: PriceBook,
-                   by_model: bool) -> Drift:
+def adjust_to_head(
+    head: dict[str, Any], groups: list[Group], states: dict[int, State], prices: PriceBook, by_model: bool
+) -> Drift:
     """Move the matched groups' states from the log's settings to HEAD's; say what moved."""
     drift = Drift()
     if not head:
@@ -102,13 +104,16 @@ def _prompt(head: int, log: int, commit: str, groups: list[Group], states: dict[
         low, mid, high = state.prompt_delta
         state.prompt_delta = (low + delta, mid + delta, high + delta)
     drift.settings.append(f"prompt {log:,} tokens (log era, commit {commit}) vs {head:,} (HEAD)")
-    drift.notes.append(f"HEAD's static prompt has {delta:+,} tokens on the one in force when the log's latest request "
-                       f"was made (commit {commit}; a deploy may lag its commit): added to each matched request")
+    drift.notes.append(
+        f"HEAD's static prompt has {delta:+,} tokens on the one in force when the log's latest request "
+        f"was made (commit {commit}; a deploy may lag its commit): added to each matched request"
+    )
     drift.estimated = True
 
 
-def _model(model: str, provider: Any, groups: list[Group], states: dict[int, State], prices: PriceBook,
-           drift: Drift) -> None:
+def _model(
+    model: str, provider: Any, groups: list[Group], states: dict[int, State], prices: PriceBook, drift: Drift
+) -> None:
     for group in groups:
         state = states[id(group)]
         if state.price is None:
@@ -116,8 +121,9 @@ def _model(model: str, provider: Any, groups: list[Group], states: dict[int, Sta
         try:
             price = prices.resolve(model, str(provider) if provider else (group.provider or None))
         except UnknownModel:
-            drift.notes.append(f"HEAD's model {model!r} has no known price: the baseline stays at the logged "
-                               f"{group.model!r}")
+            drift.notes.append(
+                f"HEAD's model {model!r} has no known price: the baseline stays at the logged {group.model!r}"
+            )
             return
         if price.model_id == state.price.model_id:
             continue
@@ -140,8 +146,10 @@ def _cap(cap: int, groups: list[Group], states: dict[int, State], drift: Drift) 
     if above:
         rule = CapRule(seen, cap, drift=True)
         drift.settings.append(f"output cap {seen if seen is not None else 'none seen'} (log) vs {cap:,} (HEAD)")
-        drift.notes.append(f"{100 * above / total:.1f}% of matched requests produced more than HEAD's cap of "
-                           f"{cap:,} tokens: cut to it in the HEAD-adjusted baseline")
+        drift.notes.append(
+            f"{100 * above / total:.1f}% of matched requests produced more than HEAD's cap of "
+            f"{cap:,} tokens: cut to it in the HEAD-adjusted baseline"
+        )
     elif seen is not None and seen < 0.95 * cap:
         rule = CapRule(seen, cap, drift=True)
         fit = fit_censored_lognormal((key[1], c[0], key[2] or key[1] >= seen) for key, c in cells)
@@ -150,8 +158,10 @@ def _cap(cap: int, groups: list[Group], states: dict[int, State], drift: Drift) 
         hit = sum(c[0] for key, c in cells if key[2] or key[1] >= seen) / total
         reach = hit * reach_share(fit, seen, cap)
         drift.settings.append(f"output cap {seen:,} (log) vs {cap:,} (HEAD)")
-        drift.notes.append(f"{100 * hit:.1f}% of matched requests hit the log-era cap of {seen:,}; under HEAD's "
-                           f"cap of {cap:,} an expected {100 * reach:.1f}% would reach it (log-normal fit)")
+        drift.notes.append(
+            f"{100 * hit:.1f}% of matched requests hit the log-era cap of {seen:,}; under HEAD's "
+            f"cap of {cap:,} an expected {100 * reach:.1f}% would reach it (log-normal fit)"
+        )
         drift.estimated = True
     else:
         return

@@ -7,6 +7,7 @@ Before the changes apply, the matched requests are moved to HEAD's settings (pri
 requests claimed by several features of the commit are shared among them (pricing.sharing); the
 window leaves out stray timestamps (pricing.window).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -35,6 +36,7 @@ from aiopt_hooks.records import COST_FIELDS, Change, ChangeEstimate, Confidence,
 __all__ = ["Estimator", "State", "CapRule", "group_cost", "match_groups", "estimate_changes"]
 CONFIDENCE: tuple[Confidence, ...] = ("low", "medium", "high")
 
+
 def _rule_for(feature: str, config: Config) -> FeatureRule | None:
     return next((r for r in config.features if r.name == feature), None)
 
@@ -58,9 +60,11 @@ def match_groups(feature: str, rule: FeatureRule | None, summary: BaselineSummar
     if not (rule and rule.match):
         return list(_by_tag(summary).get(feature.lower(), ()))
     wanted = dict(rule.match)
+
     def ok(g: Group) -> bool:
         values = {"feature_tag": g.feature, "feature": g.feature, "model": g.model, "provider": g.provider}
         return all(values.get(k, "").lower() == str(v).lower() for k, v in wanted.items())
+
     return [g for g in summary.groups.values() if ok(g)]
 
 
@@ -80,11 +84,11 @@ class Estimator(ReasoningKinds, GroupKinds):
                 self.findings.append(outliers)
         self.window_days = max(window, 1.0 / 24)
         self.monthly = config.month_days / self.window_days
-        self.head_adjustment = 0.0           # monthly: the log re-priced to HEAD's settings, minus as logged
-        self._shares: dict[int, int] = {}    # id(group) -> how many features of this estimate claim it
+        self.head_adjustment = 0.0  # monthly: the log re-priced to HEAD's settings, minus as logged
+        self._shares: dict[int, int] = {}  # id(group) -> how many features of this estimate claim it
         self.notes: list[str] = []
         self._base_price: dict[int, ModelPrice | None] = {}
-        self.matched: dict[str, list[tuple[str, str, str]]] = {}   # feature -> its matched group keys
+        self.matched: dict[str, list[tuple[str, str, str]]] = {}  # feature -> its matched group keys
 
     def base_price(self, group: Group) -> ModelPrice | None:
         if id(group) not in self._base_price:
@@ -104,14 +108,15 @@ class Estimator(ReasoningKinds, GroupKinds):
             return memo[3]
         notes, findings = len(self.notes), len(self.findings)
         total = self._baseline_monthly()
-        _BASELINE_MEMO[:] = [(self.summary, self.config, self.prices, total, self.notes[notes:],
-                              self.findings[findings:])]
+        _BASELINE_MEMO[:] = [
+            (self.summary, self.config, self.prices, total, self.notes[notes:], self.findings[findings:])
+        ]
         return total
 
     def _baseline_monthly(self) -> float:
         total = 0.0
         unknown: dict[str, int] = {}
-        stated = [0.0, 0.0, 0.0]   # the log's own cost, ours, requests (groups that state every row's cost)
+        stated = [0.0, 0.0, 0.0]  # the log's own cost, ours, requests (groups that state every row's cost)
         for group in self.summary.groups.values():
             price = self.base_price(group)
             if price is None:
@@ -125,9 +130,11 @@ class Estimator(ReasoningKinds, GroupKinds):
                 stated[2] += group.requests
         if stated[2]:
             diff = 100 * (stated[1] - stated[0]) / stated[0] if stated[0] else 0.0
-            self.notes.append(f"calibration: for the {int(stated[2]):,} requests whose log rows state a cost, the "
-                              f"log says ${stated[0]:,.2f} and our prices give ${stated[1]:,.2f} ({diff:+.1f}%); "
-                              "estimates use token counts and our prices on both sides")
+            self.notes.append(
+                f"calibration: for the {int(stated[2]):,} requests whose log rows state a cost, the "
+                f"log says ${stated[0]:,.2f} and our prices give ${stated[1]:,.2f} ({diff:+.1f}%); "
+                "estimates use token counts and our prices on both sides"
+            )
             finding = stated_cost_finding(self.summary, stated[0], stated[1], int(stated[2]))
             if finding is not None:
                 self.findings.append(finding)
@@ -138,19 +145,27 @@ class Estimator(ReasoningKinds, GroupKinds):
         if any(g.tiers for g in self.summary.groups.values()):
             self.notes.extend(tier_notes(self.summary, self.base_price))
         for model, count in sorted(unknown.items()):
-            self.findings.append(Finding(
-                "warn", "unknown_model_in_log",
-                f"{count:,} baseline requests use model {model!r}, which has no known price: they are left "
-                f"out of the baseline (never priced as $0); add `prices: {{{model}: {{input: ..., output: ...}}}}`",
-                file=", ".join(self.summary.paths)))
+            self.findings.append(
+                Finding(
+                    "warn",
+                    "unknown_model_in_log",
+                    f"{count:,} baseline requests use model {model!r}, which has no known price: they are left "
+                    f"out of the baseline (never priced as $0); add `prices: {{{model}: {{input: ..., output: ...}}}}`",
+                    file=", ".join(self.summary.paths),
+                )
+            )
         return total * self.monthly
 
     # -- per feature ---------------------------------------------------------------------------
 
     def estimate(self, changes: list[Change]) -> Estimate:
-        est = Estimate(baseline_paths=list(self.summary.paths), baseline_requests=self.summary.requests,
-                       window_days=self.window_days, month_days=self.config.month_days,
-                       baseline_monthly_usd=self.baseline_monthly())
+        est = Estimate(
+            baseline_paths=list(self.summary.paths),
+            baseline_requests=self.summary.requests,
+            window_days=self.window_days,
+            month_days=self.config.month_days,
+            baseline_monthly_usd=self.baseline_monthly(),
+        )
         by_feature: dict[str, list[Change]] = {}
         for change in changes:
             by_feature.setdefault(change.feature, []).append(change)
@@ -167,8 +182,9 @@ class Estimator(ReasoningKinds, GroupKinds):
         est.notes.extend(self.notes)
         return est
 
-    def _matched(self, feature: str, changes: list[Change],
-                 features: set[str] | None = None) -> tuple[list[Group], str, list[str], bool]:
+    def _matched(
+        self, feature: str, changes: list[Change], features: set[str] | None = None
+    ) -> tuple[list[Group], str, list[str], bool]:
         """(matched groups, how they matched, notes, synthetic: a declared new feature's traffic).
 
         A feature with no tagged traffic falls back to its old model's requests, except those
@@ -183,9 +199,11 @@ class Estimator(ReasoningKinds, GroupKinds):
             except UnknownModel:
                 old_id = str(model_change.old)
             owned = {f.lower() for f in (features or set()) | {r.name for r in self.config.features}} - {""}
-            groups = [g for g in self.summary.groups.values()
-                      if (p := self.base_price(g)) is not None and p.model_id == old_id
-                      and g.feature.lower() not in owned]
+            groups = [
+                g
+                for g in self.summary.groups.values()
+                if (p := self.base_price(g)) is not None and p.model_id == old_id and g.feature.lower() not in owned
+            ]
             # Untagged requests first: tagged ones belong to features of their own.
             groups = [g for g in groups if not g.feature] or groups
             how = f"old model {model_change.old!r} (no request carries feature tag {feature!r})"
@@ -193,7 +211,9 @@ class Estimator(ReasoningKinds, GroupKinds):
         unknown = [g for g in groups if self.base_price(g) is None]
         if unknown:
             names = ", ".join(sorted({g.model for g in unknown}))
-            notes.append(f"{sum(g.requests for g in unknown):,} matched requests use unknown model(s) {names}: left out")
+            notes.append(
+                f"{sum(g.requests for g in unknown):,} matched requests use unknown model(s) {names}: left out"
+            )
             groups = [g for g in groups if self.base_price(g) is not None]
         if not groups and rule and rule.expected_requests_per_day:
             synthetic = self._synthetic_group(feature, rule, changes)
@@ -222,8 +242,9 @@ class Estimator(ReasoningKinds, GroupKinds):
         state = State(None)
         head = results[0]
         head.notes.append(f"new feature priced from {how} (tokens: declared, or the log's mean for the model)")
-        if not self._reprice(head, [group], {id(group): state}, str(spec.get("model") or group.model) or None,
-                             spec.get("provider")):
+        if not self._reprice(
+            head, [group], {id(group): state}, str(spec.get("model") or group.model) or None, spec.get("provider")
+        ):
             for r in results:
                 r.priced = False
                 r.unpriced_reason = head.notes[-1]
@@ -236,8 +257,9 @@ class Estimator(ReasoningKinds, GroupKinds):
             r.notes.append(f"included in the new feature's estimate ({head.change.field} row)")
         return results
 
-    def _estimate_feature(self, feature: str, changes: list[Change],
-                          claim: tuple[list[Group], str, list[str], bool] | None = None) -> list[ChangeEstimate]:
+    def _estimate_feature(
+        self, feature: str, changes: list[Change], claim: tuple[list[Group], str, list[str], bool] | None = None
+    ) -> list[ChangeEstimate]:
         groups, how, notes, synthetic = claim or self._matched(feature, changes)
         self.matched[feature] = [] if synthetic else [(g.feature, g.provider, g.model) for g in groups]
         if synthetic:
@@ -246,12 +268,17 @@ class Estimator(ReasoningKinds, GroupKinds):
         if not groups:
             level = self.config.policy.unmatched_change
             first = changes[0]
-            self.findings.append(Finding(
-                level, "unmatched_change",
-                f"{feature}: no baseline request matches this feature (feature tag {feature!r}); the change is "
-                f"not priced. Tag the requests with feature_tag={feature!r}, map it under `features.{feature}.match`, "
-                f"or declare `features.{feature}.expected_requests_per_day`",
-                file=first.file, line=first.line))
+            self.findings.append(
+                Finding(
+                    level,
+                    "unmatched_change",
+                    f"{feature}: no baseline request matches this feature (feature tag {feature!r}); the change is "
+                    f"not priced. Tag the requests with feature_tag={feature!r}, map it under `features.{feature}.match`, "
+                    f"or declare `features.{feature}.expected_requests_per_day`",
+                    file=first.file,
+                    line=first.line,
+                )
+            )
             for r in results:
                 r.priced = False
                 r.confidence = "low"
@@ -280,8 +307,9 @@ class Estimator(ReasoningKinds, GroupKinds):
         self._reasoning_cap_finding(feature, groups, states, results[-1])
         return results
 
-    def _head_adjust(self, changes: list[Change], groups: list[Group], states: dict[int, State],
-                     extra: list[float], by_model: bool) -> Drift:
+    def _head_adjust(
+        self, changes: list[Change], groups: list[Group], states: dict[int, State], extra: list[float], by_model: bool
+    ) -> Drift:
         """Re-price the matched requests to HEAD's settings (a finding when they differ from the log's)."""
         logged = self._cost(groups, states, extra)
         prices = {id(g): states[id(g)].price for g in groups}
@@ -297,12 +325,17 @@ class Estimator(ReasoningKinds, GroupKinds):
         adjusted = self._cost(groups, states, extra)
         self.head_adjustment += (adjusted[1] - logged[1]) * self.monthly
         first = changes[0]
-        self.findings.append(Finding(
-            "info", "baseline_drift",
-            f"{first.feature}: the log was recorded under other settings than HEAD's ({'; '.join(drift.settings)}): "
-            f"the baseline is re-priced to HEAD's settings first, ${logged[1] * self.monthly:,.2f}/month as "
-            f"logged -> ${adjusted[1] * self.monthly:,.2f}/month at HEAD, and the change is priced from there",
-            file=first.file, line=first.line))
+        self.findings.append(
+            Finding(
+                "info",
+                "baseline_drift",
+                f"{first.feature}: the log was recorded under other settings than HEAD's ({'; '.join(drift.settings)}): "
+                f"the baseline is re-priced to HEAD's settings first, ${logged[1] * self.monthly:,.2f}/month as "
+                f"logged -> ${adjusted[1] * self.monthly:,.2f}/month at HEAD, and the change is priced from there",
+                file=first.file,
+                line=first.line,
+            )
+        )
         return drift
 
     def _cost(self, groups: list[Group], states: dict[int, State], extra: list[float]) -> list[float]:
@@ -350,18 +383,30 @@ class Estimator(ReasoningKinds, GroupKinds):
         if chat and untagged / chat > 0.2:
             reasons.append(f"{100 * untagged / chat:.0f}% of chat log rows have no feature tag")
         elif others and self.summary.untagged / max(self.summary.requests, 1) > 0.2:
-            est.notes.append(f"{others:,} untagged log rows are of another kind ({self._other_kinds()}): "
-                             "they do not lower the confidence of chat features")
+            est.notes.append(
+                f"{others:,} untagged log rows are of another kind ({self._other_kinds()}): "
+                "they do not lower the confidence of chat features"
+            )
         if self.summary.bad_rows:
-            est.findings.append(Finding(
-                "warn", "bad_log_rows",
-                f"{self.summary.bad_rows:,} log rows could not be read and were skipped; first: "
-                + "; ".join(self.summary.bad_lines), file=", ".join(self.summary.paths)))
+            est.findings.append(
+                Finding(
+                    "warn",
+                    "bad_log_rows",
+                    f"{self.summary.bad_rows:,} log rows could not be read and were skipped; first: "
+                    + "; ".join(self.summary.bad_lines),
+                    file=", ".join(self.summary.paths),
+                )
+            )
         est.findings.extend(notes_findings(self.summary))
         if self.summary.duplicates:
-
-            est.findings.append(duplicates_finding(self.summary.duplicates, self.summary.duplicate_lines,
-                                                   self.summary.paths, self.config.baseline_dedupe))
+            est.findings.append(
+                duplicates_finding(
+                    self.summary.duplicates,
+                    self.summary.duplicate_lines,
+                    self.summary.paths,
+                    self.config.baseline_dedupe,
+                )
+            )
         if self.summary.aggregated:
             est.notes.insert(0, aggregated_basis(self.summary))
         for reason in reasons:
@@ -372,8 +417,7 @@ class Estimator(ReasoningKinds, GroupKinds):
                 result.notes.append(reasons[0])
 
 
-def estimate_changes(changes: list[Change], summary: BaselineSummary, config: Config,
-                     prices: PriceBook) -> Estimate:
+def estimate_changes(changes: list[Change], summary: BaselineSummary, config: Config, prices: PriceBook) -> Estimate:
     return Estimator(summary, config, prices).estimate(changes)
 
 

@@ -1,4 +1,5 @@
 """Output-length model for cap raises: a log-normal fitted to outputs censored at the old cap."""
+
 from __future__ import annotations
 
 import math
@@ -15,7 +16,9 @@ def _cdf(x: float) -> float:
     return 0.5 * (1.0 + math.erf(x / SQRT2))
 
 
-def fit_censored_lognormal(values: Iterable[tuple[float, float, bool]], iterations: int = 200) -> tuple[float, float] | None:
+def fit_censored_lognormal(
+    values: Iterable[tuple[float, float, bool]], iterations: int = 200
+) -> tuple[float, float] | None:
     """EM fit of (mu, sigma) of ln X from (value, count, censored) triples; censored means X >= value.
 
     Returns None when there are too few uncensored values to fit.
@@ -39,7 +42,7 @@ def fit_censored_lognormal(values: Iterable[tuple[float, float, bool]], iteratio
                 continue
             a = (x - mu) / sigma
             tail = max(1.0 - _cdf(a), 1e-300)
-            lam = _phi(a) / tail                      # inverse Mills ratio
+            lam = _phi(a) / tail  # inverse Mills ratio
             mean = mu + sigma * lam
             second = mu * mu + 2 * mu * sigma * lam + sigma * sigma * (1 + a * lam)
             s1 += c * mean
@@ -64,5 +67,5 @@ def expected_capped_tail(mu: float, sigma: float, old_cap: float, new_cap: float
         return scale * (1.0 - lo) / p_tail
     b = (math.log(new_cap) - mu) / sigma
     hi = _cdf((math.log(new_cap) - mu - sigma * sigma) / sigma)
-    partial = scale * (hi - lo)                     # E[X; old < X < new]
+    partial = scale * (hi - lo)  # E[X; old < X < new]
     return (partial + new_cap * (1.0 - _cdf(b))) / p_tail

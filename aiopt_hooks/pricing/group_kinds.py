@@ -10,6 +10,7 @@ Stage: inside the estimate (beside `change_kinds`, whose handlers these extend).
   the expected case splits the failures evenly over the named classes and the other errors, and
   the range puts them all in the class that costs least (low) or most (high).
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ def parse_policy(value: object) -> dict[str, int]:
 
 def attempts(rate: float, retries: int) -> float:
     """Expected billed attempts of one request retried up to `retries` times."""
-    return sum(rate ** k for k in range(retries + 1))
+    return sum(rate**k for k in range(retries + 1))
 
 
 class GroupKinds(ChangeKinds):
@@ -58,8 +59,9 @@ class GroupKinds(ChangeKinds):
                 pass
         return ids
 
-    def _apply_deployments(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
-                           extra: list[float]) -> bool:
+    def _apply_deployments(
+        self, result: ChangeEstimate, groups: list[Group], states: dict[int, State], extra: list[float]
+    ) -> bool:
         old = [str(m) for m in result.change.old or ()]
         new = [str(m) for m in result.change.new or ()]
         added = [m for m in new if m not in old]
@@ -80,20 +82,28 @@ class GroupKinds(ChangeKinds):
                 continue
             total = sum(weight[t] for t in targets)
             for i, scenario in enumerate(SCENARIOS):
-                extra[i] += sum(moved * weight[t] / total * group_cost(group, replace(state, price=prices[t]), scenario)
-                                for t in targets)
+                extra[i] += sum(
+                    moved * weight[t] / total * group_cost(group, replace(state, price=prices[t]), scenario)
+                    for t in targets
+                )
             state.call_mult = tuple(c * (1 - moved) for c in state.call_mult)  # type: ignore[assignment]
             moved_total += moved * group.requests
         matched = sum(g.requests for g in groups) or 1
         result.confidence = "medium"
-        how = ("by their `weight`" if any(w != 1.0 for w in weight.values())
-               else "in equal shares, as LiteLLM's simple-shuffle does without `weight`")
-        result.notes.append(f"{100 * moved_total / matched:.1f}% of the alias's requests move to another deployment "
-                            f"(its {len(new)} deployment(s) assumed to share the traffic {how})")
+        how = (
+            "by their `weight`"
+            if any(w != 1.0 for w in weight.values())
+            else "in equal shares, as LiteLLM's simple-shuffle does without `weight`"
+        )
+        result.notes.append(
+            f"{100 * moved_total / matched:.1f}% of the alias's requests move to another deployment "
+            f"(its {len(new)} deployment(s) assumed to share the traffic {how})"
+        )
         return True
 
-    def _apply_retry_policy(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
-                            extra: list[float]) -> bool:
+    def _apply_retry_policy(
+        self, result: ChangeEstimate, groups: list[Group], states: dict[int, State], extra: list[float]
+    ) -> bool:
         old, new = parse_policy(result.change.old), parse_policy(result.change.new)
         default = int(result.change.spec.get("retries") or 0)
         p = self._failure_rate(groups, result)
@@ -107,5 +117,6 @@ class GroupKinds(ChangeKinds):
         result.notes.append(
             f"billed attempts per request x {expected:.3f} at a {p:.1%} failure rate per attempt; the log does not "
             f"record error classes: failures assumed split evenly over {', '.join(classes)} and other errors "
-            f"({default} retries), the range puts them all in one class")
+            f"({default} retries), the range puts them all in one class"
+        )
         return True

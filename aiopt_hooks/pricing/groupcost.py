@@ -4,6 +4,7 @@ Stage: inside the estimate.  A state says how the matched requests are billed (t
 price, output caps, added prompt tokens, multipliers); `group_cost` prices each request cell on
 its own token counts under it, for the low, expected and high scenarios.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -13,16 +14,16 @@ from aiopt_hooks.baseline.model import Group
 from aiopt_hooks.pricing.prices import ModelPrice, Rates
 
 SCENARIOS = ("low", "expected", "high")
-CROSS_FAMILY_RANGE = (0.90, 1.25)   # token counts of the same text across tokenizer families
-UNCAPPED_GROWTH = 4.0               # removing a cap: truncated outputs may grow to 4x the old cap (high)
+CROSS_FAMILY_RANGE = (0.90, 1.25)  # token counts of the same text across tokenizer families
+UNCAPPED_GROWTH = 4.0  # removing a cap: truncated outputs may grow to 4x the old cap (high)
 
 
 @dataclass
 class CapRule:
     old: int | None
     new: int | None
-    tail_mean: float | None = None     # expected output of truncated requests under the new cap
-    drift: bool = False                # moves the log's cap to HEAD's (aiopt_hooks.pricing.drift)
+    tail_mean: float | None = None  # expected output of truncated requests under the new cap
+    drift: bool = False  # moves the log's cap to HEAD's (aiopt_hooks.pricing.drift)
 
     def apply(self, out: float, truncated: bool, scenario: str) -> float:
         if self.new is not None and (self.old is None or self.new <= self.old):
@@ -42,14 +43,14 @@ class State:
 
     price: ModelPrice | None
     caps: list[CapRule] = field(default_factory=list)
-    prompt_delta: tuple[float, float, float] = (0.0, 0.0, 0.0)   # added input tokens per request
+    prompt_delta: tuple[float, float, float] = (0.0, 0.0, 0.0)  # added input tokens per request
     output_mult: float = 1.0
     reasoning_mult: tuple[float, float, float] = (1.0, 1.0, 1.0)
     call_mult: tuple[float, float, float] = (1.0, 1.0, 1.0)
     range_mult: tuple[float, float] = (1.0, 1.0)
-    thresholds: tuple[int, ...] = ()   # the summary's tier thresholds: a prompt change can cross one
-    input_scale: float = 1.0           # what-if: every input token class x this
-    output_scale: float = 1.0          # what-if: output (reasoning included) x this, before any cap
+    thresholds: tuple[int, ...] = ()  # the summary's tier thresholds: a prompt change can cross one
+    input_scale: float = 1.0  # what-if: every input token class x this
+    output_scale: float = 1.0  # what-if: output (reasoning included) x this, before any cap
     # Reasoning (aiopt_hooks.pricing.reasoning), per scenario: reasoning tokens added per visible output
     # token; hidden reasoning per visible token inside the logged output (a log that does not split it,
     # dropped); a per-request budget on reasoning; a cap on reasoning + visible output together.
@@ -91,17 +92,21 @@ def _tier_correction(group: Group, state: State, k: int) -> float:
         delta = state.prompt_delta[k]
         if state.thresholds:
             klass = bisect.bisect_left(state.thresholds, s_in / count * state.input_scale + delta)
-        else:   # no thresholds given: the group's most common tier class
+        else:  # no thresholds given: the group's most common tier class
             klass = max(group.class_totals().items(), key=lambda item: item[1][0])[0]
         klass = min(klass, len(alt) - 1, len(state.price.by_class) - 1)
         std, new = state.price.by_class[klass], alt[klass]
         uncached = (s_in - s_cached - s_write) * state.input_scale + delta * count
         reason = s_reason * state.output_scale * state.reasoning_mult[k]
-        extra += ((new.input - std.input) * uncached
-                  + ((new.cached - std.cached) * s_cached + (new.cache_write - std.cache_write) * s_write)
-                  * state.input_scale
-                  + ((new.output - std.output) * (s_out - s_reason) * state.output_scale
-                     + (new.reasoning - std.reasoning) * reason) * state.output_mult)
+        extra += (
+            (new.input - std.input) * uncached
+            + ((new.cached - std.cached) * s_cached + (new.cache_write - std.cache_write) * s_write) * state.input_scale
+            + (
+                (new.output - std.output) * (s_out - s_reason) * state.output_scale
+                + (new.reasoning - std.reasoning) * reason
+            )
+            * state.output_mult
+        )
     return extra
 
 
@@ -121,8 +126,11 @@ def group_cost(group: Group, state: State, scenario: str) -> float:
             r = rates[klass]
             reason = s_reason * state.reasoning_mult[k] * m_out
             uncached = (s_in - s_cached - s_write) * m_in + delta * count
-            total += (r.input * uncached + (r.cached * s_cached + r.cache_write * s_write) * m_in
-                      + (r.output * (s_out - s_reason) * m_out + r.reasoning * reason) * state.output_mult)
+            total += (
+                r.input * uncached
+                + (r.cached * s_cached + r.cache_write * s_write) * m_in
+                + (r.output * (s_out - s_reason) * m_out + r.reasoning * reason) * state.output_mult
+            )
         return total * _factor(state, k)
     for (klass, out, truncated), (count, s_in, s_cached, s_write, s_reason) in group.cells.items():
         if (delta or m_in != 1.0) and state.thresholds and count:
@@ -140,8 +148,11 @@ def group_cost(group: Group, state: State, scenario: str) -> float:
             visible, reason = _reasoning(state, k, visible / count, reason / count)
             visible, reason = visible * count, reason * count
         uncached = (s_in - s_cached - s_write) * m_in + delta * count
-        total += (r.input * uncached + (r.cached * s_cached + r.cache_write * s_write) * m_in
-                  + (r.output * visible + r.reasoning * reason) * state.output_mult)
+        total += (
+            r.input * uncached
+            + (r.cached * s_cached + r.cache_write * s_write) * m_in
+            + (r.output * visible + r.reasoning * reason) * state.output_mult
+        )
     return total * _factor(state, k)
 
 

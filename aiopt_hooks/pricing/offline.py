@@ -9,6 +9,7 @@ snapshot (`genai_prices.data`, shipped in the wheel) is the only price source.
 
 When the real package was already imported (a program embedding aiopt_hooks), it is left as is.
 """
+
 from __future__ import annotations
 
 import sys
@@ -36,12 +37,15 @@ async def _never_updated_async(timeout: float | None = None) -> bool:
 
 def _stub() -> types.ModuleType:
     module = types.ModuleType(STUB_NAME, "aiopt-hooks' offline stand-in for genai-prices' HTTP updater")
-    module.UpdatePrices = _NoUpdates   # type: ignore[attr-defined]
-    module.wait_prices_updated_sync = _never_updated   # type: ignore[attr-defined]
-    module.wait_prices_updated_async = _never_updated_async   # type: ignore[attr-defined]
-    module.DEFAULT_UPDATE_URL = ""   # type: ignore[attr-defined]
+    module.UpdatePrices = _NoUpdates  # type: ignore[attr-defined]
+    module.wait_prices_updated_sync = _never_updated  # type: ignore[attr-defined]
+    module.wait_prices_updated_async = _never_updated_async  # type: ignore[attr-defined]
+    module.DEFAULT_UPDATE_URL = ""  # type: ignore[attr-defined]
     module.__all__ = (  # type: ignore[attr-defined]
-        "UpdatePrices", "wait_prices_updated_sync", "wait_prices_updated_async")
+        "UpdatePrices",
+        "wait_prices_updated_sync",
+        "wait_prices_updated_async",
+    )
     return module
 
 
@@ -58,6 +62,6 @@ def bundled_snapshot() -> Any:
     """The price data shipped with the installed genai-prices (never a fetched one)."""
     data_snapshot = load_price_data()
     snapshot = data_snapshot.get_snapshot()
-    if getattr(snapshot, "from_auto_update", False):   # set by an embedding program's updater
+    if getattr(snapshot, "from_auto_update", False):  # set by an embedding program's updater
         return data_snapshot._bundled_snapshot()
     return snapshot

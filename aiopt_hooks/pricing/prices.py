@@ -4,6 +4,7 @@ Each model's price is resolved once into per-token rates per input tier class; r
 priced arithmetically (genai-prices' own `calc_price` costs ~0.2 ms a call, which is minutes on
 a large log).  An unknown model is never priced as $0: resolving it raises `UnknownModel`.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -22,14 +23,38 @@ from aiopt_hooks.pricing.offline import bundled_snapshot, load_price_data
 MTOK = 1_000_000.0
 # Provider words as they appear in prefixes and logs -> genai-prices provider ids.
 PROVIDER_IDS = {
-    "openai": "openai", "azure": "azure", "azure_ai": "azure", "azure_openai": "azure",
-    "anthropic": "anthropic", "claude": "anthropic", "google": "google", "googleai": "google",
-    "gemini": "google", "vertex_ai": "google", "vertexai": "google", "vertex": "google",
-    "google_genai": "google", "gcp.gemini": "google", "gcp.vertex_ai": "google", "groq": "groq",
-    "mistral": "mistral", "mistralai": "mistral", "together_ai": "together", "together": "together",
-    "bedrock": "aws", "aws": "aws", "openrouter": "openrouter", "deepseek": "deepseek",
-    "xai": "x-ai", "x_ai": "x-ai", "x-ai": "x-ai", "cohere": "cohere", "fireworks_ai": "fireworks",
-    "fireworks": "fireworks", "perplexity": "perplexity", "cerebras": "cerebras",
+    "openai": "openai",
+    "azure": "azure",
+    "azure_ai": "azure",
+    "azure_openai": "azure",
+    "anthropic": "anthropic",
+    "claude": "anthropic",
+    "google": "google",
+    "googleai": "google",
+    "gemini": "google",
+    "vertex_ai": "google",
+    "vertexai": "google",
+    "vertex": "google",
+    "google_genai": "google",
+    "gcp.gemini": "google",
+    "gcp.vertex_ai": "google",
+    "groq": "groq",
+    "mistral": "mistral",
+    "mistralai": "mistral",
+    "together_ai": "together",
+    "together": "together",
+    "bedrock": "aws",
+    "aws": "aws",
+    "openrouter": "openrouter",
+    "deepseek": "deepseek",
+    "xai": "x-ai",
+    "x_ai": "x-ai",
+    "x-ai": "x-ai",
+    "cohere": "cohere",
+    "fireworks_ai": "fireworks",
+    "fireworks": "fireworks",
+    "perplexity": "perplexity",
+    "cerebras": "cerebras",
 }
 
 
@@ -41,17 +66,17 @@ class Rates(NamedTuple):
     cache_write: float
     output: float
     reasoning: float
-    cache_write_1h: float = -1.0   # 1-hour cache writes; negative: priced as `cache_write`
+    cache_write_1h: float = -1.0  # 1-hour cache writes; negative: priced as `cache_write`
 
 
 class ModelPrice(NamedTuple):
-    ref: str                       # as written
-    model_id: str                  # canonical id
+    ref: str  # as written
+    model_id: str  # canonical id
     provider_id: str
-    family: str                    # tokenizer family, for cross-family confidence
+    family: str  # tokenizer family, for cross-family confidence
     context_window: int | None
-    by_class: tuple[Rates, ...]    # index = input tier class
-    source: str                    # "genai-prices" | ".aiopt.yaml prices"
+    by_class: tuple[Rates, ...]  # index = input tier class
+    source: str  # "genai-prices" | ".aiopt.yaml prices"
     # Service tiers the price data prices apart ("batch", "flex", "priority") -> their rates
     tiers: tuple[tuple[str, tuple[Rates, ...]], ...] = ()
 
@@ -65,7 +90,7 @@ class UnknownModel(Exception):
         self.ref = ref
         self.suggestions = suggestions
         self.not_static = not_static
-        self.local = local            # the runtime of a local / self-hosted model (aiopt_hooks.pricing.local)
+        self.local = local  # the runtime of a local / self-hosted model (aiopt_hooks.pricing.local)
 
 
 def _snapshot() -> Any:
@@ -100,10 +125,19 @@ def tier_thresholds() -> tuple[int, ...]:
 
 def family_of(provider_id: str, model_id: str) -> str:
     m = model_id.lower()
-    for word, family in (("claude", "anthropic"), ("gemini", "google"), ("gemma", "google"),
-                         ("gpt", "openai"), ("llama", "meta"), ("mistral", "mistral"),
-                         ("mixtral", "mistral"), ("deepseek", "deepseek"), ("grok", "x-ai"),
-                         ("qwen", "qwen"), ("command", "cohere")):
+    for word, family in (
+        ("claude", "anthropic"),
+        ("gemini", "google"),
+        ("gemma", "google"),
+        ("gpt", "openai"),
+        ("llama", "meta"),
+        ("mistral", "mistral"),
+        ("mixtral", "mistral"),
+        ("deepseek", "deepseek"),
+        ("grok", "x-ai"),
+        ("qwen", "qwen"),
+        ("command", "cohere"),
+    ):
         if word in m:
             return family
     if re.match(r"^o\d", m):
@@ -118,7 +152,8 @@ def split_ref(ref: str, provider: str | None = None) -> tuple[str | None, str]:
     bare = ref.strip()
     api_words = ("chat", "completion", "responses", "messages")
     while (found := re.match(r"^([^/:]+)[/:](.+)$", bare)) and (
-            found.group(1).lower() in PROVIDER_IDS or found.group(1).lower() in api_words):
+        found.group(1).lower() in PROVIDER_IDS or found.group(1).lower() in api_words
+    ):
         hint = hint or PROVIDER_IDS.get(found.group(1).lower())
         bare = found.group(2)
     bare = bare.split("@", 1)[0]
@@ -152,24 +187,46 @@ def _rates(price: Any, thresholds: tuple[int, ...]) -> tuple[Rates, ...]:
         inp = inp or 0.0
         out = out or 0.0
         write = at("cache_write_mtok", klass, inp) or 0.0
-        table.append(Rates(inp, at("cache_read_mtok", klass, inp) or 0.0, write, out,
-                           at("output_reasoning_mtok", klass, out) or 0.0,
-                           at("cache_write_1h_mtok", klass, write) or write))
+        table.append(
+            Rates(
+                inp,
+                at("cache_read_mtok", klass, inp) or 0.0,
+                write,
+                out,
+                at("output_reasoning_mtok", klass, out) or 0.0,
+                at("cache_write_1h_mtok", klass, write) or write,
+            )
+        )
     return tuple(table)
 
 
 def _override(ref: str, spec: dict[str, float], thresholds: tuple[int, ...], provider: str) -> ModelPrice:
     inp, out = spec["input"] / MTOK, spec["output"] / MTOK
-    rates = Rates(inp, spec.get("cached_input", spec["input"]) / MTOK,
-                  spec.get("cache_write", spec["input"]) / MTOK, out, spec.get("reasoning", spec["output"]) / MTOK)
-    return ModelPrice(ref, ref, provider or "custom", family_of(provider, ref), None,
-                      (rates,) * (len(thresholds) + 1), ".aiopt.yaml prices")
+    rates = Rates(
+        inp,
+        spec.get("cached_input", spec["input"]) / MTOK,
+        spec.get("cache_write", spec["input"]) / MTOK,
+        out,
+        spec.get("reasoning", spec["output"]) / MTOK,
+    )
+    return ModelPrice(
+        ref,
+        ref,
+        provider or "custom",
+        family_of(provider, ref),
+        None,
+        (rates,) * (len(thresholds) + 1),
+        ".aiopt.yaml prices",
+    )
 
 
-PRICE_CACHE_VERSION = 3   # 3: service-tier rates
+PRICE_CACHE_VERSION = 3  # 3: service-tier rates
 # genai-prices' price-variant context per service tier the baseline readers name
-TIER_CONTEXTS = {"batch": {"processing": "batch"}, "flex": {"service_tier": "flex"},
-                 "priority": {"service_tier": "priority"}}
+TIER_CONTEXTS = {
+    "batch": {"processing": "batch"},
+    "flex": {"service_tier": "flex"},
+    "priority": {"service_tier": "priority"},
+}
 
 
 def _data_stamp() -> str:
@@ -247,7 +304,7 @@ class PriceBook:
             if candidate in self.config.prices:
                 return _override(candidate, self.config.prices[candidate], self.thresholds, provider or "")
         runtime = local_runtime(ref_real, provider)
-        if runtime:   # never the public price of a hosted namesake
+        if runtime:  # never the public price of a hosted namesake
             raise UnknownModel(ref, [], local=runtime)
         key = f"{ref_real}\0{provider or ''}"
         if key not in self._stored:
@@ -258,8 +315,9 @@ class PriceBook:
             raise UnknownModel(ref, list(entry["unknown"]))
         rates = tuple(Rates(*r) for r in entry["rates"])
         tiers = tuple((str(name), tuple(Rates(*r) for r in table)) for name, table in entry.get("tiers", {}).items())
-        return ModelPrice(ref, entry["id"], entry["provider"], entry["family"], entry["context_window"], rates,
-                          "genai-prices", tiers)
+        return ModelPrice(
+            ref, entry["id"], entry["provider"], entry["family"], entry["context_window"], rates, "genai-prices", tiers
+        )
 
     def _lookup(self, ref_real: str, provider: str | None) -> dict[str, Any]:
         """The price data's answer for one reference, as a JSON-ready entry."""
@@ -276,9 +334,14 @@ class PriceBook:
                 rates = _rates(model.get_prices(self.when), self.thresholds)
             except LookupError:
                 continue
-            return {"id": model.id, "provider": prov.id, "family": family_of(prov.id, model.id),
-                    "context_window": model.context_window, "rates": [list(r) for r in rates],
-                    "tiers": self._tier_rates(model, rates)}
+            return {
+                "id": model.id,
+                "provider": prov.id,
+                "family": family_of(prov.id, model.id),
+                "context_window": model.context_window,
+                "rates": [list(r) for r in rates],
+                "tiers": self._tier_rates(model, rates),
+            }
         return {"unknown": self.suggest(bare, hint)}
 
     def _tier_rates(self, model: Any, standard: tuple[Rates, ...]) -> dict[str, list[list[float]]]:
@@ -299,8 +362,11 @@ class PriceBook:
         """Ids of the provider's current (not deprecated) models, cached like prices."""
         key = f"\0models\0{provider_id}"
         if key not in self._stored:
-            self._stored[key] = {"models": [m.id for p in _snapshot().providers if p.id == provider_id
-                                            for m in p.models if not m.deprecated]}
+            self._stored[key] = {
+                "models": [
+                    m.id for p in _snapshot().providers if p.id == provider_id for m in p.models if not m.deprecated
+                ]
+            }
             self._dirty = True
         return list(self._stored[key]["models"])
 

@@ -12,6 +12,7 @@ Which models reason: the price data marks some (a reasoning rate of their own); 
 a table of name patterns (OpenAI o-series and gpt-5 family, Claude with a thinking budget, Gemini
 2.5 / 3 with thinking, DeepSeek R1, Grok reasoning models, QwQ / Qwen thinking models).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,7 @@ from typing import Any, NamedTuple
 from aiopt_hooks.baseline.model import Group
 from aiopt_hooks.pricing.prices import ModelPrice
 
-Range = tuple[float, float, float]   # low, expected, high
+Range = tuple[float, float, float]  # low, expected, high
 
 # Reasoning tokens per visible output token, by effort level (low, expected, high).
 PRIORS: dict[str, Range] = {
@@ -31,25 +32,25 @@ PRIORS: dict[str, Range] = {
     "medium": (0.7, 2.5, 8.0),
     "high": (1.5, 5.0, 15.0),
     "xhigh": (2.5, 8.0, 25.0),
-    "dynamic": (0.5, 2.0, 8.0),     # models that choose their own depth (Gemini's default, R1, Grok)
+    "dynamic": (0.5, 2.0, 8.0),  # models that choose their own depth (Gemini's default, R1, Grok)
 }
-LEARNED_SAME_FEATURE = (0.8, 1.25)   # the ratio learned on this feature's own rows of the model
-LEARNED_OTHER = (0.5, 2.0)           # learned on other features' rows: another task thinks differently
-LEARNED_FAMILY = (0.4, 2.5)          # learned on another model of the family (another size or effort)
+LEARNED_SAME_FEATURE = (0.8, 1.25)  # the ratio learned on this feature's own rows of the model
+LEARNED_OTHER = (0.5, 2.0)  # learned on other features' rows: another task thinks differently
+LEARNED_FAMILY = (0.4, 2.5)  # learned on another model of the family (another size or effort)
 MIN_LEARN_REQUESTS = 20
-CAP_FINDING_SHARE = 0.05             # a cap finding when more than 5% of answers are expected cut
+CAP_FINDING_SHARE = 0.05  # a cap finding when more than 5% of answers are expected cut
 
 
 class Family(NamedTuple):
     name: str
-    pattern: str            # regex on the lower-case model id
-    default_effort: str     # with no reasoning setting in the config; "off" = thinks only when enabled
+    pattern: str  # regex on the lower-case model id
+    default_effort: str  # with no reasoning setting in the config; "off" = thinks only when enabled
 
 
 # First match wins.  "off": the model thinks only with a thinking budget (or effort) set.
 FAMILIES: tuple[Family, ...] = (
     Family("openai-chat", r"^gpt-5[\w.-]*-chat|^gpt-5-chat", "none"),
-    Family("openai-gpt-5.1+", r"^gpt-5\.[1-9]", "none"),        # gpt-5.1 and later default to effort none
+    Family("openai-gpt-5.1+", r"^gpt-5\.[1-9]", "none"),  # gpt-5.1 and later default to effort none
     Family("openai-gpt-5", r"^gpt-5", "medium"),
     Family("openai-o", r"^o[1-9](-|$)", "medium"),
     Family("anthropic-thinking", r"claude-(3-7|3\.7|sonnet-4|opus-4|haiku-4|4)", "off"),
@@ -66,8 +67,8 @@ FAMILIES: tuple[Family, ...] = (
 class Profile(NamedTuple):
     """How a model reasons under a spec."""
 
-    family: str          # a FAMILIES name, "price-data" or "" (no reasoning)
-    effort: str          # a PRIORS key, or "off"
+    family: str  # a FAMILIES name, "price-data" or "" (no reasoning)
+    effort: str  # a PRIORS key, or "off"
 
 
 def family_of_model(price: ModelPrice | None, ref: str = "") -> Family | None:
@@ -87,7 +88,7 @@ def thinking_on(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
-        return value != 0     # -1 = Gemini's dynamic budget: on
+        return value != 0  # -1 = Gemini's dynamic budget: on
     return str(value).lower() not in ("0", "off", "disabled", "false", "none")
 
 
@@ -110,8 +111,9 @@ def profile(price: ModelPrice | None, spec: dict[str, Any], ref: str = "") -> Pr
     return Profile(family.name, family.default_effort)
 
 
-def learned_ratio(groups: Iterable[Group], model_id: str, feature: str, price_of: Any,
-                  family: str = "") -> tuple[Range, str] | None:
+def learned_ratio(
+    groups: Iterable[Group], model_id: str, feature: str, price_of: Any, family: str = ""
+) -> tuple[Range, str] | None:
     """Reasoning per visible output token on the log's rows of `model_id` (with reasoning tokens),
     else on the rows of other models of its reasoning `family` (at whatever effort they ran)."""
     own, other, kin = [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]
@@ -129,25 +131,32 @@ def learned_ratio(groups: Iterable[Group], model_id: str, feature: str, price_of
             sums[0] += cell[0]
             sums[1] += cell[4]
             sums[2] += out * cell[0] - cell[4]
-    for sums, spread, where in ((own, LEARNED_SAME_FEATURE, f"this feature's log rows of {model_id}"),
-                                (other, LEARNED_OTHER, f"other features' log rows of {model_id}"),
-                                (kin, LEARNED_FAMILY, f"log rows of other {family} models")):
+    for sums, spread, where in (
+        (own, LEARNED_SAME_FEATURE, f"this feature's log rows of {model_id}"),
+        (other, LEARNED_OTHER, f"other features' log rows of {model_id}"),
+        (kin, LEARNED_FAMILY, f"log rows of other {family} models"),
+    ):
         if sums[0] >= MIN_LEARN_REQUESTS and sums[1] > 0 and sums[2] > 0:
             ratio = sums[1] / sums[2]
-            return ((ratio * spread[0], ratio, ratio * spread[1]),
-                    f"learned from {sums[0]:,.0f} of {where}: {ratio:.2f} reasoning tokens per visible output token")
+            return (
+                (ratio * spread[0], ratio, ratio * spread[1]),
+                f"learned from {sums[0]:,.0f} of {where}: {ratio:.2f} reasoning tokens per visible output token",
+            )
     return None
 
 
 def prior_ratio(prof: Profile) -> tuple[Range, str]:
     ratio = PRIORS.get(prof.effort, PRIORS["dynamic"])
-    return ratio, (f"no log rows of this model show reasoning tokens: the documented prior for {prof.family} at "
-                   f"effort {prof.effort} is {ratio[1]:g} reasoning tokens per visible output token "
-                   f"(range {ratio[0]:g}-{ratio[2]:g})")
+    return ratio, (
+        f"no log rows of this model show reasoning tokens: the documented prior for {prof.family} at "
+        f"effort {prof.effort} is {ratio[1]:g} reasoning tokens per visible output token "
+        f"(range {ratio[0]:g}-{ratio[2]:g})"
+    )
 
 
-def cut_share(groups: Iterable[Group], ratio: float, cap: int, budget: int | None = None,
-              visible_only: bool = True) -> float:
+def cut_share(
+    groups: Iterable[Group], ratio: float, cap: int, budget: int | None = None, visible_only: bool = True
+) -> float:
     """The share of requests whose reasoning plus visible answer would not fit in `cap`."""
     total = cut = 0.0
     for group in groups:

@@ -4,6 +4,7 @@ model, a reasoning effort change, a thinking budget change, and the cap that cov
 Stage: inside the estimate (a mixin of `Estimator`, beside `ChangeKinds`).  The facts (which models
 reason, the priors, what the log teaches) live in `aiopt_hooks.pricing.reasoning`.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,7 +27,7 @@ from aiopt_hooks.pricing.reasoning import (
 from aiopt_hooks.records import ChangeEstimate, Confidence, Finding
 
 CONFIDENCE = ("low", "medium", "high")
-BUDGET_SAVING_RANGE = (0.25, -0.1)   # a lowered budget saves 0.9x-1.25x what the cells' mean reasoning says
+BUDGET_SAVING_RANGE = (0.25, -0.1)  # a lowered budget saves 0.9x-1.25x what the cells' mean reasoning says
 
 
 def _scaled(r: Range, factor: float) -> Range:
@@ -54,8 +55,9 @@ class ReasoningKinds:
 
     def _ratio(self, result: ChangeEstimate, prof: Profile, price: ModelPrice, groups: list[Group]) -> Range:
         """Reasoning per visible output token of `price`'s model at `prof`: from the log, else the prior."""
-        learned = learned_ratio(self.summary.groups.values(), price.model_id, result.change.feature, self.base_price,
-                                prof.family)
+        learned = learned_ratio(
+            self.summary.groups.values(), price.model_id, result.change.feature, self.base_price, prof.family
+        )
         if learned is not None:
             ratio, note = learned
             self._lower(result, "medium" if price.model_id in note else "low")
@@ -66,8 +68,14 @@ class ReasoningKinds:
             result.notes.append(note)
         return ratio
 
-    def _swap_reasoning(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
-                        old: dict[int, ModelPrice | None], spec: dict[str, Any]) -> None:
+    def _swap_reasoning(
+        self,
+        result: ChangeEstimate,
+        groups: list[Group],
+        states: dict[int, State],
+        old: dict[int, ModelPrice | None],
+        spec: dict[str, Any],
+    ) -> None:
         """After a model swap: add the new model's reasoning, remove the old one's."""
         for group in groups:
             state = states[id(group)]
@@ -78,8 +86,16 @@ class ReasoningKinds:
             now = profile(after, spec, after.model_id)
             self._reason_state(result, [group], states, was, now, after, spec)
 
-    def _reason_state(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
-                      was: Profile, now: Profile, price: ModelPrice, spec: dict[str, Any]) -> None:
+    def _reason_state(
+        self,
+        result: ChangeEstimate,
+        groups: list[Group],
+        states: dict[int, State],
+        was: Profile,
+        now: Profile,
+        price: ModelPrice,
+        spec: dict[str, Any],
+    ) -> None:
         logged = _logged_reasoning(groups) > 0
         mine = [states[id(g)] for g in groups]
         # Reasoning an earlier step added (HEAD's model, an earlier change) is replaced, not taken out again.
@@ -87,14 +103,17 @@ class ReasoningKinds:
         hidden: Range = next((s.hidden_reasoning for s in mine if any(s.hidden_reasoning)), (0.0, 0.0, 0.0))
         if was.effort != "none" and not logged and not earlier:
             hidden, note = prior_ratio(was)
-            result.notes.append(f"the log does not split the old model's reasoning out of its output: {note}; "
-                                "that share is taken out")
+            result.notes.append(
+                f"the log does not split the old model's reasoning out of its output: {note}; that share is taken out"
+            )
             self._lower(result, "low")
         added: Range = (0.0, 0.0, 0.0)
         if now.effort != "none":
             added = self._ratio(result, now, price, groups)
-            result.notes.append(f"{price.model_id} reasons (effort {now.effort}): hidden reasoning tokens billed as "
-                                f"output, {added[1]:.2g} per visible output token (range {added[0]:.2g}-{added[2]:.2g})")
+            result.notes.append(
+                f"{price.model_id} reasons (effort {now.effort}): hidden reasoning tokens billed as "
+                f"output, {added[1]:.2g} per visible output token (range {added[0]:.2g}-{added[2]:.2g})"
+            )
         elif logged:
             result.notes.append(f"{price.model_id} does not reason: the log's reasoning tokens are removed")
         budget = spec.get("thinking_budget")
@@ -109,8 +128,9 @@ class ReasoningKinds:
             state.total_cap = cap if reasons and isinstance(cap, int) and cap > 0 else None
             state.reasoning_budget = float(budget) if reasons and isinstance(budget, int) and budget > 0 else None
 
-    def _apply_reasoning_effort(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
-                                extra: list[float]) -> bool:
+    def _apply_reasoning_effort(
+        self, result: ChangeEstimate, groups: list[Group], states: dict[int, State], extra: list[float]
+    ) -> bool:
         old = str(result.change.old or "").lower()
         new = str(result.change.new or "").lower()
         spec = result.change.spec
@@ -134,15 +154,18 @@ class ReasoningKinds:
             for group in groups:
                 state = states[id(group)]
                 state.reasoning_mult = tuple(a * b for a, b in zip(state.reasoning_mult, factor))  # type: ignore[assignment]
-            result.notes.append(f"the log's reasoning tokens x {factor[1]:.2g} (range {factor[0]:.2g}-{factor[2]:.2g}): "
-                                f"effort {was.effort} -> {now.effort}, documented per-level priors")
+            result.notes.append(
+                f"the log's reasoning tokens x {factor[1]:.2g} (range {factor[0]:.2g}-{factor[2]:.2g}): "
+                f"effort {was.effort} -> {now.effort}, documented per-level priors"
+            )
             self._lower(result, "low")
             return True
         self._reason_state(result, groups, states, was, now, price, {**spec, "reasoning_effort": new})
         return True
 
-    def _apply_thinking_budget(self, result: ChangeEstimate, groups: list[Group], states: dict[int, State],
-                               extra: list[float]) -> bool:
+    def _apply_thinking_budget(
+        self, result: ChangeEstimate, groups: list[Group], states: dict[int, State], extra: list[float]
+    ) -> bool:
         old, new = result.change.old, result.change.new
         spec = result.change.spec
         price = next((states[id(g)].price for g in groups if states[id(g)].price is not None), None)
@@ -153,7 +176,7 @@ class ReasoningKinds:
         if not now.family and not was.family:
             result.notes.append(f"{price.model_id} has no thinking mode: the budget bills nothing")
             return True
-        if was.effort != now.effort:   # thinking turned on or off
+        if was.effort != now.effort:  # thinking turned on or off
             self._reason_state(result, groups, states, was, now, price, {**spec, "thinking_budget": new})
             return True
         if now.effort == "none":
@@ -177,14 +200,17 @@ class ReasoningKinds:
                 state = states[id(group)]
                 state.hidden_reasoning = ratio
                 state.reasoning_added = ratio
-        result.notes.append(f"thinking budget {old} -> {new}: each request's reasoning is bounded by the budget "
-                            "(a raise lets only requests that reached the old budget think longer, up to the prior)")
+        result.notes.append(
+            f"thinking budget {old} -> {new}: each request's reasoning is bounded by the budget "
+            "(a raise lets only requests that reached the old budget think longer, up to the prior)"
+        )
         self._lower(result, "medium")
         return True
 
     @staticmethod
-    def _budget_growth(groups: list[Group], states: dict[int, State], old: Any, new: float | None,
-                       extra: list[float]) -> None:
+    def _budget_growth(
+        groups: list[Group], states: dict[int, State], old: Any, new: float | None, extra: list[float]
+    ) -> None:
         """A raised budget: requests whose logged reasoning reached the old budget may think longer
         (low: no longer; expected: half way to the new budget; high: all the way)."""
         if not isinstance(old, int) or old <= 0 or (new is not None and new <= old):
@@ -199,23 +225,40 @@ class ReasoningKinds:
                     continue
                 room = ceiling - cell[4] / count
                 for k, grow in enumerate((0.0, 0.5, 1.0)):
-                    extra[k] += (count * room * grow * state.price.by_class[klass].reasoning
-                                 * state.call_mult[k] * state.output_mult)
+                    extra[k] += (
+                        count
+                        * room
+                        * grow
+                        * state.price.by_class[klass].reasoning
+                        * state.call_mult[k]
+                        * state.output_mult
+                    )
 
-    def _reasoning_cap_finding(self, feature: str, groups: list[Group], states: dict[int, State],
-                               result: ChangeEstimate) -> None:
+    def _reasoning_cap_finding(
+        self, feature: str, groups: list[Group], states: dict[int, State], result: ChangeEstimate
+    ) -> None:
         """A finding when the output cap (which covers reasoning) leaves little room for the answer."""
         state = next((states[id(g)] for g in groups), None)
         if state is None or state.total_cap is None:
             return
         change = result.change
-        if (state.price is not None and state.price.family == "anthropic" and state.reasoning_budget is not None
-                and state.reasoning_budget >= state.total_cap):
-            self.findings.append(Finding(
-                "warn", "reasoning_cap",
-                f"{feature}: the thinking budget {int(state.reasoning_budget):,} is not below max_tokens "
-                f"{state.total_cap:,}: Anthropic rejects such requests (budget_tokens must be less than max_tokens). "
-                "Raise max_tokens or lower the budget", file=change.file, line=change.line))
+        if (
+            state.price is not None
+            and state.price.family == "anthropic"
+            and state.reasoning_budget is not None
+            and state.reasoning_budget >= state.total_cap
+        ):
+            self.findings.append(
+                Finding(
+                    "warn",
+                    "reasoning_cap",
+                    f"{feature}: the thinking budget {int(state.reasoning_budget):,} is not below max_tokens "
+                    f"{state.total_cap:,}: Anthropic rejects such requests (budget_tokens must be less than max_tokens). "
+                    "Raise max_tokens or lower the budget",
+                    file=change.file,
+                    line=change.line,
+                )
+            )
             return
         if not any(state.reasoning_added):
             return
@@ -223,9 +266,15 @@ class ReasoningKinds:
         shares = [cut_share(groups, ratio, state.total_cap, budget) for ratio in state.reasoning_added]
         if shares[1] <= CAP_FINDING_SHARE:
             return
-        self.findings.append(Finding(
-            "warn", "reasoning_cap",
-            f"{feature}: the output cap {state.total_cap:,} also covers reasoning tokens; an expected "
-            f"{100 * shares[1]:.0f}% of answers (range {100 * min(shares):.0f}%-{100 * max(shares):.0f}%) would be "
-            "cut off or come back empty. Raise max_tokens / max_completion_tokens, or lower the reasoning effort "
-            "or thinking budget", file=change.file, line=change.line))
+        self.findings.append(
+            Finding(
+                "warn",
+                "reasoning_cap",
+                f"{feature}: the output cap {state.total_cap:,} also covers reasoning tokens; an expected "
+                f"{100 * shares[1]:.0f}% of answers (range {100 * min(shares):.0f}%-{100 * max(shares):.0f}%) would be "
+                "cut off or come back empty. Raise max_tokens / max_completion_tokens, or lower the reasoning effort "
+                "or thinking budget",
+                file=change.file,
+                line=change.line,
+            )
+        )

@@ -1,6 +1,7 @@
 """What kind of request a log row is, from its model: chat (text generation) or another kind
 (embeddings, moderation, audio, images) whose rows carry no feature tag more often and say nothing
 about how well the chat features are tagged."""
+
 from __future__ import annotations
 
 import re

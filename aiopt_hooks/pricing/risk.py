@@ -8,6 +8,7 @@ traffic is the same every day).  The point estimate is the mean of the days as d
 The same input always gives the same answer (a fixed seed), and a probability never rises as
 its threshold rises (the same samples are compared with every threshold).
 """
+
 from __future__ import annotations
 
 import operator
@@ -31,7 +32,7 @@ class Scope(NamedTuple):
 
     name: str
     base_monthly: float
-    base_days: dict[int, float]     # day -> cost that day (the shape; scaled to the monthly figure)
+    base_days: dict[int, float]  # day -> cost that day (the shape; scaled to the monthly figure)
     cand_monthly: float
     cand_days: dict[int, float]
 
@@ -116,7 +117,7 @@ def risk_of_estimate(est: Estimate, summary: BaselineSummary, config: Config, pr
         add_days(app_base, days)
     app_cand = dict(app_base)
     scopes = []
-    per_day_window = est.window_days / est.month_days / max(len(app_base), 1)   # monthly USD -> USD a day
+    per_day_window = est.window_days / est.month_days / max(len(app_base), 1)  # monthly USD -> USD a day
     for feature, keys in est.matched.items():
         mine = [c for c in est.changes if c.change.feature == feature]
         base, cand = mine[0].baseline_monthly_usd, mine[-1].candidate_monthly_usd
@@ -125,7 +126,7 @@ def risk_of_estimate(est: Estimate, summary: BaselineSummary, config: Config, pr
             add_days(base_days, split.get(key, {}))
         if base > 0 and base_days:
             cand_days = {d: v * cand / base for d, v in base_days.items()}
-        else:   # a new feature: its declared traffic, the same every day
+        else:  # a new feature: its declared traffic, the same every day
             cand_days = {d: (cand - base) * per_day_window for d in app_base}
         add_days(app_cand, base_days, -1.0)
         add_days(app_cand, cand_days)

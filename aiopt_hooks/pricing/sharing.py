@@ -7,6 +7,7 @@ log cannot tell such requests apart, so each of N claimants gets 1/N of them; th
 uncertain, so the range runs from half to one and a half of that share (at most all of them).
 Moving every claimant prices each shared request exactly once.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -37,6 +38,8 @@ def share_traffic(groups: list[Group], states: dict[int, State], shares: dict[in
         return []
     most = max(n for _, n in shared)
     requests = sum(g.requests for g, _ in shared)
-    return [f"{requests:,} matched requests are also claimed by other features of this commit (up to {most} "
-            f"in all; the log cannot tell them apart): this feature is given an equal share of them, "
-            f"{SPLIT_RANGE[0]:g}x-{SPLIT_RANGE[1]:g}x that share in the range"]
+    return [
+        f"{requests:,} matched requests are also claimed by other features of this commit (up to {most} "
+        f"in all; the log cannot tell them apart): this feature is given an equal share of them, "
+        f"{SPLIT_RANGE[0]:g}x-{SPLIT_RANGE[1]:g}x that share in the range"
+    ]

@@ -3,6 +3,7 @@ pricing, requests billed at a batch / flex / priority tier, and aggregated (buck
 
 Stage: inside the estimate (notes, findings and per-change caveats; no pricing of its own).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,8 +17,12 @@ from aiopt_hooks.records import ChangeEstimate, Confidence, Finding
 STATED_TOLERANCE_PCT = 5.0
 CONFIDENCE: tuple[Confidence, ...] = ("low", "medium", "high")
 # Changes whose effect depends on each request's own tokens, which a bucket does not keep.
-PER_REQUEST_FIELDS: dict[str, Confidence] = {"max_output_tokens": "low", "prompt": "medium", "reasoning_effort": "medium",
-                      "thinking_budget": "low"}
+PER_REQUEST_FIELDS: dict[str, Confidence] = {
+    "max_output_tokens": "low",
+    "prompt": "medium",
+    "reasoning_effort": "medium",
+    "thinking_budget": "low",
+}
 
 
 def stated_cost_finding(summary: BaselineSummary, stated: float, ours: float, requests: int) -> Finding | None:
@@ -31,8 +36,11 @@ def stated_cost_finding(summary: BaselineSummary, stated: float, ours: float, re
     tiered = sum(int(t[0]) for g in summary.groups.values() for t in g.tiers.values())
     cached = sum(sum(c[2] + c[3] for c in g.cells.values()) for g in summary.groups.values())
     if diff > 0:
-        causes.append("requests billed at a batch or flex tier the log does not mark (50% off)"
-                      if not tiered else "a discount the log does not show")
+        causes.append(
+            "requests billed at a batch or flex tier the log does not mark (50% off)"
+            if not tiered
+            else "a discount the log does not show"
+        )
         if not cached:
             causes.append("cache reads the log does not split out (priced here as plain input)")
         causes.append("a negotiated or committed-use price")
@@ -41,12 +49,14 @@ def stated_cost_finding(summary: BaselineSummary, stated: float, ours: float, re
         causes.append("a custom price in the tool that wrote the log")
     how = f"{diff:+.1f}%" if stated > 0 else "the log states $0"
     return Finding(
-        "warn", "stated_cost_mismatch",
+        "warn",
+        "stated_cost_mismatch",
         f"for {requests:,} baseline requests the log states ${stated:,.2f} but their tokens price at "
         f"${ours:,.2f} ({how}, more than {STATED_TOLERANCE_PCT:g}%): likely {'; or '.join(causes)}. "
         "Estimates use token counts at our prices; set `prices:` in .aiopt.yaml for a negotiated price, "
         "or export the tier / cache columns",
-        file=", ".join(summary.paths))
+        file=", ".join(summary.paths),
+    )
 
 
 def reported_cost_finding(summary: BaselineSummary, ours: float) -> Finding | None:
@@ -55,20 +65,30 @@ def reported_cost_finding(summary: BaselineSummary, ours: float) -> Finding | No
     assert summary.first_ts is not None and summary.last_ts is not None
     billed, buckets = reported_within(summary.reported, summary.first_ts, summary.last_ts)
     if not buckets:
-        return Finding("warn", "stated_cost_mismatch",
-                       "the cost report beside the usage has no bucket inside the usage's window: nothing to "
-                       "compare; export both over the same days", file=", ".join(summary.paths))
+        return Finding(
+            "warn",
+            "stated_cost_mismatch",
+            "the cost report beside the usage has no bucket inside the usage's window: nothing to "
+            "compare; export both over the same days",
+            file=", ".join(summary.paths),
+        )
     diff = 100 * (ours - billed) / billed if billed > 0 else float("inf")
     if abs(diff) <= STATED_TOLERANCE_PCT:
         return None
-    causes = ("line items the usage export does not hold (other models, embeddings, audio, images, tools, "
-              "fine-tuning), or usage filtered out of the export" if diff < 0 else
-              "a batch or flex discount the export does not mark, or a negotiated price")
+    causes = (
+        "line items the usage export does not hold (other models, embeddings, audio, images, tools, "
+        "fine-tuning), or usage filtered out of the export"
+        if diff < 0
+        else "a batch or flex discount the export does not mark, or a negotiated price"
+    )
     return Finding(
-        "warn", "stated_cost_mismatch",
+        "warn",
+        "stated_cost_mismatch",
         f"the cost report bills ${billed:,.2f} over the usage window ({buckets} buckets) but the usage's tokens "
         f"price at ${ours:,.2f} ({diff:+.1f}%, more than {STATED_TOLERANCE_PCT:g}%): likely {causes}. Estimates "
-        "use token counts at our prices", file=", ".join(summary.paths))
+        "use token counts at our prices",
+        file=", ".join(summary.paths),
+    )
 
 
 def tier_notes(summary: BaselineSummary, price_of: Callable[[Group], ModelPrice | None]) -> list[str]:
@@ -86,20 +106,23 @@ def tier_notes(summary: BaselineSummary, price_of: Callable[[Group], ModelPrice 
         note = f"{count:,} baseline requests were billed at the {tier} tier and are priced at its rates"
         if tier in missing:
             assumed = "half the standard rates" if tier != "priority" else "the standard rates (a lower bound)"
-            note += (f"; the price data has no {tier} rates for {', '.join(sorted(missing[tier]))}: "
-                     f"assumed {assumed}")
+            note += f"; the price data has no {tier} rates for {', '.join(sorted(missing[tier]))}: assumed {assumed}"
         notes.append(note)
     return notes
 
 
 def aggregated_basis(summary: BaselineSummary) -> str:
     """The basis line's addition for a baseline read from usage buckets."""
-    text = (f"aggregated baseline ({summary.bucket_label()}): {summary.buckets:,} bucket rows give request "
-            "counts and token sums; model and price changes are exact, per-request changes (caps, prompts) "
-            "assume every request of a bucket had the bucket's mean tokens")
+    text = (
+        f"aggregated baseline ({summary.bucket_label()}): {summary.buckets:,} bucket rows give request "
+        "counts and token sums; model and price changes are exact, per-request changes (caps, prompts) "
+        "assume every request of a bucket had the bucket's mean tokens"
+    )
     if summary.uncounted_rows:
-        text += (f"; {summary.uncounted_rows:,} rows give no request count (each counted as one request): "
-                 "per-request changes cannot be priced from them")
+        text += (
+            f"; {summary.uncounted_rows:,} rows give no request count (each counted as one request): "
+            "per-request changes cannot be priced from them"
+        )
     return text
 
 
@@ -109,14 +132,18 @@ def aggregated_caveat(summary: BaselineSummary, result: ChangeEstimate) -> None:
     if field not in PER_REQUEST_FIELDS or not result.priced:
         return
     if summary.uncounted_rows and field in ("prompt", "max_output_tokens"):
-        result.notes.append("the baseline's usage report gives no request count: the per-request change is "
-                            "priced as if each report row were one request")
+        result.notes.append(
+            "the baseline's usage report gives no request count: the per-request change is "
+            "priced as if each report row were one request"
+        )
         result.confidence = "low"
         return
     cap = PER_REQUEST_FIELDS[field]
     if CONFIDENCE.index(result.confidence) > CONFIDENCE.index(cap):
         result.confidence = cap
-    what = ("each request's output is taken at its bucket's mean (no per-request spread, no truncation flag)"
-            if field in ("max_output_tokens", "thinking_budget") else
-            "each request's input is taken at its bucket's mean (tier thresholds by the mean)")
+    what = (
+        "each request's output is taken at its bucket's mean (no per-request spread, no truncation flag)"
+        if field in ("max_output_tokens", "thinking_budget")
+        else "each request's input is taken at its bucket's mean (tier thresholds by the mean)"
+    )
     result.notes.append(f"aggregated baseline: {what}; confidence at most {cap}")

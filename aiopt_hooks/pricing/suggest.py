@@ -1,9 +1,10 @@
-""""What would pass": for a blocked change, the largest value of the changed parameter (or up to
+""" "What would pass": for a blocked change, the largest value of the changed parameter (or up to
 three cheaper models of the same provider) that keeps the commit under the blocking threshold.
 
 Each trial re-runs the same estimator on the same summary, so a suggestion is priced exactly as
 the change itself was.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -49,21 +50,24 @@ def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: flo
         d = trials.delta(change, replace(change, new=price.model_id))
         if d is not None and d <= limit:
             found.append((price.model_id, d))
-            if len(found) == 3:   # the closest three are shown: stop searching
+            if len(found) == 3:  # the closest three are shown: stop searching
                 break
-    return [Suggestion(change.feature, "model", mid, d, versus=change.new, versus_delta_monthly_usd=proposed)
-            for mid, d in found[:3]]
+    return [
+        Suggestion(change.feature, "model", mid, d, versus=change.new, versus_delta_monthly_usd=proposed)
+        for mid, d in found[:3]
+    ]
 
 
-def what_would_pass(est: Estimate, changes: list[Change], summary: BaselineSummary, config: Config,
-                    prices: PriceBook) -> list[Suggestion]:
+def what_would_pass(
+    est: Estimate, changes: list[Change], summary: BaselineSummary, config: Config, prices: PriceBook
+) -> list[Suggestion]:
     limit = allowed_increase(config.policy, est.head_monthly_usd)
     if limit is None:
         return []
     trials = _Trials(summary, config, prices, changes, est)
     total = est.delta_high if config.policy.basis == "high" else est.delta
     out: list[Suggestion] = []
-    for ce in select_changes(est):   # bounded (aiopt_hooks.pricing.candidates)
+    for ce in select_changes(est):  # bounded (aiopt_hooks.pricing.candidates)
         ch = ce.change
         if ch.field == "model" and ch.new:
             out.extend(_cheaper_models(trials, ch, limit, total))

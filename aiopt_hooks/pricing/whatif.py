@@ -5,6 +5,7 @@ The knobs are those of AIOpt's transform mode: model, provider, output cap, cont
 output multiplier, retries delta, call multiplier, and a monthly budget.  Without `--feature`
 every feature of the log gets the change (one row per feature and knob).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -42,8 +43,10 @@ def _observed_cap(groups: list[Group]) -> int | None:
 def _feature_changes(feature: str, groups: list[Group], knobs: Knobs) -> list[Change]:
     main = max(groups, key=lambda g: g.requests)
     spec = {"model": knobs.model or main.model, "provider": knobs.provider or main.provider or None}
+
     def change(field: str, old: object, new: object) -> Change:
         return Change(SOURCE, feature, field, old, new, spec=spec)
+
     out = []
     if knobs.model:
         out.append(change("model", main.model, knobs.model))
@@ -72,8 +75,11 @@ def whatif_changes(knobs: Knobs, summary: BaselineSummary, config: Config) -> li
         groups = match_groups(knobs.feature, rule, summary)
         if not groups:
             known = ", ".join(sorted({g.feature for g in summary.groups.values() if g.feature})[:12])
-            raise AioptError(f"no baseline request has feature tag {knobs.feature!r}",
-                             file=", ".join(summary.paths), hint=f"features in the log: {known or '(none)'}")
+            raise AioptError(
+                f"no baseline request has feature tag {knobs.feature!r}",
+                file=", ".join(summary.paths),
+                hint=f"features in the log: {known or '(none)'}",
+            )
         return _feature_changes(knobs.feature, groups, knobs)
     by_feature: dict[str, list[Group]] = {}
     for group in summary.groups.values():
@@ -83,8 +89,10 @@ def whatif_changes(knobs: Knobs, summary: BaselineSummary, config: Config) -> li
 
 def _validate(knobs: Knobs) -> None:
     if not knobs.any_change():
-        raise AioptError("nothing to try: give at least one knob",
-                         hint="e.g. --model gpt-4o, --max-output-tokens 1024, --context-mult 1.5, --call-mult 2")
+        raise AioptError(
+            "nothing to try: give at least one knob",
+            hint="e.g. --model gpt-4o, --max-output-tokens 1024, --context-mult 1.5, --call-mult 2",
+        )
     for name in ("context_mult", "output_mult", "call_mult"):
         value = getattr(knobs, name)
         if value is not None and value < 0:

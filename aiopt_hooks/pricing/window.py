@@ -9,6 +9,7 @@ an outlier.  The outlying rows still count as requests (they were billed, only t
 wrong); only the window leaves them out.  Where an end of the window moves, the new end is the
 edge of the last kept day, trimmed by the share of a typical day that edge day holds.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,17 +61,25 @@ def robust_window(summary: BaselineSummary) -> Window:
         return Window(span, None)
     typical = sorted(counts[d] for d in kept)[len(kept) // 2] or 1.0
     first_day, last_day = kept[0], kept[-1]
-    start = summary.first_ts if int(summary.first_ts // DAY) == first_day else \
-        (first_day + 1 - min(counts[first_day] / typical, 1.0)) * DAY
-    end = summary.last_ts if int(summary.last_ts // DAY) == last_day else \
-        (last_day + min(counts[last_day] / typical, 1.0)) * DAY
+    start = (
+        summary.first_ts
+        if int(summary.first_ts // DAY) == first_day
+        else (first_day + 1 - min(counts[first_day] / typical, 1.0)) * DAY
+    )
+    end = (
+        summary.last_ts
+        if int(summary.last_ts // DAY) == last_day
+        else (last_day + min(counts[last_day] / typical, 1.0)) * DAY
+    )
     window = max(end - start, 0.0) / DAY
     rows = sum(counts[d] for d in out)
     where = ", ".join(_date(d) for d in out[:3]) + (f" and {len(out) - 3} more days" if len(out) > 3 else "")
-    message = (f"{rows:,.0f} log row(s) are dated far outside the bulk of the log ({where}; the bulk runs "
-               f"{_date(kept[0])} .. {_date(kept[-1])}): they are left out of the window, which is "
-               f"{window:.1f} days instead of {span:,.1f}, and still counted as requests. Fix the clock of "
-               "whatever wrote them, or set `baseline.window_days`")
+    message = (
+        f"{rows:,.0f} log row(s) are dated far outside the bulk of the log ({where}; the bulk runs "
+        f"{_date(kept[0])} .. {_date(kept[-1])}): they are left out of the window, which is "
+        f"{window:.1f} days instead of {span:,.1f}, and still counted as requests. Fix the clock of "
+        "whatever wrote them, or set `baseline.window_days`"
+    )
     return Window(window, Finding("warn", "window_outliers", message, file=", ".join(summary.paths)))
 
 

@@ -5,6 +5,7 @@ commit-msg a `Cost-Approved:` trailer and `SKIP=aiopt-guard-msg`; at pre-push an
 pushed range (its refs filled in) and a skip of the push; in CI an approval of the pull request's
 range committed to the branch.  The renderers call `blocked_advice` (text) and `markdown_advice`.
 """
+
 from __future__ import annotations
 
 from aiopt_hooks.records import Finding, Result, Stage
@@ -13,13 +14,19 @@ from aiopt_hooks.render.reasons import reason_text
 REASON = '"why it is worth it"'
 APPROVE = f"aiopt approve --reason {REASON}   # stages .aiopt/approvals.yaml: commit it too"
 NO_RECORD = "{what} anyway (no record is kept, so tell your reviewer):"
-INSTALL = ("(`aiopt` not found? The hook's environment is private: install the command with "
-           "`pipx install git+<this hook's repository>@<rev>`, see Install in the aiopt-hooks README.)")
+INSTALL = (
+    "(`aiopt` not found? The hook's environment is private: install the command with "
+    "`pipx install git+<this hook's repository>@<rev>`, see Install in the aiopt-hooks README.)"
+)
 TRAILER = 'git commit -m "..." -m "Cost-Approved: why it is worth it"'
-FIX_FIRST = ("A blocking finding above is not a cost an approval can accept: fix what it names (its message "
-             "says how), then commit again.")
-MITIGATE = ("Possible mitigations: choose a cheaper model or a lower cap, or raise the threshold in "
-            ".aiopt.yaml in a reviewed change.")
+FIX_FIRST = (
+    "A blocking finding above is not a cost an approval can accept: fix what it names (its message "
+    "says how), then commit again."
+)
+MITIGATE = (
+    "Possible mitigations: choose a cheaper model or a lower cap, or raise the threshold in "
+    ".aiopt.yaml in a reviewed change."
+)
 
 
 def _short(ref: str | None) -> str:
@@ -37,53 +44,79 @@ def _skips(stage: Stage, hook: str, verb: str) -> list[str]:
     if stage.framework:
         return [f"SKIP={hook} git {verb} ...      # this hook only (pre-commit framework)"]
     if stage.name == "command":
-        return [f"SKIP={hook} git {verb} ...      # with the pre-commit framework",
-                f"AIOPT_SKIP=1 git {verb} ...          # with the plain git hook"]
+        return [
+            f"SKIP={hook} git {verb} ...      # with the pre-commit framework",
+            f"AIOPT_SKIP=1 git {verb} ...          # with the plain git hook",
+        ]
     return [f"AIOPT_SKIP=1 git {verb} ...          # the plain git hook"]
 
 
-Advice = tuple[list[str], list[str]]   # (how to accept the cost with a record, how to skip the check)
+Advice = tuple[list[str], list[str]]  # (how to accept the cost with a record, how to skip the check)
 
 
 def _pre_commit(stage: Stage) -> Advice:
-    return (["To accept the cost with a record your reviewer sees:", f"  {APPROVE}"],
-            [NO_RECORD.format(what="To commit"), *(f"  {s}" for s in _skips(stage, "aiopt-guard", "commit"))])
+    return (
+        ["To accept the cost with a record your reviewer sees:", f"  {APPROVE}"],
+        [NO_RECORD.format(what="To commit"), *(f"  {s}" for s in _skips(stage, "aiopt-guard", "commit"))],
+    )
 
 
 def _commit_msg(stage: Stage) -> Advice:
     skip = _skips(stage, "aiopt-guard-msg", "commit")
-    return (["To accept the cost with a record in history, give the commit message a trailer:", f"  {TRAILER}",
-             "or record an approval in the repository:", f"  {APPROVE}"],
-            [NO_RECORD.format(what="To commit"), *(f"  {s}" for s in skip)])
+    return (
+        [
+            "To accept the cost with a record in history, give the commit message a trailer:",
+            f"  {TRAILER}",
+            "or record an approval in the repository:",
+            f"  {APPROVE}",
+        ],
+        [NO_RECORD.format(what="To commit"), *(f"  {s}" for s in skip)],
+    )
 
 
 def _pre_push(stage: Stage) -> Advice:
     skips = _skips(stage, "aiopt-guard", "push")
-    return (["To accept the cost with a record: approve the pushed range, commit the approval, push again:",
-             f"  {_range_approve(stage)}",
-             '  git commit -m "Approve the LLM cost change" && git push',
-             "or give each commit that changes an LLM file a `Cost-Approved: <reason>` trailer (git rebase -i, "
-             "reword)."],
-            [NO_RECORD.format(what="To push"), *(f"  {s}" for s in skips),
-             "  git push --no-verify ...            # skips every pre-push hook"])
+    return (
+        [
+            "To accept the cost with a record: approve the pushed range, commit the approval, push again:",
+            f"  {_range_approve(stage)}",
+            '  git commit -m "Approve the LLM cost change" && git push',
+            "or give each commit that changes an LLM file a `Cost-Approved: <reason>` trailer (git rebase -i, reword).",
+        ],
+        [
+            NO_RECORD.format(what="To push"),
+            *(f"  {s}" for s in skips),
+            "  git push --no-verify ...            # skips every pre-push hook",
+        ],
+    )
 
 
 def _ci(stage: Stage) -> Advice:
-    return (["To accept the cost with a record, on the pull request's branch run",
-             f"  {_range_approve(Stage('ci', False, stage.from_ref, 'HEAD'))}",
-             "and commit .aiopt/approvals.yaml to the branch, or give each commit that changes an LLM file a "
-             "`Cost-Approved: <reason>` trailer. See Overrides in the aiopt-hooks README."], [])
+    return (
+        [
+            "To accept the cost with a record, on the pull request's branch run",
+            f"  {_range_approve(Stage('ci', False, stage.from_ref, 'HEAD'))}",
+            "and commit .aiopt/approvals.yaml to the branch, or give each commit that changes an LLM file a "
+            "`Cost-Approved: <reason>` trailer. See Overrides in the aiopt-hooks README.",
+        ],
+        [],
+    )
 
 
 def _command(stage: Stage) -> Advice:
     if stage.from_ref or stage.to_ref:
-        return (["To accept the cost with a record your reviewer sees:", f"  {_range_approve(stage)}",
-                 "and commit .aiopt/approvals.yaml on the branch (or use `Cost-Approved:` trailers)."], [])
+        return (
+            [
+                "To accept the cost with a record your reviewer sees:",
+                f"  {_range_approve(stage)}",
+                "and commit .aiopt/approvals.yaml on the branch (or use `Cost-Approved:` trailers).",
+            ],
+            [],
+        )
     return _pre_commit(stage)
 
 
-ADVICE = {"pre-commit": _pre_commit, "commit-msg": _commit_msg, "pre-push": _pre_push, "ci": _ci,
-          "command": _command}
+ADVICE = {"pre-commit": _pre_commit, "commit-msg": _commit_msg, "pre-push": _pre_push, "ci": _ci, "command": _command}
 
 
 def blocked_advice(result: Result) -> list[str]:
@@ -106,10 +139,12 @@ def markdown_advice(result: Result) -> list[str]:
     if stage.name in ("ci", "command") and (stage.from_ref or stage.to_ref):
         command = _range_approve(Stage(stage.name, False, stage.from_ref, "HEAD"))
     else:
-        command = "aiopt approve --from-ref <target> --to-ref HEAD --reason \"…\""
-    return [f"To accept the cost with a record: `{command}` on the branch, and commit `.aiopt/approvals.yaml` to "
-            "it (or give each commit that changes an LLM file a `Cost-Approved:` trailer; see Overrides in the "
-            "aiopt-hooks README)."]
+        command = 'aiopt approve --from-ref <target> --to-ref HEAD --reason "…"'
+    return [
+        f"To accept the cost with a record: `{command}` on the branch, and commit `.aiopt/approvals.yaml` to "
+        "it (or give each commit that changes an LLM file a `Cost-Approved:` trailer; see Overrides in the "
+        "aiopt-hooks README)."
+    ]
 
 
 def unrepeated_reasons(result: Result) -> list[str]:

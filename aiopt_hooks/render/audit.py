@@ -1,5 +1,6 @@
 """A result as one line of the audit trail (`repo/history.py` stores it): when, what was checked,
 the verdict and its figures, the approvals used and a hash of the config."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,18 +31,23 @@ def entry_for(command: str, scope: str, result: Result, config: Config) -> dict[
     approved = verdict.verdict == "approved"
     return {
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "command": command, "scope": scope, "verdict": verdict.verdict, "exit_code": verdict.exit_code,
+        "command": command,
+        "scope": scope,
+        "verdict": verdict.verdict,
+        "exit_code": verdict.exit_code,
         "baseline_monthly_usd": round(est.baseline_monthly_usd, 2) if est else None,
         "candidate_monthly_usd": round(est.candidate_monthly_usd, 2) if est else None,
         "delta_monthly_usd": round(est.delta, 2) if est else None,
         "delta_monthly_usd_low": round(est.delta_low, 2) if est else None,
         "delta_monthly_usd_high": round(est.delta_high, 2) if est else None,
-        "changes": [f"{c.change.feature}.{c.change.field}: {c.change.old} -> {c.change.new}"
-                    for c in est.changes] if est else [],
+        "changes": [f"{c.change.feature}.{c.change.field}: {c.change.old} -> {c.change.new}" for c in est.changes]
+        if est
+        else [],
         "reasons": verdict_reasons(verdict) if not approved else [],
         "approvals": [reason_text(r) for r in verdict.reasons if isinstance(r, Grant)] if approved else [],
-        "risk": [{"label": label(t), "probability": t.probability}
-                 for t in (result.risk.thresholds if result.risk else ())],
+        "risk": [
+            {"label": label(t), "probability": t.probability} for t in (result.risk.thresholds if result.risk else ())
+        ],
         "config_sha256": config_hash(config),
     }
 

@@ -5,6 +5,7 @@ only: no script, no font, no image file, no CDN, and a Content-Security-Policy t
 every request, so the page makes none and renders the same offline.  Charts: the delta per
 change with its low..high range, cost by feature and by model, the daily trend, and the risk.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -48,11 +49,11 @@ def _usd(value: float) -> str:
 
 
 def _signed(value: float) -> str:
-    return money(round(value, 2), True)     # never "-$0.00"
+    return money(round(value, 2), True)  # never "-$0.00"
 
 
 def _change_label(change: Change) -> str:
-    what = change.spec.get("model", "") if change.field == "observed" else change.field   # a log diff's row
+    what = change.spec.get("model", "") if change.field == "observed" else change.field  # a log diff's row
     return f"{change.feature or '(untagged)'} {what}"
 
 
@@ -64,8 +65,11 @@ def _delta_section(result: Result) -> str:
     est = result.estimate
     if est is None or not est.changes:
         return ""
-    rows = [(_change_label(c.change)[:34], c.delta_monthly_usd_low, c.delta_monthly_usd, c.delta_monthly_usd_high)
-            for c in est.changes if c.priced]
+    rows = [
+        (_change_label(c.change)[:34], c.delta_monthly_usd_low, c.delta_monthly_usd, c.delta_monthly_usd_high)
+        for c in est.changes
+        if c.priced
+    ]
     if not rows:
         return ""
     chart = range_chart("Delta per change, $/month, with its low..high range", rows, _signed)
@@ -77,9 +81,10 @@ def _rollup_rows(sides: list[Side], key: str, extra: dict[str, float] | None = N
     for side in sides:
         names += [n for n in side.scan.rollup(key) if n not in names]
     rows = [(name or "(untagged)", [side.scan.rollup(key).get(name, 0.0) for side in sides]) for name in names]
-    if extra is not None:   # a check's candidate: the baseline plus each feature's delta
-        rows = [(label, [*values, max(values[0] + extra.get(name, 0.0), 0.0)])
-                for (label, values), name in zip(rows, names)]
+    if extra is not None:  # a check's candidate: the baseline plus each feature's delta
+        rows = [
+            (label, [*values, max(values[0] + extra.get(name, 0.0), 0.0)]) for (label, values), name in zip(rows, names)
+        ]
     return rows[:12]
 
 
@@ -115,8 +120,7 @@ def _risk_section(result: Result | None) -> str:
         return ""
     risk = result.risk
     rows = [(label(t), t.probability) for t in risk.thresholds]
-    note = (f'<p class="muted">{escape(risk.method)}: {risk.days} days, '
-            f'{risk.samples:,} samples, seed {risk.seed}.</p>')
+    note = f'<p class="muted">{escape(risk.method)}: {risk.days} days, {risk.samples:,} samples, seed {risk.seed}.</p>'
     return _section("Risk: probability of crossing each threshold", probability_chart("Risk", rows) + note)
 
 
@@ -124,9 +128,12 @@ def _hints_section(sides: list[Side]) -> str:
     hints = [h for side in sides[:1] for h in side.scan.hints]
     if not hints:
         return ""
-    rows = "".join(f"<tr><td class=num>{'n/a' if h.saving_monthly_usd is None else _usd(h.saving_monthly_usd)}"
-                   f"</td><td>{escape(h.kind)}</td><td>{escape(hint_message(h))}<br><span class=muted>assumes: "
-                   f"{escape(h.assumption)}</span></td></tr>" for h in hints)
+    rows = "".join(
+        f"<tr><td class=num>{'n/a' if h.saving_monthly_usd is None else _usd(h.saving_monthly_usd)}"
+        f"</td><td>{escape(h.kind)}</td><td>{escape(hint_message(h))}<br><span class=muted>assumes: "
+        f"{escape(h.assumption)}</span></td></tr>"
+        for h in hints
+    )
     return _section("Savings hints", f"<table><tr><th>$/month</th><th>kind</th><th>hint</th></tr>{rows}</table>")
 
 
@@ -141,22 +148,33 @@ def _details(result: Result) -> str:
 def render_html(title: str, result: Result | None, sides: list[Side]) -> str:
     if result is not None:
         verdict = result.verdict.verdict
-        head = (f'<span class="verdict {escape(verdict)}">{escape(verdict.upper())}</span>'
-                f"<p>{escape(headline(result).split(': ', 2)[-1])}</p>")
+        head = (
+            f'<span class="verdict {escape(verdict)}">{escape(verdict.upper())}</span>'
+            f"<p>{escape(headline(result).split(': ', 2)[-1])}</p>"
+        )
     else:
         scan = sides[0].scan
         head = f"<p>{_usd(scan.monthly_usd)}/month over {scan.requests:,} requests in {scan.window_days:.1f} days</p>"
     basis = ""
     if sides:
         s = sides[0].scan
-        basis = (f'<p class="muted">Baseline: {escape(", ".join(s.paths))}: {s.requests:,} requests over '
-                 f"{s.window_days:.1f} days; a month = {s.month_days:g} days. Computed locally; this page "
-                 "loads nothing from the network.</p>")
-    parts = [_delta_section(result) if result else "", _risk_section(result), _cost_sections(sides, result),
-             _trend_section(sides), _hints_section(sides) if result is None else "",
-             _details(result) if result else ""]
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{STYLE}</style></head><body><main>"
-            f"<h1>{escape(title)}</h1>{head}{basis}{''.join(parts)}</main></body></html>\n")
+        basis = (
+            f'<p class="muted">Baseline: {escape(", ".join(s.paths))}: {s.requests:,} requests over '
+            f"{s.window_days:.1f} days; a month = {s.month_days:g} days. Computed locally; this page "
+            "loads nothing from the network.</p>"
+        )
+    parts = [
+        _delta_section(result) if result else "",
+        _risk_section(result),
+        _cost_sections(sides, result),
+        _trend_section(sides),
+        _hints_section(sides) if result is None else "",
+        _details(result) if result else "",
+    ]
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body><main>"
+        f"<h1>{escape(title)}</h1>{head}{basis}{''.join(parts)}</main></body></html>\n"
+    )

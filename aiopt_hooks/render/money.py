@@ -1,4 +1,5 @@
 """Money as the outputs show it: `$1,234.56`, signed when asked (`+$12.00`)."""
+
 from __future__ import annotations
 
 

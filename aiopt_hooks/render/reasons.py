@@ -1,4 +1,5 @@
 """Reasons in words: what `Verdict.reasons` hold (findings, fired thresholds, escalations, grants)."""
+
 from __future__ import annotations
 
 from aiopt_hooks.records import Escalated, Finding, Fired, Grant, Reason, Verdict
@@ -8,10 +9,12 @@ from aiopt_hooks.render.money import money
 def _fired(f: Fired) -> str:
     what = "high estimate" if f.basis == "high" else "estimate"
     at = f"{f.where}.{f.level}.{f.key}"
-    if f.key == "max_monthly_increase_usd":   # an approval's own ceiling
-        return (f"the {what} {money(f.value, True)}/month is over the approved ceiling {f.key} "
-                f"({money(f.limit, True)}/month) at {f.where}; run `aiopt approve --reason ...` again to renew it "
-                "(the new entry is reviewed like the first)")
+    if f.key == "max_monthly_increase_usd":  # an approval's own ceiling
+        return (
+            f"the {what} {money(f.value, True)}/month is over the approved ceiling {f.key} "
+            f"({money(f.limit, True)}/month) at {f.where}; run `aiopt approve --reason ...` again to renew it "
+            "(the new entry is reviewed like the first)"
+        )
     if f.key == "monthly_increase_usd":
         return f"the {what} {money(f.value, True)}/month is over {at} ({money(f.limit, True)}/month)"
     if f.key == "monthly_increase_since_lock_usd":

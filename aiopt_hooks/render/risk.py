@@ -1,4 +1,5 @@
 """The risk of a result in words and as JSON: P(each threshold is crossed)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,10 +38,23 @@ def risk_line(risk: Risk | None) -> str:
 def risk_dict(risk: Risk | None) -> dict[str, Any]:
     if risk is None:
         return {}
-    out: dict[str, Any] = {"method": risk.method, "samples": risk.samples, "seed": risk.seed, "days": risk.days,
-                           "thresholds": [{"scope": t.scope, "level": t.level, "threshold": t.threshold,
-                                           "limit": t.limit, "probability": t.probability, "label": label(t)}
-                                          for t in risk.thresholds]}
+    out: dict[str, Any] = {
+        "method": risk.method,
+        "samples": risk.samples,
+        "seed": risk.seed,
+        "days": risk.days,
+        "thresholds": [
+            {
+                "scope": t.scope,
+                "level": t.level,
+                "threshold": t.threshold,
+                "limit": t.limit,
+                "probability": t.probability,
+                "label": label(t),
+            }
+            for t in risk.thresholds
+        ],
+    }
     if not risk.estimated:
         out["note"] = NOT_ESTIMATED
     return out

@@ -1,4 +1,5 @@
 """Report of a scan: text table, JSON or Markdown of one `ScanReport` (rendered, never recomputed)."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,10 @@ def trend_line(report: ScanReport) -> str:
     if len(days) < 2:
         return "Daily cost: fewer than 2 days with timestamps"
     usd = [d["usd"] for d in days]
-    line = (f"Daily cost {days[0]['date']} .. {days[-1]['date']}: {sparkline(usd)}  min {money(min(usd))}, "
-            f"max {money(max(usd))}, mean {money(sum(usd) / len(usd))}/day")
+    line = (
+        f"Daily cost {days[0]['date']} .. {days[-1]['date']}: {sparkline(usd)}  min {money(min(usd))}, "
+        f"max {money(max(usd))}, mean {money(sum(usd) / len(usd))}/day"
+    )
     if len(days) >= 14:
         last, before = sum(usd[-7:]), sum(usd[-14:-7])
         if before > 0:
@@ -34,43 +37,71 @@ def trend_line(report: ScanReport) -> str:
 
 
 def _rows(report: ScanReport) -> list[list[str]]:
-    return [[r["feature"] or "(untagged)", r["model"], r["provider"] or "-", f"{r['requests_monthly']:,.0f}",
-             money(r["monthly_usd"]) if r["priced"] else "no price", f"{100 * r['share']:.1f}%"]
-            for r in report.rows]
+    return [
+        [
+            r["feature"] or "(untagged)",
+            r["model"],
+            r["provider"] or "-",
+            f"{r['requests_monthly']:,.0f}",
+            money(r["monthly_usd"]) if r["priced"] else "no price",
+            f"{100 * r['share']:.1f}%",
+        ]
+        for r in report.rows
+    ]
 
 
 def _rollups(report: ScanReport) -> list[str]:
     total = report.monthly_usd or 1.0
-    return [f"By {key}: " + ", ".join(f"{name or '(untagged)'} {money(v)} ({100 * v / total:.0f}%)"
-                                      for name, v in report.rollup(key).items())
-            for key in ("feature", "model", "provider")]
+    return [
+        f"By {key}: "
+        + ", ".join(
+            f"{name or '(untagged)'} {money(v)} ({100 * v / total:.0f}%)" for name, v in report.rollup(key).items()
+        )
+        for key in ("feature", "model", "provider")
+    ]
 
 
 def hint_message(h: Hint) -> str:
     who = f"{h.feature or '(untagged)'} on {h.model}"
     f = h.facts
     if h.kind == "cheaper_model":
-        return (f"{who}: {f['cheaper']} (same provider, the next cheaper model) would cost "
-                f"{money(f['cheaper_monthly_usd'])}/month instead of {money(f['monthly_usd'])}")
+        return (
+            f"{who}: {f['cheaper']} (same provider, the next cheaper model) would cost "
+            f"{money(f['cheaper_monthly_usd'])}/month instead of {money(f['monthly_usd'])}"
+        )
     if h.kind == "prompt_caching":
-        return (f"{who}: {f['requests']:,} requests averaging {f['mean_input']:,.0f} input tokens, none cached; "
-                f"{f['model_id']} bills cached input at {f['cached_ratio']:.0%} of the input price: enable prompt "
-                "caching (a stable prefix first: system prompt, tools, examples)")
+        return (
+            f"{who}: {f['requests']:,} requests averaging {f['mean_input']:,.0f} input tokens, none cached; "
+            f"{f['model_id']} bills cached input at {f['cached_ratio']:.0%} of the input price: enable prompt "
+            "caching (a stable prefix first: system prompt, tools, examples)"
+        )
     if h.kind == "retry_waste":
-        return (f"{who}: {f['count']:,} {f['what']} ({f['rate']:.1%} of requests) cost "
-                f"{money(h.saving_monthly_usd or 0.0)}/month: fix the cause (timeouts, rate limits, invalid output) "
-                "or retry less")
+        return (
+            f"{who}: {f['count']:,} {f['what']} ({f['rate']:.1%} of requests) cost "
+            f"{money(h.saving_monthly_usd or 0.0)}/month: fix the cause (timeouts, rate limits, invalid output) "
+            "or retry less"
+        )
     if h.kind == "truncation":
-        return (f"{who}: {f['share']:.1%} of requests stopped at their output cap (~{f['cap']:,} tokens), "
-                f"{money(h.saving_monthly_usd or 0.0)}/month: raise the cap, or ask for shorter answers")
-    return (f"{who}: {f['requests']:,} requests use a model with no known price; they are left out of every figure: "
-            f"add `prices: {{{h.model}: {{input: ..., output: ...}}}}` to .aiopt.yaml")
+        return (
+            f"{who}: {f['share']:.1%} of requests stopped at their output cap (~{f['cap']:,} tokens), "
+            f"{money(h.saving_monthly_usd or 0.0)}/month: raise the cap, or ask for shorter answers"
+        )
+    return (
+        f"{who}: {f['requests']:,} requests use a model with no known price; they are left out of every figure: "
+        f"add `prices: {{{h.model}: {{input: ..., output: ...}}}}` to .aiopt.yaml"
+    )
 
 
 def hint_dict(h: Hint) -> dict[str, Any]:
     saving = None if h.saving_monthly_usd is None else round(h.saving_monthly_usd, 2)
-    return {"kind": h.kind, "feature": h.feature, "model": h.model, "saving_monthly_usd": saving,
-            "message": hint_message(h), "assumption": h.assumption}
+    return {
+        "kind": h.kind,
+        "feature": h.feature,
+        "model": h.model,
+        "saving_monthly_usd": saving,
+        "message": hint_message(h),
+        "assumption": h.assumption,
+    }
 
 
 def _hint_lines(report: ScanReport) -> list[str]:
@@ -86,15 +117,26 @@ def _hint_lines(report: ScanReport) -> list[str]:
 def basis(report: ScanReport) -> str:
     capped = "at least " if report.users >= MAX_TRACKED_USERS else ""
     users = f"; {capped}{report.users:,} distinct users" if report.users else ""
-    return (f"{money(report.monthly_usd)}/month over {report.requests:,} requests in {report.window_days:.1f} days "
-            f"({', '.join(report.paths)}); a month = {report.month_days:g} days{users}")
+    return (
+        f"{money(report.monthly_usd)}/month over {report.requests:,} requests in {report.window_days:.1f} days "
+        f"({', '.join(report.paths)}); a month = {report.month_days:g} days{users}"
+    )
 
 
 def render_text(report: ScanReport) -> str:
     from aiopt_hooks.render.table import fit_table
 
-    lines = [f"aiopt scan: {basis(report)}", "", fit_table(HEADERS, _rows(report)),
-             "", *_rollups(report), "", trend_line(report), "", *_hint_lines(report)]
+    lines = [
+        f"aiopt scan: {basis(report)}",
+        "",
+        fit_table(HEADERS, _rows(report)),
+        "",
+        *_rollups(report),
+        "",
+        trend_line(report),
+        "",
+        *_hint_lines(report),
+    ]
     for f in report.findings:
         lines.append(f"[{f.level}] {f.message}")
     return "\n".join(lines) + "\n"
@@ -102,10 +144,22 @@ def render_text(report: ScanReport) -> str:
 
 def scan_dict(report: ScanReport) -> dict[str, Any]:
     return {
-        "baseline": {"paths": report.paths, "requests": report.requests, "window_days": round(report.window_days, 4),
-                     "monthly_usd": round(report.monthly_usd, 2), "users": report.users},
-        "rows": [{**r, "monthly_usd": round(r["monthly_usd"], 2), "share": round(r["share"], 4),
-                  "requests_monthly": round(r["requests_monthly"], 1)} for r in report.rows],
+        "baseline": {
+            "paths": report.paths,
+            "requests": report.requests,
+            "window_days": round(report.window_days, 4),
+            "monthly_usd": round(report.monthly_usd, 2),
+            "users": report.users,
+        },
+        "rows": [
+            {
+                **r,
+                "monthly_usd": round(r["monthly_usd"], 2),
+                "share": round(r["share"], 4),
+                "requests_monthly": round(r["requests_monthly"], 1),
+            }
+            for r in report.rows
+        ],
         "by_feature": {k: round(v, 2) for k, v in report.rollup("feature").items()},
         "by_model": {k: round(v, 2) for k, v in report.rollup("model").items()},
         "by_provider": {k: round(v, 2) for k, v in report.rollup("provider").items()},

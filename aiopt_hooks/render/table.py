@@ -1,6 +1,7 @@
 """Text tables that fit a terminal: columns narrowed and their cells wrapped until the table fits the
 width (100 columns, or COLUMNS), widest columns first.  The full cells stay in JSON and Markdown.
 """
+
 from __future__ import annotations
 
 import os
@@ -9,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 DEFAULT_WIDTH = 100
 GAP = "  "
-FLOOR = 4            # narrower than this a column is unreadable: the table overflows instead
+FLOOR = 4  # narrower than this a column is unreadable: the table overflows instead
 
 
 def terminal_width(env: Mapping[str, str] | None = None) -> int:
@@ -33,7 +34,7 @@ def _widths(cells: list[list[str]], width: int, last: Sequence[int]) -> list[int
     widths = list(natural)
     budget = width - len(GAP) * (len(widths) - 1)
     for floors, spare in ((headers_wrapped, last), (words, last), ([FLOOR] * len(widths), ())):
-        while sum(widths) > budget:   # `last` is spared while words stay whole; past that, the widest breaks
+        while sum(widths) > budget:  # `last` is spared while words stay whole; past that, the widest breaks
             roomy = [i for i, (w, f) in enumerate(zip(widths, floors)) if w > f]
             roomy = [i for i in roomy if i not in spare] or roomy
             if not roomy:
@@ -50,8 +51,9 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
 
 
-def fit_table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = None,
-              last: Sequence[str] = ()) -> str:
+def fit_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = None, last: Sequence[str] = ()
+) -> str:
     """The rows under their headers, a dashed rule between, columns two spaces apart, at most `width`
     characters a line (default: `terminal_width()`) unless even the narrowest layout is wider.
     Columns named in `last` (the one a reader scans, such as the change) are narrowed only after the others."""

@@ -1,4 +1,5 @@
 """Report: one result, rendered as a text table, JSON or Markdown (rendered, never recomputed)."""
+
 from __future__ import annotations
 
 import json
@@ -31,18 +32,27 @@ def _rows(est: Estimate) -> list[list[str]]:
         if not c.priced:
             rows.append([c.change.feature, _change_text(c), "-", "-", "unpriced", "-", c.confidence])
             continue
-        rows.append([c.change.feature, _change_text(c), money(c.baseline_monthly_usd),
-                     money(c.candidate_monthly_usd), money(c.delta_monthly_usd, True),
-                     f"{money(c.delta_monthly_usd_low, True)} .. {money(c.delta_monthly_usd_high, True)}",
-                     c.confidence])
+        rows.append(
+            [
+                c.change.feature,
+                _change_text(c),
+                money(c.baseline_monthly_usd),
+                money(c.candidate_monthly_usd),
+                money(c.delta_monthly_usd, True),
+                f"{money(c.delta_monthly_usd_low, True)} .. {money(c.delta_monthly_usd_high, True)}",
+                c.confidence,
+            ]
+        )
     return rows
 
 
-TOP_MOVERS = 5   # a log diff's largest rows, repeated apart for a quick look
-KINDS = {"check": ("aiopt-guard", "this change"), "whatif": ("aiopt whatif", "this what-if"),
-         "compare": ("aiopt compare", "the candidate log")}
-HEADERS = ["feature", "change", "baseline $/mo", "candidate $/mo", "delta $/mo", "range (low .. high)",
-           "confidence"]
+TOP_MOVERS = 5  # a log diff's largest rows, repeated apart for a quick look
+KINDS = {
+    "check": ("aiopt-guard", "this change"),
+    "whatif": ("aiopt whatif", "this what-if"),
+    "compare": ("aiopt compare", "the candidate log"),
+}
+HEADERS = ["feature", "change", "baseline $/mo", "candidate $/mo", "delta $/mo", "range (low .. high)", "confidence"]
 
 
 def headline(result: Result) -> str:
@@ -76,9 +86,11 @@ def _basis(est: Estimate) -> str:
     bucketed = next((n.split(":", 1)[0] for n in est.notes if n.startswith("aggregated baseline (")), "")
     lead = f"an {bucketed} of " if bucketed else ""
     at_head = f" (at HEAD: {money(est.head_monthly_usd)}/month)" if est.head_adjustment_usd else ""
-    return (f"Basis: {lead}{est.baseline_requests:,} requests over {est.window_days:.1f} days in {paths}; "
-            f"a month = {est.month_days:g} days. Whole app: {money(est.baseline_monthly_usd)}/month{at_head} -> "
-            f"{money(est.candidate_monthly_usd)}/month{' + unpriced' if est.unpriced else ''}.")
+    return (
+        f"Basis: {lead}{est.baseline_requests:,} requests over {est.window_days:.1f} days in {paths}; "
+        f"a month = {est.month_days:g} days. Whole app: {money(est.baseline_monthly_usd)}/month{at_head} -> "
+        f"{money(est.candidate_monthly_usd)}/month{' + unpriced' if est.unpriced else ''}."
+    )
 
 
 def suggestion_text(s: Suggestion) -> str:
@@ -106,8 +118,10 @@ def result_notes(result: Result) -> list[str]:
         if not lock.changes and not lock.removed:
             notes.append(f"the config matches {locked}")
         elif lock.changes:
-            notes.append(f"since {locked}: {money(lock.increase_usd, True)}/month from {lock.changes} config "
-                         f"change(s) ({money(lock.low_usd, True)} .. {money(lock.high_usd, True)})")
+            notes.append(
+                f"since {locked}: {money(lock.increase_usd, True)}/month from {lock.changes} config "
+                f"change(s) ({money(lock.low_usd, True)} .. {money(lock.high_usd, True)})"
+            )
     return notes
 
 
@@ -151,9 +165,12 @@ def result_dict(result: Result) -> dict[str, Any]:
     return {
         "verdict": result.verdict.verdict,
         "exit_code": result.verdict.exit_code,
-        "baseline": {"paths": base_paths, "requests": est.baseline_requests if est else 0,
-                     "window_days": round(est.window_days, 4) if est else 0.0,
-                     "monthly_usd": round(est.baseline_monthly_usd, 2) if est else 0.0},
+        "baseline": {
+            "paths": base_paths,
+            "requests": est.baseline_requests if est else 0,
+            "window_days": round(est.window_days, 4) if est else 0.0,
+            "monthly_usd": round(est.baseline_monthly_usd, 2) if est else 0.0,
+        },
         "candidate": {"monthly_usd": round(est.candidate_monthly_usd, 2) if est else 0.0},
         "delta": _delta_dict(est),
         "changes": [c.as_dict() for c in est.changes] if est else [],
@@ -162,8 +179,11 @@ def result_dict(result: Result) -> dict[str, Any]:
         "notes": result_notes(result),
         "suggestions": [suggestion_dict(s) for s in result.suggestions],
         "risk": _risk_dict(result),
-        **({"compare": {"rows": result.compare_rows, "top_movers": result.compare_rows[:TOP_MOVERS]}}
-           if result.compare_rows is not None else {}),
+        **(
+            {"compare": {"rows": result.compare_rows, "top_movers": result.compare_rows[:TOP_MOVERS]}}
+            if result.compare_rows is not None
+            else {}
+        ),
     }
 
 
@@ -183,14 +203,17 @@ def _delta_dict(est: Estimate | None) -> dict[str, Any]:
         "monthly_usd": round(est.delta, 2) if est else 0.0,
         "monthly_usd_low": round(est.delta_low, 2) if est else 0.0,
         "monthly_usd_high": round(est.delta_high, 2) if est else 0.0,
-        "pct": round(est.delta_pct, 2) if est and est.baseline_monthly_usd > 0 else 0.0}
+        "pct": round(est.delta_pct, 2) if est and est.baseline_monthly_usd > 0 else 0.0,
+    }
     if est is None or not est.unpriced:
         return out
     if len(est.unpriced) == len(est.changes):
         out = {key: None for key in out}
         out["unpriced_reason"] = est.unpriced[0].unpriced_reason or "not priced"
-    out["unpriced"] = [{"feature": c.change.feature, "field": c.change.field,
-                        "reason": c.unpriced_reason or "not priced"} for c in est.unpriced]
+    out["unpriced"] = [
+        {"feature": c.change.feature, "field": c.change.field, "reason": c.unpriced_reason or "not priced"}
+        for c in est.unpriced
+    ]
     return out
 
 

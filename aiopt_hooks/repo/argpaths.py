@@ -9,6 +9,7 @@ with `--repo DIR`.  An absolute path is mapped into the repository, through syml
 too (a `/tmp` that is a link); a path that ends up outside the repository is an error, never
 silently "nothing to check".
 """
+
 from __future__ import annotations
 
 import os
@@ -45,7 +46,10 @@ def repository_paths(args: Sequence[str], root: Path, cwd: str | None = None) ->
         real = os.path.join(os.path.realpath(os.path.dirname(full)), os.path.basename(full))
         rel = next((r for path in (full, real) for top in tops if (r := _inside(path, top)) is not None), None)
         if rel is None:
-            raise AioptError(f"is outside the repository {tops[0]}", file=arg,
-                             hint="pass files of this repository (relative to the current directory, or absolute)")
+            raise AioptError(
+                f"is outside the repository {tops[0]}",
+                file=arg,
+                hint="pass files of this repository (relative to the current directory, or absolute)",
+            )
         mapped.append(rel)
     return tuple(mapped)

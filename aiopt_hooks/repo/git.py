@@ -7,6 +7,7 @@ the commit will use, honouring GIT_INDEX_FILE, or a ref), never the working tree
 mean to git), and git's output is decoded like a file name (os.fsdecode), so a repository path that
 is not valid in the locale's encoding, or holds `$`, `[` or spaces, round-trips unchanged.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,18 +26,24 @@ NOT_CONTENT = ("120000", "160000")
 
 
 class FileChange(NamedTuple):
-    status: str            # A, M, D or R
-    path: str              # the new path (the old one for D)
-    old_path: str | None   # None when added
-    old_sha: str | None    # blob ids; None for the missing side
+    status: str  # A, M, D or R
+    path: str  # the new path (the old one for D)
+    old_path: str | None  # None when added
+    old_sha: str | None  # blob ids; None for the missing side
     new_sha: str | None
 
 
 def _run(root: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     """`git ARGS` in `root`; output decoded as file names are (the locale's encoding may not be UTF-8)."""
     try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              encoding=sys.getfilesystemencoding(), errors="surrogateescape")
+        return subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            encoding=sys.getfilesystemencoding(),
+            errors="surrogateescape",
+        )
     except FileNotFoundError:
         raise AioptError("git is not installed or not on PATH") from None
 
@@ -57,14 +64,14 @@ def repo_paths(cwd: str | Path = ".") -> tuple[Path, Path, str | None]:
     out = proc.stdout.splitlines()
     if proc.returncode == 0 and len(out) == 3:
         root, git_dir, head = Path(out[0]), Path(out[1]), out[2]
-    else:   # no commit yet (HEAD does not resolve), or not a repository at all
+    else:  # no commit yet (HEAD does not resolve), or not a repository at all
         proc = _run(cwd, "rev-parse", "--show-toplevel", "--absolute-git-dir")
         out = proc.stdout.splitlines()
         if proc.returncode != 0 or len(out) != 2:
             raise _not_a_repository(cwd, proc.stderr)
         root, git_dir, head = Path(out[0]), Path(out[1]), None
     top = _git_dir_parent(root, git_dir)
-    if top is not None:   # every later git call (and any hook it runs) sees the same work tree
+    if top is not None:  # every later git call (and any hook it runs) sees the same work tree
         os.environ["GIT_DIR"], os.environ["GIT_WORK_TREE"] = str(git_dir), str(top)
         root = top
     return root, git_dir, head
@@ -76,15 +83,23 @@ def _not_a_repository(cwd: str | Path, stderr: str) -> AioptError:
     lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
     if not lines or "not a git repository" in lines[0]:
         named = f" (GIT_DIR={os.environ['GIT_DIR']!r} names none)" if os.environ.get("GIT_DIR") else ""
-        return AioptError(f"not inside a git repository (or a bare one){named}", file=str(cwd),
-                          hint="run it from your repository, or pass --repo DIR" + (", or fix GIT_DIR" if named else ""))
+        return AioptError(
+            f"not inside a git repository (or a bare one){named}",
+            file=str(cwd),
+            hint="run it from your repository, or pass --repo DIR" + (", or fix GIT_DIR" if named else ""),
+        )
     message = lines[0].removeprefix("fatal: ")
     advice = [line for line in lines[1:] if line.startswith("git ")]
     if "dubious ownership" in message:
         fix = advice[0] if advice else "git config --global --add safe.directory DIR"
-        return AioptError(f"git refuses the repository: {message}", file=str(cwd),
-                          hint=f"git checks who owns a repository; if you trust this one, run: {fix}")
-    return AioptError(f"git: {message}", file=str(cwd), hint=advice[0] if advice else "check the repository with `git status`")
+        return AioptError(
+            f"git refuses the repository: {message}",
+            file=str(cwd),
+            hint=f"git checks who owns a repository; if you trust this one, run: {fix}",
+        )
+    return AioptError(
+        f"git: {message}", file=str(cwd), hint=advice[0] if advice else "check the repository with `git status`"
+    )
 
 
 def _git_dir_parent(root: Path, git_dir: Path) -> Path | None:
@@ -119,8 +134,15 @@ def _parse_raw(out: str) -> list[FileChange]:
         if status in "RC":
             src, dst = parts[i + 1], parts[i + 2]
             i += 3
-            changes.append(FileChange("R" if status == "R" else "A", dst, src if status == "R" else None,
-                                      old if status == "R" else None, new))
+            changes.append(
+                FileChange(
+                    "R" if status == "R" else "A",
+                    dst,
+                    src if status == "R" else None,
+                    old if status == "R" else None,
+                    new,
+                )
+            )
             continue
         path = parts[i + 1]
         i += 2
@@ -135,8 +157,7 @@ def _parse_raw(out: str) -> list[FileChange]:
 
 def list_staged_changes(root: Path, head: str | None) -> list[FileChange]:
     """Changes the commit will record: the index (GIT_INDEX_FILE) against HEAD, or the empty tree."""
-    out = _git(root, "diff-index", "--cached", "--raw", "-z", "-M", "--no-abbrev",
-               "--no-ext-diff", head or EMPTY_TREE)
+    out = _git(root, "diff-index", "--cached", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", head or EMPTY_TREE)
     return _parse_raw(out)
 
 
@@ -150,10 +171,11 @@ def merge_base(root: Path, from_ref: str, to_ref: str) -> str:
     if _run(root, "rev-parse", "--is-shallow-repository").stdout.strip() == "true":
         # The common history was cut off by the clone's depth: diffing against the old tip instead
         # would blame the other branch's own changes on this one.
-        raise AioptError(f"no merge base of {from_ref} and {to_ref} in this shallow clone: the history "
-                         "they share was not fetched",
-                         hint="fetch it: `git fetch --deepen=100` (repeat as needed) or `git fetch --unshallow`; "
-                              "in GitHub Actions, `fetch-depth: 0` in actions/checkout")
+        raise AioptError(
+            f"no merge base of {from_ref} and {to_ref} in this shallow clone: the history they share was not fetched",
+            hint="fetch it: `git fetch --deepen=100` (repeat as needed) or `git fetch --unshallow`; "
+            "in GitHub Actions, `fetch-depth: 0` in actions/checkout",
+        )
     # Unrelated histories have no merge base: compare against the old tip itself.
     return from_ref
 
@@ -173,8 +195,11 @@ def list_tree_files(root: Path, ref: str | None) -> dict[str, str]:
         return {path: meta.split()[1] for meta, path in entries if meta.split()[0] not in NOT_CONTENT}
     out = _git(root, "ls-tree", "-r", "-z", "--full-tree", ref)
     entries = (line.split("\t", 1) for line in out.split("\0") if line)
-    return {path: meta.split()[2] for meta, path in entries
-            if meta.split()[1] == "blob" and meta.split()[0] not in NOT_CONTENT}
+    return {
+        path: meta.split()[2]
+        for meta, path in entries
+        if meta.split()[1] == "blob" and meta.split()[0] not in NOT_CONTENT
+    }
 
 
 def read_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
@@ -182,8 +207,12 @@ def read_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
     if not shas:
         return {}
     try:
-        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=root, capture_output=True,
-                              input="".join(f"{sha}\n" for sha in shas).encode())
+        proc = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            capture_output=True,
+            input="".join(f"{sha}\n" for sha in shas).encode(),
+        )
     except FileNotFoundError:
         raise AioptError("git is not installed or not on PATH") from None
     out, blobs, at = proc.stdout, {}, 0
@@ -191,10 +220,10 @@ def read_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
         end = out.index(b"\n", at)
         header = out[at:end].decode("ascii", "replace").split()
         at = end + 1
-        if len(header) != 3:   # `<sha> missing`
+        if len(header) != 3:  # `<sha> missing`
             continue
         size = int(header[2])
-        blobs[header[0]] = out[at:at + size]
+        blobs[header[0]] = out[at : at + size]
         at += size + 1
     return blobs
 
@@ -213,8 +242,12 @@ class BlobReader:
         try:
             if proc is None:
                 proc = self._procs[mode] = subprocess.Popen(
-                    ["git", "cat-file", f"--{mode}"], cwd=self.root, stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                    ["git", "cat-file", f"--{mode}"],
+                    cwd=self.root,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                )
             assert proc.stdin is not None and proc.stdout is not None
             proc.stdin.write(sha.encode("ascii") + b"\n")
             proc.stdin.flush()
@@ -224,9 +257,11 @@ class BlobReader:
         except OSError as exc:
             raise AioptError(f"git cat-file stopped while reading object {sha}: {exc.strerror}") from None
         if len(header) != 3 or header[1] != b"blob":
-            raise AioptError(f"git cat-file: object {sha} is not a blob in this repository "
-                             f"({b' '.join(header[1:]).decode('ascii', 'replace') or 'no answer'})",
-                             hint="run `git fsck` to check the repository")
+            raise AioptError(
+                f"git cat-file: object {sha} is not a blob in this repository "
+                f"({b' '.join(header[1:]).decode('ascii', 'replace') or 'no answer'})",
+                hint="run `git fsck` to check the repository",
+            )
         return proc.stdout, int(header[2])
 
     def read(self, sha: str, max_bytes: int | None = None) -> bytes | None:
@@ -235,7 +270,7 @@ class BlobReader:
             return None
         out, size = self._ask("batch", sha)
         data = out.read(size)
-        out.read(1)   # the newline after each object
+        out.read(1)  # the newline after each object
         if len(data) != size:
             raise AioptError(f"git cat-file stopped while reading object {sha}")
         return data
@@ -248,7 +283,6 @@ class BlobReader:
             if proc.stdout is not None:
                 proc.stdout.close()
         self._procs.clear()
-
 
 
 # -- workflow helpers (approvals, lockfile, hooks, pre-push, init) ------------------------------
@@ -285,8 +319,10 @@ def author_ident(root: Path) -> str:
     """`Name <email>` of whoever would author a commit here (git config, GIT_AUTHOR_* honoured)."""
     out = _git_ok(root, "var", "GIT_AUTHOR_IDENT")
     if not out:
-        raise AioptError("git does not know who you are, and an approval records its author",
-                         hint='run git config user.name "Your Name" and git config user.email you@example.com')
+        raise AioptError(
+            "git does not know who you are, and an approval records its author",
+            hint='run git config user.name "Your Name" and git config user.email you@example.com',
+        )
     return out.strip().rsplit(" ", 2)[0]
 
 

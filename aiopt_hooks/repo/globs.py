@@ -1,4 +1,5 @@
 """Glob matching with `**`, used to decide which changed paths are watched (hot path: stdlib only)."""
+
 from __future__ import annotations
 
 import functools
@@ -34,7 +35,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
             if end == -1:
                 out.append(re.escape(c))
             else:
-                body = pattern[i + 1:end].replace("\\", "\\\\")
+                body = pattern[i + 1 : end].replace("\\", "\\\\")
                 if body.startswith("!"):
                     body = "^" + body[1:]
                 out.append(f"[{body}]")

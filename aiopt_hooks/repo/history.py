@@ -5,6 +5,7 @@ what-if, two logs), the verdict and its figures, the approvals used and a hash o
 It lives under the git dir, never in the working tree, and is bounded: past MAX_BYTES the file is
 rotated to `history.1.jsonl` (the older one is dropped).  Writing it never fails a check.
 """
+
 from __future__ import annotations
 
 import errno
@@ -38,8 +39,9 @@ def record(git_dir: Path | None, entry: dict[str, Any]) -> None:
             os.replace(path, path.with_name(ROTATED))
         _append_line(path, line.encode())
     except OSError as exc:
-        print(f"aiopt: could not append to the history {path} ({exc.strerror}); the check is unaffected",
-              file=sys.stderr)
+        print(
+            f"aiopt: could not append to the history {path} ({exc.strerror}); the check is unaffected", file=sys.stderr
+        )
 
 
 def _append_line(path: Path, data: bytes) -> None:
@@ -53,14 +55,14 @@ def _append_line(path: Path, data: bytes) -> None:
             data = b"\n" + data
         written = 0
         try:
-            while written < len(data):   # one write of a short line: concurrent checks do not interleave
+            while written < len(data):  # one write of a short line: concurrent checks do not interleave
                 step = os.write(fd, data[written:])
                 if step <= 0:
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
                 written += step
         except OSError:
             if written and os.fstat(fd).st_size == start + written:
-                os.ftruncate(fd, start)   # nobody appended after us: take the partial line back
+                os.ftruncate(fd, start)  # nobody appended after us: take the partial line back
             raise
     finally:
         os.close(fd)
@@ -79,7 +81,7 @@ def read_history(git_dir: Path, since: str | None = None) -> list[dict[str, Any]
             try:
                 entry = upgrade("history", entry) if entry is not None else None
             except ValueError:
-                entry = None   # written by a newer release: skipped
+                entry = None  # written by a newer release: skipped
             if entry is not None and (since is None or str(entry.get("time", "")) >= since):
                 entries.append(entry)
     return entries

@@ -1,5 +1,6 @@
 """Which range a push adds: from git's pre-push input, or, on the first push of a branch, against
 the remote's default branch when it is known here, else against the branch's root commit."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,18 +12,25 @@ from aiopt_hooks.repo.git import NULL_SHA, remote_default_branch, resolve_ref, r
 class PushRange(NamedTuple):
     from_ref: str
     to_ref: str
-    note: str | None = None      # said to the user: which base a first push was compared with
+    note: str | None = None  # said to the user: which base a first push was compared with
 
 
 def new_branch_range(root: Path, remote: str, to_ref: str) -> PushRange:
     default = remote_default_branch(root, remote)
     if default and resolve_ref(root, default):
-        return PushRange(default, to_ref, f"first push of this branch: checking it against {default}, "
-                                          f"the default branch of {remote!r}")
+        return PushRange(
+            default,
+            to_ref,
+            f"first push of this branch: checking it against {default}, the default branch of {remote!r}",
+        )
     first = root_commit(root, to_ref) or to_ref
-    return PushRange(first, to_ref, f"first push of this branch, and the default branch of {remote!r} is not known "
-                                    f"here: checking it against its root commit {first[:12]} (`git remote set-head "
-                                    f"{remote} --auto` makes the default branch known)")
+    return PushRange(
+        first,
+        to_ref,
+        f"first push of this branch, and the default branch of {remote!r} is not known "
+        f"here: checking it against its root commit {first[:12]} (`git remote set-head "
+        f"{remote} --auto` makes the default branch known)",
+    )
 
 
 def push_ranges(root: Path, remote: str, lines: list[str]) -> list[PushRange]:

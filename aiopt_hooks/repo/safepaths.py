@@ -5,6 +5,7 @@ machine: a relative path that climbs out with `..`, or a symlink that resolves o
 tree, is refused.  A path written as absolute in the config is the user's explicit choice and is
 read as written.  (Config and prompt files themselves come from git objects, never the disk.)
 """
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,9 @@ from typing import Any
 
 from aiopt_hooks.errors import AioptError
 
-OUTSIDE_HINT = ("write it as an absolute path in .aiopt.yaml (or pass --baseline /abs/path) to read a file "
-                "outside the repository")
+OUTSIDE_HINT = (
+    "write it as an absolute path in .aiopt.yaml (or pass --baseline /abs/path) to read a file outside the repository"
+)
 
 
 def climbs_out(relative: str) -> bool:
@@ -40,8 +42,7 @@ def confine(pattern: str, matches: list[str], root: Path) -> list[str]:
     real_root = root.resolve()
     kept = [m for m in matches if Path(os.path.realpath(m)).is_relative_to(real_root)]
     if matches and not kept:
-        raise AioptError("is a symlink to a file outside the repository: not followed",
-                         file=pattern, hint=OUTSIDE_HINT)
+        raise AioptError("is a symlink to a file outside the repository: not followed", file=pattern, hint=OUTSIDE_HINT)
     return kept
 
 
@@ -52,6 +53,9 @@ def check_feature_files(raw: dict[str, Any], path: str) -> None:
         files = (spec or {}).get("files") or []
         for entry in [files] if isinstance(files, str) else files:
             if climbs_out(entry.split("#", 1)[0]):
-                raise AioptError(f"`features.{name}.files` entry {entry!r} leaves the repository (`..`)",
-                                 file=path, line=getattr(spec, "lines", {}).get("files"),
-                                 hint="name files by their path inside the repository")
+                raise AioptError(
+                    f"`features.{name}.files` entry {entry!r} leaves the repository (`..`)",
+                    file=path,
+                    line=getattr(spec, "lines", {}).get("files"),
+                    hint="name files by their path inside the repository",
+                )

@@ -6,6 +6,7 @@ reason makes a block; a grant (an approval entry or a `Cost-Approved:` trailer) 
 into `approved` unless a blocking *finding* stands (a finding is a fault to fix, not a cost to
 accept); warning reasons make a warning; otherwise the change passes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -19,14 +20,21 @@ def decide(reasons: Sequence[Reason], grants: Sequence[Grant] = (), problems: Se
     """The verdict.  `problems` say why an override that was looked for does not apply."""
     blocking = tuple(r for r in reasons if reason_level(r) == "block")
     if blocking:
-        faults = sorted({(r.finding if isinstance(r, Escalated) else r).code for r in blocking
-                         if isinstance(r, (Finding, Escalated))})
+        faults = sorted(
+            {
+                (r.finding if isinstance(r, Escalated) else r).code
+                for r in blocking
+                if isinstance(r, (Finding, Escalated))
+            }
+        )
         if grants and not faults:
             return Verdict("approved", EXIT["approved"], tuple(grants), overridden=blocking)
         extra: tuple[Reason, ...] = tuple(problems)
         if grants and faults:
-            extra += (f"an approval matches, but blocking findings ({', '.join(faults)}) cannot be approved: fix "
-                      "them (e.g. price a custom model under `prices:` in .aiopt.yaml)",)
+            extra += (
+                f"an approval matches, but blocking findings ({', '.join(faults)}) cannot be approved: fix "
+                "them (e.g. price a custom model under `prices:` in .aiopt.yaml)",
+            )
         return Verdict("block", EXIT["block"], blocking + extra)
     warning = tuple(r for r in reasons if reason_level(r) == "warn")
     if warning:

@@ -5,6 +5,7 @@ commit of a ref range that touches the changed LLM files (pre-push, CI).
 Looked for only when the verdict would block; the approvals file is read from the side being
 committed.  Nothing here decides: `decide` turns grants into `approved` (or says why not).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,14 +22,14 @@ RENEW = "run `aiopt approve --reason ...` again to renew it (the new entry is re
 
 
 class Sides(NamedTuple):
-    old: str | None          # the old side's commit ("" = no commit yet)
-    new: str | None          # the new side's ref (None = the index)
-    paths: list[str]         # the watched files that changed
+    old: str | None  # the old side's commit ("" = no commit yet)
+    new: str | None  # the new side's ref (None = the index)
+    paths: list[str]  # the watched files that changed
 
 
 class Overrides(NamedTuple):
     grants: list[Grant]
-    problems: list[Reason]   # why an override that is there does not apply
+    problems: list[Reason]  # why an override that is there does not apply
     findings: list[Finding]
 
 
@@ -49,8 +50,9 @@ def _from_file(est: Estimate, ctx: RepoContext, sides: Sides) -> tuple[list[Gran
     group = ap.covering(entries, ap.estimate_keys(est))
     if not group:
         return [], [], findings
-    problem = ap.coverage_problem(group, increase_of(est, ctx.config.policy.basis), date.today(),
-                                  ctx.config.policy.basis)
+    problem = ap.coverage_problem(
+        group, increase_of(est, ctx.config.policy.basis), date.today(), ctx.config.policy.basis
+    )
     if problem is not None:
         code, why, where = problem
         what = why if isinstance(why, str) else f"the estimate is over the approved ceiling at {where}"
@@ -75,6 +77,8 @@ def _from_trailers(options: CheckOptions, ctx: RepoContext, sides: Sides) -> tup
         return [], []
     missing = [subject for subject, value in commits if not value]
     if missing:
-        return [], [f"{len(missing)} commit(s) changing these LLM files carry no {TRAILER}: trailer: "
-                    + "; ".join(repr(s) for s in missing[:5])]
+        return [], [
+            f"{len(missing)} commit(s) changing these LLM files carry no {TRAILER}: trailer: "
+            + "; ".join(repr(s) for s in missing[:5])
+        ]
     return [Grant("range_trailer", value, where=subject) for subject, value in commits], []

@@ -5,6 +5,7 @@ Stage: estimate -> reasons (numbers; `render.reasons` words them) -> `decide`.  
 thresholds compare that feature's own figures (its delta, its share of its own baseline, its
 candidate cost as a budget); a feature policy can only add reasons, never remove one.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -32,7 +33,7 @@ def fired(est: Estimate, policy: Policy, where: str = "policy", scope: str = "")
         if (limit := limits.get("monthly_increase_usd")) is not None and delta > limit:
             out.append(Fired(where, lvl, "monthly_increase_usd", delta, limit, basis, scope))
         if (limit := limits.get("increase_pct")) is not None and delta > 0:
-            base = est.head_monthly_usd   # the app at HEAD's settings (the log's cost moved to HEAD's config)
+            base = est.head_monthly_usd  # the app at HEAD's settings (the log's cost moved to HEAD's config)
             pct = 100 * delta / base if base > 0 else float("inf")
             if pct > limit:
                 out.append(Fired(where, lvl, "increase_pct", pct, limit, basis, scope))
@@ -62,8 +63,9 @@ def feature_estimate(est: Estimate, feature: str, baseline: float | None = None)
     if not mine:
         return None
     base = mine[0].baseline_monthly_usd if baseline is None else baseline
-    return replace(est, baseline_monthly_usd=base, changes=mine, findings=[], notes=[],
-                   head_adjustment_usd=0.0)   # the feature's baseline is already at HEAD's settings
+    return replace(
+        est, baseline_monthly_usd=base, changes=mine, findings=[], notes=[], head_adjustment_usd=0.0
+    )  # the feature's baseline is already at HEAD's settings
 
 
 def _escalated(est: Estimate, name: str, policy: Policy) -> list[Escalated]:

@@ -1,4 +1,5 @@
 """The baseline summary: cache under the git dir, summary files, the DuckDB engine, merging."""
+
 from __future__ import annotations
 
 import json
@@ -18,10 +19,19 @@ THRESHOLDS = (32000, 200000)
 
 
 def _log(path: Path, n: int = 300) -> Path:
-    rows = usage_rows("summarize", "gpt-4o-mini", n, lambda i: 1000 + 7 * i, lambda i: min(50 + i, 512),
-                      finish_reason="stop")
-    rows += usage_rows("chat", "claude-3-5-haiku", n // 3, lambda i: 30000 + 97 * i, 300, provider="anthropic",
-                       cached_input_tokens=800, reasoning_tokens=20)
+    rows = usage_rows(
+        "summarize", "gpt-4o-mini", n, lambda i: 1000 + 7 * i, lambda i: min(50 + i, 512), finish_reason="stop"
+    )
+    rows += usage_rows(
+        "chat",
+        "claude-3-5-haiku",
+        n // 3,
+        lambda i: 30000 + 97 * i,
+        300,
+        provider="anthropic",
+        cached_input_tokens=800,
+        reasoning_tokens=20,
+    )
     rows[5]["status"] = "error"
     rows[7]["finish_reason"] = "length"
     return write_log(path, rows)
@@ -30,8 +40,10 @@ def _log(path: Path, n: int = 300) -> Path:
 def _canon(summary: BaselineSummary) -> dict[str, object]:
     data = summary_to_dict(summary)
     data["paths"] = []
-    data["groups"] = sorted(({**g, "cells": sorted(map(tuple, g["cells"]))} for g in data["groups"]),  # type: ignore[union-attr]
-                            key=lambda g: (g["feature"], g["model"]))
+    data["groups"] = sorted(
+        ({**g, "cells": sorted(map(tuple, g["cells"]))} for g in data["groups"]),  # type: ignore[union-attr]
+        key=lambda g: (g["feature"], g["model"]),
+    )
     return data
 
 
@@ -56,7 +68,7 @@ def test_stale_cache_is_rebuilt_when_the_log_changes(tmp_path: Path) -> None:
     log = _log(tmp_path / "u.jsonl")
     cache_dir = tmp_path / "c"
     before = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
-    with log.open("a") as fh:   # an appended row: size, mtime and tail change
+    with log.open("a") as fh:  # an appended row: size, mtime and tail change
         fh.write(json.dumps(usage_rows("summarize", "gpt-4o-mini", 1, 10, 10)[0]) + "\n")
     after = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
     assert after.requests == before.requests + 1
@@ -84,9 +96,11 @@ def test_concurrent_writers_never_leave_a_corrupt_cache(tmp_path: Path) -> None:
     """Several processes (two terminals, two worktrees) summarizing into one cache dir at once."""
     log = _log(tmp_path / "u.jsonl", n=3000)
     cache_dir = tmp_path / "c"
-    code = ("import sys; from pathlib import Path; from aiopt_hooks.baseline.read import summarize_baseline;"
-            f"s = summarize_baseline([Path({str(log)!r})], {THRESHOLDS!r}, cache_dir=Path({str(cache_dir)!r}));"
-            "print(s.requests)")
+    code = (
+        "import sys; from pathlib import Path; from aiopt_hooks.baseline.read import summarize_baseline;"
+        f"s = summarize_baseline([Path({str(log)!r})], {THRESHOLDS!r}, cache_dir=Path({str(cache_dir)!r}));"
+        "print(s.requests)"
+    )
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(4)]
     outputs = [p.communicate(timeout=60)[0].strip() for p in procs]
     assert outputs == ["4000"] * 4
@@ -97,8 +111,11 @@ def test_concurrent_writers_never_leave_a_corrupt_cache(tmp_path: Path) -> None:
 
 def test_cache_key_changes_with_thresholds_and_format(tmp_path: Path) -> None:
     log = _log(tmp_path / "u.jsonl")
-    keys = {cache.cache_key(log, THRESHOLDS, None), cache.cache_key(log, (32000,), None),
-            cache.cache_key(log, THRESHOLDS, "aiopt")}
+    keys = {
+        cache.cache_key(log, THRESHOLDS, None),
+        cache.cache_key(log, (32000,), None),
+        cache.cache_key(log, THRESHOLDS, "aiopt"),
+    }
     assert len(keys) == 3
 
 
@@ -116,7 +133,7 @@ def test_summary_file_with_other_thresholds_is_rebucketed(tmp_path: Path) -> Non
     moved = rebucket(summary, (1500, 32000, 200000))
     assert moved.requests == summary.requests
     counts = {k[0] for g in moved.groups.values() for k in g.cells}
-    assert counts >= {0, 1, 2}   # inputs 1000..3093 now split at 1500
+    assert counts >= {0, 1, 2}  # inputs 1000..3093 now split at 1500
 
 
 def test_corrupt_summary_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -135,18 +152,28 @@ def test_merge_adds_two_logs(tmp_path: Path) -> None:
     assert _canon(merged) == _canon(both)
 
 
-
-
-@pytest.mark.parametrize("suffix", [pytest.param("jsonl", id="jsonl"), pytest.param("csv", id="csv"),
-                                    pytest.param("jsonl.gz", id="jsonl-gz")])
+@pytest.mark.parametrize(
+    "suffix",
+    [pytest.param("jsonl", id="jsonl"), pytest.param("csv", id="csv"), pytest.param("jsonl.gz", id="jsonl-gz")],
+)
 def test_duckdb_engine_equals_the_streaming_reader(tmp_path: Path, suffix: str) -> None:
     pytest.importorskip("duckdb")
     from aiopt_hooks.baseline import duck
     from aiopt_hooks.baseline.read import _read_one
 
     rows = usage_rows("summarize", "gpt-4o-mini", 500, lambda i: 1000 + 7 * i, lambda i: min(50 + i, 512))
-    rows += usage_rows("chat", "claude-3-5-haiku", 200, lambda i: 150000 + 997 * i, 300, provider="Anthropic",
-                       cached_input_tokens=800, reasoning_tokens=20, billed_cost=0.01, finish_reason="length")
+    rows += usage_rows(
+        "chat",
+        "claude-3-5-haiku",
+        200,
+        lambda i: 150000 + 997 * i,
+        300,
+        provider="Anthropic",
+        cached_input_tokens=800,
+        reasoning_tokens=20,
+        billed_cost=0.01,
+        finish_reason="length",
+    )
     rows[3]["status"] = "error"
     rows[4].pop("feature_tag")
     rows[4]["meta"] = {"feature_tag": "from-meta"}
@@ -155,6 +182,7 @@ def test_duckdb_engine_equals_the_streaming_reader(tmp_path: Path, suffix: str) 
     path = tmp_path / f"u.{suffix}"
     if suffix.startswith("csv"):
         import csv
+
         fields = sorted({k for r in rows for k in r if k != "meta"}) + ["meta.feature_tag"]
         with path.open("w", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=fields)
@@ -166,6 +194,7 @@ def test_duckdb_engine_equals_the_streaming_reader(tmp_path: Path, suffix: str) 
                 writer.writerow(flat)
     elif suffix.endswith(".gz"):
         import gzip
+
         with gzip.open(path, "wt") as fh:
             fh.writelines(json.dumps(r) + "\n" for r in rows)
     else:
@@ -189,8 +218,10 @@ def test_duckdb_engine_declines_malformed_logs(tmp_path: Path) -> None:
     for r in epoch_rows:
         r["ts"] = 1772323200
     path2 = write_log(tmp_path / "e.jsonl", epoch_rows)
-    assert duck.summarize_with_duckdb(path2, "u", THRESHOLDS) is None or \
-        duck.summarize_with_duckdb(path2, "u", THRESHOLDS).first_ts == 1772323200.0
+    assert (
+        duck.summarize_with_duckdb(path2, "u", THRESHOLDS) is None
+        or duck.summarize_with_duckdb(path2, "u", THRESHOLDS).first_ts == 1772323200.0
+    )
 
 
 def test_price_cache_answers_without_the_price_data(tmp_path: Path) -> None:

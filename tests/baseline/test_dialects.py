@@ -1,5 +1,6 @@
 """Log dialects (`aiopt_hooks/baseline/<dialect>.py`): real recorded responses and exports from
 tests/data/logs (see tests/data/SOURCES.md), then tables of hand-written records per dialect."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,7 @@ LOGS = Path(__file__).resolve().parents[1] / "data" / "logs"
 THRESHOLDS = (200000,)
 PAI = "__pydantic_pydantic-ai__cassette_test_"
 O3_MINI = f"openai-chat-usage{PAI}max_completion_tokens_o3-mini.yaml"
-RESPONSES = (f"openai-responses-usage{PAI}openai_responses_model_web_search_tool_"
-             "with_user_location.yaml")
+RESPONSES = f"openai-responses-usage{PAI}openai_responses_model_web_search_tool_with_user_location.yaml"
 OPENROUTER = f"openrouter-usage{PAI}openrouter_with_native_options.yaml"
 CLAUDE = f"anthropic-usage{PAI}anthropic_model_instructions.yaml"
 CLAUDE_CACHE = f"anthropic-usage{PAI}inline_system_prompt_cache_prefix_is_reused.yaml"
@@ -78,6 +78,7 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
 
 # --- real files ---------------------------------------------------------------------------------
 
+
 def test_openai_chat_o3_mini_reasoning_inside_completion() -> None:
     (body,) = cassette_bodies(O3_MINI)
     req = read_one(body, "openai")
@@ -118,21 +119,25 @@ def test_gemini_thoughts_outside_candidates() -> None:
     (body,) = cassette_bodies(GEMINI)
     req = read_one(body, "gemini")
     assert classes(req) == (15, 0, 0, 0, 8 + 275, 275)
-    assert (req.provider, req.model) == ("google", "gemini-2.5-pro")   # `models/` prefix dropped
+    assert (req.provider, req.model) == ("google", "gemini-2.5-pro")  # `models/` prefix dropped
 
 
-@pytest.mark.parametrize("name, dialect", [
-    pytest.param(O3_MINI, "openai", id="openai-chat"),
-    pytest.param(RESPONSES, "openai", id="openai-responses"),
-    pytest.param(OPENROUTER, "openai", id="openrouter"),
-    pytest.param(CLAUDE_CACHE, "anthropic", id="anthropic"),
-    pytest.param(GEMINI, "gemini", id="gemini"),
-])
+@pytest.mark.parametrize(
+    "name, dialect",
+    [
+        pytest.param(O3_MINI, "openai", id="openai-chat"),
+        pytest.param(RESPONSES, "openai", id="openai-responses"),
+        pytest.param(OPENROUTER, "openai", id="openrouter"),
+        pytest.param(CLAUDE_CACHE, "anthropic", id="anthropic"),
+        pytest.param(GEMINI, "gemini", id="gemini"),
+    ],
+)
 def test_logged_response_bodies_read_end_to_end(tmp_path: Path, name: str, dialect: str) -> None:
     """An app logging each response body, wrapped with its time and feature tag, one per line."""
     bodies = cassette_bodies(name)
-    lines = [{"ts": f"2025-05-0{i + 1}T10:00:00Z", "feature_tag": "chat", "response": body}
-             for i, body in enumerate(bodies)]
+    lines = [
+        {"ts": f"2025-05-0{i + 1}T10:00:00Z", "feature_tag": "chat", "response": body} for i, body in enumerate(bodies)
+    ]
     summary = summarize_baseline([write_jsonl(tmp_path / "usage.jsonl", lines)], THRESHOLDS)
     assert (summary.requests, summary.bad_rows, summary.untagged) == (len(bodies), 0, 0)
     assert summary.first_ts == utc("2025-05-01T10:00:00")
@@ -141,7 +146,7 @@ def test_logged_response_bodies_read_end_to_end(tmp_path: Path, name: str, diale
 
 def test_langfuse_ingestion_batch_end_to_end() -> None:
     summary = summarize_baseline([LOGS / LANGFUSE], THRESHOLDS)
-    assert (summary.requests, summary.bad_rows) == (1, 0)   # the trace-create event is not a request
+    assert (summary.requests, summary.bad_rows) == (1, 0)  # the trace-create event is not a request
     (group,) = summary.groups.values()
     assert (group.feature, group.model) == ("litellm-acompletion", "gpt-3.5-turbo")
     assert group.stated_cost == pytest.approx(5.5e-05)
@@ -156,21 +161,30 @@ def test_litellm_spend_logs_row_end_to_end() -> None:
     (group,) = summary.groups.values()
     assert (group.feature, group.provider, group.model, group.failed) == ("", "openai", "gpt-4o", 0)
     assert group.stated_cost == pytest.approx(0.000225)
-    assert summary.first_ts == pytest.approx(utc("2025-01-24T09:20:46.847371"))   # naive = UTC
+    assert summary.first_ts == pytest.approx(utc("2025-01-24T09:20:46.847371"))  # naive = UTC
     row = json.loads((LOGS / SPEND_LOGS).read_text())
-    assert by_name("aiopt").detect(row) is False   # `model` + `prompt_tokens`, yet not an AIOpt row
+    assert by_name("aiopt").detect(row) is False  # `model` + `prompt_tokens`, yet not an AIOpt row
     (req,) = read(by_name("litellm"), row)
     assert classes(req) == (10, 0, 0, 0, 20, 0)
 
 
-@pytest.mark.parametrize("name, requests, features", [
-    ("aiopt-usage__tkddlr0716-collab_aiopt__sample_usage.jsonl", 5,
-     {"summarize", "coding", "classify", "translate"}),
-    ("aiopt-usage__tkddlr0716-collab_aiopt__sample_usage_mixed.jsonl", 5,
-     {"summarize", "classify", "translate", "coding"}),
-    ("aiopt-wrapper__tkddlr0716-collab_aiopt__baseline_calls.jsonl", 3, {"summarize"}),
-    ("aiopt-wrapper__tkddlr0716-collab_aiopt__candidate_small.jsonl", 2, {"coding"}),
-])
+@pytest.mark.parametrize(
+    "name, requests, features",
+    [
+        (
+            "aiopt-usage__tkddlr0716-collab_aiopt__sample_usage.jsonl",
+            5,
+            {"summarize", "coding", "classify", "translate"},
+        ),
+        (
+            "aiopt-usage__tkddlr0716-collab_aiopt__sample_usage_mixed.jsonl",
+            5,
+            {"summarize", "classify", "translate", "coding"},
+        ),
+        ("aiopt-wrapper__tkddlr0716-collab_aiopt__baseline_calls.jsonl", 3, {"summarize"}),
+        ("aiopt-wrapper__tkddlr0716-collab_aiopt__candidate_small.jsonl", 2, {"coding"}),
+    ],
+)
 def test_aiopt_logs_still_read_as_aiopt(name: str, requests: int, features: set[str]) -> None:
     path = LOGS / name
     assert detected(json.loads(path.read_text().splitlines()[0])) == "aiopt"
@@ -185,7 +199,7 @@ def test_helicone_csv_export_end_to_end() -> None:
     groups = {(g.feature, g.model): g for g in summary.groups.values()}
     assert set(groups) == {("summarize", "gpt-4o-mini"), ("classify", "gpt-4o"), ("", "gpt-4o-mini")}
     summarize = groups["summarize", "gpt-4o-mini"]
-    assert (summarize.requests, summarize.failed) == (2, 1)   # response_status 500
+    assert (summarize.requests, summarize.failed) == (2, 1)  # response_status 500
     assert summarize.stated_cost == pytest.approx(0.000288)
     assert summary.span_days == pytest.approx(3.0)
 
@@ -193,93 +207,248 @@ def test_helicone_csv_export_end_to_end() -> None:
 # --- hand-written records, one table per dialect --------------------------------------------------
 
 CHAT_BODY: dict[str, Any] = {
-    "id": "chatcmpl-1", "object": "chat.completion", "created": 1714550400,
+    "id": "chatcmpl-1",
+    "object": "chat.completion",
+    "created": 1714550400,
     "model": "gpt-4o-mini-2024-07-18",
     "choices": [{"index": 0, "finish_reason": "length", "message": {"role": "assistant", "content": "."}}],
-    "usage": {"prompt_tokens": 2000, "completion_tokens": 300, "total_tokens": 2300,
-              "prompt_tokens_details": {"cached_tokens": 1024},
-              "completion_tokens_details": {"reasoning_tokens": 0}},
+    "usage": {
+        "prompt_tokens": 2000,
+        "completion_tokens": 300,
+        "total_tokens": 2300,
+        "prompt_tokens_details": {"cached_tokens": 1024},
+        "completion_tokens_details": {"reasoning_tokens": 0},
+    },
 }
-RESPONSES_EVENT: dict[str, Any] = {"type": "response.completed", "sequence_number": 9, "response": {
-    "id": "resp_1", "object": "response", "created_at": 1714550400, "status": "incomplete",
-    "incomplete_details": {"reason": "max_output_tokens"}, "model": "o4-mini-2025-04-16",
-    "metadata": {"feature": "extract"},
-    "usage": {"input_tokens": 500, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 1000,
-              "output_tokens_details": {"reasoning_tokens": 900}, "total_tokens": 1500}}}
+RESPONSES_EVENT: dict[str, Any] = {
+    "type": "response.completed",
+    "sequence_number": 9,
+    "response": {
+        "id": "resp_1",
+        "object": "response",
+        "created_at": 1714550400,
+        "status": "incomplete",
+        "incomplete_details": {"reason": "max_output_tokens"},
+        "model": "o4-mini-2025-04-16",
+        "metadata": {"feature": "extract"},
+        "usage": {
+            "input_tokens": 500,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": 1000,
+            "output_tokens_details": {"reasoning_tokens": 900},
+            "total_tokens": 1500,
+        },
+    },
+}
 OPENROUTER_BODY: dict[str, Any] = {
-    "id": "gen-1", "object": "chat.completion", "created": 1714550400, "provider": "Anthropic",
-    "model": "anthropic/claude-sonnet-4", "choices": [{"finish_reason": "stop"}],
-    "usage": {"prompt_tokens": 3000, "completion_tokens": 20, "cost": 0.0123,
-              "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 2900}}}
+    "id": "gen-1",
+    "object": "chat.completion",
+    "created": 1714550400,
+    "provider": "Anthropic",
+    "model": "anthropic/claude-sonnet-4",
+    "choices": [{"finish_reason": "stop"}],
+    "usage": {
+        "prompt_tokens": 3000,
+        "completion_tokens": 20,
+        "cost": 0.0123,
+        "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 2900},
+    },
+}
 DEEPSEEK_BODY: dict[str, Any] = {
-    "id": "c1", "object": "chat.completion", "created": 1714550400, "model": "deepseek-chat",
-    "usage": {"prompt_tokens": 100, "completion_tokens": 20, "prompt_cache_hit_tokens": 64,
-              "prompt_cache_miss_tokens": 36}}
+    "id": "c1",
+    "object": "chat.completion",
+    "created": 1714550400,
+    "model": "deepseek-chat",
+    "usage": {
+        "prompt_tokens": 100,
+        "completion_tokens": 20,
+        "prompt_cache_hit_tokens": 64,
+        "prompt_cache_miss_tokens": 36,
+    },
+}
 CLAUDE_LINE: dict[str, Any] = {
-    "ts": 1714550400, "feature_tag": "chat", "id": "msg_1", "type": "message",
-    "model": "claude-sonnet-4-20250514", "stop_reason": "max_tokens",
-    "usage": {"input_tokens": 50, "cache_creation_input_tokens": 3000, "cache_read_input_tokens": 10000,
-              "output_tokens": 1024,
-              "cache_creation": {"ephemeral_5m_input_tokens": 1000, "ephemeral_1h_input_tokens": 2000}}}
-CLAUDE_OLD_WRAPPED: dict[str, Any] = {"timestamp": "2024-05-01T10:00:00+02:00", "response": {
-    "type": "message", "model": "claude-3-haiku-20240307",
-    "usage": {"input_tokens": 12, "output_tokens": 30}}}
-GEMINI_WRAPPED: dict[str, Any] = {"ts": "2025-05-01T10:00:00Z", "feature_tag": "translate", "response": {
-    "candidates": [{"finishReason": "MAX_TOKENS", "index": 0}], "modelVersion": "gemini-2.5-flash",
-    "usageMetadata": {"promptTokenCount": 5000, "cachedContentTokenCount": 4096,
-                      "candidatesTokenCount": 100, "thoughtsTokenCount": 900,
-                      "toolUsePromptTokenCount": 40, "totalTokenCount": 6040}}}
+    "ts": 1714550400,
+    "feature_tag": "chat",
+    "id": "msg_1",
+    "type": "message",
+    "model": "claude-sonnet-4-20250514",
+    "stop_reason": "max_tokens",
+    "usage": {
+        "input_tokens": 50,
+        "cache_creation_input_tokens": 3000,
+        "cache_read_input_tokens": 10000,
+        "output_tokens": 1024,
+        "cache_creation": {"ephemeral_5m_input_tokens": 1000, "ephemeral_1h_input_tokens": 2000},
+    },
+}
+CLAUDE_OLD_WRAPPED: dict[str, Any] = {
+    "timestamp": "2024-05-01T10:00:00+02:00",
+    "response": {
+        "type": "message",
+        "model": "claude-3-haiku-20240307",
+        "usage": {"input_tokens": 12, "output_tokens": 30},
+    },
+}
+GEMINI_WRAPPED: dict[str, Any] = {
+    "ts": "2025-05-01T10:00:00Z",
+    "feature_tag": "translate",
+    "response": {
+        "candidates": [{"finishReason": "MAX_TOKENS", "index": 0}],
+        "modelVersion": "gemini-2.5-flash",
+        "usageMetadata": {
+            "promptTokenCount": 5000,
+            "cachedContentTokenCount": 4096,
+            "candidatesTokenCount": 100,
+            "thoughtsTokenCount": 900,
+            "toolUsePromptTokenCount": 40,
+            "totalTokenCount": 6040,
+        },
+    },
+}
 GEMINI_SNAKE: dict[str, Any] = {
-    "create_time": "2025-05-01T10:00:00Z", "model_version": "gemini-2.0-flash-001",
-    "usage_metadata": {"prompt_token_count": 10, "candidates_token_count": 5}}
+    "create_time": "2025-05-01T10:00:00Z",
+    "model_version": "gemini-2.0-flash-001",
+    "usage_metadata": {"prompt_token_count": 10, "candidates_token_count": 5},
+}
 SPEND_ROW: dict[str, Any] = {
-    "request_id": "chatcmpl-9", "call_type": "acompletion", "startTime": "2025-05-01 10:00:00.000000",
-    "model": "gpt-4o", "model_group": "default", "custom_llm_provider": "openai", "spend": 0.0042,
-    "prompt_tokens": 1500, "completion_tokens": 100, "status": "failure", "request_tags": "[\"prod\"]",
-    "metadata": json.dumps({"spend_logs_metadata": {"feature": "summarize"}, "attempted_retries": 2,
-                            "usage_object": {"prompt_tokens": 1500, "completion_tokens": 100,
-                                             "prompt_tokens_details": {"cached_tokens": 512}}})}
+    "request_id": "chatcmpl-9",
+    "call_type": "acompletion",
+    "startTime": "2025-05-01 10:00:00.000000",
+    "model": "gpt-4o",
+    "model_group": "default",
+    "custom_llm_provider": "openai",
+    "spend": 0.0042,
+    "prompt_tokens": 1500,
+    "completion_tokens": 100,
+    "status": "failure",
+    "request_tags": '["prod"]',
+    "metadata": json.dumps(
+        {
+            "spend_logs_metadata": {"feature": "summarize"},
+            "attempted_retries": 2,
+            "usage_object": {
+                "prompt_tokens": 1500,
+                "completion_tokens": 100,
+                "prompt_tokens_details": {"cached_tokens": 512},
+            },
+        }
+    ),
+}
 LOGGING_PAYLOAD: dict[str, Any] = {
-    "id": "x1", "trace_id": "t1", "call_type": "acompletion", "response_cost": 0.0012, "status": "success",
-    "model": "claude-3-5-sonnet-20241022", "model_group": "smart", "custom_llm_provider": "anthropic",
-    "prompt_tokens": 1000, "completion_tokens": 200, "startTime": 1714550400.25, "cache_hit": False,
+    "id": "x1",
+    "trace_id": "t1",
+    "call_type": "acompletion",
+    "response_cost": 0.0012,
+    "status": "success",
+    "model": "claude-3-5-sonnet-20241022",
+    "model_group": "smart",
+    "custom_llm_provider": "anthropic",
+    "prompt_tokens": 1000,
+    "completion_tokens": 200,
+    "startTime": 1714550400.25,
+    "cache_hit": False,
     "request_tags": ["User-Agent: litellm", "feature:classify"],
-    "metadata": {"spend_logs_metadata": None, "usage_object": {
-        "prompt_tokens": 1000, "completion_tokens": 200, "cache_creation_input_tokens": 300,
-        "cache_read_input_tokens": 600}}}
+    "metadata": {
+        "spend_logs_metadata": None,
+        "usage_object": {
+            "prompt_tokens": 1000,
+            "completion_tokens": 200,
+            "cache_creation_input_tokens": 300,
+            "cache_read_input_tokens": 600,
+        },
+    },
+}
 SPEND_ROW_UNTAGGED: dict[str, Any] = {
-    "request_id": "r2", "startTime": "2025-05-01 10:00:00", "model": "groq/llama-3.3-70b",
-    "model_group": "fast", "spend": 0.0, "prompt_tokens": 10, "completion_tokens": 5,
-    "request_tags": "[]", "metadata": "{}", "status": "success"}
-LANGFUSE_BATCH: dict[str, Any] = {"batch": [
-    {"id": "e1", "type": "trace-create", "timestamp": "2025-05-01T10:00:00Z",
-     "body": {"id": "t1", "name": "summarize-article", "metadata": {"feature": "summarize"},
-              "tags": ["prod"]}},
-    {"id": "e2", "type": "generation-create", "timestamp": "2025-05-01T10:00:00Z",
-     "body": {"id": "g1", "traceId": "t1", "name": "OpenAI-generation", "model": "gpt-4o",
-              "startTime": "2025-05-01T10:00:00Z"}},
-    {"id": "e3", "type": "generation-update", "timestamp": "2025-05-01T10:00:02Z",
-     "body": {"id": "g1", "traceId": "t1", "endTime": "2025-05-01T10:00:02Z",
-              "usageDetails": {"input": 800, "input_cached_tokens": 200, "output": 100,
-                               "output_reasoning_tokens": 50, "total": 1150},
-              "costDetails": {"input": 0.002, "output": 0.001}}},
-]}
+    "request_id": "r2",
+    "startTime": "2025-05-01 10:00:00",
+    "model": "groq/llama-3.3-70b",
+    "model_group": "fast",
+    "spend": 0.0,
+    "prompt_tokens": 10,
+    "completion_tokens": 5,
+    "request_tags": "[]",
+    "metadata": "{}",
+    "status": "success",
+}
+LANGFUSE_BATCH: dict[str, Any] = {
+    "batch": [
+        {
+            "id": "e1",
+            "type": "trace-create",
+            "timestamp": "2025-05-01T10:00:00Z",
+            "body": {"id": "t1", "name": "summarize-article", "metadata": {"feature": "summarize"}, "tags": ["prod"]},
+        },
+        {
+            "id": "e2",
+            "type": "generation-create",
+            "timestamp": "2025-05-01T10:00:00Z",
+            "body": {
+                "id": "g1",
+                "traceId": "t1",
+                "name": "OpenAI-generation",
+                "model": "gpt-4o",
+                "startTime": "2025-05-01T10:00:00Z",
+            },
+        },
+        {
+            "id": "e3",
+            "type": "generation-update",
+            "timestamp": "2025-05-01T10:00:02Z",
+            "body": {
+                "id": "g1",
+                "traceId": "t1",
+                "endTime": "2025-05-01T10:00:02Z",
+                "usageDetails": {
+                    "input": 800,
+                    "input_cached_tokens": 200,
+                    "output": 100,
+                    "output_reasoning_tokens": 50,
+                    "total": 1150,
+                },
+                "costDetails": {"input": 0.002, "output": 0.001},
+            },
+        },
+    ]
+}
 LANGFUSE_EVENT: dict[str, Any] = {
-    "id": "e9", "type": "generation-create", "timestamp": "2025-05-01T10:00:00Z",
-    "body": {"id": "g2", "name": "classify", "model": "claude-3-5-haiku-20241022",
-             "usage": {"input": 30, "output": 5, "unit": "TOKENS", "totalCost": 0.0001}}}
+    "id": "e9",
+    "type": "generation-create",
+    "timestamp": "2025-05-01T10:00:00Z",
+    "body": {
+        "id": "g2",
+        "name": "classify",
+        "model": "claude-3-5-haiku-20241022",
+        "usage": {"input": 30, "output": 5, "unit": "TOKENS", "totalCost": 0.0001},
+    },
+}
 LANGFUSE_OBSERVATION: dict[str, Any] = {
-    "id": "o1", "type": "GENERATION", "traceId": "t9", "name": "rerank", "level": "ERROR",
-    "startTime": "2025-05-01T10:00:00.000Z", "model": "gpt-4o-mini",
-    "usageDetails": {"input": 10, "output": 2}, "calculatedTotalCost": 0.00001}
+    "id": "o1",
+    "type": "GENERATION",
+    "traceId": "t9",
+    "name": "rerank",
+    "level": "ERROR",
+    "startTime": "2025-05-01T10:00:00.000Z",
+    "model": "gpt-4o-mini",
+    "usageDetails": {"input": 10, "output": 2},
+    "calculatedTotalCost": 0.00001,
+}
 CONSOLE_SPAN: dict[str, Any] = {
-    "name": "chat gpt-4o", "start_time": "2025-05-01T10:00:00.000000Z", "status": {"status_code": "UNSET"},
+    "name": "chat gpt-4o",
+    "start_time": "2025-05-01T10:00:00.000000Z",
+    "status": {"status_code": "UNSET"},
     "attributes": {
-        "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai",
-        "gen_ai.request.model": "gpt-4o", "gen_ai.response.model": "gpt-4o-2024-08-06",
-        "gen_ai.usage.input_tokens": 1200, "gen_ai.usage.cache_read.input_tokens": 1000,
-        "gen_ai.usage.output_tokens": 300, "gen_ai.usage.reasoning.output_tokens": 0,
-        "gen_ai.response.finish_reasons": ["length"], "app.feature": "summarize"}}
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": "gpt-4o",
+        "gen_ai.response.model": "gpt-4o-2024-08-06",
+        "gen_ai.usage.input_tokens": 1200,
+        "gen_ai.usage.cache_read.input_tokens": 1000,
+        "gen_ai.usage.output_tokens": 300,
+        "gen_ai.usage.reasoning.output_tokens": 0,
+        "gen_ai.response.finish_reasons": ["length"],
+        "app.feature": "summarize",
+    },
+}
 
 
 def otlp(key: str, value: Any) -> dict[str, Any]:
@@ -291,96 +460,269 @@ def otlp(key: str, value: Any) -> dict[str, Any]:
 
 
 OTLP_SPAN: dict[str, Any] = {
-    "traceId": "5b8efff798038103d269b633813fc60c", "spanId": "eee19b7ec3c1b174", "name": "chat claude",
-    "startTimeUnixNano": "1714550400000000000", "endTimeUnixNano": "1714550401000000000",
-    "attributes": [otlp("gen_ai.operation.name", "chat"), otlp("gen_ai.system", "anthropic"),
-                   otlp("gen_ai.request.model", "claude-3-5-sonnet-20241022"),
-                   otlp("gen_ai.usage.input_tokens", 150),
-                   {"key": "gen_ai.usage.cache_creation.input_tokens", "value": {"intValue": 100}},
-                   otlp("gen_ai.usage.output_tokens", 20), otlp("gen_ai.agent.name", "researcher"),
-                   otlp("gen_ai.response.finish_reasons", ["end_turn"])],
+    "traceId": "5b8efff798038103d269b633813fc60c",
+    "spanId": "eee19b7ec3c1b174",
+    "name": "chat claude",
+    "startTimeUnixNano": "1714550400000000000",
+    "endTimeUnixNano": "1714550401000000000",
+    "attributes": [
+        otlp("gen_ai.operation.name", "chat"),
+        otlp("gen_ai.system", "anthropic"),
+        otlp("gen_ai.request.model", "claude-3-5-sonnet-20241022"),
+        otlp("gen_ai.usage.input_tokens", 150),
+        {"key": "gen_ai.usage.cache_creation.input_tokens", "value": {"intValue": 100}},
+        otlp("gen_ai.usage.output_tokens", 20),
+        otlp("gen_ai.agent.name", "researcher"),
+        otlp("gen_ai.response.finish_reasons", ["end_turn"]),
+    ],
     "status": {"code": 2, "message": "overloaded"},
 }
-NESTED_ATTRIBUTES: dict[str, Any] = {"start_time": "2025-05-01T10:00:00Z", "gen_ai": {
-    "operation": {"name": "generate_content"}, "provider": {"name": "gcp.gemini"},
-    "request": {"model": "gemini-2.0-flash"}, "usage": {"input_tokens": "10", "output_tokens": "4"}}}
+NESTED_ATTRIBUTES: dict[str, Any] = {
+    "start_time": "2025-05-01T10:00:00Z",
+    "gen_ai": {
+        "operation": {"name": "generate_content"},
+        "provider": {"name": "gcp.gemini"},
+        "request": {"model": "gemini-2.0-flash"},
+        "usage": {"input_tokens": "10", "output_tokens": "4"},
+    },
+}
 HELICONE_RECORD: dict[str, Any] = {
-    "request_id": "h1", "request_created_at": "2025-05-01T10:00:00.000Z", "request_model": "gpt-4o",
-    "response_model": "gpt-4o-2024-08-06", "model": "gpt-4o", "provider": "OPENAI",
-    "prompt_tokens": 2000, "prompt_cache_read_tokens": 1500, "prompt_cache_write_tokens": 0,
-    "completion_tokens": 100, "costUSD": 0.0042, "response_status": 200,
-    "properties": {"Helicone-Property-Feature": "search"}}
+    "request_id": "h1",
+    "request_created_at": "2025-05-01T10:00:00.000Z",
+    "request_model": "gpt-4o",
+    "response_model": "gpt-4o-2024-08-06",
+    "model": "gpt-4o",
+    "provider": "OPENAI",
+    "prompt_tokens": 2000,
+    "prompt_cache_read_tokens": 1500,
+    "prompt_cache_write_tokens": 0,
+    "completion_tokens": 100,
+    "costUSD": 0.0042,
+    "response_status": 200,
+    "properties": {"Helicone-Property-Feature": "search"},
+}
 AIOPT_ROW: dict[str, Any] = {
-    "ts": "2025-05-01T10:00:00Z", "provider": "openai", "model": "gpt-4o", "input_tokens": 100,
-    "output_tokens": 10, "feature_tag": "x", "retries": 0, "status": "ok"}
+    "ts": "2025-05-01T10:00:00Z",
+    "provider": "openai",
+    "model": "gpt-4o",
+    "input_tokens": 100,
+    "output_tokens": 10,
+    "feature_tag": "x",
+    "retries": 0,
+    "status": "ok",
+}
 T0 = utc("2025-05-01T10:00:00")
 
 CASES = [
     # OpenAI: a wrapped chat body; a Batch API output line; a Responses `response.completed` event;
     # OpenRouter's cache writes and stated cost; DeepSeek's cache-hit field.
-    pytest.param("openai", {"ts": "2025-05-01T10:00:00Z", "feature_tag": "summarize", "response": CHAT_BODY},
-                 dict(model="gpt-4o-mini-2024-07-18", provider="openai", feature="summarize", input=2000,
-                      cached=1024, output=300, truncated=True, ts=T0), id="openai-wrapped-chat"),
-    pytest.param("openai", {"id": "batch_req_1", "custom_id": "summarize-17", "error": None,
-                            "response": {"status_code": 200, "request_id": "req_1", "body": CHAT_BODY}},
-                 dict(model="gpt-4o-mini-2024-07-18", input=2000, cached=1024, ts=1714550400.0, ok=True),
-                 id="openai-batch-output"),
-    pytest.param("openai", RESPONSES_EVENT,
-                 dict(model="o4-mini-2025-04-16", feature="extract", input=500, output=1000, reasoning=900,
-                      truncated=True), id="openai-responses-event"),
-    pytest.param("openai", OPENROUTER_BODY,
-                 dict(provider="openrouter", model="anthropic/claude-sonnet-4", input=3000, cache_write=2900,
-                      cost=0.0123), id="openrouter-cache-write-and-cost"),
-    pytest.param("openai", DEEPSEEK_BODY, dict(model="deepseek-chat", input=100, cached=64),
-                 id="deepseek-chat-shape"),
+    pytest.param(
+        "openai",
+        {"ts": "2025-05-01T10:00:00Z", "feature_tag": "summarize", "response": CHAT_BODY},
+        dict(
+            model="gpt-4o-mini-2024-07-18",
+            provider="openai",
+            feature="summarize",
+            input=2000,
+            cached=1024,
+            output=300,
+            truncated=True,
+            ts=T0,
+        ),
+        id="openai-wrapped-chat",
+    ),
+    pytest.param(
+        "openai",
+        {
+            "id": "batch_req_1",
+            "custom_id": "summarize-17",
+            "error": None,
+            "response": {"status_code": 200, "request_id": "req_1", "body": CHAT_BODY},
+        },
+        dict(model="gpt-4o-mini-2024-07-18", input=2000, cached=1024, ts=1714550400.0, ok=True),
+        id="openai-batch-output",
+    ),
+    pytest.param(
+        "openai",
+        RESPONSES_EVENT,
+        dict(model="o4-mini-2025-04-16", feature="extract", input=500, output=1000, reasoning=900, truncated=True),
+        id="openai-responses-event",
+    ),
+    pytest.param(
+        "openai",
+        OPENROUTER_BODY,
+        dict(provider="openrouter", model="anthropic/claude-sonnet-4", input=3000, cache_write=2900, cost=0.0123),
+        id="openrouter-cache-write-and-cost",
+    ),
+    pytest.param("openai", DEEPSEEK_BODY, dict(model="deepseek-chat", input=100, cached=64), id="deepseek-chat-shape"),
     # Anthropic: flat body plus `ts`, with 5-minute and 1-hour cache writes; an old body wrapped.
-    pytest.param("anthropic", CLAUDE_LINE,
-                 dict(input=13050, cached=10000, cache_write=3000, cache_write_1h=2000, output=1024,
-                      truncated=True, feature="chat", ts=1714550400.0), id="anthropic-cache-1h"),
-    pytest.param("anthropic", CLAUDE_OLD_WRAPPED,
-                 dict(model="claude-3-haiku-20240307", input=12, output=30, cached=0,
-                      ts=utc("2024-05-01T08:00:00")), id="anthropic-wrapped-old"),
+    pytest.param(
+        "anthropic",
+        CLAUDE_LINE,
+        dict(
+            input=13050,
+            cached=10000,
+            cache_write=3000,
+            cache_write_1h=2000,
+            output=1024,
+            truncated=True,
+            feature="chat",
+            ts=1714550400.0,
+        ),
+        id="anthropic-cache-1h",
+    ),
+    pytest.param(
+        "anthropic",
+        CLAUDE_OLD_WRAPPED,
+        dict(model="claude-3-haiku-20240307", input=12, output=30, cached=0, ts=utc("2024-05-01T08:00:00")),
+        id="anthropic-wrapped-old",
+    ),
     # Gemini: camelCase REST body wrapped; snake_case SDK dump with Vertex `create_time`.
-    pytest.param("gemini", GEMINI_WRAPPED,
-                 dict(model="gemini-2.5-flash", provider="google", feature="translate", input=5040,
-                      cached=4096, output=1000, reasoning=900, truncated=True), id="gemini-rest"),
-    pytest.param("gemini", GEMINI_SNAKE, dict(model="gemini-2.0-flash-001", input=10, output=5, ts=T0),
-                 id="gemini-sdk-snake-case"),
+    pytest.param(
+        "gemini",
+        GEMINI_WRAPPED,
+        dict(
+            model="gemini-2.5-flash",
+            provider="google",
+            feature="translate",
+            input=5040,
+            cached=4096,
+            output=1000,
+            reasoning=900,
+            truncated=True,
+        ),
+        id="gemini-rest",
+    ),
+    pytest.param(
+        "gemini",
+        GEMINI_SNAKE,
+        dict(model="gemini-2.0-flash-001", input=10, output=5, ts=T0),
+        id="gemini-sdk-snake-case",
+    ),
     # LiteLLM: SpendLogs row (JSON text inside JSON); StandardLoggingPayload; model_group fallback.
-    pytest.param("litellm", SPEND_ROW,
-                 dict(model="gpt-4o", provider="openai", feature="summarize", input=1500, cached=512,
-                      output=100, ok=False, retries=2, cost=0.0042, ts=T0), id="litellm-spendlogs"),
-    pytest.param("litellm", LOGGING_PAYLOAD,
-                 dict(feature="classify", input=1000, cached=600, cache_write=300, output=200, ok=True,
-                      cost=0.0012, ts=1714550400.25), id="litellm-standard-logging-payload"),
-    pytest.param("litellm", SPEND_ROW_UNTAGGED, dict(feature="fast", model="groq/llama-3.3-70b"),
-                 id="litellm-model-group-feature"),
+    pytest.param(
+        "litellm",
+        SPEND_ROW,
+        dict(
+            model="gpt-4o",
+            provider="openai",
+            feature="summarize",
+            input=1500,
+            cached=512,
+            output=100,
+            ok=False,
+            retries=2,
+            cost=0.0042,
+            ts=T0,
+        ),
+        id="litellm-spendlogs",
+    ),
+    pytest.param(
+        "litellm",
+        LOGGING_PAYLOAD,
+        dict(
+            feature="classify",
+            input=1000,
+            cached=600,
+            cache_write=300,
+            output=200,
+            ok=True,
+            cost=0.0012,
+            ts=1714550400.25,
+        ),
+        id="litellm-standard-logging-payload",
+    ),
+    pytest.param(
+        "litellm",
+        SPEND_ROW_UNTAGGED,
+        dict(feature="fast", model="groq/llama-3.3-70b"),
+        id="litellm-model-group-feature",
+    ),
     # Langfuse: a batch (create + update merged, feature from the trace); one event per line;
     # an observations export row.
-    pytest.param("langfuse", LANGFUSE_BATCH,
-                 dict(model="gpt-4o", feature="summarize", input=1000, cached=200, output=150,
-                      reasoning=50, cost=pytest.approx(0.003), ts=T0), id="langfuse-batch"),
-    pytest.param("langfuse", LANGFUSE_EVENT,
-                 dict(feature="classify", input=30, output=5, cost=0.0001, ts=T0), id="langfuse-event-line"),
-    pytest.param("langfuse", LANGFUSE_OBSERVATION,
-                 dict(feature="rerank", input=10, output=2, ok=False, cost=0.00001),
-                 id="langfuse-observation"),
+    pytest.param(
+        "langfuse",
+        LANGFUSE_BATCH,
+        dict(
+            model="gpt-4o",
+            feature="summarize",
+            input=1000,
+            cached=200,
+            output=150,
+            reasoning=50,
+            cost=pytest.approx(0.003),
+            ts=T0,
+        ),
+        id="langfuse-batch",
+    ),
+    pytest.param(
+        "langfuse",
+        LANGFUSE_EVENT,
+        dict(feature="classify", input=30, output=5, cost=0.0001, ts=T0),
+        id="langfuse-event-line",
+    ),
+    pytest.param(
+        "langfuse",
+        LANGFUSE_OBSERVATION,
+        dict(feature="rerank", input=10, output=2, ok=False, cost=0.00001),
+        id="langfuse-observation",
+    ),
     # OpenTelemetry: console-exporter span (flat map); OTLP span (list, string intValue); top-level
     # attributes nested as a CSV with dotted columns gives them.
-    pytest.param("otel", CONSOLE_SPAN,
-                 dict(model="gpt-4o-2024-08-06", provider="openai", feature="summarize", input=1200,
-                      cached=1000, output=300, truncated=True, ok=True, ts=T0), id="otel-console-span"),
-    pytest.param("otel", OTLP_SPAN,
-                 dict(model="claude-3-5-sonnet-20241022", provider="anthropic", feature="researcher",
-                      input=150, cache_write=100, output=20, ok=False, truncated=False, ts=1714550400.0),
-                 id="otel-otlp-span"),
-    pytest.param("otel", NESTED_ATTRIBUTES,
-                 dict(model="gemini-2.0-flash", provider="gcp.gemini", feature="", input=10, output=4),
-                 id="otel-nested-attributes"),
+    pytest.param(
+        "otel",
+        CONSOLE_SPAN,
+        dict(
+            model="gpt-4o-2024-08-06",
+            provider="openai",
+            feature="summarize",
+            input=1200,
+            cached=1000,
+            output=300,
+            truncated=True,
+            ok=True,
+            ts=T0,
+        ),
+        id="otel-console-span",
+    ),
+    pytest.param(
+        "otel",
+        OTLP_SPAN,
+        dict(
+            model="claude-3-5-sonnet-20241022",
+            provider="anthropic",
+            feature="researcher",
+            input=150,
+            cache_write=100,
+            output=20,
+            ok=False,
+            truncated=False,
+            ts=1714550400.0,
+        ),
+        id="otel-otlp-span",
+    ),
+    pytest.param(
+        "otel",
+        NESTED_ATTRIBUTES,
+        dict(model="gemini-2.0-flash", provider="gcp.gemini", feature="", input=10, output=4),
+        id="otel-nested-attributes",
+    ),
     # Helicone: a JSON export record (the response model is billed).
-    pytest.param("helicone", HELICONE_RECORD,
-                 dict(model="gpt-4o-2024-08-06", provider="openai", feature="search", input=2000,
-                      cached=1500, output=100, cost=0.0042, ok=True), id="helicone-json"),
+    pytest.param(
+        "helicone",
+        HELICONE_RECORD,
+        dict(
+            model="gpt-4o-2024-08-06",
+            provider="openai",
+            feature="search",
+            input=2000,
+            cached=1500,
+            output=100,
+            cost=0.0042,
+            ok=True,
+        ),
+        id="helicone-json",
+    ),
     # AIOpt: still detected, last in the table.
     pytest.param("aiopt", AIOPT_ROW, dict(model="gpt-4o", feature="x", input=100, output=10), id="aiopt"),
 ]
@@ -390,12 +732,11 @@ CASES = [
 def test_hand_written_record(name: str, record: dict[str, Any], expected: dict[str, Any]) -> None:
     req = read_one(record, name)
     assert {key: getattr(req, key) for key in expected} == expected
-    assert read(by_name(name), record) == [req]   # forced by name: the same reading
+    assert read(by_name(name), record) == [req]  # forced by name: the same reading
 
 
 @pytest.mark.parametrize("name, record, expected", [c for c in CASES if c.values[0] != "aiopt"])
-def test_aiopt_does_not_swallow_other_dialects(name: str, record: dict[str, Any],
-                                               expected: dict[str, Any]) -> None:
+def test_aiopt_does_not_swallow_other_dialects(name: str, record: dict[str, Any], expected: dict[str, Any]) -> None:
     assert by_name("aiopt").detect(record) is False
 
 
@@ -417,8 +758,7 @@ MALFORMED: list[tuple[str, dict[str, Any]]] = [
     ("anthropic", {**HAIKU, "ts": "not a time", "usage": {"input_tokens": 1}}),
     ("gemini", {"modelVersion": "gemini-2.5-pro", "usageMetadata": {"candidatesTokenCount": 3}}),
     ("gemini", {"usageMetadata": {"promptTokenCount": 3}}),
-    ("gemini", {"modelVersion": "gemini-2.5-pro", "candidates": [3],
-                "usageMetadata": {"promptTokenCount": 3}}),
+    ("gemini", {"modelVersion": "gemini-2.5-pro", "candidates": [3], "usageMetadata": {"promptTokenCount": 3}}),
     ("litellm", {**SPEND, "metadata": "{not json"}),
     ("litellm", {**SPEND, "request_tags": 5}),
     ("litellm", {**SPEND, "spend": "-1"}),
@@ -458,9 +798,19 @@ def test_malformed_rows_are_counted_not_fatal(tmp_path: Path, name: str) -> None
 
 
 GARBAGE: list[dict[str, Any]] = [
-    {}, {"attributes": 5}, {"attributes": [1, 2]}, {"attributes": [{"nokey": 1}]}, {"batch": "x"},
-    {"data": [1]}, {"data": "x"}, {"usage": "x", "model": "m"}, {"usageMetadata": 3},
-    {"response": {"response": {"response": {}}}}, {"gen_ai": 5}, {"model": 5, "prompt_tokens": []}]
+    {},
+    {"attributes": 5},
+    {"attributes": [1, 2]},
+    {"attributes": [{"nokey": 1}]},
+    {"batch": "x"},
+    {"data": [1]},
+    {"data": "x"},
+    {"usage": "x", "model": "m"},
+    {"usageMetadata": 3},
+    {"response": {"response": {"response": {}}}},
+    {"gen_ai": 5},
+    {"model": 5, "prompt_tokens": []},
+]
 
 
 @pytest.mark.parametrize("dialect", DIALECTS, ids=lambda d: d.name)
@@ -472,30 +822,62 @@ def test_detect_never_raises(dialect: Dialect) -> None:
 def test_dialect_names_are_unique() -> None:
     names = [d.name for d in DIALECTS]
     assert len(names) == len(set(names))
-    assert set(names) == {"aiopt", "openai", "anthropic", "gemini", "litellm", "langfuse", "otel", "helicone",
-                          "writeup", "openai-usage", "anthropic-usage", "anthropic-batch", "openrouter", "bedrock",
-                          "portkey", "langsmith", "langfuse-blob", "openinference"}
+    assert set(names) == {
+        "aiopt",
+        "openai",
+        "anthropic",
+        "gemini",
+        "litellm",
+        "langfuse",
+        "otel",
+        "helicone",
+        "writeup",
+        "openai-usage",
+        "anthropic-usage",
+        "anthropic-batch",
+        "openrouter",
+        "bedrock",
+        "portkey",
+        "langsmith",
+        "langfuse-blob",
+        "openinference",
+    }
 
 
 # --- unpacking and forcing ------------------------------------------------------------------------
 
+
 def test_otlp_export_keeps_model_calls_only(tmp_path: Path) -> None:
-    rollup: dict[str, Any] = {"name": "invoke_agent researcher", "startTimeUnixNano": "1714550400000000000",
-              "attributes": [otlp("gen_ai.operation.name", "invoke_agent"),
-                             otlp("gen_ai.request.model", "claude-3-5-sonnet-20241022"),
-                             otlp("gen_ai.usage.input_tokens", 150)]}
-    http: dict[str, Any] = {"name": "POST", "startTimeUnixNano": "1714550400000000000",
-            "attributes": [otlp("http.request.method", "POST")]}
-    log_record: dict[str, Any] = {"timeUnixNano": "1714636800000000000",
-                  "attributes": [otlp("gen_ai.provider.name", "openai"),
-                                 otlp("gen_ai.response.model", "gpt-4o-mini"),
-                                 otlp("gen_ai.usage.input_tokens", 7), otlp("gen_ai.usage.output_tokens", 3)]}
-    scope = {"scope": {"name": "opentelemetry.instrumentation.anthropic"},
-             "spans": [rollup, OTLP_SPAN, http]}
-    export = {"resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [scope]}],
-              "resourceLogs": [{"scopeLogs": [{"logRecords": [log_record]}]}]}
+    rollup: dict[str, Any] = {
+        "name": "invoke_agent researcher",
+        "startTimeUnixNano": "1714550400000000000",
+        "attributes": [
+            otlp("gen_ai.operation.name", "invoke_agent"),
+            otlp("gen_ai.request.model", "claude-3-5-sonnet-20241022"),
+            otlp("gen_ai.usage.input_tokens", 150),
+        ],
+    }
+    http: dict[str, Any] = {
+        "name": "POST",
+        "startTimeUnixNano": "1714550400000000000",
+        "attributes": [otlp("http.request.method", "POST")],
+    }
+    log_record: dict[str, Any] = {
+        "timeUnixNano": "1714636800000000000",
+        "attributes": [
+            otlp("gen_ai.provider.name", "openai"),
+            otlp("gen_ai.response.model", "gpt-4o-mini"),
+            otlp("gen_ai.usage.input_tokens", 7),
+            otlp("gen_ai.usage.output_tokens", 3),
+        ],
+    }
+    scope = {"scope": {"name": "opentelemetry.instrumentation.anthropic"}, "spans": [rollup, OTLP_SPAN, http]}
+    export = {
+        "resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [scope]}],
+        "resourceLogs": [{"scopeLogs": [{"logRecords": [log_record]}]}],
+    }
     summary = summarize_baseline([write_jsonl(tmp_path / "spans.jsonl", [export])], THRESHOLDS)
-    assert (summary.requests, summary.bad_rows) == (2, 0)   # the roll-up and the HTTP span are skipped
+    assert (summary.requests, summary.bad_rows) == (2, 0)  # the roll-up and the HTTP span are skipped
     assert {g.model for g in summary.groups.values()} == {"claude-3-5-sonnet-20241022", "gpt-4o-mini"}
     assert summary.span_days == pytest.approx(1.0)
 
@@ -504,9 +886,9 @@ def test_forced_format_reads_rows_auto_detection_would_miss(tmp_path: Path) -> N
     http: dict[str, Any] = {"name": "GET /health", "attributes": {"http.request.method": "GET"}}
     log = write_jsonl(tmp_path / "spans.jsonl", [http, CONSOLE_SPAN])
     auto = summarize_baseline([log], THRESHOLDS)
-    assert (auto.requests, auto.bad_rows) == (1, 1)   # the first line names no dialect
+    assert (auto.requests, auto.bad_rows) == (1, 1)  # the first line names no dialect
     forced = summarize_baseline([log], THRESHOLDS, forced_format="otel")
-    assert (forced.requests, forced.bad_rows) == (1, 0)   # a span without usage is skipped, not bad
+    assert (forced.requests, forced.bad_rows) == (1, 0)  # a span without usage is skipped, not bad
 
 
 def test_forced_format_overrides_detection(tmp_path: Path) -> None:
@@ -514,7 +896,7 @@ def test_forced_format_overrides_detection(tmp_path: Path) -> None:
     assert detected(row) == "aiopt"
     log = write_jsonl(tmp_path / "export.jsonl", [row])
     (group,) = summarize_baseline([log], THRESHOLDS, forced_format="helicone").groups.values()
-    assert group.stated_cost == 0.5   # Helicone's `cost`, which the AIOpt reader does not read
+    assert group.stated_cost == 0.5  # Helicone's `cost`, which the AIOpt reader does not read
 
 
 def test_langfuse_batch_without_usage_yields_nothing() -> None:

@@ -2,6 +2,7 @@
 very summary the streaming readers give, on every dialect sample of tests/baseline/test_dialects.py and
 the real recorded bodies; a file it cannot read exactly (another shape, a malformed line, a request
 id seen twice) is left to the streaming reader, which names the lines."""
+
 from __future__ import annotations
 
 import json
@@ -59,14 +60,15 @@ NESTED_CASES = [c for c in CASES if c.values[0] in duck.NESTED]
 
 
 @pytest.mark.parametrize("name, record, expected", NESTED_CASES)
-def test_every_dialect_sample_reads_the_same_in_both_engines(tmp_path: Path, name: str, record: dict[str, Any],
-                                                             expected: dict[str, Any]) -> None:
+def test_every_dialect_sample_reads_the_same_in_both_engines(
+    tmp_path: Path, name: str, record: dict[str, Any], expected: dict[str, Any]
+) -> None:
     records = [_vary(record, i) for i in range(40)]
     fast, slow = _both(write_jsonl(tmp_path / "u.jsonl", records), records[0])
     assert slow.requests >= 40 and slow.bad_rows == 0
     shape = next(c.id for c in NESTED_CASES if c.values[1] is record)
     if shape in STREAMING_ONLY:
-        assert fast is None   # left to the streaming reader, never misread
+        assert fast is None  # left to the streaming reader, never misread
     else:
         assert fast is not None, shape
         assert _canon(fast) == _canon(slow)
@@ -85,11 +87,17 @@ def test_real_recorded_bodies_read_the_same_in_both_engines(tmp_path: Path, name
         elif wrap == "response":
             lines.append({"ts": ts, "feature_tag": tag, "response": body})
         else:
-            lines.append({"id": f"batch_req_{i}", "custom_id": f"{tag}-{i}", "error": None,
-                          "response": {"status_code": 200, "request_id": f"req_{i}", "body": body}})
+            lines.append(
+                {
+                    "id": f"batch_req_{i}",
+                    "custom_id": f"{tag}-{i}",
+                    "error": None,
+                    "response": {"status_code": 200, "request_id": f"req_{i}", "body": body},
+                }
+            )
     fast, slow = _both(write_jsonl(tmp_path / "u.jsonl", lines), lines[0])
     assert slow.requests == 30
-    if wrap == "batch":   # Batch tier: the streaming reader's
+    if wrap == "batch":  # Batch tier: the streaming reader's
         assert fast is None
         return
     assert fast is not None
@@ -97,23 +105,52 @@ def test_real_recorded_bodies_read_the_same_in_both_engines(tmp_path: Path, name
 
 
 def _openai_lines(n: int) -> list[dict[str, Any]]:
-    return [{"ts": f"2026-03-{i % 28 + 1:02d}T10:00:00Z", "feature_tag": "s", "response": {
-        "id": f"chatcmpl-{i}", "model": "gpt-4o-mini", "choices": [{"finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 100 + i, "completion_tokens": 10}}} for i in range(n)]
+    return [
+        {
+            "ts": f"2026-03-{i % 28 + 1:02d}T10:00:00Z",
+            "feature_tag": "s",
+            "response": {
+                "id": f"chatcmpl-{i}",
+                "model": "gpt-4o-mini",
+                "choices": [{"finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 100 + i, "completion_tokens": 10},
+            },
+        }
+        for i in range(n)
+    ]
 
 
-@pytest.mark.parametrize("spoil", [
-    pytest.param(lambda lines: lines.append("not json"), id="malformed-line"),
-    pytest.param(lambda lines: lines.append(json.dumps(_openai_lines(1)[0])), id="request-id-seen-twice"),
-    pytest.param(lambda lines: lines.append(json.dumps({"ts": "2026-03-02T00:00:00Z", "response": {
-        "model": "gpt-4o", "usage": {"prompt_tokens": 10.5}}})), id="fractional-count"),
-    pytest.param(lambda lines: lines.append(json.dumps({"ts": "2026-03-02T00:00:00Z", "response": {
-        "model": "gpt-4o", "usage": [1, 2]}})), id="usage-not-an-object"),
-    pytest.param(lambda lines: lines.append(json.dumps({"ts": "yesterday", "response": {
-        "model": "gpt-4o", "usage": {"prompt_tokens": 10}}})), id="bad-timestamp"),
-    pytest.param(lambda lines: lines.append(json.dumps({"model": "gpt-4o", "usage": {"prompt_tokens": 10}})),
-                 id="body-elsewhere"),
-])
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda lines: lines.append("not json"), id="malformed-line"),
+        pytest.param(lambda lines: lines.append(json.dumps(_openai_lines(1)[0])), id="request-id-seen-twice"),
+        pytest.param(
+            lambda lines: lines.append(
+                json.dumps(
+                    {"ts": "2026-03-02T00:00:00Z", "response": {"model": "gpt-4o", "usage": {"prompt_tokens": 10.5}}}
+                )
+            ),
+            id="fractional-count",
+        ),
+        pytest.param(
+            lambda lines: lines.append(
+                json.dumps({"ts": "2026-03-02T00:00:00Z", "response": {"model": "gpt-4o", "usage": [1, 2]}})
+            ),
+            id="usage-not-an-object",
+        ),
+        pytest.param(
+            lambda lines: lines.append(
+                json.dumps({"ts": "yesterday", "response": {"model": "gpt-4o", "usage": {"prompt_tokens": 10}}})
+            ),
+            id="bad-timestamp",
+        ),
+        pytest.param(
+            lambda lines: lines.append(json.dumps({"model": "gpt-4o", "usage": {"prompt_tokens": 10}})),
+            id="body-elsewhere",
+        ),
+    ],
+)
 def test_a_record_it_cannot_read_exactly_goes_to_the_streaming_reader(tmp_path: Path, spoil: Any) -> None:
     lines = [json.dumps(line) for line in _openai_lines(50)]
     spoil(lines)
@@ -146,8 +183,10 @@ def test_a_large_nested_log_is_read_by_duckdb_end_to_end(tmp_path: Path, monkeyp
 
 def test_body_level_follows_body_of() -> None:
     body = {"model": "m", "usage": {"prompt_tokens": 1}}
-    assert [body_level(r) for r in (body, {"response": body}, {"response": {"body": body}}, {"body": body},
-                                     {"response": {"x": 1}})] == [0, 1, 2, 3, -1]
+    assert [
+        body_level(r)
+        for r in (body, {"response": body}, {"response": {"body": body}}, {"body": body}, {"response": {"x": 1}})
+    ] == [0, 1, 2, 3, -1]
 
 
 def test_the_engine_never_prints_a_progress_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,4 +212,4 @@ def test_the_engine_never_prints_a_progress_bar(tmp_path: Path, monkeypatch: pyt
     path = write_jsonl(tmp_path / "u.jsonl", _openai_lines(20))
     assert duck.summarize_log(path, "u", THRESHOLDS, "openai", _openai_lines(1)[0]) is not None
     assert statements[0] == "SET enable_progress_bar = false"
-    assert statements[-1].lstrip().startswith("WITH raw AS")   # the query runs after every setting
+    assert statements[-1].lstrip().startswith("WITH raw AS")  # the query runs after every setting

@@ -2,6 +2,7 @@
 is read from where the cached summary stopped and gives the very summary of a full read; a rotated,
 truncated or rewritten log is read again in full; a read cut short keeps its checkpoint, and the
 next read finishes it."""
+
 from __future__ import annotations
 
 import gzip
@@ -32,7 +33,7 @@ def _lines(rows: list[dict[str, Any]]) -> str:
 
 
 def _full(path: Path) -> dict[str, object]:
-    return _canon(summarize_baseline([path], THRESHOLDS))   # no cache: read in full
+    return _canon(summarize_baseline([path], THRESHOLDS))  # no cache: read in full
 
 
 class Spy:
@@ -45,10 +46,13 @@ class Spy:
         def init(tail: JsonlTail, path: Path, start: int, line_base: int) -> None:
             self.starts.append(start)
             real(tail, path, start, line_base)
+
         monkeypatch.setattr(JsonlTail, "__init__", init)
 
 
-def test_appended_rows_are_read_alone_and_give_the_full_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_appended_rows_are_read_alone_and_give_the_full_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log, cache_dir = tmp_path / "u.jsonl", tmp_path / "c"
     log.write_text(_lines(_rows(300)))
     summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
@@ -57,16 +61,18 @@ def test_appended_rows_are_read_alone_and_give_the_full_summary(tmp_path: Path, 
         fh.write(_lines(_rows(30, 300, feature="classify")) + "{not json\n")
     spy = Spy(monkeypatch)
     grown = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
-    again = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)   # now a plain hit
+    again = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)  # now a plain hit
     assert spy.starts == [read_part] and _canon(again) == _canon(grown)
     assert _canon(grown) == _full(log)
     assert grown.requests == 330 and grown.bad_lines == [f"{log}:331 (not a usage record)"]
 
 
-@pytest.mark.parametrize("change", ["rotated", "truncated", "rewritten-same-size", "rewritten-and-grown",
-                                    "edited-in-the-read-part"])
-def test_a_log_that_did_not_only_grow_is_read_again_in_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            change: str) -> None:
+@pytest.mark.parametrize(
+    "change", ["rotated", "truncated", "rewritten-same-size", "rewritten-and-grown", "edited-in-the-read-part"]
+)
+def test_a_log_that_did_not_only_grow_is_read_again_in_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
     log, cache_dir = tmp_path / "u.jsonl", tmp_path / "c"
     text = _lines(_rows(300))
     log.write_text(text)
@@ -79,7 +85,7 @@ def test_a_log_that_did_not_only_grow_is_read_again_in_full(tmp_path: Path, monk
         log.write_text(text.replace('"gpt-4o-mini"', '"gpt-4o-nano"'))
     elif change == "rewritten-and-grown":
         log.write_text(text.replace('"gpt-4o-mini"', '"gpt-4.1-nano"') + _lines(_rows(5, 300)))
-    else:   # the last block of the read part changes, then the log grows
+    else:  # the last block of the read part changes, then the log grows
         log.write_text(text[:-200] + text[-200:].replace("summarize", "summarise") + _lines(_rows(5, 300)))
     spy = Spy(monkeypatch)
     after = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
@@ -98,7 +104,7 @@ def test_a_log_read_by_duckdb_then_grown_reads_only_the_tail(tmp_path: Path, mon
     with log.open("a") as fh:
         fh.write(_lines(_rows(5, 500)) + "[1]\n")
     spy = Spy(monkeypatch)
-    monkeypatch.setattr(duck, "MIN_BYTES", 10**12)   # the full read below must not use DuckDB either
+    monkeypatch.setattr(duck, "MIN_BYTES", 10**12)  # the full read below must not use DuckDB either
     grown = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
     assert spy.starts == [entry.offset]
     assert _canon(grown) == _full(log) and grown.bad_lines == [f"{log}:506 (not a usage record)"]
@@ -116,6 +122,7 @@ def test_a_read_cut_short_is_finished_by_the_next_one(tmp_path: Path, monkeypatc
             if number > 3000:
                 raise TimeoutError("max_seconds")
             yield number, row
+
     monkeypatch.setattr(JsonlTail, "rows", cut)
     with pytest.raises(TimeoutError):
         summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
@@ -128,15 +135,16 @@ def test_a_read_cut_short_is_finished_by_the_next_one(tmp_path: Path, monkeypatc
     assert _canon(finished) == _full(log)
 
 
-def test_a_log_ending_inside_a_line_is_cached_whole_and_reread_when_it_grows(tmp_path: Path,
-                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_log_ending_inside_a_line_is_cached_whole_and_reread_when_it_grows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log, cache_dir = tmp_path / "u.jsonl", tmp_path / "c"
     log.write_text(_lines(_rows(100)).rstrip("\n"))
     first = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
     assert first.requests == 100
     spy = Spy(monkeypatch)
     assert _canon(summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)) == _canon(first)
-    assert spy.starts == []   # a hit
+    assert spy.starts == []  # a hit
     with log.open("a") as fh:
         fh.write("\n" + _lines(_rows(3, 100)))
     grown = summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
@@ -152,6 +160,7 @@ def test_compressed_and_csv_logs_are_reread_in_full(tmp_path: Path, suffix: str)
     def write(items: list[dict[str, Any]], mode: str) -> None:
         if suffix == "csv":
             import csv
+
             with log.open(mode, newline="") as fh:
                 writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
                 if mode == "w":
@@ -160,6 +169,7 @@ def test_compressed_and_csv_logs_are_reread_in_full(tmp_path: Path, suffix: str)
         else:
             with gzip.open(log, mode + "t") as fh:
                 fh.write(_lines(items))
+
     write(rows, "w")
     summarize_baseline([log], THRESHOLDS, cache_dir=cache_dir)
     write(_rows(10, 200), "a")

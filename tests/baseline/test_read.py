@@ -1,4 +1,5 @@
 """Tests for aiopt_hooks.baseline: the AIOpt reader (both forms), CSV, gzip, timestamps, summary."""
+
 from __future__ import annotations
 
 import gzip
@@ -18,8 +19,8 @@ from aiopt_hooks.baseline.timestamps import parse_ts
 from aiopt_hooks.errors import AioptError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-THRESHOLDS = (32_000, 200_000)   # class 0: <= 32k input, 1: <= 200k, 2: above
-T0 = datetime(2026, 2, 7, tzinfo=timezone.utc).timestamp()   # 2026-02-07T00:00:00Z = 1770422400
+THRESHOLDS = (32_000, 200_000)  # class 0: <= 32k input, 1: <= 200k, 2: above
+T0 = datetime(2026, 2, 7, tzinfo=timezone.utc).timestamp()  # 2026-02-07T00:00:00Z = 1770422400
 
 
 def _summary(tmp_path: Path, name: str, data: str | bytes) -> Any:
@@ -39,35 +40,56 @@ def _groups(summary: Any) -> dict[tuple[str, str, str], tuple[int, int, int]]:
 
 REAL_LOGS = [
     pytest.param(
-        "aiopt-usage__tkddlr0716-collab_aiopt__sample_usage.jsonl", 5, 4.0,
-        {("summarize", "openai", "gpt-5-mini"): (1, 0, 0),
-         ("coding", "openai", "gpt-5.2"): (1, 0, 1),
-         ("classify", "anthropic", "claude-sonnet"): (1, 0, 0),
-         ("translate", "gemini", "gemini-1.5-flash"): (1, 0, 0),
-         ("summarize", "openai", "unknown-model-x"): (1, 1, 2)},
-        id="aggregated-sample"),
+        "aiopt-usage__tkddlr0716-collab_aiopt__sample_usage.jsonl",
+        5,
+        4.0,
+        {
+            ("summarize", "openai", "gpt-5-mini"): (1, 0, 0),
+            ("coding", "openai", "gpt-5.2"): (1, 0, 1),
+            ("classify", "anthropic", "claude-sonnet"): (1, 0, 0),
+            ("translate", "gemini", "gemini-1.5-flash"): (1, 0, 0),
+            ("summarize", "openai", "unknown-model-x"): (1, 1, 2),
+        },
+        id="aggregated-sample",
+    ),
     pytest.param(
-        "aiopt-usage__tkddlr0716-collab_aiopt__sample_usage_mixed.jsonl", 5, 4.0,
-        {("summarize", "openai", "gpt-5-mini"): (1, 0, 0),
-         ("classify", "anthropic", "claude-sonnet"): (1, 0, 1),
-         ("translate", "gemini", "gemini-1.5-flash"): (1, 0, 0),
-         ("summarize", "local", "llama3.1"): (1, 0, 0),
-         ("coding", "unknownprov", "x1"): (1, 0, 0)},
-        id="aggregated-mixed-providers"),
+        "aiopt-usage__tkddlr0716-collab_aiopt__sample_usage_mixed.jsonl",
+        5,
+        4.0,
+        {
+            ("summarize", "openai", "gpt-5-mini"): (1, 0, 0),
+            ("classify", "anthropic", "claude-sonnet"): (1, 0, 1),
+            ("translate", "gemini", "gemini-1.5-flash"): (1, 0, 0),
+            ("summarize", "local", "llama3.1"): (1, 0, 0),
+            ("coding", "unknownprov", "x1"): (1, 0, 0),
+        },
+        id="aggregated-mixed-providers",
+    ),
     pytest.param(
-        "aiopt-wrapper__tkddlr0716-collab_aiopt__baseline_calls.jsonl", 3, 2.0,
+        "aiopt-wrapper__tkddlr0716-collab_aiopt__baseline_calls.jsonl",
+        3,
+        2.0,
         {("summarize", "openai", "gpt-5-mini"): (3, 0, 0)},
-        id="wrapper-meta-feature-tag-beats-endpoint"),
+        id="wrapper-meta-feature-tag-beats-endpoint",
+    ),
     pytest.param(
-        "aiopt-wrapper__tkddlr0716-collab_aiopt__candidate_small.jsonl", 2, 600.0,
+        "aiopt-wrapper__tkddlr0716-collab_aiopt__candidate_small.jsonl",
+        2,
+        600.0,
         {("coding", "openai", "gpt-5.2"): (2, 0, 0)},
-        id="wrapper-ten-minutes"),
+        id="wrapper-ten-minutes",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "requests", "span_seconds", "groups"), REAL_LOGS)
-def test_real_aiopt_logs(tmp_path: Path, name: str, requests: int, span_seconds: float,
-                         groups: dict[tuple[str, str, str], tuple[int, int, int]]) -> None:
+def test_real_aiopt_logs(
+    tmp_path: Path,
+    name: str,
+    requests: int,
+    span_seconds: float,
+    groups: dict[tuple[str, str, str], tuple[int, int, int]],
+) -> None:
     shutil.copy(DATA / name, tmp_path / name)
     summary = summarize_baseline([tmp_path / name], THRESHOLDS, display_root=tmp_path)
     assert summary.requests == requests
@@ -79,19 +101,32 @@ def test_real_aiopt_logs(tmp_path: Path, name: str, requests: int, span_seconds:
     assert summary.paths == [name]
 
 
-@pytest.mark.parametrize(("name", "key", "cells"), [
-    # 3 rows x 20,000 prompt tokens (class 0, <= 32k), 2,000 completion tokens each
-    pytest.param("aiopt-wrapper__tkddlr0716-collab_aiopt__baseline_calls.jsonl",
-                 ("summarize", "openai", "gpt-5-mini"),
-                 {(0, 2000, False): [3, 60000, 0, 0, 0]}, id="wrapper-prompt-completion-tokens"),
-    # 2 rows x 50,000 prompt tokens (class 1: above 32k), 5,000 completion tokens each
-    pytest.param("aiopt-wrapper__tkddlr0716-collab_aiopt__candidate_small.jsonl",
-                 ("coding", "openai", "gpt-5.2"),
-                 {(1, 5000, False): [2, 100000, 0, 0, 0]}, id="wrapper-tier-class"),
-    # 35,000 input tokens: class 1
-    pytest.param("aiopt-usage__tkddlr0716-collab_aiopt__sample_usage.jsonl", ("coding", "openai", "gpt-5.2"),
-                 {(1, 3000, False): [1, 35000, 0, 0, 0]}, id="aggregated-input-output-tokens"),
-])
+@pytest.mark.parametrize(
+    ("name", "key", "cells"),
+    [
+        # 3 rows x 20,000 prompt tokens (class 0, <= 32k), 2,000 completion tokens each
+        pytest.param(
+            "aiopt-wrapper__tkddlr0716-collab_aiopt__baseline_calls.jsonl",
+            ("summarize", "openai", "gpt-5-mini"),
+            {(0, 2000, False): [3, 60000, 0, 0, 0]},
+            id="wrapper-prompt-completion-tokens",
+        ),
+        # 2 rows x 50,000 prompt tokens (class 1: above 32k), 5,000 completion tokens each
+        pytest.param(
+            "aiopt-wrapper__tkddlr0716-collab_aiopt__candidate_small.jsonl",
+            ("coding", "openai", "gpt-5.2"),
+            {(1, 5000, False): [2, 100000, 0, 0, 0]},
+            id="wrapper-tier-class",
+        ),
+        # 35,000 input tokens: class 1
+        pytest.param(
+            "aiopt-usage__tkddlr0716-collab_aiopt__sample_usage.jsonl",
+            ("coding", "openai", "gpt-5.2"),
+            {(1, 3000, False): [1, 35000, 0, 0, 0]},
+            id="aggregated-input-output-tokens",
+        ),
+    ],
+)
 def test_real_aiopt_cells(name: str, key: tuple[str, str, str], cells: dict[Any, list[float]]) -> None:
     summary = summarize_baseline([DATA / name], THRESHOLDS)
     assert summary.groups[key].cells == cells
@@ -99,21 +134,52 @@ def test_real_aiopt_cells(name: str, key: tuple[str, str, str], cells: dict[Any,
 
 # -- one row -> one request ----------------------------------------------------------------------
 
-AGG = {"ts": "2026-02-07T00:00:00Z", "provider": "OpenAI", "model": "gpt-4o", "input_tokens": 1200,
-       "output_tokens": 300, "feature_tag": "summarize", "retries": 0, "status": "ok"}
-WRAP = {"ts": "2026-02-07T00:00:00Z", "provider": "openai", "model": "gpt-4o", "prompt_tokens": 1200,
-        "completion_tokens": 300, "endpoint": "responses", "attempt": 1, "trace_id": "t1", "status": "ok",
-        "meta": {"feature_tag": "summarize"}}
-BASE = Request(ts=T0, provider="openai", model="gpt-4o", feature="summarize", input=1200, cached=0,
-               cache_write=0, output=300, reasoning=0, ok=True, retries=0, truncated=False, cost=None)
+AGG = {
+    "ts": "2026-02-07T00:00:00Z",
+    "provider": "OpenAI",
+    "model": "gpt-4o",
+    "input_tokens": 1200,
+    "output_tokens": 300,
+    "feature_tag": "summarize",
+    "retries": 0,
+    "status": "ok",
+}
+WRAP = {
+    "ts": "2026-02-07T00:00:00Z",
+    "provider": "openai",
+    "model": "gpt-4o",
+    "prompt_tokens": 1200,
+    "completion_tokens": 300,
+    "endpoint": "responses",
+    "attempt": 1,
+    "trace_id": "t1",
+    "status": "ok",
+    "meta": {"feature_tag": "summarize"},
+}
+BASE = Request(
+    ts=T0,
+    provider="openai",
+    model="gpt-4o",
+    feature="summarize",
+    input=1200,
+    cached=0,
+    cache_write=0,
+    output=300,
+    reasoning=0,
+    ok=True,
+    retries=0,
+    truncated=False,
+    cost=None,
+)
 
 ROWS = [
     pytest.param(AGG, {}, id="aggregated-provider-lower-cased"),
     pytest.param(WRAP, {}, id="wrapper"),
     pytest.param({**WRAP, "attempt": 3}, {"retries": 2}, id="wrapper-attempt-3-is-2-retries"),
     pytest.param({**WRAP, "attempt": 1, "retries": 4}, {"retries": 4}, id="retries-beat-attempt"),
-    pytest.param({k: v for k, v in WRAP.items() if k != "meta"}, {"feature": "responses"},
-                 id="wrapper-endpoint-when-no-tag"),
+    pytest.param(
+        {k: v for k, v in WRAP.items() if k != "meta"}, {"feature": "responses"}, id="wrapper-endpoint-when-no-tag"
+    ),
     pytest.param({**WRAP, "feature_tag": "classify"}, {"feature": "classify"}, id="feature-tag-beats-meta"),
     pytest.param({**AGG, "feature_tag": None}, {"feature": ""}, id="no-tag"),
     pytest.param({**AGG, "status": "error"}, {"ok": False}, id="status-error"),
@@ -136,13 +202,16 @@ def test_normalize_row(row: dict[str, Any], changed: dict[str, Any]) -> None:
     assert normalize(row) == BASE._replace(**changed)
 
 
-@pytest.mark.parametrize("row", [
-    pytest.param({**AGG, "model": ""}, id="empty-model"),
-    pytest.param({k: v for k, v in AGG.items() if k != "input_tokens"}, id="no-input-tokens"),
-    pytest.param({**AGG, "input_tokens": "many"}, id="input-not-a-number"),
-    pytest.param({**AGG, "output_tokens": -5}, id="negative-output"),
-    pytest.param({**AGG, "ts": "yesterday"}, id="bad-timestamp"),
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param({**AGG, "model": ""}, id="empty-model"),
+        pytest.param({k: v for k, v in AGG.items() if k != "input_tokens"}, id="no-input-tokens"),
+        pytest.param({**AGG, "input_tokens": "many"}, id="input-not-a-number"),
+        pytest.param({**AGG, "output_tokens": -5}, id="negative-output"),
+        pytest.param({**AGG, "ts": "yesterday"}, id="bad-timestamp"),
+    ],
+)
 def test_normalize_rejects(row: dict[str, Any]) -> None:
     with pytest.raises((ValueError, KeyError, TypeError)):
         normalize(row)
@@ -165,8 +234,8 @@ def test_csv_same_columns(tmp_path: Path) -> None:
     assert summary.span_days == pytest.approx(2.0)
     assert _groups(summary) == {
         ("summarize", "openai", "gpt-4o"): (1, 0, 0),
-        ("classify", "openai", "gpt-4o"): (1, 1, 1),     # meta.feature_tag column; attempt 2 = 1 retry
-        ("responses", "openai", "gpt-4o"): (1, 0, 0),    # empty meta.feature_tag: the endpoint
+        ("classify", "openai", "gpt-4o"): (1, 1, 1),  # meta.feature_tag column; attempt 2 = 1 retry
+        ("responses", "openai", "gpt-4o"): (1, 0, 0),  # empty meta.feature_tag: the endpoint
     }
     assert summary.groups[("classify", "openai", "gpt-4o")].cells == {(0, 20, False): [1, 200, 0, 0, 0]}
 
@@ -181,8 +250,7 @@ def test_jsonl_gzip(tmp_path: Path) -> None:
 
 def test_csv_gzip_with_epoch_timestamps(tmp_path: Path) -> None:
     # 1770422400 s and 1770508800000 ms are one day apart
-    text = ("ts,model,input_tokens,output_tokens,feature_tag\n"
-            "1770422400,gpt-4o,5,6,x\n1770508800000,gpt-4o,7,6,x\n")
+    text = "ts,model,input_tokens,output_tokens,feature_tag\n1770422400,gpt-4o,5,6,x\n1770508800000,gpt-4o,7,6,x\n"
     summary = _summary(tmp_path, "usage.csv.gz", gzip.compress(text.encode()))
     assert summary.requests == 2
     assert summary.span_days == pytest.approx(1.0)
@@ -194,12 +262,15 @@ def test_bom_is_skipped(tmp_path: Path) -> None:
     assert (summary.requests, summary.bad_rows) == (1, 0)
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    pytest.param("usage.jsonl.gz", b"not gzip at all", id="bad-gzip"),
-    pytest.param("usage.jsonl",
-                 (json.dumps(AGG) + "\n").encode() + '{"model": "caf\xe9"}\n'.encode("latin-1"),
-                 id="not-utf8"),
-])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        pytest.param("usage.jsonl.gz", b"not gzip at all", id="bad-gzip"),
+        pytest.param(
+            "usage.jsonl", (json.dumps(AGG) + "\n").encode() + '{"model": "caf\xe9"}\n'.encode("latin-1"), id="not-utf8"
+        ),
+    ],
+)
 def test_unreadable_logs_are_errors(tmp_path: Path, name: str, data: bytes) -> None:
     with pytest.raises(AioptError) as info:
         _summary(tmp_path, name, data)
@@ -233,12 +304,15 @@ def test_parse_ts(value: Any, expected: float | None) -> None:
     assert parse_ts(value) == (pytest.approx(expected) if expected is not None else None)
 
 
-@pytest.mark.parametrize("value", [
-    pytest.param("yesterday", id="words"),
-    pytest.param(True, id="bool"),
-    pytest.param(-5, id="negative"),
-    pytest.param(float("nan"), id="nan"),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("yesterday", id="words"),
+        pytest.param(True, id="bool"),
+        pytest.param(-5, id="negative"),
+        pytest.param(float("nan"), id="nan"),
+    ],
+)
 def test_parse_ts_rejects(value: Any) -> None:
     with pytest.raises(ValueError):
         parse_ts(value)
@@ -246,50 +320,81 @@ def test_parse_ts_rejects(value: Any) -> None:
 
 # -- malformed, empty, all-bad -------------------------------------------------------------------
 
+
 def _line(**over: Any) -> str:
     return json.dumps({**AGG, **over}) + "\n"
 
 
 MALFORMED = [
-    pytest.param(_line() + "garbage\n" + _line(ts="2026-02-10T00:00:00Z"), 2, 1,
-                 ["usage.jsonl:2 (not a usage record)"], id="not-json"),
-    pytest.param(_line() + "\n\n" + "[1, 2]\n" + _line(), 2, 1, ["usage.jsonl:4 (not a usage record)"],
-                 id="blank-lines-keep-numbering"),
-    pytest.param(_line() + _line(input_tokens="x"), 1, 1,
-                 ["usage.jsonl:2 (could not convert string to float: 'x')"], id="bad-number"),
+    pytest.param(
+        _line() + "garbage\n" + _line(ts="2026-02-10T00:00:00Z"),
+        2,
+        1,
+        ["usage.jsonl:2 (not a usage record)"],
+        id="not-json",
+    ),
+    pytest.param(
+        _line() + "\n\n" + "[1, 2]\n" + _line(),
+        2,
+        1,
+        ["usage.jsonl:4 (not a usage record)"],
+        id="blank-lines-keep-numbering",
+    ),
+    pytest.param(
+        _line() + _line(input_tokens="x"),
+        1,
+        1,
+        ["usage.jsonl:2 (could not convert string to float: 'x')"],
+        id="bad-number",
+    ),
     pytest.param(_line() + _line(model=None), 1, 1, ["usage.jsonl:2 (no `model`)"], id="no-model"),
-    pytest.param(_line() + _line(output_tokens=-1), 1, 1,
-                 ["usage.jsonl:2 (`output_tokens` out of range: -1)"],
-                 id="negative-tokens"),
-    pytest.param("".join(["oops\n"] * 7) + _line(), 1, 7,
-                 [f"usage.jsonl:{n} (not a usage record)" for n in range(1, 6)], id="first-five-listed"),
+    pytest.param(
+        _line() + _line(output_tokens=-1),
+        1,
+        1,
+        ["usage.jsonl:2 (`output_tokens` out of range: -1)"],
+        id="negative-tokens",
+    ),
+    pytest.param(
+        "".join(["oops\n"] * 7) + _line(),
+        1,
+        7,
+        [f"usage.jsonl:{n} (not a usage record)" for n in range(1, 6)],
+        id="first-five-listed",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "requests", "bad_rows", "bad_lines"), MALFORMED)
-def test_malformed_lines_counted(tmp_path: Path, text: str, requests: int, bad_rows: int,
-                                 bad_lines: list[str]) -> None:
+def test_malformed_lines_counted(tmp_path: Path, text: str, requests: int, bad_rows: int, bad_lines: list[str]) -> None:
     summary = _summary(tmp_path, "usage.jsonl", text)
     assert (summary.requests, summary.bad_rows, summary.bad_lines) == (requests, bad_rows, bad_lines)
 
 
 def test_malformed_csv_row_has_its_line(tmp_path: Path) -> None:
-    text = ("ts,model,input_tokens,output_tokens\n"
-            "2026-02-07T00:00:00Z,gpt-4o,abc,1\n2026-02-07T00:00:00Z,gpt-4o,1,1\n")
+    text = "ts,model,input_tokens,output_tokens\n2026-02-07T00:00:00Z,gpt-4o,abc,1\n2026-02-07T00:00:00Z,gpt-4o,1,1\n"
     summary = _summary(tmp_path, "usage.csv", text)
     assert (summary.requests, summary.bad_rows) == (1, 1)
     assert summary.bad_lines == ["usage.csv:2 (could not convert string to float: 'abc')"]
 
 
-@pytest.mark.parametrize(("name", "text", "fragment"), [
-    pytest.param("usage.jsonl", "", "no usable request rows", id="empty"),
-    pytest.param("usage.jsonl", "\n  \n\n", "no usable request rows", id="blank"),
-    pytest.param("usage.csv", "ts,model,input_tokens,output_tokens\n", "no usable request rows",
-                 id="csv-header-only"),
-    pytest.param("usage.jsonl", 'nope\n[1]\n{"foo": 1}\n',
-                 "usage.jsonl:1 (not a usage record), usage.jsonl:2 (not a usage record), "
-                 "usage.jsonl:3 (not a usage record)", id="all-bad-lists-lines"),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "fragment"),
+    [
+        pytest.param("usage.jsonl", "", "no usable request rows", id="empty"),
+        pytest.param("usage.jsonl", "\n  \n\n", "no usable request rows", id="blank"),
+        pytest.param(
+            "usage.csv", "ts,model,input_tokens,output_tokens\n", "no usable request rows", id="csv-header-only"
+        ),
+        pytest.param(
+            "usage.jsonl",
+            'nope\n[1]\n{"foo": 1}\n',
+            "usage.jsonl:1 (not a usage record), usage.jsonl:2 (not a usage record), "
+            "usage.jsonl:3 (not a usage record)",
+            id="all-bad-lists-lines",
+        ),
+    ],
+)
 def test_no_usable_rows_is_an_error(tmp_path: Path, name: str, text: str, fragment: str) -> None:
     with pytest.raises(AioptError) as info:
         _summary(tmp_path, name, text)
@@ -299,22 +404,26 @@ def test_no_usable_rows_is_an_error(tmp_path: Path, name: str, text: str, fragme
 
 # -- summary -------------------------------------------------------------------------------------
 
+
 def test_summary_over_several_logs(tmp_path: Path) -> None:
     first = tmp_path / "a.jsonl"
     second = tmp_path / "b.jsonl"
     first.write_text(_line(ts="2026-02-07T00:00:00Z") + _line(ts="2026-02-08T12:00:00Z", status="error"))
-    second.write_text(_line(ts="2026-02-09T00:00:00Z", feature_tag=None)
-                      + _line(ts="2026-02-07T06:00:00Z", input_tokens=250_000, output_tokens=10))
+    second.write_text(
+        _line(ts="2026-02-09T00:00:00Z", feature_tag=None)
+        + _line(ts="2026-02-07T06:00:00Z", input_tokens=250_000, output_tokens=10)
+    )
     summary = summarize_baseline([first, second], THRESHOLDS, display_root=tmp_path)
     assert summary.paths == ["a.jsonl", "b.jsonl"]
     assert summary.requests == 4
     assert summary.untagged == 1
-    assert summary.span_days == pytest.approx(2.0)          # 02-07 00:00 -> 02-09 00:00
-    assert _groups(summary) == {("summarize", "openai", "gpt-4o"): (3, 1, 0),
-                                ("", "openai", "gpt-4o"): (1, 0, 0)}
+    assert summary.span_days == pytest.approx(2.0)  # 02-07 00:00 -> 02-09 00:00
+    assert _groups(summary) == {("summarize", "openai", "gpt-4o"): (3, 1, 0), ("", "openai", "gpt-4o"): (1, 0, 0)}
     # per request tier class: 1,200 -> class 0; 250,000 -> class 2 (above 200k)
     assert summary.groups[("summarize", "openai", "gpt-4o")].cells == {
-        (0, 300, False): [2, 2400, 0, 0, 0], (2, 10, False): [1, 250_000, 0, 0, 0]}
+        (0, 300, False): [2, 2400, 0, 0, 0],
+        (2, 10, False): [1, 250_000, 0, 0, 0],
+    }
 
 
 def test_summary_tier_class_boundary(tmp_path: Path) -> None:
@@ -322,7 +431,10 @@ def test_summary_tier_class_boundary(tmp_path: Path) -> None:
     text = _line(input_tokens=200_000) + _line(input_tokens=200_001) + _line(input_tokens=32_000)
     summary = _summary(tmp_path, "usage.jsonl", text)
     assert set(summary.groups[("summarize", "openai", "gpt-4o")].cells) == {
-        (1, 300, False), (2, 300, False), (0, 300, False)}
+        (1, 300, False),
+        (2, 300, False),
+        (0, 300, False),
+    }
 
 
 def test_summary_stated_cost_and_truncation(tmp_path: Path) -> None:

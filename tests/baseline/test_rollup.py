@@ -7,6 +7,7 @@ ClickHouse's in chDB and BigQuery's/Snowflake's through sqlglot's parsers when t
 are installed.  Every file is checked statically: the same output columns in the same order, and
 the same tier CASE, that of the installed price data.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -33,8 +34,13 @@ from aiopt_hooks.errors import AioptError
 WAREHOUSE = Path(__file__).resolve().parents[2] / "docs" / "warehouse"
 DIALECTS = ("duckdb", "bigquery", "snowflake", "clickhouse", "postgresql")
 START = datetime(2026, 3, 1, tzinfo=timezone.utc)
-MODELS = (("openai", "gpt-4o-mini"), ("OpenAI", "gpt-4.1"), ("anthropic", "claude-sonnet-4"),
-          ("google", "gemini-2.5-pro"), ("", "llama-3.1-70b"))
+MODELS = (
+    ("openai", "gpt-4o-mini"),
+    ("OpenAI", "gpt-4.1"),
+    ("anthropic", "claude-sonnet-4"),
+    ("google", "gemini-2.5-pro"),
+    ("", "llama-3.1-70b"),
+)
 
 # How a team maps its own log or table onto the usage table's columns (README.md: "Your own table"):
 # here the AIOpt log read by DuckDB, both its aggregated and its wrapper form.
@@ -71,30 +77,40 @@ def _row(rng: random.Random, i: int, inputs: list[int]) -> dict[str, Any]:
     when = START + timedelta(seconds=rng.randrange(6 * 86400), milliseconds=rng.choice((0, 0, 250, 500)))
     inp = rng.choice(inputs) if i % 3 else rng.randrange(0, 40000)
     row: dict[str, Any] = {
-        "ts": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"), "provider": provider,
-        "model": model, "input_tokens": inp, "output_tokens": rng.choice((0, 1, 64, 256, 300, 512, 1024)),
-        "feature_tag": rng.choice(("summarize", "chat", "search", "")), "retries": rng.choice((0, 0, 1, 3)),
+        "ts": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "provider": provider,
+        "model": model,
+        "input_tokens": inp,
+        "output_tokens": rng.choice((0, 1, 64, 256, 300, 512, 1024)),
+        "feature_tag": rng.choice(("summarize", "chat", "search", "")),
+        "retries": rng.choice((0, 0, 1, 3)),
         "status": rng.choice(("ok", "ok", "ok", "error", "429", "Success", "200", "", "failed")),
         "finish_reason": rng.choice(("stop", "stop", "length", "MAX_TOKENS", "max_output_tokens", "end_turn")),
     }
-    if rng.random() < 0.5:   # cache reads, sometimes more than the input (clamped)
+    if rng.random() < 0.5:  # cache reads, sometimes more than the input (clamped)
         row["cached_input_tokens"] = rng.choice((0, inp // 2, inp + 100))
         row["cache_write_tokens"] = rng.choice((0, inp // 4, inp))
-    if rng.random() < 0.3:   # reasoning, sometimes more than the output (clamped)
+    if rng.random() < 0.3:  # reasoning, sometimes more than the output (clamped)
         row["reasoning_tokens"] = rng.choice((10, 200, 5000))
-    if rng.random() < 0.7:   # a stated cost on most rows: multiples of 1/1024 add up exactly in any order
+    if rng.random() < 0.7:  # a stated cost on most rows: multiples of 1/1024 add up exactly in any order
         row["billed_cost"] = rng.randrange(1, 5000) / 1024
     if i % 17 == 0:
-        row["ts"] = when.astimezone(timezone(timedelta(hours=2))).isoformat()   # an offset, not Z
+        row["ts"] = when.astimezone(timezone(timedelta(hours=2))).isoformat()  # an offset, not Z
     return row
 
 
 def _wrapper_row(rng: random.Random, i: int, inputs: list[int]) -> dict[str, Any]:
     """The AIOpt wrapper form: prompt/completion tokens, endpoint, attempt, meta.feature_tag, cost_usd."""
-    row: dict[str, Any] = {"timestamp": (START + timedelta(seconds=rng.randrange(6 * 86400))).isoformat(),
-                           "provider": "openai", "model": "gpt-4o-mini", "prompt_tokens": rng.choice(inputs),
-                           "completion_tokens": rng.choice((32, 128)), "endpoint": "/v1/responses",
-                           "attempt": rng.choice((1, 2, 3)), "status": rng.choice(("ok", "error"))}
+    row: dict[str, Any] = {
+        "timestamp": (START + timedelta(seconds=rng.randrange(6 * 86400))).isoformat(),
+        "provider": "openai",
+        "model": "gpt-4o-mini",
+        "prompt_tokens": rng.choice(inputs),
+        "completion_tokens": rng.choice((32, 128)),
+        "endpoint": "/v1/responses",
+        "attempt": rng.choice((1, 2, 3)),
+        "status": rng.choice(("ok", "error")),
+    }
     if i % 2:
         row["meta"] = {"feature_tag": "from-meta"}
         row["cost_usd"] = 0.125
@@ -104,7 +120,7 @@ def _wrapper_row(rng: random.Random, i: int, inputs: list[int]) -> dict[str, Any
 def _write_log(path: Path, thresholds: tuple[int, ...], n: int = 1500) -> Path:
     rng, inputs = random.Random(20260301), _inputs(thresholds)
     rows = [_row(rng, i, inputs) for i in range(n)] + [_wrapper_row(rng, i, inputs) for i in range(40)]
-    rows[7].pop("ts")   # a request without a timestamp: counted, in no day
+    rows[7].pop("ts")  # a request without a timestamp: counted, in no day
     rows[8].pop("feature_tag")
     rows[9].pop("status")
     rows[10].pop("retries")
@@ -131,8 +147,10 @@ def _canon(summary: BaselineSummary) -> dict[str, Any]:
     data: dict[str, Any] = summary_to_dict(summary)
     groups: list[dict[str, Any]] = data["groups"]
     data["paths"] = []
-    data["groups"] = sorted(({**g, "cells": sorted(map(tuple, g["cells"]))} for g in groups),
-                            key=lambda g: (g["feature"], g["provider"], g["model"]))
+    data["groups"] = sorted(
+        ({**g, "cells": sorted(map(tuple, g["cells"]))} for g in groups),
+        key=lambda g: (g["feature"], g["provider"], g["model"]),
+    )
     return data
 
 
@@ -145,14 +163,20 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     log = _write_log(root / "usage.jsonl", thresholds)
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     con.execute(LOAD_LOG.format(log=str(log).replace("'", "''")))
-    yield {"root": root, "log": log, "thresholds": thresholds, "con": con,
-           "expected": summarize_baseline([log], thresholds)}
+    yield {
+        "root": root,
+        "log": log,
+        "thresholds": thresholds,
+        "con": con,
+        "expected": summarize_baseline([log], thresholds),
+    }
     con.close()
 
 
 def _import(rows: list[Path], out: Path, thresholds: tuple[int, ...]) -> BaselineSummary:
-    code = main(["baseline", "import-rows", *map(str, rows), "-o", str(out),
-                 "--thresholds", ",".join(map(str, thresholds))])
+    code = main(
+        ["baseline", "import-rows", *map(str, rows), "-o", str(out), "--thresholds", ",".join(map(str, thresholds))]
+    )
     assert code == 0
     return summary_from_dict(json.loads(out.read_text()))
 
@@ -171,8 +195,8 @@ def test_duckdb_sql_yields_the_hooks_own_summary(warehouse: dict[str, Any], fmt:
     assert (got.first_ts, got.last_ts) == (expected.first_ts, expected.last_ts)
     assert sum(g.failed for g in got.groups.values()) == sum(g.failed for g in expected.groups.values()) > 0
     assert {k[0] for g in got.groups.values() for k in g.cells} == set(range(len(warehouse["thresholds"]) + 1))
-    assert any(k[2] for g in got.groups.values() for k in g.cells)          # truncated cells
-    assert len({d for g in got.groups.values() for d in g.days}) >= 6       # several UTC days
+    assert any(k[2] for g in got.groups.values() for k in g.cells)  # truncated cells
+    assert len({d for g in got.groups.values() for d in g.days}) >= 6  # several UTC days
 
 
 def test_the_hook_reads_the_imported_summary_as_its_baseline(warehouse: dict[str, Any]) -> None:
@@ -217,19 +241,21 @@ def test_every_dialect_embeds_the_installed_tier_thresholds() -> None:
     for dialect in DIALECTS:
         block = re.search(r"CASE\s+WHEN input_tokens <=.*?END", _sql(dialect), re.S)
         assert block is not None, dialect
-        assert " ".join(block.group(0).split()) == expected, \
+        assert " ".join(block.group(0).split()) == expected, (
             f"{dialect}.sql: stale tier CASE; regenerate it with `aiopt baseline thresholds --sql`"
+        )
 
 
 def _output_columns(sql: str) -> list[str]:
     """The aliases of the file's last SELECT list, in order."""
     body = re.sub(r"--[^\n]*", "", sql)
-    select = body[body.rindex("\nSELECT"):]
+    select = body[body.rindex("\nSELECT") :]
     select = select[: re.search(r"\nFROM\s", select).start()]  # type: ignore[union-attr]
     return re.findall(r"\bAS\s+(\w+)\s*(?:,|$)", select, re.M)
 
 
 # --- the converter's checks -------------------------------------------------------------------
+
 
 def _rows_file(path: Path, rows: list[dict[str, Any]]) -> Path:
     header = ",".join(COLUMNS)
@@ -238,13 +264,39 @@ def _rows_file(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-GROUP = {"kind": "group", "feature": "chat", "provider": "openai", "model": "gpt-4o", "requests": 2, "failed": 1,
-         "retries": 1, "billed_cost": 0.5, "billed_rows": 2, "failed_input_sum": 100, "failed_cached_sum": 0,
-         "failed_cache_write_sum": 0, "failed_output_sum": 10, "failed_reasoning_sum": 0, "max_input": 200,
-         "first_ts": 1772323200, "last_ts": 1772409600}
-CELL = {"kind": "cell", "feature": "chat", "provider": "openai", "model": "gpt-4o", "tier_class": 0,
-        "output_tokens": 10, "truncated": "false", "requests": 2, "input_sum": 300, "cached_sum": 0,
-        "cache_write_sum": 0, "reasoning_sum": 0}
+GROUP = {
+    "kind": "group",
+    "feature": "chat",
+    "provider": "openai",
+    "model": "gpt-4o",
+    "requests": 2,
+    "failed": 1,
+    "retries": 1,
+    "billed_cost": 0.5,
+    "billed_rows": 2,
+    "failed_input_sum": 100,
+    "failed_cached_sum": 0,
+    "failed_cache_write_sum": 0,
+    "failed_output_sum": 10,
+    "failed_reasoning_sum": 0,
+    "max_input": 200,
+    "first_ts": 1772323200,
+    "last_ts": 1772409600,
+}
+CELL = {
+    "kind": "cell",
+    "feature": "chat",
+    "provider": "openai",
+    "model": "gpt-4o",
+    "tier_class": 0,
+    "output_tokens": 10,
+    "truncated": "false",
+    "requests": 2,
+    "input_sum": 300,
+    "cached_sum": 0,
+    "cache_write_sum": 0,
+    "reasoning_sum": 0,
+}
 
 
 def test_a_stale_tier_case_is_caught(tmp_path: Path) -> None:
@@ -280,11 +332,26 @@ def test_missing_columns_and_bad_values_name_the_file_and_line(tmp_path: Path) -
 def test_warehouse_json_quirks_are_read(tmp_path: Path) -> None:
     """Upper-case keys (Snowflake), 64-bit integers as strings (BigQuery, ClickHouse), nulls
     left out (Snowflake's OBJECT_CONSTRUCT), 0/1 for booleans, gzip."""
-    rows = [{k.upper(): (str(v) if isinstance(v, int) else v) for k, v in r.items()}
-            for r in (GROUP, {**CELL, "truncated": 1},
-                      {"kind": "day", "feature": "chat", "provider": "openai", "model": "gpt-4o", "day": "20513",
-                       "requests": "2", "input_sum": "300", "cached_sum": 0, "cache_write_sum": 0,
-                       "output_sum": "20", "reasoning_sum": 0})]
+    rows = [
+        {k.upper(): (str(v) if isinstance(v, int) else v) for k, v in r.items()}
+        for r in (
+            GROUP,
+            {**CELL, "truncated": 1},
+            {
+                "kind": "day",
+                "feature": "chat",
+                "provider": "openai",
+                "model": "gpt-4o",
+                "day": "20513",
+                "requests": "2",
+                "input_sum": "300",
+                "cached_sum": 0,
+                "cache_write_sum": 0,
+                "output_sum": "20",
+                "reasoning_sum": 0,
+            },
+        )
+    ]
     path = tmp_path / "rows.json.gz"
     with gzip.open(path, "wt") as fh:
         fh.writelines(json.dumps(r) + "\n" for r in rows)
@@ -353,20 +420,61 @@ def postgres() -> Iterator[list[str]]:
     psql = shutil.which("psql") or (str(bindir / "psql") if bindir and (bindir / "psql").exists() else None)
     if bindir is None or psql is None:
         pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl, postgres, psql) on this machine")
-    tmp = Path(tempfile.mkdtemp(prefix="aiopt-pg-"))   # short: a socket path has a length limit
+    tmp = Path(tempfile.mkdtemp(prefix="aiopt-pg-"))  # short: a socket path has a length limit
     run = [*_as_server_user(tmp), str(bindir / "pg_ctl"), "-D", str(tmp / "data")]
     try:
-        init = subprocess.run([*run[:-3], str(bindir / "initdb"), "-D", str(tmp / "data"), "-U", "postgres",
-                               "--auth=trust", "-N", "-E", "UTF8", "--locale=C"], capture_output=True, text=True,
-                              timeout=60)
+        init = subprocess.run(
+            [
+                *run[:-3],
+                str(bindir / "initdb"),
+                "-D",
+                str(tmp / "data"),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-N",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         start = init.returncode == 0 and subprocess.run(
-            [*run, "-w", "-t", "30", "-l", str(tmp / "log"), "-o", f"-k {tmp} -c listen_addresses= -p 54329 "
-             "-c fsync=off", "start"], capture_output=True, text=True, timeout=60)
+            [
+                *run,
+                "-w",
+                "-t",
+                "30",
+                "-l",
+                str(tmp / "log"),
+                "-o",
+                f"-k {tmp} -c listen_addresses= -p 54329 -c fsync=off",
+                "start",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if not start or start.returncode != 0:
             log = (tmp / "log").read_text()[-300:] if (tmp / "log").exists() else ""
             pytest.skip(f"a PostgreSQL server could not be started here: {init.stderr[-300:]}{log}")
-        yield [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(tmp), "-p", "54329", "-U", "postgres",
-               "-d", "postgres"]
+        yield [
+            psql,
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            str(tmp),
+            "-p",
+            "54329",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+        ]
     finally:
         subprocess.run([*run, "-m", "immediate", "stop"], capture_output=True, timeout=60)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -380,8 +488,12 @@ def test_postgresql_sql_runs_for_real(warehouse: dict[str, Any], postgres: list[
     load.write_text(PG_TABLE.format(csv=root / "usage.csv"))
     subprocess.run([*postgres, "-f", str(load)], check=True, capture_output=True, timeout=60)
     rows = root / "rows-pg.csv"
-    done = subprocess.run([*postgres, "--csv", "-f", str(WAREHOUSE / "postgresql.sql"), "-o", str(rows)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [*postgres, "--csv", "-f", str(WAREHOUSE / "postgresql.sql"), "-o", str(rows)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     got = _import([rows], root / "summary-pg.json", warehouse["thresholds"])
     assert _canon(got) == _canon(warehouse["expected"])
@@ -409,8 +521,7 @@ def test_cloud_sql_parses_and_transpiles_to_the_same_rows(warehouse: dict[str, A
     DuckDB translation sqlglot makes of them (their own epoch/day/filter functions included)
     must give the same summary.  A check of the SQL's logic, not of the real engines."""
     sqlglot = pytest.importorskip("sqlglot", reason="sqlglot (pip install sqlglot) parses the cloud dialects")
-    query = sqlglot.transpile(_query(dialect), read=dialect, write="duckdb",
-                              error_level=sqlglot.ErrorLevel.RAISE)[0]
+    query = sqlglot.transpile(_query(dialect), read=dialect, write="duckdb", error_level=sqlglot.ErrorLevel.RAISE)[0]
     root = warehouse["root"]
     rows = root / f"rows-{dialect}.csv"
     warehouse["con"].execute(f"COPY ({query}) TO '{rows}' (HEADER)")

@@ -1,5 +1,6 @@
 """The command-line tests' `run`: `aiopt check ARGS` in-process on the sample app, asserting that the
 command left the work tree and the index untouched."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,6 +16,7 @@ from tests.support.workflow import Run
 @pytest.fixture
 def run(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> Any:
     """`run(*args)` -> Run; also asserts the command left the work tree and the index untouched."""
+
     def _run(*args: str, entry: Any = main) -> Run:
         capsys.readouterr()
         before = snapshot(app)
@@ -25,4 +27,5 @@ def run(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> Any:
         assert after[1] == before[1], "git status changed"
         assert after[2] == before[2], "a work-tree file was modified"
         return Run(code, captured.out, captured.err)
+
     return _run

@@ -3,6 +3,7 @@
 Money is checked against an oracle computed here from `sample_repo/usage.jsonl` and list prices
 (USD per 1M tokens), so a wrong estimate fails even when the verdict happens to be right.
 """
+
 from __future__ import annotations
 
 import functools
@@ -96,13 +97,20 @@ def test_model_swap_json_values(app: GitRepo, run: Any) -> None:
     assert data["delta"]["monthly_usd"] == pytest.approx(new - old, abs=0.01)
     assert data["delta"]["monthly_usd_low"] <= data["delta"]["monthly_usd"] <= data["delta"]["monthly_usd_high"]
     assert data["candidate"]["monthly_usd"] == pytest.approx(
-        data["baseline"]["monthly_usd"] + data["delta"]["monthly_usd"], abs=0.011)
+        data["baseline"]["monthly_usd"] + data["delta"]["monthly_usd"], abs=0.011
+    )
     assert data["delta"]["pct"] == pytest.approx(
-        100 * data["delta"]["monthly_usd"] / data["baseline"]["monthly_usd"], rel=1e-3)
+        100 * data["delta"]["monthly_usd"] / data["baseline"]["monthly_usd"], rel=1e-3
+    )
     [change] = data["changes"]
     assert {k: change[k] for k in ("file", "feature", "field", "old", "new", "requests_matched")} == {
-        "file": "config/llm.yaml", "feature": "summarize", "field": "model", "old": "gpt-4o-mini",
-        "new": "gpt-4o", "requests_matched": SUMMARIZE_ROWS}
+        "file": "config/llm.yaml",
+        "feature": "summarize",
+        "field": "model",
+        "old": "gpt-4o-mini",
+        "new": "gpt-4o",
+        "requests_matched": SUMMARIZE_ROWS,
+    }
     assert change["baseline_monthly_usd"] == pytest.approx(old, abs=0.01)
     assert change["candidate_monthly_usd"] == pytest.approx(new, abs=0.01)
     assert change["delta_monthly_usd"] == pytest.approx(new - old, abs=0.01)
@@ -114,14 +122,26 @@ def test_model_swap_json_values(app: GitRepo, run: Any) -> None:
 JSON_TOP = {"verdict", "exit_code", "baseline", "candidate", "delta", "changes", "findings", "reasons"}
 JSON_BASELINE = {"paths", "requests", "window_days", "monthly_usd"}
 JSON_DELTA = {"monthly_usd", "monthly_usd_low", "monthly_usd_high", "pct"}
-JSON_CHANGE = {"file", "feature", "field", "old", "new", "requests_matched", "baseline_monthly_usd",
-               "candidate_monthly_usd", "delta_monthly_usd", "delta_monthly_usd_low", "delta_monthly_usd_high",
-               "confidence", "notes"}
+JSON_CHANGE = {
+    "file",
+    "feature",
+    "field",
+    "old",
+    "new",
+    "requests_matched",
+    "baseline_monthly_usd",
+    "candidate_monthly_usd",
+    "delta_monthly_usd",
+    "delta_monthly_usd_low",
+    "delta_monthly_usd_high",
+    "confidence",
+    "notes",
+}
 JSON_FINDING = {"level", "code", "message", "file", "line"}
 
 
 def test_json_nested_keys_are_exactly_the_contract(app: GitRepo, run: Any) -> None:
-    swap_model(app, "gpt-4o-mnii")   # an unknown model: one change and one finding
+    swap_model(app, "gpt-4o-mnii")  # an unknown model: one change and one finding
     data = run("--format", "json").json()
 
     assert set(data["baseline"]) == JSON_BASELINE
@@ -136,13 +156,17 @@ def test_json_nested_keys_are_exactly_the_contract(app: GitRepo, run: Any) -> No
     assert all(isinstance(n, str) for c in data["changes"] for n in c["notes"])
 
 
-@pytest.mark.parametrize("setup", [
-    pytest.param("swap", id="block"),
-    pytest.param("readme", id="nothing-watched"),
-    pytest.param("skip", id="skipped"),
-])
-def test_json_top_level_keys_include_the_contract(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch,
-                                                  setup: str) -> None:
+@pytest.mark.parametrize(
+    "setup",
+    [
+        pytest.param("swap", id="block"),
+        pytest.param("readme", id="nothing-watched"),
+        pytest.param("skip", id="skipped"),
+    ],
+)
+def test_json_top_level_keys_include_the_contract(
+    app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, setup: str
+) -> None:
     if setup == "readme":
         edit(app, "README.md", "# Sample", "# The sample")
     else:
@@ -198,7 +222,7 @@ def test_typo_model_blocks_with_a_suggestion(app: GitRepo, run: Any) -> None:
     unknown = finding(data, "unknown_model")
     assert unknown["level"] == "block"
     assert "gpt-4o-mnii" in unknown["message"]
-    assert "gpt-4o-mini" in unknown["message"].split("gpt-4o-mnii", 1)[1]   # the suggestion
+    assert "gpt-4o-mini" in unknown["message"].split("gpt-4o-mnii", 1)[1]  # the suggestion
     assert (unknown["file"], unknown["line"]) == ("config/llm.yaml", MODEL_LINE)
     assert (app.path / "config/llm.yaml").read_text().splitlines()[MODEL_LINE - 1].strip() == "model: gpt-4o-mnii"
 
@@ -221,7 +245,11 @@ def test_lower_max_tokens_passes_with_a_negative_delta(app: GitRepo, run: Any) -
     assert data["verdict"] == "pass"
     [change] = data["changes"]
     assert (change["feature"], change["field"], change["old"], change["new"]) == (
-        "summarize", "max_output_tokens", 512, 256)
+        "summarize",
+        "max_output_tokens",
+        512,
+        256,
+    )
     expected = oracle_monthly("summarize", "gpt-4o-mini", cap=256) - oracle_monthly("summarize", "gpt-4o-mini")
     assert expected < 0
     assert data["delta"]["monthly_usd"] == pytest.approx(expected, abs=0.01)
@@ -239,10 +267,11 @@ def test_prompt_growth_is_priced(app: GitRepo, run: Any) -> None:
     [change] = data["changes"]
     assert (change["file"], change["feature"], change["field"]) == ("prompts/summarize.txt", "summarize", "prompt")
     added = change["new"] - change["old"]
-    assert 300 <= added <= 700           # ~320 words added
+    assert 300 <= added <= 700  # ~320 words added
     assert change["requests_matched"] == SUMMARIZE_ROWS
-    expected = (oracle_monthly("summarize", "gpt-4o-mini", extra_input=added)
-                - oracle_monthly("summarize", "gpt-4o-mini"))
+    expected = oracle_monthly("summarize", "gpt-4o-mini", extra_input=added) - oracle_monthly(
+        "summarize", "gpt-4o-mini"
+    )
     assert change["delta_monthly_usd"] == pytest.approx(expected, abs=0.01)
     assert data["delta"]["monthly_usd"] > 0
 
@@ -259,24 +288,31 @@ def test_switching_to_a_new_longer_prompt_file_is_counted_once(app: GitRepo, run
     assert len(prompt_changes) == 1, prompt_changes
     added = prompt_changes[0]["new"] - prompt_changes[0]["old"]
     assert 300 <= added <= 600
-    expected = (oracle_monthly("summarize", "gpt-4o-mini", extra_input=added)
-                - oracle_monthly("summarize", "gpt-4o-mini"))
+    expected = oracle_monthly("summarize", "gpt-4o-mini", extra_input=added) - oracle_monthly(
+        "summarize", "gpt-4o-mini"
+    )
     assert data["delta"]["monthly_usd"] == pytest.approx(expected, abs=0.01)
 
 
 NEW_FEATURE = "  translate:\n    provider: openai\n    model: gpt-4o\n    max_tokens: 300\n"
-TRANSLATE_RULE = ("features:\n  translate:\n    files: ['config/llm.yaml#features.translate']\n"
-                  "    expected_requests_per_day: 1000\n    expected_input_tokens: 500\n"
-                  "    expected_output_tokens: 100\n")
+TRANSLATE_RULE = (
+    "features:\n  translate:\n    files: ['config/llm.yaml#features.translate']\n"
+    "    expected_requests_per_day: 1000\n    expected_input_tokens: 500\n"
+    "    expected_output_tokens: 100\n"
+)
 
 
-@pytest.mark.parametrize(("config_edit", "code", "level"), [
-    pytest.param(None, 0, "warn", id="warn-by-default"),
-    pytest.param(("unmatched_change: warn", "unmatched_change: block"), 1, "block", id="block-by-policy"),
-    pytest.param(("unmatched_change: warn", "unmatched_change: info"), 0, "info", id="info-by-policy"),
-])
-def test_new_feature_without_traffic_is_unmatched(app: GitRepo, run: Any, config_edit: tuple[str, str] | None,
-                                                   code: int, level: str) -> None:
+@pytest.mark.parametrize(
+    ("config_edit", "code", "level"),
+    [
+        pytest.param(None, 0, "warn", id="warn-by-default"),
+        pytest.param(("unmatched_change: warn", "unmatched_change: block"), 1, "block", id="block-by-policy"),
+        pytest.param(("unmatched_change: warn", "unmatched_change: info"), 0, "info", id="info-by-policy"),
+    ],
+)
+def test_new_feature_without_traffic_is_unmatched(
+    app: GitRepo, run: Any, config_edit: tuple[str, str] | None, code: int, level: str
+) -> None:
     llm = app.path / "config/llm.yaml"
     llm.write_text(llm.read_text() + NEW_FEATURE)
     app.stage()
@@ -306,11 +342,12 @@ def test_new_feature_with_expected_requests_per_day_is_priced(app: GitRepo, run:
     assert not [f for f in data["findings"] if f["code"] == "unmatched_change"]
     # 1000 requests/day x 30 days x (500 in x $2.50 + 100 out x $10.00) / 1M = +$67.50/month, all new.
     assert data["delta"]["monthly_usd"] == pytest.approx(67.50, abs=0.01)
-    assert data["verdict"] == "block"    # +129% of the app's $52/month is over increase_pct 50
+    assert data["verdict"] == "block"  # +129% of the app's $52/month is over increase_pct 50
 
 
-def test_repo_with_no_commit_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_repo_with_no_commit_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import shutil
 
     fresh = GitRepo(tmp_path / "fresh")
@@ -335,15 +372,19 @@ def test_repo_with_no_commit_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 # -- the hot path: nothing watched -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("how", [
-    pytest.param("flag", id="baseline-flag"),
-    pytest.param("env", id="baseline-env"),
-    pytest.param("config", id="baseline-config"),
-])
-def test_non_llm_commit_passes_without_reading_the_baseline(app: GitRepo, run: Any,
-                                                            monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+@pytest.mark.parametrize(
+    "how",
+    [
+        pytest.param("flag", id="baseline-flag"),
+        pytest.param("env", id="baseline-env"),
+        pytest.param("config", id="baseline-config"),
+    ],
+)
+def test_non_llm_commit_passes_without_reading_the_baseline(
+    app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
     edit(app, "README.md", "# Sample", "# The sample")
-    swap_model(app, stage=False)   # an unstaged swap must not count either
+    swap_model(app, stage=False)  # an unstaged swap must not count either
     args: tuple[str, ...] = ()
     if how == "flag":
         args = ("--baseline", "missing.jsonl")
@@ -361,13 +402,15 @@ def test_non_llm_commit_passes_without_reading_the_baseline(app: GitRepo, run: A
 
 def test_non_llm_commit_does_not_import_yaml_prices_or_tokenizer(app: GitRepo) -> None:
     edit(app, "README.md", "# Sample", "# The sample")
-    probe = ("import sys\nfrom aiopt_hooks.cli import main\ncode = main(['check'])\n"
-             "heavy = [m for m in ('yaml', 'genai_prices', 'bpe_openai', 'git', 'aiopt_hooks.pricing.prices',"
-             " 'aiopt_hooks.extract.tokens', 'aiopt_hooks.pricing.estimate') if m in sys.modules]\n"
-             "print('RESULT', code, heavy)\n")
+    probe = (
+        "import sys\nfrom aiopt_hooks.cli import main\ncode = main(['check'])\n"
+        "heavy = [m for m in ('yaml', 'genai_prices', 'bpe_openai', 'git', 'aiopt_hooks.pricing.prices',"
+        " 'aiopt_hooks.extract.tokens', 'aiopt_hooks.pricing.estimate') if m in sys.modules]\n"
+        "print('RESULT', code, heavy)\n"
+    )
     env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
     outputs = []
-    for _ in range(2):   # the first run may parse .aiopt.yaml; the second reads the cached config
+    for _ in range(2):  # the first run may parse .aiopt.yaml; the second reads the cached config
         proc = subprocess.run([sys.executable, "-c", probe], cwd=app.path, capture_output=True, text=True, env=env)
         outputs.append(proc.stdout.strip().splitlines()[-1])
     assert outputs[1] == "RESULT 0 []"
@@ -377,15 +420,19 @@ def test_non_llm_commit_does_not_import_yaml_prices_or_tokenizer(app: GitRepo) -
 # -- skipping ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "skipped", "broken_config"), [
-    pytest.param("1", True, False, id="1"),
-    pytest.param("true", True, False, id="true"),
-    pytest.param("1", True, True, id="1-even-with-a-broken-config"),
-    pytest.param("0", False, False, id="0"),
-    pytest.param("", False, False, id="empty"),
-])
-def test_aiopt_skip(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, value: str, skipped: bool,
-                    broken_config: bool) -> None:
+@pytest.mark.parametrize(
+    ("value", "skipped", "broken_config"),
+    [
+        pytest.param("1", True, False, id="1"),
+        pytest.param("true", True, False, id="true"),
+        pytest.param("1", True, True, id="1-even-with-a-broken-config"),
+        pytest.param("0", False, False, id="0"),
+        pytest.param("", False, False, id="empty"),
+    ],
+)
+def test_aiopt_skip(
+    app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, value: str, skipped: bool, broken_config: bool
+) -> None:
     swap_model(app)
     monkeypatch.setenv("AIOPT_SKIP", value)
     if broken_config:
@@ -419,19 +466,38 @@ def alt_logs(app: GitRepo) -> GitRepo:
 ALT_DELTA = 50 * (1000 * (2.50 - 0.15) + 200 * (10.00 - 0.60)) / 1e6 * 30 / 10
 
 
-@pytest.mark.parametrize(("args", "env", "paths", "requests"), [
-    pytest.param(("--baseline", "logs/alt.jsonl"), None, ["logs/alt.jsonl"], 50, id="flag"),
-    pytest.param((), "logs/alt.jsonl", ["logs/alt.jsonl"], 50, id="env"),
-    pytest.param(("--baseline", "logs/alt.jsonl"), "missing.jsonl", ["logs/alt.jsonl"], 50, id="flag-beats-env"),
-    pytest.param(("--baseline", "logs/alt.jsonl", "--baseline", "logs/alt2.jsonl"), None,
-                 ["logs/alt.jsonl", "logs/alt2.jsonl"], 80, id="flag-repeated"),
-    pytest.param((), os.pathsep.join(["logs/alt.jsonl", "logs/alt2.jsonl"]),
-                 ["logs/alt.jsonl", "logs/alt2.jsonl"], 80, id="env-list"),
-    pytest.param(("--baseline", "logs/*.jsonl"), None, ["logs/alt.jsonl", "logs/alt2.jsonl"], 80, id="flag-glob"),
-])
-def test_baseline_overrides_the_config(alt_logs: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch,
-                                       args: tuple[str, ...], env: str | None, paths: list[str],
-                                       requests: int) -> None:
+@pytest.mark.parametrize(
+    ("args", "env", "paths", "requests"),
+    [
+        pytest.param(("--baseline", "logs/alt.jsonl"), None, ["logs/alt.jsonl"], 50, id="flag"),
+        pytest.param((), "logs/alt.jsonl", ["logs/alt.jsonl"], 50, id="env"),
+        pytest.param(("--baseline", "logs/alt.jsonl"), "missing.jsonl", ["logs/alt.jsonl"], 50, id="flag-beats-env"),
+        pytest.param(
+            ("--baseline", "logs/alt.jsonl", "--baseline", "logs/alt2.jsonl"),
+            None,
+            ["logs/alt.jsonl", "logs/alt2.jsonl"],
+            80,
+            id="flag-repeated",
+        ),
+        pytest.param(
+            (),
+            os.pathsep.join(["logs/alt.jsonl", "logs/alt2.jsonl"]),
+            ["logs/alt.jsonl", "logs/alt2.jsonl"],
+            80,
+            id="env-list",
+        ),
+        pytest.param(("--baseline", "logs/*.jsonl"), None, ["logs/alt.jsonl", "logs/alt2.jsonl"], 80, id="flag-glob"),
+    ],
+)
+def test_baseline_overrides_the_config(
+    alt_logs: GitRepo,
+    run: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+    env: str | None,
+    paths: list[str],
+    requests: int,
+) -> None:
     swap_model(alt_logs)
     if env is not None:
         monkeypatch.setenv("AIOPT_BASELINE", env)
@@ -450,13 +516,17 @@ LOOSE = "version: 1\nbaseline:\n  path: usage.jsonl\npolicy:\n  block:\n    mont
 STRICT = "version: 1\nbaseline:\n  path: usage.jsonl\npolicy:\n  block:\n    monthly_increase_usd: 1\n"
 
 
-@pytest.mark.parametrize(("config_text", "change", "code", "verdict"), [
-    pytest.param(LOOSE, "swap", 0, "pass", id="loose-lets-the-swap-pass"),
-    pytest.param(STRICT, "prompt", 1, "block", id="strict-blocks-a-prompt-growth"),
-    pytest.param(None, "prompt", 0, "pass", id="default-config-lets-the-prompt-pass"),
-])
-def test_config_flag_uses_another_file(app: GitRepo, run: Any, config_text: str | None, change: str,
-                                       code: int, verdict: str) -> None:
+@pytest.mark.parametrize(
+    ("config_text", "change", "code", "verdict"),
+    [
+        pytest.param(LOOSE, "swap", 0, "pass", id="loose-lets-the-swap-pass"),
+        pytest.param(STRICT, "prompt", 1, "block", id="strict-blocks-a-prompt-growth"),
+        pytest.param(None, "prompt", 0, "pass", id="default-config-lets-the-prompt-pass"),
+    ],
+)
+def test_config_flag_uses_another_file(
+    app: GitRepo, run: Any, config_text: str | None, change: str, code: int, verdict: str
+) -> None:
     if change == "swap":
         swap_model(app)
     else:
@@ -481,8 +551,9 @@ def test_config_flag_with_a_missing_file(app: GitRepo, run: Any) -> None:
     assert_one_error_line(result.err, "ci/nope.yaml")
 
 
-def test_repo_flag_from_another_directory(app: GitRepo, run: Any, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_repo_flag_from_another_directory(
+    app: GitRepo, run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     swap_model(app)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -494,16 +565,20 @@ def test_repo_flag_from_another_directory(app: GitRepo, run: Any, tmp_path: Path
     assert result.json()["changes"][0]["new"] == "gpt-4o"
 
 
-@pytest.mark.parametrize(("names", "code", "features"), [
-    pytest.param(("prompts/classify.txt",), 0, {"classify"}, id="only-the-prompt"),
-    pytest.param(("config/llm.yaml",), 1, {"summarize"}, id="only-the-config"),
-    pytest.param(("./config/llm.yaml",), 1, {"summarize"}, id="dot-slash-path"),
-    pytest.param(("README.md",), 0, set(), id="an-unchanged-file"),
-    pytest.param(("config/llm.yaml", "prompts/classify.txt"), 1, {"summarize", "classify"}, id="both"),
-    pytest.param((), 1, {"summarize", "classify"}, id="no-names-means-everything"),
-])
-def test_positional_filenames_narrow_the_check(app: GitRepo, run: Any, names: tuple[str, ...], code: int,
-                                               features: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("names", "code", "features"),
+    [
+        pytest.param(("prompts/classify.txt",), 0, {"classify"}, id="only-the-prompt"),
+        pytest.param(("config/llm.yaml",), 1, {"summarize"}, id="only-the-config"),
+        pytest.param(("./config/llm.yaml",), 1, {"summarize"}, id="dot-slash-path"),
+        pytest.param(("README.md",), 0, set(), id="an-unchanged-file"),
+        pytest.param(("config/llm.yaml", "prompts/classify.txt"), 1, {"summarize", "classify"}, id="both"),
+        pytest.param((), 1, {"summarize", "classify"}, id="no-names-means-everything"),
+    ],
+)
+def test_positional_filenames_narrow_the_check(
+    app: GitRepo, run: Any, names: tuple[str, ...], code: int, features: set[str]
+) -> None:
     swap_model(app)
     path = app.path / "prompts/classify.txt"
     path.write_text(path.read_text() + "Answer with the label only.\n")
@@ -527,10 +602,13 @@ def branched(app: GitRepo) -> GitRepo:
     return app
 
 
-@pytest.mark.parametrize("entry", [
-    pytest.param("flags", id="from-to-flags"),
-    pytest.param("pre-push-env", id="guard-with-pre-commit-refs"),
-])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        pytest.param("flags", id="from-to-flags"),
+        pytest.param("pre-push-env", id="guard-with-pre-commit-refs"),
+    ],
+)
 def test_ref_range(branched: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, entry: str) -> None:
     if entry == "flags":
         result = run("--from-ref", "main", "--to-ref", "feature", "--format", "json")
@@ -542,7 +620,8 @@ def test_ref_range(branched: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch,
     assert result.code == 1
     data = result.json()
     assert [(c["feature"], c["field"], c["old"], c["new"]) for c in data["changes"]] == [
-        ("summarize", "model", "gpt-4o-mini", "gpt-4o")]
+        ("summarize", "model", "gpt-4o-mini", "gpt-4o")
+    ]
 
 
 def test_ref_range_without_changes_passes(branched: GitRepo, run: Any) -> None:
@@ -573,6 +652,7 @@ def _log(text: str) -> Any:
     def setup(app: GitRepo) -> None:
         swap_model(app)
         (app.path / "usage.jsonl").write_text(text)
+
     return setup
 
 
@@ -580,28 +660,41 @@ def _config(old: str, new: str) -> Any:
     def setup(app: GitRepo) -> None:
         swap_model(app)
         set_config(app, old, new)
+
     return setup
 
 
 ERROR_CASES = [
     pytest.param(_config("policy:", "polcy:"), (".aiopt.yaml", "polcy"), id="unknown-config-key"),
-    pytest.param(_config("  unknown_model: block", "  unknown_modle: block"),
-                 (".aiopt.yaml", "policy.unknown_modle"), id="unknown-nested-config-key"),
-    pytest.param(_config("monthly_increase_usd: 100", "monthly_increase_usd: lots"),
-                 (".aiopt.yaml", "policy.block.monthly_increase_usd"), id="threshold-not-a-number"),
-    pytest.param(_config("monthly_increase_usd: 100", "monthly_increase_usd: true"),
-                 (".aiopt.yaml", "policy.block.monthly_increase_usd"), id="threshold-a-bool"),
-    pytest.param(_config("policy:", "policy: [1, 2]\nold_policy:"), (".aiopt.yaml", "policy"),
-                 id="config-section-not-a-mapping"),
+    pytest.param(
+        _config("  unknown_model: block", "  unknown_modle: block"),
+        (".aiopt.yaml", "policy.unknown_modle"),
+        id="unknown-nested-config-key",
+    ),
+    pytest.param(
+        _config("monthly_increase_usd: 100", "monthly_increase_usd: lots"),
+        (".aiopt.yaml", "policy.block.monthly_increase_usd"),
+        id="threshold-not-a-number",
+    ),
+    pytest.param(
+        _config("monthly_increase_usd: 100", "monthly_increase_usd: true"),
+        (".aiopt.yaml", "policy.block.monthly_increase_usd"),
+        id="threshold-a-bool",
+    ),
+    pytest.param(
+        _config("policy:", "policy: [1, 2]\nold_policy:"), (".aiopt.yaml", "policy"), id="config-section-not-a-mapping"
+    ),
     pytest.param(_config("watch:", "watch: [\nx:"), (".aiopt.yaml:",), id="config-invalid-yaml"),
     pytest.param(_bad_yaml, ("config/llm.yaml:6:", "invalid YAML"), id="watched-invalid-yaml"),
     pytest.param(_non_utf8, ("prompts/summarize.txt:3:", "UTF-8"), id="watched-not-utf8"),
-    pytest.param(_config("path: usage.jsonl", "path: logs/missing.jsonl"),
-                 ("logs/missing.jsonl", "not found"), id="baseline-missing"),
+    pytest.param(
+        _config("path: usage.jsonl", "path: logs/missing.jsonl"),
+        ("logs/missing.jsonl", "not found"),
+        id="baseline-missing",
+    ),
     pytest.param(_log(""), ("usage.jsonl", "no usable request rows"), id="baseline-empty"),
     pytest.param(_log("\n\n  \n"), ("usage.jsonl", "no usable request rows"), id="baseline-blank-lines"),
-    pytest.param(_log("not json\n{\"ts\": \n[1, 2]\n"), ("usage.jsonl", "usage.jsonl:1"),
-                 id="baseline-all-malformed"),
+    pytest.param(_log('not json\n{"ts": \n[1, 2]\n'), ("usage.jsonl", "usage.jsonl:1"), id="baseline-all-malformed"),
 ]
 
 
@@ -625,8 +718,9 @@ def test_error_as_json(app: GitRepo, run: Any) -> None:
     assert "config/llm.yaml:6" in finding(data, "error")["message"]
 
 
-def test_not_a_git_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_not_a_git_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     outside = tmp_path / "plain"
     outside.mkdir()
     monkeypatch.chdir(outside)
@@ -646,7 +740,7 @@ def test_a_few_malformed_log_lines_are_a_finding(app: GitRepo, run: Any) -> None
 
     result = run("--format", "json")
 
-    assert result.code == 1   # still blocked: the rest of the log is enough
+    assert result.code == 1  # still blocked: the rest of the log is enough
     data = result.json()
     assert data["baseline"]["requests"] == SAMPLE_ROWS - 3
     bad = finding(data, "bad_log_rows")
@@ -663,13 +757,15 @@ def _boom(*args: Any, **kwargs: Any) -> Any:
     raise RuntimeError("boom")
 
 
-@pytest.mark.parametrize(("policy", "code"), [
-    pytest.param(None, 3, id="default-blocks"),
-    pytest.param("on_internal_error: block\n", 3, id="block"),
-    pytest.param("on_internal_error: warn\n", 0, id="warn"),
-])
-def test_internal_error(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, policy: str | None,
-                        code: int) -> None:
+@pytest.mark.parametrize(
+    ("policy", "code"),
+    [
+        pytest.param(None, 3, id="default-blocks"),
+        pytest.param("on_internal_error: block\n", 3, id="block"),
+        pytest.param("on_internal_error: warn\n", 0, id="warn"),
+    ],
+)
+def test_internal_error(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, policy: str | None, code: int) -> None:
     swap_model(app)
     if policy:
         add_config(app, policy)
@@ -685,8 +781,7 @@ def test_internal_error(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch,
     assert all(line.startswith("aiopt:") for line in result.err.splitlines())
 
 
-def test_internal_error_with_debug_shows_the_traceback(app: GitRepo, run: Any,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_with_debug_shows_the_traceback(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     swap_model(app)
     monkeypatch.setattr("aiopt_hooks.pipeline.run_check", _boom)
 
@@ -698,10 +793,13 @@ def test_internal_error_with_debug_shows_the_traceback(app: GitRepo, run: Any,
 
 
 @pytest.mark.skipif(not hasattr(__import__("signal"), "SIGALRM"), reason="needs SIGALRM")
-@pytest.mark.parametrize(("on_timeout", "code"), [
-    pytest.param("warn", 0, id="warn"),
-    pytest.param("block", 1, id="block"),
-])
+@pytest.mark.parametrize(
+    ("on_timeout", "code"),
+    [
+        pytest.param("warn", 0, id="warn"),
+        pytest.param("block", 1, id="block"),
+    ],
+)
 def test_timeout(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, on_timeout: str, code: int) -> None:
     swap_model(app)
     add_config(app, f"max_seconds: 0.2\non_timeout: {on_timeout}\n")
@@ -714,4 +812,3 @@ def test_timeout(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, on_tim
     assert result.code == code
     assert "max_seconds" in result.err
     assert ("SKIP=aiopt-guard" in result.err) is (code == 1)
-

@@ -5,6 +5,7 @@ odd repository paths, a C locale, a full disk, a foreign-owned checkout and bad 
 Each test builds the situation for real (a clone, a bare repository, a resource limit, a process
 with another TZ or locale) and fails on the behaviour the issue reported.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,16 @@ from tests.support.repos import SAMPLE_REPO, GitRepo, swap_model, usage_rows, wr
 def aiopt(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The real command in a fresh process (hooks run it so, with git's environment)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "AIOPT_", "PRE_COMMIT"))}
-    return subprocess.run([sys.executable, "-m", "aiopt_hooks.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, encoding="utf-8", errors="replace", env={**base, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "aiopt_hooks.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env={**base, **(env or {})},
+        timeout=120,
+    )
 
 
 def sample_at(path: Path) -> GitRepo:
@@ -56,8 +65,11 @@ def shallow(sample_app: GitRepo, tmp_path: Path) -> GitRepo:
     swap_model(sample_app)
     sample_app.commit("bigger model")
     clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-single-branch", sample_app.path.as_uri(), str(clone)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", "--no-single-branch", sample_app.path.as_uri(), str(clone)],
+        check=True,
+        capture_output=True,
+    )
     return _existing(clone)
 
 
@@ -68,12 +80,13 @@ def _existing(path: Path) -> GitRepo:
 
 
 def test_a_shallow_clone_without_the_merge_base_is_an_error_with_the_fetch_advice(
-        shallow: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    shallow: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["check", "--repo", str(shallow.path), "--from-ref", "origin/main", "--to-ref", "origin/feature"]
     assert main(args) == 2
     line = assert_one_error_line(capsys.readouterr().err, "no merge base", "shallow clone")
     assert "fetch-depth: 0" in line and "git fetch --deepen" in line
-    shallow.git("fetch", "-q", "--unshallow")   # the advice works: the docs-only branch now passes
+    shallow.git("fetch", "-q", "--unshallow")  # the advice works: the docs-only branch now passes
     assert main([*args, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["changes"] == []
 
@@ -81,18 +94,21 @@ def test_a_shallow_clone_without_the_merge_base_is_an_error_with_the_fetch_advic
 # -- file arguments ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("cwd", "arg"), [
-    pytest.param("config", "llm.yaml", id="relative-to-a-subdirectory"),
-    pytest.param("prompts", "../config/llm.yaml", id="relative-with-dotdot"),
-    pytest.param("config", "{root}/config/llm.yaml", id="absolute-from-a-subdirectory"),
-    pytest.param(".", "{root}/config/llm.yaml", id="absolute-from-the-top"),
-    pytest.param(".", "./config//llm.yaml", id="unnormalized"),
-    pytest.param("config", ".", id="a-directory"),
-    pytest.param("prompts", "..", id="the-top"),
-])
-def test_file_arguments_are_resolved_against_the_current_directory(app: GitRepo, run: Any,
-                                                                   monkeypatch: pytest.MonkeyPatch,
-                                                                   cwd: str, arg: str) -> None:
+@pytest.mark.parametrize(
+    ("cwd", "arg"),
+    [
+        pytest.param("config", "llm.yaml", id="relative-to-a-subdirectory"),
+        pytest.param("prompts", "../config/llm.yaml", id="relative-with-dotdot"),
+        pytest.param("config", "{root}/config/llm.yaml", id="absolute-from-a-subdirectory"),
+        pytest.param(".", "{root}/config/llm.yaml", id="absolute-from-the-top"),
+        pytest.param(".", "./config//llm.yaml", id="unnormalized"),
+        pytest.param("config", ".", id="a-directory"),
+        pytest.param("prompts", "..", id="the-top"),
+    ],
+)
+def test_file_arguments_are_resolved_against_the_current_directory(
+    app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, cwd: str, arg: str
+) -> None:
     swap_model(app)
     monkeypatch.chdir(app.path / cwd)
     result = run(arg.format(root=app.path), "--format", "json")
@@ -100,8 +116,9 @@ def test_file_arguments_are_resolved_against_the_current_directory(app: GitRepo,
     assert [c["field"] for c in result.json()["changes"]] == ["model"]
 
 
-def test_file_arguments_through_a_symlinked_checkout(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch,
-                                                     tmp_path: Path) -> None:
+def test_file_arguments_through_a_symlinked_checkout(
+    app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """The checkout reached through a link (macOS's /tmp, a home on another volume): git names the real
     path, the shell and the editor the linked one."""
     link = tmp_path / "work-link"
@@ -127,9 +144,9 @@ def test_a_file_argument_outside_the_repository_is_an_error(app: GitRepo, run: A
     assert_one_error_line(result.err, str(elsewhere), "outside the repository")
 
 
-def test_from_outside_the_repository_file_arguments_are_relative_to_its_top(app: GitRepo, run: Any,
-                                                                            monkeypatch: pytest.MonkeyPatch,
-                                                                            tmp_path: Path) -> None:
+def test_from_outside_the_repository_file_arguments_are_relative_to_its_top(
+    app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     swap_model(app)
     monkeypatch.chdir(tmp_path)
     assert run("--repo", str(app.path), "config/llm.yaml").code == 1
@@ -147,14 +164,16 @@ def test_a_config_link_whose_target_is_missing_is_an_error(app: GitRepo, run: An
     assert_one_error_line(result.err, ".aiopt.yaml", "symlink to shared/aiopt.yaml", "does not exist")
 
 
-def test_a_config_link_outside_a_sparse_checkout_says_so(sample_app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_config_link_outside_a_sparse_checkout_says_so(
+    sample_app: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = sample_app
     (repo.path / "shared").mkdir()
     shutil.move(repo.path / ".aiopt.yaml", repo.path / "shared" / "aiopt.yaml")
     (repo.path / ".aiopt.yaml").symlink_to("shared/aiopt.yaml")
     repo.stage()
     repo.commit("config shared with other services")
-    repo.git("sparse-checkout", "set", "config", "prompts")   # cone mode: shared/ leaves the work tree
+    repo.git("sparse-checkout", "set", "config", "prompts")  # cone mode: shared/ leaves the work tree
     assert not (repo.path / "shared").exists()
     swap_model(repo)
     assert main(["check", "--repo", str(repo.path)]) == 2
@@ -184,7 +203,7 @@ def test_a_log_named_twice_is_read_once(app: GitRepo, run: Any, layout: str) -> 
     assert data["delta"]["monthly_usd"] == pytest.approx(single["delta"]["monthly_usd"])
     notes = [f["message"] for f in data["findings"] if f["code"] == "duplicate_baseline_file"]
     assert len(notes) == 1 and "read once" in notes[0]
-    if layout == "rotation-symlink":   # the report names the real file, not the link
+    if layout == "rotation-symlink":  # the report names the real file, not the link
         assert data["baseline"]["paths"] == ["logs/usage-2026-05.jsonl"] and "current.jsonl" in notes[0]
 
 
@@ -216,20 +235,35 @@ print(json.dumps(out))
 
 def test_naive_timestamps_are_utc_on_both_engines_in_every_time_zone(tmp_path: Path) -> None:
     assert duck.available()
-    stamps = ["2026-03-01T23:30:00", "2026-03-02 00:30:00", "2026-03-02T12:00:00.250", "2026-03-02 08:00:00 UTC",
-              "2026-03-03", "2026-03-03T01:00:00Z", "2026-03-03T02:00:00+02:00", "2026-03-04T23:59:59"]
-    log = write_log(tmp_path / "usage.jsonl", [
-        {**row, "ts": ts} for row, ts in zip(usage_rows("summarize", "gpt-4o-mini", len(stamps), 100, 10), stamps)])
-    expected_first, expected_last = 1772407800.0, 1772668799.0   # 2026-03-01T23:30Z, 2026-03-04T23:59:59Z
+    stamps = [
+        "2026-03-01T23:30:00",
+        "2026-03-02 00:30:00",
+        "2026-03-02T12:00:00.250",
+        "2026-03-02 08:00:00 UTC",
+        "2026-03-03",
+        "2026-03-03T01:00:00Z",
+        "2026-03-03T02:00:00+02:00",
+        "2026-03-04T23:59:59",
+    ]
+    log = write_log(
+        tmp_path / "usage.jsonl",
+        [{**row, "ts": ts} for row, ts in zip(usage_rows("summarize", "gpt-4o-mini", len(stamps), 100, 10), stamps)],
+    )
+    expected_first, expected_last = 1772407800.0, 1772668799.0  # 2026-03-01T23:30Z, 2026-03-04T23:59:59Z
     seen = set()
     for tz in ("UTC", "America/Los_Angeles", "Asia/Kolkata", "Pacific/Kiritimati", "Europe/Berlin"):
-        proc = subprocess.run([sys.executable, "-c", TZ_SCRIPT, str(log)], capture_output=True, text=True,
-                              env={**os.environ, "TZ": tz}, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-c", TZ_SCRIPT, str(log)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "TZ": tz},
+            timeout=120,
+        )
         assert proc.returncode == 0, proc.stderr
         result = json.loads(proc.stdout)
         assert result["duckdb"] == result["stream"], (tz, result)
         assert result["stream"][:2] == [expected_first, expected_last], tz
-        assert result["stream"][2] == [20513, 20514, 20515, 20516]    # the UTC days
+        assert result["stream"][2] == [20513, 20514, 20515, 20516]  # the UTC days
         seen.add(proc.stdout)
     assert len(seen) == 1
 
@@ -249,8 +283,14 @@ def test_a_bare_repository_with_a_separate_work_tree(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(git_dir)], check=True)
     shutil.copytree(SAMPLE_REPO, home)
     env = {"GIT_DIR": str(git_dir), "GIT_WORK_TREE": str(home)}
-    genv = {**os.environ, **env, "GIT_AUTHOR_NAME": "D", "GIT_AUTHOR_EMAIL": "d@e", "GIT_COMMITTER_NAME": "D",
-            "GIT_COMMITTER_EMAIL": "d@e"}
+    genv = {
+        **os.environ,
+        **env,
+        "GIT_AUTHOR_NAME": "D",
+        "GIT_AUTHOR_EMAIL": "d@e",
+        "GIT_COMMITTER_NAME": "D",
+        "GIT_COMMITTER_EMAIL": "d@e",
+    }
     subprocess.run(["git", "add", "-A"], cwd=home, env=genv, check=True)
     subprocess.run(["git", "commit", "-q", "--no-verify", "-m", "dotfiles"], cwd=home, env=genv, check=True)
     _swap_and_stage(home, env)
@@ -266,19 +306,22 @@ def test_git_dir_set_from_a_subdirectory(sample_app: GitRepo, git_dir: str) -> N
     swap_model(sample_app)
     proc = aiopt("check", "--format", "json", cwd=sample_app.path / "config", env=env)
     assert proc.returncode == 1, proc.stderr
-    assert json.loads(proc.stdout)["baseline"]["requests"] == SAMPLE_ROWS   # the top's config and log
+    assert json.loads(proc.stdout)["baseline"]["requests"] == SAMPLE_ROWS  # the top's config and log
     assert aiopt("check", "llm.yaml", cwd=sample_app.path / "config", env=env).returncode == 1
 
 
 # -- odd repository paths ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param("app $HOME", id="set-variable"),
-    pytest.param("app ${AIOPT_TEST_UNSET_VARIABLE}", id="unset-variable"),
-    pytest.param("billing [v2]", id="glob-brackets"),
-    pytest.param("app * ?", id="glob-stars"),
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("app $HOME", id="set-variable"),
+        pytest.param("app ${AIOPT_TEST_UNSET_VARIABLE}", id="unset-variable"),
+        pytest.param("billing [v2]", id="glob-brackets"),
+        pytest.param("app * ?", id="glob-stars"),
+    ],
+)
 def test_repository_paths_that_look_like_variables_or_globs(tmp_path: Path, name: str) -> None:
     repo = sample_at(tmp_path / name / "app")
     swap_model(repo)
@@ -319,24 +362,31 @@ def _limited(limit: int) -> Any:
         import resource
         import signal
 
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a write past the limit fails instead of killing
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return preexec
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
 def test_a_short_history_write_is_taken_back_and_reported(sample_app: GitRepo) -> None:
     swap_model(sample_app)
-    for _ in range(2):   # two whole entries, and every cache already written
+    for _ in range(2):  # two whole entries, and every cache already written
         assert aiopt("check", cwd=sample_app.path).returncode == 1
     path = history.history_path(sample_app.path / ".git")
     size = path.stat().st_size
-    proc = subprocess.run([sys.executable, "-m", "aiopt_hooks.cli", "check"], cwd=sample_app.path,
-                          capture_output=True, text=True, preexec_fn=_limited(size + 40), timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "aiopt_hooks.cli", "check"],
+        cwd=sample_app.path,
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited(size + 40),
+        timeout=120,
+    )
     assert proc.returncode == 1
     notices = [line for line in proc.stderr.splitlines() if "history" in line]
     assert len(notices) == 1 and "could not append" in notices[0]
-    assert path.stat().st_size == size and path.read_bytes().endswith(b"\n")   # no torn line left
+    assert path.stat().st_size == size and path.read_bytes().endswith(b"\n")  # no torn line left
     assert aiopt("check", cwd=sample_app.path).returncode == 1
     assert len(history.read_history(sample_app.path / ".git")) == 3
 
@@ -349,8 +399,8 @@ def test_a_torn_history_line_loses_nothing_else(sample_app: GitRepo) -> None:
     whole = path.read_bytes()
     # an older version's torn write, with the next entry appended onto it, then a crash mid-line
     path.write_bytes(whole + whole[:37] + whole + whole[:50])
-    assert len(history.read_history(git_dir)) == 2      # the entry on the torn line is recovered
-    assert aiopt("check", cwd=sample_app.path).returncode == 1   # appended on its own line
+    assert len(history.read_history(git_dir)) == 2  # the entry on the torn line is recovered
+    assert aiopt("check", cwd=sample_app.path).returncode == 1  # appended on its own line
     entries = history.read_history(git_dir)
     assert len(entries) == 3 and all(e["verdict"] == "block" for e in entries)
     proc = aiopt("history", "--format", "json", cwd=sample_app.path)
@@ -371,11 +421,17 @@ def test_a_repository_owned_by_another_user_shows_gits_advice(sample_app: GitRep
     assert "not inside a git repository" not in proc.stderr
 
 
-@pytest.mark.parametrize(("variable", "value"), [
-    ("PRE_COMMIT_FROM_REF", "--all"), ("PRE_COMMIT_TO_REF", "--output=/tmp/x"), ("PRE_COMMIT_FROM_REF", "main feature"),
-])
-def test_a_pre_commit_ref_that_is_no_ref(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch,
-                                         variable: str, value: str) -> None:
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PRE_COMMIT_FROM_REF", "--all"),
+        ("PRE_COMMIT_TO_REF", "--output=/tmp/x"),
+        ("PRE_COMMIT_FROM_REF", "main feature"),
+    ],
+)
+def test_a_pre_commit_ref_that_is_no_ref(
+    app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
     monkeypatch.setenv("PRE_COMMIT_FROM_REF", "main")
     monkeypatch.setenv("PRE_COMMIT_TO_REF", "main")
     monkeypatch.setenv(variable, value)
@@ -388,11 +444,12 @@ def test_a_pre_commit_ref_that_is_no_ref(app: GitRepo, run: Any, monkeypatch: py
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
-def test_repeated_request_ids_are_found_by_both_engines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                        suffix: str) -> None:
+def test_repeated_request_ids_are_found_by_both_engines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
     rows = usage_rows("summarize", "gpt-4o-mini", 300, 1000, 100)
     for i, row in enumerate(rows):
-        row["request_id"] = f"req-{i % 250}"    # 50 rows repeat an id (a shipper's retry)
+        row["request_id"] = f"req-{i % 250}"  # 50 rows repeat an id (a shipper's retry)
     log = tmp_path / f"usage{suffix}"
     if suffix == ".csv":
         import csv

@@ -5,6 +5,7 @@ giant files are a finding rather than a parse.  Logs: a long stream in bounded m
 100 MB line, every row bad, 1% bad, absurd token counts, mixed timestamps, duplicates, a window
 of seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,6 +34,7 @@ THRESHOLDS = (200_000,)
 
 # -- hostile YAML ------------------------------------------------------------------------------
 
+
 def _sequence_bomb(levels: int = 9) -> str:
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
@@ -47,16 +49,21 @@ def _mapping_bomb(levels: int = 9) -> str:
 
 def _merge_bomb(levels: int = 9) -> str:
     lines = ["b0: &b0 {model: gpt-4o}"]
-    lines += [f"b{i}: &b{i} {{<<: [" + ", ".join([f"*b{i - 1}"] * 9) + f"], x{i}: [" +
-              ", ".join([f"*b{i - 1}"] * 9) + "]}" for i in range(1, levels)]
+    lines += [
+        f"b{i}: &b{i} {{<<: [" + ", ".join([f"*b{i - 1}"] * 9) + f"], x{i}: [" + ", ".join([f"*b{i - 1}"] * 9) + "]}"
+        for i in range(1, levels)
+    ]
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param(_sequence_bomb(), id="sequence-aliases"),
-    pytest.param(_mapping_bomb(), id="mapping-aliases"),
-    pytest.param(_merge_bomb(), id="merge-keys"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(_sequence_bomb(), id="sequence-aliases"),
+        pytest.param(_mapping_bomb(), id="mapping-aliases"),
+        pytest.param(_merge_bomb(), id="merge-keys"),
+    ],
+)
 @pytest.mark.parametrize("path", ["config/llm.yaml", "litellm/config.yaml", "chat.prompty"])
 def test_alias_bombs_are_refused_quickly(path: str, text: str) -> None:
     if path.endswith(".prompty"):
@@ -76,7 +83,9 @@ def test_aliases_below_the_bound_still_work() -> None:
     text = "base: &b {model: gpt-4o-mini, max_tokens: 512}\nfeatures:\n  a: *b\n  b: *b\n"
     specs = extract_call_specs("config/llm.yaml", text)
     assert sorted((s.feature, s.fields["model"]) for s in specs if s.selector.startswith("features")) == [
-        ("a", "gpt-4o-mini"), ("b", "gpt-4o-mini")]
+        ("a", "gpt-4o-mini"),
+        ("b", "gpt-4o-mini"),
+    ]
 
 
 def test_alias_bomb_in_the_config_is_an_error_not_a_hang(app: GitRepo) -> None:
@@ -88,12 +97,15 @@ def test_alias_bomb_in_the_config_is_an_error_not_a_hang(app: GitRepo) -> None:
     assert ".aiopt.yaml" in result.err and "alias" in result.err and "Traceback" not in result.err
 
 
-@pytest.mark.parametrize("tag", [
-    "!!python/object/apply:os.system ['touch {marker}']",
-    "!!python/object/new:subprocess.Popen [['touch', '{marker}']]",
-    "!!python/name:os.system",
-    "!!python/module:os",
-])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system ['touch {marker}']",
+        "!!python/object/new:subprocess.Popen [['touch', '{marker}']]",
+        "!!python/name:os.system",
+        "!!python/module:os",
+    ],
+)
 def test_python_tags_are_never_constructed(app: GitRepo, tmp_path: Path, tag: str) -> None:
     marker = tmp_path / "pwned"
     path = app.path / "config" / "llm.yaml"
@@ -109,8 +121,9 @@ def test_python_tags_are_never_constructed(app: GitRepo, tmp_path: Path, tag: st
 
 def test_giant_watched_file_is_a_finding_not_a_parse(app: GitRepo, run: Any) -> None:
     """A 30 MB scalar in a watched config is over max_file_bytes: reported, never parsed."""
-    (app.path / "config" / "huge_llm.yaml").write_text("features:\n  x:\n    model: gpt-4o\n    prompt: '"
-                                                       + "A" * 30_000_000 + "'\n")
+    (app.path / "config" / "huge_llm.yaml").write_text(
+        "features:\n  x:\n    model: gpt-4o\n    prompt: '" + "A" * 30_000_000 + "'\n"
+    )
     app.stage("config/huge_llm.yaml")
     started = __import__("time").monotonic()
     result = run("--format", "json")
@@ -173,15 +186,19 @@ _STREAM = textwrap.dedent("""
 def _stream_growth(tmp_path: Path, rows: int, pad: int) -> tuple[int, int, int]:
     fifo = tmp_path / f"stream-{rows}.jsonl"
     os.mkfifo(fifo)
-    proc = subprocess.run([sys.executable, "-c", _STREAM, str(fifo), str(rows), str(pad)], capture_output=True,
-                          text=True, env=child_env(), timeout=240)
+    proc = subprocess.run(
+        [sys.executable, "-c", _STREAM, str(fifo), str(rows), str(pad)],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stderr
     requests, bad, grown_mb = map(int, proc.stdout.split())
     return requests, bad, grown_mb
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo") or sys.platform == "darwin",
-                    reason="needs a FIFO and Linux ru_maxrss")
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or sys.platform == "darwin", reason="needs a FIFO and Linux ru_maxrss")
 def test_a_long_log_streams_in_bounded_memory(tmp_path: Path) -> None:
     """A generated stream of ~240 MB (60,000 rows of 4 KB) through a FIFO: the peak memory grows by
     no more than for a 24 MB one (the 5 GB figure is in benchmarks/big_log.py)."""
@@ -198,7 +215,7 @@ def test_one_100mb_line_is_a_counted_bad_row_in_bounded_memory(tmp_path: Path) -
         fh.write(json.dumps(rows[0]) + "\n")
         fh.write('{"model": "gpt-4o", "prompt": "' + "y" * 100_000_000 + '"}\n')
         fh.write(json.dumps(rows[1]) + "\n")
-        fh.write(json.dumps(rows[2]))   # and a last line without a newline
+        fh.write(json.dumps(rows[2]))  # and a last line without a newline
     tracemalloc.start()
     try:
         summary = summarize_baseline([log], THRESHOLDS)
@@ -212,12 +229,13 @@ def test_one_100mb_line_is_a_counted_bad_row_in_bounded_memory(tmp_path: Path) -
 
 def test_a_long_csv_line_is_a_bad_row_and_reading_goes_on(tmp_path: Path) -> None:
     log = tmp_path / "usage.csv"
-    log.write_text("ts,model,input_tokens,output_tokens,feature_tag\n"
-                   "2026-03-01T00:00:00Z,gpt-4o,10,5,a\n"
-                   + "2026-03-01T00:00:01Z,gpt-4o," + "9" * (MAX_LINE_BYTES + 10) + ",5,a\n"
-                   "2026-03-01T00:00:02Z,gpt-4o,10,5,a\n"
-                   '2026-03-01T00:00:03Z,gpt-4o,10,5,"' + "q" * 200_000 + '"\n'
-                   "2026-03-02T00:00:00Z,gpt-4o,10,5,a\n")
+    log.write_text(
+        "ts,model,input_tokens,output_tokens,feature_tag\n"
+        "2026-03-01T00:00:00Z,gpt-4o,10,5,a\n" + "2026-03-01T00:00:01Z,gpt-4o," + "9" * (MAX_LINE_BYTES + 10) + ",5,a\n"
+        "2026-03-01T00:00:02Z,gpt-4o,10,5,a\n"
+        '2026-03-01T00:00:03Z,gpt-4o,10,5,"' + "q" * 200_000 + '"\n'
+        "2026-03-02T00:00:00Z,gpt-4o,10,5,a\n"
+    )
     summary = summarize_baseline([log], THRESHOLDS)
     assert (summary.requests, summary.bad_rows) == (3, 2)
     assert summary.span_days == pytest.approx(1.0)
@@ -254,10 +272,19 @@ def test_every_row_bad_is_an_error(app: GitRepo, run: Any) -> None:
     assert "no usable request rows" in result.err and "usage.jsonl:1 " in result.err
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("input_tokens", -5), ("output_tokens", -1), ("input_tokens", 10**12), ("output_tokens", 1e300),
-    ("input_tokens", "lots"), ("input_tokens", None), ("output_tokens", [1]), ("input_tokens", True),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("input_tokens", -5),
+        ("output_tokens", -1),
+        ("input_tokens", 10**12),
+        ("output_tokens", 1e300),
+        ("input_tokens", "lots"),
+        ("input_tokens", None),
+        ("output_tokens", [1]),
+        ("input_tokens", True),
+    ],
+)
 def test_negative_or_absurd_token_counts_are_rejected_rows(tmp_path: Path, field: str, value: Any) -> None:
     rows = usage_rows("a", "gpt-4o", 4, 100, 10)
     rows[1][field] = value
@@ -268,8 +295,16 @@ def test_negative_or_absurd_token_counts_are_rejected_rows(tmp_path: Path, field
 
 
 def test_mixed_timestamp_formats_zones_and_order(tmp_path: Path) -> None:
-    stamps = ["2026-03-05T12:00:00+02:00", "1772323200", 1772755200000, "2026-03-02 00:00:00",
-              "2026-03-03T00:00:00.250Z", "2026-03-01T19:00:00-05:00", 1772409600.5, "2026-03-04 00:00:00 UTC"]
+    stamps = [
+        "2026-03-05T12:00:00+02:00",
+        "1772323200",
+        1772755200000,
+        "2026-03-02 00:00:00",
+        "2026-03-03T00:00:00.250Z",
+        "2026-03-01T19:00:00-05:00",
+        1772409600.5,
+        "2026-03-04 00:00:00 UTC",
+    ]
     rows = [{**usage_rows("a", "gpt-4o", 1, 100, 10)[0], "ts": ts} for ts in stamps]
     summary = summarize_baseline([write_log(tmp_path / "usage.jsonl", rows)], THRESHOLDS)
     assert (summary.requests, summary.bad_rows) == (8, 0)
@@ -282,7 +317,7 @@ def test_duplicate_rows_are_counted_and_optionally_left_out(app: GitRepo, run: A
     log = app.path / "usage.jsonl"
     rows = usage_rows("summarize", "gpt-4o-mini", 400, 1000, 100)
     rows = [dict(row, request_id=f"req-{i}") for i, row in enumerate(rows)]
-    write_log(log, rows + rows[:40])   # the first 40 shipped twice
+    write_log(log, rows + rows[:40])  # the first 40 shipped twice
     swap_model(app)
     data = run("--format", "json").json()
     assert data["baseline"]["requests"] == 440
@@ -297,12 +332,16 @@ def test_duplicate_rows_are_counted_and_optionally_left_out(app: GitRepo, run: A
     assert deduped["changes"][0]["baseline_monthly_usd"] < data["changes"][0]["baseline_monthly_usd"]
 
 
-@pytest.mark.parametrize(("seconds", "timestamps"), [
-    pytest.param(5, True, id="five-seconds"),
-    pytest.param(0, True, id="one-instant"),
-])
-def test_a_window_of_seconds_is_low_confidence_not_a_blow_up(app: GitRepo, run: Any, seconds: int,
-                                                             timestamps: bool) -> None:
+@pytest.mark.parametrize(
+    ("seconds", "timestamps"),
+    [
+        pytest.param(5, True, id="five-seconds"),
+        pytest.param(0, True, id="one-instant"),
+    ],
+)
+def test_a_window_of_seconds_is_low_confidence_not_a_blow_up(
+    app: GitRepo, run: Any, seconds: int, timestamps: bool
+) -> None:
     rows = usage_rows("summarize", "gpt-4o-mini", 50, 1000, 100, days=seconds / 86400)
     if not timestamps:
         for row in rows:
@@ -329,17 +368,20 @@ def test_a_log_without_any_timestamp_is_an_error_unless_the_window_is_configured
     assert result.code == 2
     assert "usage.jsonl: no row of the baseline has a timestamp (50 requests read)" in result.err
     assert "baseline.window_days" in result.err and "Traceback" not in result.err
-    (app.path / ".aiopt.yaml").write_text((app.path / ".aiopt.yaml").read_text() + "baseline:\n  window_days: 2\n"
-                                          if "baseline:" not in (app.path / ".aiopt.yaml").read_text() else
-                                          (app.path / ".aiopt.yaml").read_text().replace("baseline:\n",
-                                                                                          "baseline:\n  window_days: 2\n", 1))
+    (app.path / ".aiopt.yaml").write_text(
+        (app.path / ".aiopt.yaml").read_text() + "baseline:\n  window_days: 2\n"
+        if "baseline:" not in (app.path / ".aiopt.yaml").read_text()
+        else (app.path / ".aiopt.yaml").read_text().replace("baseline:\n", "baseline:\n  window_days: 2\n", 1)
+    )
     configured = run("--format", "json")
     assert configured.code in (0, 1), configured.err
     assert configured.json()["baseline"]["window_days"] == pytest.approx(2.0)
 
 
-@pytest.mark.parametrize("garbage", ['"x"', "[1, 2]", "{", "null", '{"aiopt_summary": 3, "paths": 1}', "",
-                                     '{"thresholds": "x", "models": []}'])
+@pytest.mark.parametrize(
+    "garbage",
+    ['"x"', "[1, 2]", "{", "null", '{"aiopt_summary": 3, "paths": 1}', "", '{"thresholds": "x", "models": []}'],
+)
 def test_corrupt_caches_are_rebuilt(app: GitRepo, run: Any, garbage: str) -> None:
     swap_model(app)
     first = run("--format", "json").json()

@@ -5,6 +5,7 @@ genai-prices' package `__init__` imports its updater, which imports an HTTP clie
 import time; `aiopt_hooks.pricing.offline` registers a stand-in updater first, so in an `aiopt` process
 that module is never loaded (see the README's Reliability section).
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,19 @@ import pytest
 from tests.support.reliability import run_aiopt
 from tests.support.repos import GitRepo, edit, swap_model
 
-HTTP_CLIENTS = ("httpx", "httpx2", "httpcore", "httpcore2", "requests", "urllib3", "aiohttp", "http.client",
-                "urllib.request", "ssl", "genai_prices.update_prices.httpx2")
+HTTP_CLIENTS = (
+    "httpx",
+    "httpx2",
+    "httpcore",
+    "httpcore2",
+    "requests",
+    "urllib3",
+    "aiohttp",
+    "http.client",
+    "urllib.request",
+    "ssl",
+    "genai_prices.update_prices.httpx2",
+)
 NO_SOCKETS = textwrap.dedent("""
     import socket
     class NetworkUsed(BaseException):
@@ -47,11 +59,14 @@ def _checked_offline(app: GitRepo, tmp_path: Any, *args: str) -> tuple[Any, dict
     return result, json.loads(report.read_text())
 
 
-@pytest.mark.parametrize("args", [
-    pytest.param(("check", "--format", "json"), id="check"),
-    pytest.param(("check", "--format", "markdown", "--debug"), id="check-markdown"),
-    pytest.param(("explain", "--format", "json"), id="explain"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("check", "--format", "json"), id="check"),
+        pytest.param(("check", "--format", "markdown", "--debug"), id="check-markdown"),
+        pytest.param(("explain", "--format", "json"), id="explain"),
+    ],
+)
 def test_the_whole_check_runs_with_sockets_refused(app: GitRepo, tmp_path: Any, args: tuple[str, ...]) -> None:
     swap_model(app)
     edit(app, "config/llm.yaml", "max_tokens: 512", "max_tokens: 2048")
@@ -87,11 +102,12 @@ def test_the_auto_update_cannot_start() -> None:
 
     from tests.support.reliability import child_env
 
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(),
-                          timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(), timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
-        "refused: aiopt-hooks runs offline: genai-prices' price auto-update is disabled in this process", "False"]
+        "refused: aiopt-hooks runs offline: genai-prices' price auto-update is disabled in this process",
+        "False",
+    ]
 
 
 def test_bundled_snapshot_even_if_an_embedding_program_set_another(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,6 +127,7 @@ def test_in_process_check_never_opens_a_socket(app: GitRepo, run: Any, monkeypat
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError(f"network access attempted: {args!r}")
+
     for name in ("socket", "create_connection", "getaddrinfo"):
         monkeypatch.setattr(socket, name, refuse)
     swap_model(app)

@@ -4,6 +4,7 @@ Relative paths climbing out with `..` and symlinks resolving outside the work tr
 (baseline logs, the default `.aiopt.yaml`) or never followed (committed symlinks and submodules
 are not read as config); an absolute path written in the config is the user's explicit choice.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,10 +30,19 @@ def outside(app: GitRepo, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("usage.jsonl", False), ("logs/../usage.jsonl", False), ("./logs/*.jsonl", False), ("../usage.jsonl", True),
-    ("logs/../../x", True), ("..", True), ("a/b/../../../etc/passwd", True), ("..\\..\\x", True),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("usage.jsonl", False),
+        ("logs/../usage.jsonl", False),
+        ("./logs/*.jsonl", False),
+        ("../usage.jsonl", True),
+        ("logs/../../x", True),
+        ("..", True),
+        ("a/b/../../../etc/passwd", True),
+        ("..\\..\\x", True),
+    ],
+)
 def test_climbs_out(path: str, expected: bool) -> None:
     assert climbs_out(path) is expected
 
@@ -42,8 +52,9 @@ def _relative(outside: Path, app: GitRepo) -> str:
 
 
 @pytest.mark.parametrize("how", ["config", "flag", "env"])
-def test_traversal_in_the_baseline_path_is_refused(app: GitRepo, run: Any, outside: Path,
-                                                   monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+def test_traversal_in_the_baseline_path_is_refused(
+    app: GitRepo, run: Any, outside: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
     swap_model(app)
     rel = _relative(outside, app)
     args: list[str] = []
@@ -95,7 +106,7 @@ def test_a_glob_skips_matches_that_lead_outside(app: GitRepo, run: Any, outside:
 
 def test_traversal_in_feature_files_is_refused(app: GitRepo, run: Any) -> None:
     path = app.path / ".aiopt.yaml"
-    path.write_text(path.read_text() + "features:\n  summarize:\n    files: [\"../../etc/passwd\"]\n")
+    path.write_text(path.read_text() + 'features:\n  summarize:\n    files: ["../../etc/passwd"]\n')
     swap_model(app)
     result = run()
     assert result.code == 2
@@ -111,7 +122,7 @@ def test_a_default_config_symlinked_outside_is_refused(app: GitRepo, run: Any, t
     swap_model(app)
     result = run()
     assert result.code == 2 and ".aiopt.yaml: is a symlink to a file outside the repository" in result.err
-    assert run("--config", str(target)).code == 1   # named explicitly: read as written
+    assert run("--config", str(target)).code == 1  # named explicitly: read as written
 
 
 def test_a_committed_symlink_is_not_read_as_config(app: GitRepo, run: Any, tmp_path: Path) -> None:
@@ -131,23 +142,27 @@ def test_a_submodule_under_a_watched_path_is_not_read(app: GitRepo, run: Any) ->
     assert result.code == 0 and json.loads(result.out)["changes"] == []
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param("config/my llm settings.yaml", id="spaces"),
-    pytest.param("config/modèle ✨ 設定.yaml", id="unicode"),
-    pytest.param("config/-llm.yaml", id="leading-dash-in-folder"),
-    pytest.param("-llm.yaml", id="leading-dash"),
-    pytest.param("--llm.yaml", id="double-dash"),
-    pytest.param("config/a'b\"c$(x)`.yaml", id="shell-characters"),
-])
-def test_odd_file_names_work(app: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                             name: str) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("config/my llm settings.yaml", id="spaces"),
+        pytest.param("config/modèle ✨ 設定.yaml", id="unicode"),
+        pytest.param("config/-llm.yaml", id="leading-dash-in-folder"),
+        pytest.param("-llm.yaml", id="leading-dash"),
+        pytest.param("--llm.yaml", id="double-dash"),
+        pytest.param("config/a'b\"c$(x)`.yaml", id="shell-characters"),
+    ],
+)
+def test_odd_file_names_work(
+    app: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
     monkeypatch.delenv("PRE_COMMIT_REMOTE_NAME", raising=False)
     set_config(app, 'watch: ["config/**/*.yaml", "prompts/**"]', 'watch: ["**/*.yaml", "prompts/**"]')
     (app.path / "config" / "llm.yaml").rename(app.path / name)
     edit(app, name, "model: gpt-4o-mini", "model: gpt-4o", stage=False)
     app.stage()
     guard = TreeGuard(app)
-    for args in ([name], ["--format", "json", name]):   # as pre-commit passes them
+    for args in ([name], ["--format", "json", name]):  # as pre-commit passes them
         capsys.readouterr()
         assert guard_main(args) == 1, capsys.readouterr().err
     data = json.loads(capsys.readouterr().out)

@@ -6,6 +6,7 @@ signal blocked); the timeout cannot be swallowed by an `except Exception`.  An u
 exception prints one line asking for a bug report (plus the skip line), exits 3, and with
 `on_internal_error: warn` exits 0 with a warning.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,11 +58,14 @@ def test_a_slow_real_check_stops_at_max_seconds(app: GitRepo, on_timeout: str, c
     assert "Traceback" not in result.err
 
 
-@pytest.mark.parametrize(("patch", "stopped_by"), [
-    pytest.param(SLOW_CHECK, "alarm", id="slow"),
-    pytest.param(SWALLOWING_CHECK, "alarm", id="except-exception"),
-    pytest.param(STUCK_CHECK, "watchdog", id="alarm-blocked"),
-])
+@pytest.mark.parametrize(
+    ("patch", "stopped_by"),
+    [
+        pytest.param(SLOW_CHECK, "alarm", id="slow"),
+        pytest.param(SWALLOWING_CHECK, "alarm", id="except-exception"),
+        pytest.param(STUCK_CHECK, "watchdog", id="alarm-blocked"),
+    ],
+)
 def test_nothing_runs_past_max_seconds(app: GitRepo, patch: str, stopped_by: str) -> None:
     add_config(app, "max_seconds: 0.5\non_timeout: block\n")
     swap_model(app)
@@ -97,8 +101,9 @@ BUG_IN_A_READER = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize(("config", "code"), [("", 3), ("on_internal_error: block\n", 3),
-                                              ("on_internal_error: warn\n", 0)])
+@pytest.mark.parametrize(
+    ("config", "code"), [("", 3), ("on_internal_error: block\n", 3), ("on_internal_error: warn\n", 0)]
+)
 def test_an_internal_error_is_one_line_and_blocks(app: GitRepo, config: str, code: int) -> None:
     add_config(app, config)
     swap_model(app)
@@ -122,6 +127,7 @@ def test_internal_error_as_json_and_with_debug(app: GitRepo) -> None:
 
 
 # -- a timeout is never a permanent pass ---------------------------------------------------------
+
 
 def _wait_for_background(app: GitRepo, seconds: float = 90) -> None:
     import time

@@ -5,6 +5,7 @@ passing, a blocking and several failing repositories, and the index bytes, `git 
 work-tree file are compared before and after; `.git/aiopt/` must hold no partial file.  Ctrl-C
 mid-run, concurrent checks (two terminals, a worktree), stale temp files and a stale git lock.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,13 @@ def _garbage_baseline(repo: GitRepo) -> None:
 
 
 SCENARIOS: dict[str, Callable[[GitRepo], None]] = {
-    "pass": lambda repo: None, "block": _blocking, "unstaged": _unstaged_only, "bad-config": _bad_config,
-    "unparsable": _unparsable, "missing-baseline": _missing_baseline, "garbage-baseline": _garbage_baseline,
+    "pass": lambda repo: None,
+    "block": _blocking,
+    "unstaged": _unstaged_only,
+    "bad-config": _bad_config,
+    "unparsable": _unparsable,
+    "missing-baseline": _missing_baseline,
+    "garbage-baseline": _garbage_baseline,
 }
 COMMANDS: dict[str, list[str]] = {
     "check": ["check"],
@@ -78,8 +84,9 @@ COMMANDS: dict[str, list[str]] = {
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 @pytest.mark.parametrize("command", COMMANDS)
-def test_read_only_commands_leave_tree_and_index_alone(app: GitRepo, capsys: pytest.CaptureFixture[str],
-                                                       command: str, scenario: str) -> None:
+def test_read_only_commands_leave_tree_and_index_alone(
+    app: GitRepo, capsys: pytest.CaptureFixture[str], command: str, scenario: str
+) -> None:
     SCENARIOS[scenario](app)
     msg = app.path / ".git" / "COMMIT_EDITMSG"
     msg.write_text("Use gpt-4o\n\nCost-Approved: reviewed\n")
@@ -92,11 +99,14 @@ def test_read_only_commands_leave_tree_and_index_alone(app: GitRepo, capsys: pyt
 
 
 @pytest.mark.parametrize("command", ["check", "explain", "guard-msg"])
-def test_internal_errors_leave_tree_and_index_alone(app: GitRepo, monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str], command: str) -> None:
+def test_internal_errors_leave_tree_and_index_alone(
+    app: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
     swap_model(app)
+
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
+
     monkeypatch.setattr("aiopt_hooks.baseline.read.summarize_baseline", boom)
     monkeypatch.setattr("aiopt_hooks.onboard.explain.explain", boom)
     guard = TreeGuard(app)
@@ -133,6 +143,7 @@ def test_pre_push_hook_leaves_tree_and_index_alone(app: GitRepo, monkeypatch: py
 
 # -- Ctrl-C ------------------------------------------------------------------------------------
 
+
 def _reading(pid: int, log: Path, timeout: float = 20) -> bool:
     """True once the process has the log open (mid-read), on Linux; else after a pause."""
     fds = Path(f"/proc/{pid}/fd")
@@ -165,8 +176,9 @@ def test_ctrl_c_mid_run_exits_130_and_leaves_nothing_behind(app: GitRepo) -> Non
     guard.check()
 
 
-def test_ctrl_c_during_a_cache_write_removes_the_temp_file(app: GitRepo, monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_ctrl_c_during_a_cache_write_removes_the_temp_file(
+    app: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     swap_model(app)
     real_replace = os.replace
 
@@ -174,6 +186,7 @@ def test_ctrl_c_during_a_cache_write_removes_the_temp_file(app: GitRepo, monkeyp
         if "summary-" in str(dst):
             raise KeyboardInterrupt
         real_replace(src, dst)
+
     monkeypatch.setattr(os, "replace", interrupted)
     guard = TreeGuard(app)
     assert main(["check"]) == 130
@@ -184,11 +197,13 @@ def test_ctrl_c_during_a_cache_write_removes_the_temp_file(app: GitRepo, monkeyp
 
 # -- concurrency, stale files and locks --------------------------------------------------------
 
+
 def test_concurrent_checks_never_corrupt_the_cache(app: GitRepo) -> None:
     """Four checks at once on a cold cache (four terminals): same verdict, sound cache, no temp files."""
     write_openai_log(app.path / "usage2.jsonl", 60_000)
-    (app.path / ".aiopt.yaml").write_text((app.path / ".aiopt.yaml").read_text()
-                                          .replace("path: usage.jsonl", "path: [usage.jsonl, usage2.jsonl]"))
+    (app.path / ".aiopt.yaml").write_text(
+        (app.path / ".aiopt.yaml").read_text().replace("path: usage.jsonl", "path: [usage.jsonl, usage2.jsonl]")
+    )
     swap_model(app)
     guard = TreeGuard(app)
     procs = [start_aiopt(app.path, "check", "--format", "json") for _ in range(4)]
@@ -259,6 +274,7 @@ def test_cache_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         assert Path(src).parent == Path(dst).parent and Path(src).read_bytes() == b"new"
         renames.append((str(src), str(dst)))
         real_replace(src, dst)
+
     monkeypatch.setattr(os, "replace", replace)
     write_atomic(target, b"new")
     assert len(renames) == 1 and target.read_bytes() == b"new"
@@ -283,6 +299,7 @@ def test_concurrent_writers_never_show_a_reader_half_a_file(tmp_path: Path) -> N
     def writer(w: int) -> None:
         for _ in range(25):
             write_atomic(target, payloads[w])
+
     threads = [threading.Thread(target=reader)] + [threading.Thread(target=writer, args=(w,)) for w in range(4)]
     for thread in threads:
         thread.start()

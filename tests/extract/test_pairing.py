@@ -7,6 +7,7 @@ Edits are made to real files of public repositories (`tests/data/configs/`, sour
 Prices (genai-prices, USD per 1M tokens, input / output): gpt-4o-mini 0.15 / 0.60, gpt-4o 2.50 / 10.00.
 Logs from `usage_rows` span 10 days, so monthly = window cost x 3.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,10 +38,12 @@ def _edited(path: Path, *edits: tuple[str, str]) -> tuple[str, str]:
 
 # -- promptfoo: by label, then by position or similarity ------------------------------------------
 
+
 def test_promptfoo_unlabelled_id_swap_is_a_model_change(repo: Any) -> None:
     texts = _edited(PYTUTOR, ("  - openai:gpt-4o-mini\n", "  - openai:gpt-4o\n"))
     assert _staged_changes(repo, {"promptfooconfig.yaml": texts}) == [
-        ("openai:gpt-4o-mini", "model", "openai:gpt-4o-mini", "openai:gpt-4o", 10)]
+        ("openai:gpt-4o-mini", "model", "openai:gpt-4o-mini", "openai:gpt-4o", 10)
+    ]
 
 
 def test_promptfoo_label_rename_is_no_change(repo: Any) -> None:
@@ -51,22 +54,32 @@ def test_promptfoo_label_rename_is_no_change(repo: Any) -> None:
 def test_promptfoo_labelled_id_swap_pairs_by_label(repo: Any) -> None:
     texts = _edited(TI4, ("  - id: openai:chat:openai/gpt-5.4\n", "  - id: openai:chat:openai/gpt-5.4-mini\n"))
     assert _staged_changes(repo, {"promptfooconfig.yaml": texts}) == [
-        ("gpt-5.4 reasoning low", "model", "openai:chat:openai/gpt-5.4", "openai:chat:openai/gpt-5.4-mini", 4)]
+        ("gpt-5.4 reasoning low", "model", "openai:chat:openai/gpt-5.4", "openai:chat:openai/gpt-5.4-mini", 4)
+    ]
 
 
 def test_promptfoo_swap_beside_an_added_provider_pairs_by_similarity(repo: Any) -> None:
-    old = ("prompts: ['Rate: {{x}}']\nproviders:\n  - openrouter:google/gemini-3.1-flash-preview\n"
-           "  - anthropic:messages:claude-sonnet-4-6\n")
-    new = ("prompts: ['Rate: {{x}}']\nproviders:\n  - openrouter:google/gemini-3.1-flash-lite-preview\n"
-           "  - anthropic:messages:claude-sonnet-4-6\n  - openai:gpt-5-nano\n")
+    old = (
+        "prompts: ['Rate: {{x}}']\nproviders:\n  - openrouter:google/gemini-3.1-flash-preview\n"
+        "  - anthropic:messages:claude-sonnet-4-6\n"
+    )
+    new = (
+        "prompts: ['Rate: {{x}}']\nproviders:\n  - openrouter:google/gemini-3.1-flash-lite-preview\n"
+        "  - anthropic:messages:claude-sonnet-4-6\n  - openai:gpt-5-nano\n"
+    )
     changes = _staged_changes(repo, {"evals/promptfooconfig.yaml": (old, new)})
-    assert changes[0] == ("openrouter:google/gemini-3.1-flash-preview", "model",
-                          "openrouter:google/gemini-3.1-flash-preview",
-                          "openrouter:google/gemini-3.1-flash-lite-preview", 3)
-    assert {c[0] for c in changes[1:]} == {"openai:gpt-5-nano"}   # the new provider: a new feature
+    assert changes[0] == (
+        "openrouter:google/gemini-3.1-flash-preview",
+        "model",
+        "openrouter:google/gemini-3.1-flash-preview",
+        "openrouter:google/gemini-3.1-flash-lite-preview",
+        3,
+    )
+    assert {c[0] for c in changes[1:]} == {"openai:gpt-5-nano"}  # the new provider: a new feature
 
 
 # -- continue: a display-name rename is no change --------------------------------------------------
+
 
 def test_continue_display_name_rename_is_no_change(repo: Any) -> None:
     texts = _edited(CONTINUE, ("  - name: gpt-5\n", "  - name: GPT-5 (chat)\n"))
@@ -74,8 +87,13 @@ def test_continue_display_name_rename_is_no_change(repo: Any) -> None:
 
 
 def test_continue_rename_with_a_swap_is_one_model_change(repo: Any) -> None:
-    texts = _edited(CONTINUE, ("  - name: gpt-5\n    provider: openai\n    model: gpt-5\n",
-                               "  - name: GPT-5 mini\n    provider: openai\n    model: gpt-5-mini\n"))
+    texts = _edited(
+        CONTINUE,
+        (
+            "  - name: gpt-5\n    provider: openai\n    model: gpt-5\n",
+            "  - name: GPT-5 mini\n    provider: openai\n    model: gpt-5-mini\n",
+        ),
+    )
     assert _staged_changes(repo, {".continue/config.yaml": texts}) == [("gpt-5", "model", "gpt-5", "gpt-5-mini", 17)]
 
 
@@ -95,29 +113,66 @@ router_settings:
 """
 
 
-@pytest.mark.parametrize(("new", "expected"), [
-    pytest.param(GROUP.replace("  - model_name: fast\n", "  - model_name: chat\n    litellm_params: {model: gpt-4o}\n"
-                               "  - model_name: fast\n"),
-                 [("chat", "deployments", ("ollama/qwen3.5:9b", "gpt-4o-mini"),
-                   ("ollama/qwen3.5:9b", "gpt-4o-mini", "gpt-4o"), 7)],
-                 id="deployment-added-router-settings-unchanged"),
-    pytest.param(GROUP.replace("    litellm_params: {model: ollama/qwen3.5:9b}\n  - model_name: chat\n", ""),
-                 [("chat", "deployments", ("ollama/qwen3.5:9b", "gpt-4o-mini"), ("gpt-4o-mini",), 3)],
-                 id="deployment-removed"),
-    pytest.param(GROUP.replace("ollama/qwen3.5:9b", "gemini/gemini-3-flash-preview"),
-                 [("chat", "deployments", ("ollama/qwen3.5:9b", "gpt-4o-mini"),
-                   ("gemini/gemini-3-flash-preview", "gpt-4o-mini"), 3)],
-                 id="regenerated-deployment-not-paired-by-position"),
-    pytest.param("model_list:\n" + "".join(GROUP.split("model_list:\n")[1].split("  - model_name: fast\n")[0]
-                                           .split("  - ")[i].join(["  - ", ""]) for i in (2, 1))
-                 + "  - model_name: fast\n" + GROUP.split("  - model_name: fast\n")[1],
-                 [], id="reordered-list-no-change"),
-    pytest.param(GROUP.replace("max_tokens: 512", "max_tokens: 2048"),
-                 [("chat", "max_output_tokens", 512, 2048, 5)], id="one-deployment-cap"),
-    pytest.param(GROUP.replace("num_retries: 2", "num_retries: 3"),
-                 [("chat", "retries", 2, 3, 9), ("fast", "retries", 2, 3, 9)],
-                 id="router-setting-once-per-alias"),
-])
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        pytest.param(
+            GROUP.replace(
+                "  - model_name: fast\n",
+                "  - model_name: chat\n    litellm_params: {model: gpt-4o}\n  - model_name: fast\n",
+            ),
+            [
+                (
+                    "chat",
+                    "deployments",
+                    ("ollama/qwen3.5:9b", "gpt-4o-mini"),
+                    ("ollama/qwen3.5:9b", "gpt-4o-mini", "gpt-4o"),
+                    7,
+                )
+            ],
+            id="deployment-added-router-settings-unchanged",
+        ),
+        pytest.param(
+            GROUP.replace("    litellm_params: {model: ollama/qwen3.5:9b}\n  - model_name: chat\n", ""),
+            [("chat", "deployments", ("ollama/qwen3.5:9b", "gpt-4o-mini"), ("gpt-4o-mini",), 3)],
+            id="deployment-removed",
+        ),
+        pytest.param(
+            GROUP.replace("ollama/qwen3.5:9b", "gemini/gemini-3-flash-preview"),
+            [
+                (
+                    "chat",
+                    "deployments",
+                    ("ollama/qwen3.5:9b", "gpt-4o-mini"),
+                    ("gemini/gemini-3-flash-preview", "gpt-4o-mini"),
+                    3,
+                )
+            ],
+            id="regenerated-deployment-not-paired-by-position",
+        ),
+        pytest.param(
+            "model_list:\n"
+            + "".join(
+                GROUP.split("model_list:\n")[1].split("  - model_name: fast\n")[0].split("  - ")[i].join(["  - ", ""])
+                for i in (2, 1)
+            )
+            + "  - model_name: fast\n"
+            + GROUP.split("  - model_name: fast\n")[1],
+            [],
+            id="reordered-list-no-change",
+        ),
+        pytest.param(
+            GROUP.replace("max_tokens: 512", "max_tokens: 2048"),
+            [("chat", "max_output_tokens", 512, 2048, 5)],
+            id="one-deployment-cap",
+        ),
+        pytest.param(
+            GROUP.replace("num_retries: 2", "num_retries: 3"),
+            [("chat", "retries", 2, 3, 9), ("fast", "retries", 2, 3, 9)],
+            id="router-setting-once-per-alias",
+        ),
+    ],
+)
 def test_litellm_group_edits_report_only_what_changed(repo: Any, new: str, expected: list[tuple[Any, ...]]) -> None:
     assert _staged_changes(repo, {"litellm_config.yaml": (GROUP, new)}) == expected
 
@@ -126,17 +181,20 @@ def test_litellm_single_deployment_growing_to_a_group(repo: Any) -> None:
     old = "model_list:\n  - model_name: chat\n    litellm_params: {model: gpt-4o-mini}\nrouter_settings: {num_retries: 2}\n"
     new = old.replace("router_settings", "  - model_name: chat\n    litellm_params: {model: gpt-4o}\nrouter_settings")
     assert _staged_changes(repo, {"litellm_config.yaml": (old, new)}) == [
-        ("chat", "deployments", ("gpt-4o-mini",), ("gpt-4o-mini", "gpt-4o"), 5)]
+        ("chat", "deployments", ("gpt-4o-mini",), ("gpt-4o-mini", "gpt-4o"), 5)
+    ]
 
 
 def test_explicit_selector_still_maps_a_group(repo: Any) -> None:
     new = GROUP.replace("max_tokens: 512", "max_tokens: 2048")
     config = Config(features=(FeatureRule(name="support", files=("litellm_config.yaml#model_list.chat",)),))
     assert [c[:2] for c in _staged_changes(repo, {"litellm_config.yaml": (GROUP, new)}, config)] == [
-        ("support", "max_output_tokens")]
+        ("support", "max_output_tokens")
+    ]
 
 
 # -- retry_policy: CIRISProxy 7ef4e92 ------------------------------------------------------------
+
 
 def test_ciris_7ef4e92_retry_policy_is_a_change_of_every_alias(repo: Any) -> None:
     texts = (CIRIS.read_text("utf-8"), CIRIS_POLICY.read_text("utf-8"))
@@ -145,8 +203,11 @@ def test_ciris_7ef4e92_retry_policy_is_a_change_of_every_alias(repo: Any) -> Non
 
 
 def test_parse_policy() -> None:
-    assert parse_policy(POLICY) == {"InternalServerErrorRetries": 1, "RateLimitErrorRetries": 2,
-                                    "TimeoutErrorRetries": 1}
+    assert parse_policy(POLICY) == {
+        "InternalServerErrorRetries": 1,
+        "RateLimitErrorRetries": 2,
+        "TimeoutErrorRetries": 1,
+    }
     assert parse_policy(None) == {}
 
 
@@ -172,14 +233,16 @@ def test_ciris_retry_policy_priced_as_a_saving(tmp_path: Path) -> None:
 
 
 def test_retry_policy_raise_without_failures_assumes_two_percent(tmp_path: Path) -> None:
-    est = run(tmp_path, _failing(0), [change("retry_policy", None, "RateLimitErrorRetries=5", feature="default",
-                                             retries=0)])
+    est = run(
+        tmp_path, _failing(0), [change("retry_policy", None, "RateLimitErrorRetries=5", feature="default", retries=0)]
+    )
     (result,) = est.changes
     assert result.delta_monthly_usd == approx(1.35 * ((attempts(0.02, 5) + 1) / 2 - 1))
     assert any("assumed a 2% failure rate" in n for n in result.notes)
 
 
 # -- deployments priced by traffic share --------------------------------------------------------
+
 
 def test_added_deployment_takes_its_share(tmp_path: Path) -> None:
     # gpt-4o-mini: 100 x (1000 x 0.15 + 200 x 0.6) / 1e6 x 3 = 0.081/month; all at gpt-4o: 1.35.
@@ -200,8 +263,9 @@ def test_removed_deployment_traffic_goes_to_the_rest(tmp_path: Path) -> None:
 
 def test_unknown_added_deployment_is_never_zero(tmp_path: Path) -> None:
     rows = usage_rows("chat", "gpt-4o-mini", 100, 1000, 200)
-    est = run(tmp_path, rows, [change("deployments", ("gpt-4o-mini",), ("gpt-4o-mini", "acme/nonexistent-9"),
-                                      feature="chat")])
+    est = run(
+        tmp_path, rows, [change("deployments", ("gpt-4o-mini",), ("gpt-4o-mini", "acme/nonexistent-9"), feature="chat")]
+    )
     (result,) = est.changes
     assert not result.priced
     assert any(f.code == "unknown_model" for f in est.findings)
@@ -211,8 +275,11 @@ def test_added_deployment_takes_its_weighted_share(tmp_path: Path) -> None:
     # weight 3 (gpt-4o-mini) and 1 (gpt-4o): a quarter of the traffic moves to gpt-4o.
     rows = usage_rows("chat", "gpt-4o-mini", 100, 1000, 200)
     weights = {"old": {"gpt-4o-mini": 3.0}, "new": {"gpt-4o-mini": 3.0, "gpt-4o": 1.0}}
-    est = run(tmp_path, rows, [change("deployments", ("gpt-4o-mini",), ("gpt-4o-mini", "gpt-4o"), feature="chat",
-                                      weights=weights)])
+    est = run(
+        tmp_path,
+        rows,
+        [change("deployments", ("gpt-4o-mini",), ("gpt-4o-mini", "gpt-4o"), feature="chat", weights=weights)],
+    )
     (result,) = est.changes
     assert result.delta_monthly_usd == approx((1.35 - 0.081) / 4)
     assert any("by their `weight`" in n for n in result.notes)

@@ -4,6 +4,7 @@ rename detection, with or without edits) keeps the feature its baseline traffic 
 The prompt file is contoso-chat's real `product.prompty` (tests/data/SOURCES.md); the log is
 written for the test: 300 `product` requests at gpt-4o-mini over 10 days.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,9 @@ from tests.support.repos import ENV_VARS, GitRepo, usage_rows, write_log
 
 Aiopt = Callable[..., tuple[int, str]]
 
-PRODUCT = (Path(__file__).resolve().parents[1] / "data" / "configs" /
-           "prompty__Azure-Samples_contoso-chat__product.prompty").read_text("utf-8")
+PRODUCT = (
+    Path(__file__).resolve().parents[1] / "data" / "configs" / "prompty__Azure-Samples_contoso-chat__product.prompty"
+).read_text("utf-8")
 OLD = "src/api/contoso_chat/product/product.prompty"
 NEW = "src/api/contoso_chat/product/product_queries.prompty"
 
@@ -41,10 +43,12 @@ def contoso(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
 @pytest.fixture
 def aiopt(capsys: pytest.CaptureFixture[str]) -> Aiopt:
     """`aiopt(*args)` -> (exit code, stdout), in-process."""
+
     def _run(*args: str) -> tuple[int, str]:
         capsys.readouterr()
         code = main(list(args))
         return code, capsys.readouterr().out
+
     return _run
 
 
@@ -70,14 +74,14 @@ def test_init_writes_a_glob_and_the_renamed_prompty_is_still_guarded(contoso: Gi
     assert _init(contoso, aiopt)["watch"] == ["**/*.prompty"]
     contoso.git("mv", OLD, NEW)
     renamed = _check(aiopt)
-    assert renamed["verdict"] == "pass" and renamed["changes"] == []   # a pure rename changes no cost
+    assert renamed["verdict"] == "pass" and renamed["changes"] == []  # a pure rename changes no cost
     contoso.commit("rename")
     _swap(contoso, NEW)
     data = _check(aiopt)
     assert data["verdict"] == "block"
     [change] = data["changes"]
     assert (change["file"], change["field"], change["old"], change["new"]) == (NEW, "model", "gpt-4o-mini", "gpt-4")
-    assert change["requests_matched"] == 300   # by the old model: the new stem has no tagged traffic
+    assert change["requests_matched"] == 300  # by the old model: the new stem has no tagged traffic
 
 
 def test_rename_with_edits_keeps_the_old_feature(contoso: GitRepo, aiopt: Aiopt) -> None:
@@ -99,7 +103,7 @@ def test_rename_out_of_an_exact_watch_path_is_a_warning(contoso: GitRepo, aiopt:
     contoso.git("mv", OLD, NEW)
     _swap(contoso, NEW)
     data = _check(aiopt)
-    assert [c["field"] for c in data["changes"]] == ["model"]    # this commit is still checked (by the old path)
+    assert [c["field"] for c in data["changes"]] == ["model"]  # this commit is still checked (by the old path)
     [warning] = [f for f in data["findings"] if f["code"] == "renamed_out_of_watch"]
     assert warning["level"] == "warn" and warning["file"] == NEW and "**/*.prompty" in warning["message"]
 
@@ -107,9 +111,11 @@ def test_rename_out_of_an_exact_watch_path_is_a_warning(contoso: GitRepo, aiopt:
 def test_init_finds_the_new_layouts(contoso: GitRepo, aiopt: Aiopt) -> None:
     layouts = Path(__file__).resolve().parents[1] / "data" / "layouts"
     contoso.write(".env.example", (layouts / "dotenv__getzep_graphiti__env.example").read_text("utf-8"))
-    contoso.write("crew/config/agents.yaml",
-                  (layouts / "crewai__crewAIInc_crewAI-examples__agents.at-3daae31c.yaml").read_text("utf-8"))
-    contoso.write("docker-compose.yml", "services:\n  db:\n    image: postgres\n")   # no LLM setting: not watched
+    contoso.write(
+        "crew/config/agents.yaml",
+        (layouts / "crewai__crewAIInc_crewAI-examples__agents.at-3daae31c.yaml").read_text("utf-8"),
+    )
+    contoso.write("docker-compose.yml", "services:\n  db:\n    image: postgres\n")  # no LLM setting: not watched
     contoso.stage()
     contoso.commit("layouts")
     assert _init(contoso, aiopt)["watch"] == ["**/*.prompty", ".env.example", "crew/config/*.yaml"]

@@ -1,4 +1,5 @@
 """Tests for aiopt_hooks.extract.tokens: template static text and prompt token counting."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -20,32 +21,47 @@ ROOT = Path(__file__).resolve().parents[2]
     [
         pytest.param("Summarize the text below.", "Summarize the text below.", 0, id="no-template"),
         pytest.param("", "", 0, id="empty"),
-        pytest.param("Hello {{ name }}, you have {{count}} messages.",
-                     "Hello , you have  messages.", 2, id="jinja-expressions"),
-        pytest.param("{% for item in items %}\n- {{ item.title | upper }}\n{% endfor %}\n",
-                     "\n- \n\n", 3, id="jinja-for-block"),
+        pytest.param(
+            "Hello {{ name }}, you have {{count}} messages.", "Hello , you have  messages.", 2, id="jinja-expressions"
+        ),
+        pytest.param(
+            "{% for item in items %}\n- {{ item.title | upper }}\n{% endfor %}\n", "\n- \n\n", 3, id="jinja-for-block"
+        ),
         pytest.param("A {%- if x -%}\n  B  \n{%- endif %} C", "AB C", 2, id="jinja-whitespace-control"),
-        pytest.param("{# reviewer note:\nkeep short #}Answer briefly.", "Answer briefly.", 1,
-                     id="jinja-multiline-comment"),
-        pytest.param("{% raw %}Write {{ name }} literally.{% endraw %}", "Write {{ name }} literally.", 2,
-                     id="jinja-raw-block-keeps-body"),
+        pytest.param(
+            "{# reviewer note:\nkeep short #}Answer briefly.", "Answer briefly.", 1, id="jinja-multiline-comment"
+        ),
+        pytest.param(
+            "{% raw %}Write {{ name }} literally.{% endraw %}",
+            "Write {{ name }} literally.",
+            2,
+            id="jinja-raw-block-keeps-body",
+        ),
         pytest.param('{{ {"k": {"n": 1}} | tojson }} end', " end", 1, id="jinja-nested-dict-literal"),
-        pytest.param("{{#each users}}Name: {{this.name}}\n{{/each}}", "Name: \n", 3,
-                     id="handlebars-each-keeps-body"),
-        pytest.param("{{#if vip}}Be extra polite.{{else}}Be polite.{{/if}}",
-                     "Be extra polite.Be polite.", 3, id="handlebars-if-else"),
+        pytest.param("{{#each users}}Name: {{this.name}}\n{{/each}}", "Name: \n", 3, id="handlebars-each-keeps-body"),
+        pytest.param(
+            "{{#if vip}}Be extra polite.{{else}}Be polite.{{/if}}",
+            "Be extra polite.Be polite.",
+            3,
+            id="handlebars-if-else",
+        ),
         pytest.param("{{!-- has }} inside --}}Hi {{{body}}}", "Hi ", 2, id="handlebars-comment-and-triple"),
         pytest.param("Hi {{~ name ~}} !", "Hi!", 1, id="handlebars-tilde-trim"),
-        pytest.param("{{^items}}No items.{{/items}}{{> footer}}{{! note }}", "No items.", 4,
-                     id="mustache-inverted-partial-comment"),
-        pytest.param("Use {{$input}} and {{weather.getForecast $city}}.", "Use  and .", 2,
-                     id="semantic-kernel"),
-        pytest.param('Return JSON like {"a": 1, "b": {"c": [1, 2]}}.',
-                     'Return JSON like {"a": 1, "b": {"c": [1, 2]}}.', 0, id="json-example-stays"),
-        pytest.param('Reply {"answer": "{{ answer }}"}', 'Reply {"answer": ""}', 1,
-                     id="expression-inside-json"),
-        pytest.param('Format: {{"name": "..."}}', 'Format: {"name": "..."}', 0,
-                     id="format-escaped-json-is-static"),
+        pytest.param(
+            "{{^items}}No items.{{/items}}{{> footer}}{{! note }}",
+            "No items.",
+            4,
+            id="mustache-inverted-partial-comment",
+        ),
+        pytest.param("Use {{$input}} and {{weather.getForecast $city}}.", "Use  and .", 2, id="semantic-kernel"),
+        pytest.param(
+            'Return JSON like {"a": 1, "b": {"c": [1, 2]}}.',
+            'Return JSON like {"a": 1, "b": {"c": [1, 2]}}.',
+            0,
+            id="json-example-stays",
+        ),
+        pytest.param('Reply {"answer": "{{ answer }}"}', 'Reply {"answer": ""}', 1, id="expression-inside-json"),
+        pytest.param('Format: {{"name": "..."}}', 'Format: {"name": "..."}', 0, id="format-escaped-json-is-static"),
         pytest.param("Costs 50% {less}", "Costs 50% {less}", 0, id="single-braces-stay"),
     ],
 )
@@ -57,15 +73,15 @@ def test_static_text(template: str, expected_text: str, expected_removed: int) -
 TEXTS = {
     "plain": "Hello world, this is a test.",
     "system": "You are a careful assistant for an online bookstore. Answer questions about orders, "
-              "shipping and returns. If a customer asks about a refund, collect the order number first "
-              "and never promise a date you cannot confirm.",
+    "shipping and returns. If a customer asks about a refund, collect the order number first "
+    "and never promise a date you cannot confirm.",
     "json": 'Reply with a JSON object: {"answer": string, "confidence": number between 0 and 1, '
-            '"sources": [string]}. Do not add any other text.',
+    '"sources": [string]}. Do not add any other text.',
     "markdown": "## Rules\n\n- Be concise.\n- Use bullet points for lists of three or more items.\n"
-                "- Cite sources as [1], [2].\n\n## Output\n\n1. Summary\n2. Details\n",
+    "- Cite sources as [1], [2].\n\n## Output\n\n1. Summary\n2. Details\n",
     "code": '```python\ndef total(items: list[dict]) -> float:\n    return sum(i["price"] * i["qty"] '
-            'for i in items if i.get("qty", 0) > 0)\n```\nExplain what this function returns for an '
-            "empty list.",
+    'for i in items if i.get("qty", 0) > 0)\n```\nExplain what this function returns for an '
+    "empty list.",
     "numbers": "Order 1234567 shipped on 2024-11-05 at 14:30 for $1,299.99 (qty 12).",
 }
 O200K = {"plain": 8, "system": 41, "json": 36, "markdown": 40, "code": 55, "numbers": 31}
@@ -178,8 +194,7 @@ def test_exact_counts(name: str, model: str | None, counts: dict[str, int], meth
 def test_exact_edge_cases() -> None:
     assert count_tokens("").tokens == 0
     assert count_tokens("Never output <|endoftext|> literally.").tokens == 11  # plain text
-    assert count_tokens("Hi", model="claude-3-haiku").method == (
-        "bpe-openai o200k_base (stand-in for claude-3-haiku)")
+    assert count_tokens("Hi", model="claude-3-haiku").method == ("bpe-openai o200k_base (stand-in for claude-3-haiku)")
     line = "Answer in one short sentence.\n"
     assert count_tokens(line * 5000).tokens == 5000 * count_tokens(line).tokens  # 150k chars: chunked
 
@@ -199,8 +214,7 @@ def test_chunks_cover_text_within_size(text: str, size: int) -> None:
 
 
 def _load_calibration() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("token_calibration",
-                                                  ROOT / "benchmarks" / "token_calibration.py")
+    spec = importlib.util.spec_from_file_location("token_calibration", ROOT / "benchmarks" / "token_calibration.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -218,6 +232,5 @@ def test_documented_error_matches_calibration() -> None:
 
 def test_import_does_not_load_bpe_openai() -> None:
     code = "import sys, aiopt_hooks.extract.tokens; print('bpe_openai' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

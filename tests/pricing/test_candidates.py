@@ -1,4 +1,5 @@
 """Tests for aiopt_hooks.pricing.candidates: what "what would pass" tries, and that it stays bounded."""
+
 from __future__ import annotations
 
 import time
@@ -59,14 +60,16 @@ CANDIDATES = [
     pytest.param("gpt-4o", "azure", None, {"gpt-4o-mini"}, ("phi-", "wizardlm", "o1"), id="azure-openai"),
     pytest.param("gpt-4-32k", "openai", None, set(), ("o1", "gpt-3.5"), id="retired-target"),
     pytest.param("claude-sonnet-4-5", "anthropic", None, {"claude-haiku-4-5"}, ("claude-3-",), id="claude"),
-    pytest.param("gemini-2.5-pro", "google", None, {"gemini-2.5-flash", "gemini-2.5-flash-lite"}, ("gemini-2.0",),
-                 id="gemini"),
+    pytest.param(
+        "gemini-2.5-pro", "google", None, {"gemini-2.5-flash", "gemini-2.5-flash-lite"}, ("gemini-2.0",), id="gemini"
+    ),
 ]
 
 
 @pytest.mark.parametrize(("new", "provider", "old", "include", "exclude"), CANDIDATES)
-def test_model_candidates(new: str, provider: str, old: str | None, include: set[str],
-                          exclude: tuple[str, ...]) -> None:
+def test_model_candidates(
+    new: str, provider: str, old: str | None, include: set[str], exclude: tuple[str, ...]
+) -> None:
     prices = PriceBook(Config())
     wanted = prices.resolve(new, provider)
     found = [p.model_id for p in cheaper_models(prices, wanted, old)]
@@ -87,9 +90,21 @@ def test_models_the_team_uses_are_candidates(tmp_path: Path) -> None:
 def big_commit(tmp_path: Path, n: int) -> tuple[BaselineSummary, list[Change]]:
     rows = [r for i in range(n) for r in usage_rows(f"f{i}", "gpt-4o-mini", 20, 1000, 200)]
     summary = summarize_baseline([write_log(tmp_path / "usage.jsonl", rows)], tier_thresholds())
-    changes = [Change("config/llm.yaml", f"f{i}", "model", "gpt-4o-mini", "gpt-4o", i + 1, {"model": "gpt-4o"})
-               for i in range(n)] + [Change("config/llm.yaml", f"f{i}", "max_output_tokens", 256, 4096, i + 1,
-                                            {"model": "gpt-4o", "max_output_tokens": 4096}) for i in range(n)]
+    changes = [
+        Change("config/llm.yaml", f"f{i}", "model", "gpt-4o-mini", "gpt-4o", i + 1, {"model": "gpt-4o"})
+        for i in range(n)
+    ] + [
+        Change(
+            "config/llm.yaml",
+            f"f{i}",
+            "max_output_tokens",
+            256,
+            4096,
+            i + 1,
+            {"model": "gpt-4o", "max_output_tokens": 4096},
+        )
+        for i in range(n)
+    ]
     return summary, changes
 
 
@@ -103,7 +118,7 @@ def test_suggestions_are_bounded_for_a_huge_commit(tmp_path: Path) -> None:
     elapsed = time.monotonic() - started
     assert elapsed < candidates.TIME_BUDGET_S + 1.0
     trials = Trials(summary, config, prices, changes, est)
-    assert trials.delta(changes[0], changes[0]) == pytest.approx(est.delta)   # the same change: the same total
+    assert trials.delta(changes[0], changes[0]) == pytest.approx(est.delta)  # the same change: the same total
     keys = [(s["feature"], s["field"], s["value"]) for s in out]
     assert len(keys) == len(set(keys))
     assert {s["feature"] for s in out} <= {c.change.feature for c in candidates.select_changes(est)}

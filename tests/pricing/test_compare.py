@@ -1,4 +1,5 @@
 """`aiopt compare`: two generated logs diffed per feature and model; the policy applies."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,9 @@ def compare(repo: GitRepo, capsys: pytest.CaptureFixture[str], *extra: str) -> t
     return code, json.loads(capsys.readouterr().out)
 
 
-def test_rows_per_feature_and_model(logs: GitRepo, capsys: pytest.CaptureFixture[str],
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rows_per_feature_and_model(
+    logs: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(logs.path)
     code, data = compare(logs, capsys)
     rows = {(r["feature"], r["model"]): r for r in data["compare"]["rows"]}
@@ -47,15 +49,18 @@ def test_rows_per_feature_and_model(logs: GitRepo, capsys: pytest.CaptureFixture
     chat = rows[("chat", "gpt-4.1-nano")]
     assert chat["delta"]["monthly_usd"] == pytest.approx(0.0, abs=0.01)
     assert chat["baseline"]["requests_monthly"] == pytest.approx(chat["candidate"]["requests_monthly"])
-    assert [(m["feature"], m["model"]) for m in data["compare"]["top_movers"][:2]] == \
-        [("summarize", "gpt-4o"), ("summarize", "gpt-4o-mini")]
+    assert [(m["feature"], m["model"]) for m in data["compare"]["top_movers"][:2]] == [
+        ("summarize", "gpt-4o"),
+        ("summarize", "gpt-4o-mini"),
+    ]
     assert data["delta"]["monthly_usd"] == pytest.approx(27.0 - 0.81, abs=0.02)
     assert (code, data["verdict"]) == (1, "block")
     assert any("policy.block.monthly_increase_usd" in r for r in data["reasons"])
 
 
-def test_policy_passes_under_the_threshold(logs: GitRepo, capsys: pytest.CaptureFixture[str],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_policy_passes_under_the_threshold(
+    logs: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(logs.path)
     logs.write(".aiopt.yaml", "version: 1\npolicy:\n  block:\n    monthly_increase_usd: 100\n")
     code, data = compare(logs, capsys)
@@ -63,10 +68,11 @@ def test_policy_passes_under_the_threshold(logs: GitRepo, capsys: pytest.Capture
     assert data["risk"]["thresholds"][0]["probability"] == 0.0
 
 
-def test_text_lists_top_movers_first(logs: GitRepo, capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_text_lists_top_movers_first(
+    logs: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(logs.path)
-    monkeypatch.setenv("COLUMNS", "200")   # one line a row (at 100 columns the change column wraps)
+    monkeypatch.setenv("COLUMNS", "200")  # one line a row (at 100 columns the change column wraps)
     assert main(["compare", "week.jsonl", "canary.jsonl", "--repo", str(logs.path)]) == 1
     out = capsys.readouterr().out
     assert out.startswith("aiopt compare: BLOCKED: the candidate log moves projected LLM spend by +$26.19/month")
@@ -76,8 +82,9 @@ def test_text_lists_top_movers_first(logs: GitRepo, capsys: pytest.CaptureFixtur
     assert "history" not in out
 
 
-def test_the_log_diff_is_recorded_in_the_history(logs: GitRepo, capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_log_diff_is_recorded_in_the_history(
+    logs: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(logs.path)
     compare(logs, capsys)
     lines = (logs.path / ".git" / "aiopt" / "history.jsonl").read_text().splitlines()
@@ -85,6 +92,7 @@ def test_the_log_diff_is_recorded_in_the_history(logs: GitRepo, capsys: pytest.C
 
 
 def test_a_missing_log_is_an_error(logs: GitRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["compare", str(tmp_path / "nope.jsonl"), str(logs.path / "canary.jsonl"),
-                 "--repo", str(logs.path)]) == 2
+    assert (
+        main(["compare", str(tmp_path / "nope.jsonl"), str(logs.path / "canary.jsonl"), "--repo", str(logs.path)]) == 2
+    )
     assert "baseline log not found" in capsys.readouterr().err

@@ -4,6 +4,7 @@
 Prices (genai-prices, USD per 1M tokens, input / output): gpt-4o-mini 0.15 / 0.60; gpt-4o 2.50 / 10.00;
 gpt-4.1 2.00 / 8.00; gpt-4.1-mini 0.40 / 1.60.  Logs from `usage_rows` span 10 days: monthly = x 3.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,8 +48,9 @@ MODEL_DRIFT = [
 
 @pytest.mark.parametrize(("head", "new", "base", "delta"), MODEL_DRIFT)
 def test_model_swap_is_priced_from_head(tmp_path: Path, head: str, new: str, base: float, delta: float) -> None:
-    est = run(tmp_path, usage_rows("researcher", "gpt-4o-mini", 100, 1000, 200),
-              [change("model", head, new, model=new)])
+    est = run(
+        tmp_path, usage_rows("researcher", "gpt-4o-mini", 100, 1000, 200), [change("model", head, new, model=new)]
+    )
     (result,) = est.changes
     assert result.baseline_monthly_usd == approx(base)
     assert result.delta_monthly_usd == approx(delta)
@@ -64,8 +66,9 @@ def test_model_swap_is_priced_from_head(tmp_path: Path, head: str, new: str, bas
 def test_prompt_growth_is_priced_at_heads_model(tmp_path: Path) -> None:
     # +3,000 prompt tokens on 100 requests at gpt-4o (HEAD), not the logged gpt-4o-mini:
     # 3000 * 100 * 2.5e-6 * 3 = 2.25/month (at gpt-4o-mini it would be 0.135)
-    est = run(tmp_path, usage_rows("researcher", "gpt-4o-mini", 100, 1000, 200),
-              [change("prompt", 500, 3500, model="gpt-4o")])
+    est = run(
+        tmp_path, usage_rows("researcher", "gpt-4o-mini", 100, 1000, 200), [change("prompt", 500, 3500, model="gpt-4o")]
+    )
     (result,) = est.changes
     assert result.delta_monthly_usd == approx(2.25)
     assert [f.code for f in est.findings] == ["baseline_drift"]
@@ -110,8 +113,11 @@ def test_head_lowered_cap_cuts_the_baseline(tmp_path: Path) -> None:
 
 
 def test_unknown_head_model_keeps_the_logged_baseline(tmp_path: Path) -> None:
-    est = run(tmp_path, usage_rows("researcher", "gpt-4o-mini", 100, 1000, 200),
-              [change("model", "my-house-model", "gpt-4o", model="gpt-4o")])
+    est = run(
+        tmp_path,
+        usage_rows("researcher", "gpt-4o-mini", 100, 1000, 200),
+        [change("model", "my-house-model", "gpt-4o", model="gpt-4o")],
+    )
     (result,) = est.changes
     assert result.baseline_monthly_usd == approx(0.081)
     assert any("HEAD's model 'my-house-model' has no known price" in n for n in result.notes)
@@ -141,8 +147,14 @@ def test_untagged_traffic_is_shared(tmp_path: Path, n: int) -> None:
 def test_fallback_leaves_other_features_tagged_requests(tmp_path: Path) -> None:
     # `summarize` has its own tagged traffic on gpt-4o-mini; `draft` (untagged) must not claim it.
     rows = usage_rows("summarize", "gpt-4o-mini", 100, 1000, 200) + usage_rows("", "gpt-4o-mini", 100, 1000, 200)
-    est = run(tmp_path, rows, [change("model", "gpt-4o-mini", "gpt-4o", feature="draft", model="gpt-4o"),
-                               change("model", "gpt-4o-mini", "gpt-4o", feature="summarize", model="gpt-4o")])
+    est = run(
+        tmp_path,
+        rows,
+        [
+            change("model", "gpt-4o-mini", "gpt-4o", feature="draft", model="gpt-4o"),
+            change("model", "gpt-4o-mini", "gpt-4o", feature="summarize", model="gpt-4o"),
+        ],
+    )
     assert [c.requests_matched for c in est.changes] == [100, 100]
     assert est.delta == approx(2 * 1.269)
 
@@ -160,7 +172,7 @@ def test_stray_timestamp_is_left_out_of_the_window(tmp_path: Path, ts: str) -> N
     rows = usage_rows("researcher", "gpt-4o", 100, 1000, 200)
     rows.append({**rows[0], "ts": ts})
     est = run(tmp_path, rows, [change("model", "gpt-4o", "gpt-4o-mini", model="gpt-4o-mini")])
-    assert est.window_days == pytest.approx(10.0, abs=0.15)   # day-granular edges
+    assert est.window_days == pytest.approx(10.0, abs=0.15)  # day-granular edges
     (finding,) = [f for f in est.findings if f.code == "window_outliers"]
     assert "1 log row(s)" in finding.message and ts[:10] in finding.message
     # 101 requests (the stray one still billed) over 10 days: (0.0045 - 0.00027) x 101 x 3
@@ -176,9 +188,14 @@ def test_clean_log_keeps_its_exact_window(tmp_path: Path) -> None:
 # -- unpriced is explicit ----------------------------------------------------------------------
 
 UNPRICED = [
-    pytest.param([change("model", "gpt-4o", "gpt-9-imaginary", model="gpt-9-imaginary")], "unknown model", id="unknown-model"),
-    pytest.param([change("model", "gpt-4o", "gpt-4o-mini", feature="nobody", model="gpt-4o-mini")],
-                 "no baseline request matches feature 'nobody'", id="unmatched"),
+    pytest.param(
+        [change("model", "gpt-4o", "gpt-9-imaginary", model="gpt-9-imaginary")], "unknown model", id="unknown-model"
+    ),
+    pytest.param(
+        [change("model", "gpt-4o", "gpt-4o-mini", feature="nobody", model="gpt-4o-mini")],
+        "no baseline request matches feature 'nobody'",
+        id="unmatched",
+    ),
 ]
 
 
@@ -198,7 +215,7 @@ def test_unpriced_reads_unpriced_in_the_text_report(app: Any, capsys: pytest.Cap
     from aiopt_hooks.cli import main
     from tests.support.repos import swap_model
 
-    swap_model(app, "gpt-4o-mnii")   # an unknown model: blocked, and not priced
+    swap_model(app, "gpt-4o-mnii")  # an unknown model: blocked, and not priced
     assert main(["check"]) == 1
     out = capsys.readouterr().out
     headline = out.splitlines()[0]
@@ -214,12 +231,18 @@ def test_heads_reasoning_model_is_in_the_adjusted_baseline(tmp_path: Path) -> No
     # gpt-5-mini 0.273/month plus 330 r x 2e-6 x 300 for r in the prior (0.7, 2.5, 8).
     from aiopt_hooks.pricing.reasoning import PRIORS
 
-    est = run(tmp_path, usage_rows("researcher", "gpt-4o-mini", 100, 1000, 330),
-              [change("model", "gpt-5-mini", "gpt-4.1-mini", model="gpt-4.1-mini")])
+    est = run(
+        tmp_path,
+        usage_rows("researcher", "gpt-4o-mini", 100, 1000, 330),
+        [change("model", "gpt-5-mini", "gpt-4.1-mini", model="gpt-4.1-mini")],
+    )
     (result,) = est.changes
     deltas = [0.2784 - (0.273 + 0.198 * r) for r in PRIORS["medium"]]
     assert (result.delta_monthly_usd_low, result.delta_monthly_usd, result.delta_monthly_usd_high) == (
-        approx(min(deltas)), approx(deltas[1]), approx(max(deltas)))
+        approx(min(deltas)),
+        approx(deltas[1]),
+        approx(max(deltas)),
+    )
     assert result.confidence != "high"
     assert any("HEAD-adjusted baseline: gpt-5-mini reasons" in n for n in result.notes)
 
@@ -259,8 +282,9 @@ def test_price_cut_after_an_approval_passes(app: Any, capsys: pytest.CaptureFixt
     assert any(f["code"] == "baseline_drift" for f in data["findings"])
 
 
-def test_prompt_changed_since_the_log_is_in_the_adjusted_baseline(repo: Any, capsys: pytest.CaptureFixture[str],
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prompt_changed_since_the_log_is_in_the_adjusted_baseline(
+    repo: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The log (March) was recorded with a short prompt; a longer one was committed in April (HEAD);
     a model swap is priced on HEAD's prompt, and the drift is a finding."""
     import json
@@ -270,7 +294,9 @@ def test_prompt_changed_since_the_log_is_in_the_adjusted_baseline(repo: Any, cap
 
     short, long = "Summarize the text.\n", "Summarize the text.\n" + "Keep every figure exactly. " * 60 + "\n"
     write_log(repo.path / "usage.jsonl", usage_rows("summarize", "gpt-4o-mini", 2000, 1000, 200))
-    repo.write("config/llm.yaml", "features:\n  summarize:\n    model: gpt-4o-mini\n    prompt: prompts/summarize.txt\n")
+    repo.write(
+        "config/llm.yaml", "features:\n  summarize:\n    model: gpt-4o-mini\n    prompt: prompts/summarize.txt\n"
+    )
     repo.write("prompts/summarize.txt", short)
     repo.stage()
     repo.git("commit", "-q", "--no-verify", "-m", "v1", env={"GIT_COMMITTER_DATE": "2026-02-01T00:00:00Z"})
@@ -286,8 +312,9 @@ def test_prompt_changed_since_the_log_is_in_the_adjusted_baseline(repo: Any, cap
     (change_row,) = data["changes"]
     # 2,000 requests of (1,000 + grown) input and 200 output at gpt-4o-mini, x 3 a month
     assert grown > 300
-    assert change_row["baseline_monthly_usd"] == pytest.approx(((1000 + grown) * 0.15e-6 + 200 * 0.6e-6) * 6000,
-                                                               abs=0.006)
+    assert change_row["baseline_monthly_usd"] == pytest.approx(
+        ((1000 + grown) * 0.15e-6 + 200 * 0.6e-6) * 6000, abs=0.006
+    )
     (drift,) = [f for f in data["findings"] if f["code"] == "baseline_drift"]
     assert f"vs {count_tokens(static_text(long)[0]).tokens:,} (HEAD)" in drift["message"]
     assert change_row["confidence"] == "medium"

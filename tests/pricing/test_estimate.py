@@ -6,6 +6,7 @@ Prices used below (genai-prices, USD per 1M tokens, input / output):
   claude-sonnet-4-5 3.00 / 15.00 up to 200k input tokens, 6.00 / 22.50 above (the whole request).
 Logs from `usage_rows` span `days` days (default 10), so monthly = window cost x 30 / 10 = x 3.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,8 +36,7 @@ def summary_of(tmp_path: Path, rows: list[dict[str, Any]]) -> BaselineSummary:
     return summarize_baseline([write_log(tmp_path / "usage.jsonl", rows)], tier_thresholds())
 
 
-def run(tmp_path: Path, rows: list[dict[str, Any]], changes: list[Change],
-        config: Config | None = None) -> Estimate:
+def run(tmp_path: Path, rows: list[dict[str, Any]], changes: list[Change], config: Config | None = None) -> Estimate:
     config = config or Config()
     return estimate_changes(changes, summary_of(tmp_path, rows), config, PriceBook(config))
 
@@ -59,7 +59,7 @@ SWAPS = [
     # 100 requests x (1,000 in, 200 out) over 10 days.
     # gpt-4o-mini: 1000*0.15e-6 + 200*0.6e-6 = 0.00027/request -> 0.027/window -> 0.081/month
     # gpt-4o:      1000*2.5e-6  + 200*10e-6  = 0.0045/request  -> 0.45/window  -> 1.35/month
-    pytest.param("gpt-4o-mini", "gpt-4o", 0.081, 1.269, id="mini-to-4o"),             # 1.35 - 0.081
+    pytest.param("gpt-4o-mini", "gpt-4o", 0.081, 1.269, id="mini-to-4o"),  # 1.35 - 0.081
     pytest.param("gpt-4o", "gpt-4o-mini", 1.35, -1.269, id="4o-to-mini"),
     pytest.param("gpt-4o-mini", "openai/gpt-4o", 0.081, 1.269, id="prefixed-new-model"),
     pytest.param("gpt-4o-mini", "gpt-4o-mini", 0.081, 0.0, id="same-model-no-delta"),
@@ -67,8 +67,7 @@ SWAPS = [
 
 
 @pytest.mark.parametrize(("old", "new", "base", "delta"), SWAPS)
-def test_model_swap_reprices_same_tokens(tmp_path: Path, old: str, new: str, base: float,
-                                         delta: float) -> None:
+def test_model_swap_reprices_same_tokens(tmp_path: Path, old: str, new: str, base: float, delta: float) -> None:
     est = run(tmp_path, usage_rows("summarize", old, 100, 1000, 200), [change("model", old, new)])
     (result,) = est.changes
     assert est.baseline_monthly_usd == approx(base)
@@ -91,15 +90,18 @@ CROSS_FAMILY = [
 
 
 @pytest.mark.parametrize(("old", "new", "base", "deltas"), CROSS_FAMILY)
-def test_cross_family_swap_widens_range(tmp_path: Path, old: str, new: str, base: float,
-                                        deltas: tuple[float, float, float]) -> None:
+def test_cross_family_swap_widens_range(
+    tmp_path: Path, old: str, new: str, base: float, deltas: tuple[float, float, float]
+) -> None:
     # thinking off (Gemini 2.5 Flash thinks by default: tests/test_reasoning.py prices that)
-    est = run(tmp_path, usage_rows("summarize", old, 100, 1000, 200),
-              [change("model", old, new, thinking_budget=0)])
+    est = run(tmp_path, usage_rows("summarize", old, 100, 1000, 200), [change("model", old, new, thinking_budget=0)])
     (result,) = est.changes
     assert est.baseline_monthly_usd == approx(base)
     assert (result.delta_monthly_usd_low, result.delta_monthly_usd, result.delta_monthly_usd_high) == (
-        approx(deltas[0]), approx(deltas[1]), approx(deltas[2]))
+        approx(deltas[0]),
+        approx(deltas[1]),
+        approx(deltas[2]),
+    )
     assert result.confidence == "medium"
     assert any("tokenizer family" in note for note in result.notes)
 
@@ -108,11 +110,11 @@ def test_cross_family_swap_widens_range(tmp_path: Path, old: str, new: str, base
 
 MONTHLY = [
     # gpt-4o, 100 x (1,000 in, 200 out) = 0.45 per window
-    pytest.param(10.0, Config(), 0.45 * 30 / 10, id="ten-days"),                          # 1.35
+    pytest.param(10.0, Config(), 0.45 * 30 / 10, id="ten-days"),  # 1.35
     pytest.param(30.0, Config(), 0.45, id="thirty-days"),
-    pytest.param(7.0, Config(month_days=31), 0.45 * 31 / 7, id="month-days-31"),           # 1.992857...
+    pytest.param(7.0, Config(month_days=31), 0.45 * 31 / 7, id="month-days-31"),  # 1.992857...
     pytest.param(7.0, Config(window_days=14.0), 0.45 * 30 / 14, id="configured-window"),  # 0.964285...
-    pytest.param(2.5, Config(), 0.45 * 30 / 2.5, id="fractional-window"),                 # 5.4
+    pytest.param(2.5, Config(), 0.45 * 30 / 2.5, id="fractional-window"),  # 5.4
 ]
 
 
@@ -127,6 +129,7 @@ def test_monthly_normalisation(tmp_path: Path, days: float, config: Config, expe
 
 
 # -- per-request tier pricing --------------------------------------------------------------------
+
 
 def _two_big_requests(model: str) -> list[dict[str, Any]]:
     return usage_rows("summarize", model, 2, lambda i: (150_000, 250_000)[i], 1_000)
@@ -171,29 +174,31 @@ def test_prompt_growth_across_a_tier_reprices_the_request(tmp_path: Path) -> Non
 OUTS = (100, 300, 500, 700)
 CAP_LOWERED = [
     # gpt-4o, 4 requests x 1,000 in; output $10/M; removed output tokens x 10e-6 x 3 (month)
-    pytest.param(1000, 400, -0.012, id="cap-1000-to-400"),   # (500-400)+(700-400) = 400 tokens
-    pytest.param(1000, 50, -0.042, id="cap-1000-to-50"),     # 50+250+450+650 = 1,400 tokens
+    pytest.param(1000, 400, -0.012, id="cap-1000-to-400"),  # (500-400)+(700-400) = 400 tokens
+    pytest.param(1000, 50, -0.042, id="cap-1000-to-50"),  # 50+250+450+650 = 1,400 tokens
     pytest.param(1000, 700, 0.0, id="cap-at-largest-output"),
     pytest.param(None, 400, -0.012, id="cap-added"),
-    pytest.param(800, 600, -0.003, id="cap-800-to-600"),     # 700-600 = 100 tokens
+    pytest.param(800, 600, -0.003, id="cap-800-to-600"),  # 700-600 = 100 tokens
 ]
 
 
 @pytest.mark.parametrize(("old", "new", "delta"), CAP_LOWERED)
-def test_cap_lowered_is_min_of_output_and_cap(tmp_path: Path, old: int | None, new: int,
-                                              delta: float) -> None:
+def test_cap_lowered_is_min_of_output_and_cap(tmp_path: Path, old: int | None, new: int, delta: float) -> None:
     rows = usage_rows("summarize", "gpt-4o", 4, 1000, lambda i: OUTS[i])
     est = run(tmp_path, rows, [change("max_output_tokens", old, new)])
     (result,) = est.changes
     assert (result.delta_monthly_usd_low, result.delta_monthly_usd, result.delta_monthly_usd_high) == (
-        approx(delta), approx(delta), approx(delta))
+        approx(delta),
+        approx(delta),
+        approx(delta),
+    )
 
 
 RAISE_OUTS = (100, 150, 200, 250, 300, 350, 400, 450, 500, 500)
 CAP_RAISED = [
     # gpt-4o, 10 requests, old cap 500 -> 1000.  high: truncated requests grow to 1000, x 10e-6 x 3
-    pytest.param({}, 0.03, id="output-at-old-cap"),                          # 2 x 500 = 1,000 tokens
-    pytest.param({0: "length"}, 0.057, id="finish-reason-length-too"),       # 2 x 500 + (1000-100) = 1,900
+    pytest.param({}, 0.03, id="output-at-old-cap"),  # 2 x 500 = 1,000 tokens
+    pytest.param({0: "length"}, 0.057, id="finish-reason-length-too"),  # 2 x 500 + (1000-100) = 1,900
     pytest.param({7: "max_tokens"}, 0.0465, id="finish-reason-max-tokens"),  # 2 x 500 + (1000-450) = 1,550
 ]
 
@@ -213,18 +218,21 @@ def test_cap_raised_low_high_expected(tmp_path: Path, reasons: dict[int, str], h
 def test_cap_raised_expected_from_censored_fit(tmp_path: Path) -> None:
     rows = usage_rows("summarize", "gpt-4o", 10, 1000, lambda i: RAISE_OUTS[i])
     est = run(tmp_path, rows, [change("max_output_tokens", 500, 1000)])
-    mu, sigma = fit_censored_lognormal([(v, 1, v >= 500) for v in RAISE_OUTS])   # type: ignore[misc]
+    mu, sigma = fit_censored_lognormal([(v, 1, v >= 500) for v in RAISE_OUTS])  # type: ignore[misc]
     tail = expected_capped_tail(mu, sigma, 500, 1000)
     # the two requests at the cap grow from 500 to `tail` tokens, $10/M, x3 per month
     assert est.changes[0].delta_monthly_usd == approx(2 * (tail - 500) * 10e-6 * 3)
 
 
 def test_cap_unchanged_outputs_below_new_cap_do_not_grow(tmp_path: Path) -> None:
-    rows = usage_rows("summarize", "gpt-4o", 4, 1000, lambda i: OUTS[i])   # none reach the old cap 2000
+    rows = usage_rows("summarize", "gpt-4o", 4, 1000, lambda i: OUTS[i])  # none reach the old cap 2000
     est = run(tmp_path, rows, [change("max_output_tokens", 2000, 4000)])
     result = est.changes[0]
     assert (result.delta_monthly_usd_low, result.delta_monthly_usd, result.delta_monthly_usd_high) == (
-        approx(0.0), approx(0.0), approx(0.0))
+        approx(0.0),
+        approx(0.0),
+        approx(0.0),
+    )
 
 
 # -- prompt --------------------------------------------------------------------------------------
@@ -245,8 +253,7 @@ def test_prompt_token_delta(tmp_path: Path, old: int | None, new: int, delta: fl
 
 
 def test_prompt_delta_uses_the_group_model_price(tmp_path: Path) -> None:
-    rows = (usage_rows("summarize", "gpt-4o", 50, 1000, 200)
-            + usage_rows("summarize", "gpt-4o-mini", 50, 1000, 200))
+    rows = usage_rows("summarize", "gpt-4o", 50, 1000, 200) + usage_rows("summarize", "gpt-4o-mini", 50, 1000, 200)
     est = run(tmp_path, rows, [change("prompt", 0, 1000)])
     # 1000 tokens x (50 x 2.5e-6 + 50 x 0.15e-6) = 0.1325 per window -> 0.3975/month
     assert est.changes[0].delta_monthly_usd == approx(0.3975)
@@ -254,28 +261,38 @@ def test_prompt_delta_uses_the_group_model_price(tmp_path: Path) -> None:
 
 # -- matching ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("level", "expected"), [
-    pytest.param(None, "warn", id="default-warn"),
-    pytest.param("block", "block", id="block"),
-    pytest.param("info", "info", id="info"),
-])
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        pytest.param(None, "warn", id="default-warn"),
+        pytest.param("block", "block", id="block"),
+        pytest.param("info", "info", id="info"),
+    ],
+)
 def test_unmatched_change_finding(tmp_path: Path, level: str | None, expected: str) -> None:
     config = Config(policy=Policy(unmatched_change=level)) if level else Config()
-    est = run(tmp_path, usage_rows("summarize", "gpt-4o", 100, 1000, 200),
-              [change("max_output_tokens", 100, 200, feature="translate")], config)
+    est = run(
+        tmp_path,
+        usage_rows("summarize", "gpt-4o", 100, 1000, 200),
+        [change("max_output_tokens", 100, 200, feature="translate")],
+        config,
+    )
     assert codes(est) == [(expected, "unmatched_change")]
     assert (est.findings[0].file, est.findings[0].line) == ("config/llm.yaml", 3)
     assert est.changes[0].priced is False
     assert est.changes[0].requests_matched == 0
 
 
-@pytest.mark.parametrize(("new", "level", "fragment"), [
-    pytest.param("gpt-4o-mnii", None, "gpt-4o-mini", id="typo-block"),
-    pytest.param("gpt-4o-mnii", "warn", "gpt-4o-mini", id="typo-warn-by-policy"),
-    pytest.param("${env:MODEL}", None, "not statically known", id="env-ref"),
-])
-def test_unknown_new_model_is_a_finding_never_zero(tmp_path: Path, new: str, level: str | None,
-                                                   fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("new", "level", "fragment"),
+    [
+        pytest.param("gpt-4o-mnii", None, "gpt-4o-mini", id="typo-block"),
+        pytest.param("gpt-4o-mnii", "warn", "gpt-4o-mini", id="typo-warn-by-policy"),
+        pytest.param("${env:MODEL}", None, "not statically known", id="env-ref"),
+    ],
+)
+def test_unknown_new_model_is_a_finding_never_zero(tmp_path: Path, new: str, level: str | None, fragment: str) -> None:
     config = Config(policy=Policy(unknown_model=level)) if level else Config()
     rows = usage_rows("summarize", "gpt-4o", 100, 1000, 200)
     est = run(tmp_path, rows, [change("model", "gpt-4o", new)], config)
@@ -287,17 +304,15 @@ def test_unknown_new_model_is_a_finding_never_zero(tmp_path: Path, new: str, lev
 
 
 def test_unknown_model_in_log_is_left_out(tmp_path: Path) -> None:
-    rows = (usage_rows("summarize", "gpt-4o", 100, 1000, 200)
-            + usage_rows("classify", "mystery-llm", 5, 1000, 200))
+    rows = usage_rows("summarize", "gpt-4o", 100, 1000, 200) + usage_rows("classify", "mystery-llm", 5, 1000, 200)
     est = run(tmp_path, rows, [])
-    assert est.baseline_monthly_usd == approx(1.35)   # only the gpt-4o rows
+    assert est.baseline_monthly_usd == approx(1.35)  # only the gpt-4o rows
     assert codes(est) == [("warn", "unknown_model_in_log")]
     assert "5 baseline requests" in est.findings[0].message and "mystery-llm" in est.findings[0].message
 
 
 def test_unknown_model_in_matched_requests_is_noted(tmp_path: Path) -> None:
-    rows = (usage_rows("summarize", "gpt-4o", 100, 1000, 200)
-            + usage_rows("summarize", "mystery-llm", 5, 1000, 200))
+    rows = usage_rows("summarize", "gpt-4o", 100, 1000, 200) + usage_rows("summarize", "mystery-llm", 5, 1000, 200)
     est = run(tmp_path, rows, [change("model", "gpt-4o", "gpt-4o-mini")])
     (result,) = est.changes
     assert result.requests_matched == 100
@@ -305,16 +320,18 @@ def test_unknown_model_in_matched_requests_is_noted(tmp_path: Path) -> None:
     assert any("mystery-llm" in note for note in result.notes)
 
 
-@pytest.mark.parametrize("old", [
-    pytest.param("gpt-4o-mini", id="bare"),
-    pytest.param("openai/gpt-4o-mini", id="prefixed"),
-])
+@pytest.mark.parametrize(
+    "old",
+    [
+        pytest.param("gpt-4o-mini", id="bare"),
+        pytest.param("openai/gpt-4o-mini", id="prefixed"),
+    ],
+)
 def test_fallback_match_by_old_model(tmp_path: Path, old: str) -> None:
-    rows = (usage_rows("summarize", "gpt-4o-mini", 100, 1000, 200)
-            + usage_rows("classify", "gpt-4o", 50, 1000, 200))
+    rows = usage_rows("summarize", "gpt-4o-mini", 100, 1000, 200) + usage_rows("classify", "gpt-4o", 50, 1000, 200)
     est = run(tmp_path, rows, [change("model", old, "gpt-4o", feature="chat")])
     (result,) = est.changes
-    assert result.requests_matched == 100          # only the gpt-4o-mini requests
+    assert result.requests_matched == 100  # only the gpt-4o-mini requests
     assert result.delta_monthly_usd == approx(1.269)
     assert result.confidence == "medium"
     assert any("old model" in note for note in result.notes)
@@ -322,23 +339,27 @@ def test_fallback_match_by_old_model(tmp_path: Path, old: str) -> None:
 
 
 def test_feature_tag_match_beats_old_model(tmp_path: Path) -> None:
-    rows = (usage_rows("summarize", "gpt-4o-mini", 100, 1000, 200)
-            + usage_rows("chat", "gpt-4o-mini", 200, 1000, 200))
+    rows = usage_rows("summarize", "gpt-4o-mini", 100, 1000, 200) + usage_rows("chat", "gpt-4o-mini", 200, 1000, 200)
     est = run(tmp_path, rows, [change("model", "gpt-4o-mini", "gpt-4o", feature="chat")])
     assert est.changes[0].requests_matched == 200
     assert est.changes[0].delta_monthly_usd == approx(2 * 1.269)
 
 
 def test_non_model_change_has_no_fallback(tmp_path: Path) -> None:
-    est = run(tmp_path, usage_rows("summarize", "gpt-4o", 100, 1000, 200),
-              [change("max_output_tokens", 100, 50, feature="chat", model="gpt-4o")])
+    est = run(
+        tmp_path,
+        usage_rows("summarize", "gpt-4o", 100, 1000, 200),
+        [change("max_output_tokens", 100, 50, feature="chat", model="gpt-4o")],
+    )
     assert codes(est) == [("warn", "unmatched_change")]
 
 
 # -- several changes on one feature --------------------------------------------------------------
 
-@pytest.mark.parametrize("order", [pytest.param(("model", "cap"), id="model-first"),
-                                   pytest.param(("cap", "model"), id="cap-first")])
+
+@pytest.mark.parametrize(
+    "order", [pytest.param(("model", "cap"), id="model-first"), pytest.param(("cap", "model"), id="cap-first")]
+)
 def test_changes_compose_in_one_pass(tmp_path: Path, order: tuple[str, str]) -> None:
     rows = usage_rows("summarize", "gpt-4o-mini", 100, 1000, lambda i: (200, 600)[i % 2])
     items = {"model": change("model", "gpt-4o-mini", "gpt-4o"), "cap": change("max_output_tokens", 1000, 400)}
@@ -356,16 +377,19 @@ def test_changes_compose_in_one_pass(tmp_path: Path, order: tuple[str, str]) -> 
 
 
 def test_changes_to_two_features_are_independent(tmp_path: Path) -> None:
-    rows = (usage_rows("summarize", "gpt-4o-mini", 100, 1000, 200)
-            + usage_rows("classify", "gpt-4o", 100, 1000, 200))
-    est = run(tmp_path, rows, [change("model", "gpt-4o-mini", "gpt-4o"),
-                               change("model", "gpt-4o", "gpt-4o-mini", feature="classify")])
+    rows = usage_rows("summarize", "gpt-4o-mini", 100, 1000, 200) + usage_rows("classify", "gpt-4o", 100, 1000, 200)
+    est = run(
+        tmp_path,
+        rows,
+        [change("model", "gpt-4o-mini", "gpt-4o"), change("model", "gpt-4o", "gpt-4o-mini", feature="classify")],
+    )
     assert [c.delta_monthly_usd for c in est.changes] == [approx(1.269), approx(-1.269)]
     assert est.delta == approx(0.0)
-    assert est.baseline_monthly_usd == approx(1.431)   # 0.081 + 1.35
+    assert est.baseline_monthly_usd == approx(1.431)  # 0.081 + 1.35
 
 
 # -- retries, n, traffic -------------------------------------------------------------------------
+
 
 def test_retries_from_the_log_failure_rate(tmp_path: Path) -> None:
     rows = usage_rows("summarize", "gpt-4o", 100, 1000, 200)
@@ -376,7 +400,10 @@ def test_retries_from_the_log_failure_rate(tmp_path: Path) -> None:
     # failure rate p = 10/100; attempts = 1 + p + p^2.  base 1.35/month.
     # expected p=0.1: 1.11 -> +0.1485; low p=0.05: 1.0525 -> +0.070875; high p=0.2: 1.24 -> +0.324
     assert (result.delta_monthly_usd_low, result.delta_monthly_usd, result.delta_monthly_usd_high) == (
-        approx(0.070875), approx(0.1485), approx(0.324))
+        approx(0.070875),
+        approx(0.1485),
+        approx(0.324),
+    )
     assert result.confidence == "medium"
 
 
@@ -388,15 +415,18 @@ def test_retries_without_failures_assume_two_percent(tmp_path: Path) -> None:
     assert result.confidence == "low"
 
 
-@pytest.mark.parametrize(("field", "old", "new", "delta"), [
-    # n: output tokens x new/old; output cost 100*200*10e-6 = 0.2/window = 0.6/month
-    pytest.param("n", 1, 3, 1.2, id="n-1-to-3"),                  # 0.6 x 2
-    pytest.param("n", 2, 1, -0.3, id="n-2-to-1"),                 # 0.6 x -0.5
-    # traffic: all matched requests x new/old; 1.35/month
-    pytest.param("traffic", 0.5, 1.0, 1.35, id="traffic-doubled"),
-    pytest.param("traffic", 1.0, 0.25, -1.0125, id="traffic-quarter"),   # 1.35 x -0.75
-    pytest.param("traffic", None, 0.0, -1.35, id="feature-disabled"),
-])
+@pytest.mark.parametrize(
+    ("field", "old", "new", "delta"),
+    [
+        # n: output tokens x new/old; output cost 100*200*10e-6 = 0.2/window = 0.6/month
+        pytest.param("n", 1, 3, 1.2, id="n-1-to-3"),  # 0.6 x 2
+        pytest.param("n", 2, 1, -0.3, id="n-2-to-1"),  # 0.6 x -0.5
+        # traffic: all matched requests x new/old; 1.35/month
+        pytest.param("traffic", 0.5, 1.0, 1.35, id="traffic-doubled"),
+        pytest.param("traffic", 1.0, 0.25, -1.0125, id="traffic-quarter"),  # 1.35 x -0.75
+        pytest.param("traffic", None, 0.0, -1.35, id="feature-disabled"),
+    ],
+)
 def test_call_multipliers(tmp_path: Path, field: str, old: Any, new: Any, delta: float) -> None:
     est = run(tmp_path, usage_rows("summarize", "gpt-4o", 100, 1000, 200), [change(field, old, new)])
     assert est.changes[0].delta_monthly_usd == approx(delta)
@@ -404,29 +434,34 @@ def test_call_multipliers(tmp_path: Path, field: str, old: Any, new: Any, delta:
 
 # -- direct Estimator use ------------------------------------------------------------------------
 
+
 def test_estimator_from_a_hand_built_summary(tmp_path: Path) -> None:
     summary = BaselineSummary(paths=["usage.jsonl"], thresholds=tier_thresholds())
     for request in summary_of(tmp_path, usage_rows("summarize", "gpt-4o", 100, 1000, 200)).groups.values():
         summary.groups[("summarize", "openai", "gpt-4o")] = request
     summary.requests = 100
-    summary.first_ts, summary.last_ts = 0.0, 5 * 86400.0   # a 5-day window
+    summary.first_ts, summary.last_ts = 0.0, 5 * 86400.0  # a 5-day window
     estimator = Estimator(summary, Config(), PriceBook(Config()))
     assert estimator.window_days == approx(5.0)
-    assert estimator.baseline_monthly() == approx(0.45 * 6)   # 30 / 5 = 6
+    assert estimator.baseline_monthly() == approx(0.45 * 6)  # 30 / 5 = 6
 
 
 # -- fit -----------------------------------------------------------------------------------------
+
 
 def _sample(mu: float, sigma: float, n: int, seed: int) -> list[float]:
     rng = random.Random(seed)
     return [math.exp(rng.gauss(mu, sigma)) for _ in range(n)]
 
 
-@pytest.mark.parametrize(("mu", "sigma", "cap"), [
-    pytest.param(6.0, 0.5, 600, id="22pct-censored"),
-    pytest.param(5.0, 0.8, 200, id="30pct-censored"),
-    pytest.param(7.0, 0.3, 10_000, id="uncensored"),
-])
+@pytest.mark.parametrize(
+    ("mu", "sigma", "cap"),
+    [
+        pytest.param(6.0, 0.5, 600, id="22pct-censored"),
+        pytest.param(5.0, 0.8, 200, id="30pct-censored"),
+        pytest.param(7.0, 0.3, 10_000, id="uncensored"),
+    ],
+)
 def test_censored_lognormal_recovers_parameters(mu: float, sigma: float, cap: float) -> None:
     values = [(min(x, cap), 1, x >= cap) for x in _sample(mu, sigma, 5000, seed=1234)]
     fitted = fit_censored_lognormal(values)
@@ -444,25 +479,26 @@ def test_naive_fit_would_be_biased() -> None:
 
 
 def test_fit_counts_weigh_values() -> None:
-    fitted = fit_censored_lognormal([(math.e ** 2, 3, False), (math.e ** 4, 1, False),
-                                     (math.e ** 3, 4, False)])
+    fitted = fit_censored_lognormal([(math.e**2, 3, False), (math.e**4, 1, False), (math.e**3, 4, False)])
     # ln values 2 (x3), 4 (x1), 3 (x4): mean (6 + 4 + 12) / 8 = 2.75; var (3*0.5625 + 1.5625 + 4*0.0625)/8
     assert fitted is not None
     assert fitted[0] == pytest.approx(2.75)
     assert fitted[1] == pytest.approx(math.sqrt((3 * 0.5625 + 1.5625 + 4 * 0.0625) / 8))
 
 
-@pytest.mark.parametrize("values", [
-    pytest.param([(100, 4, False), (500, 10, True)], id="four-exact"),
-    pytest.param([], id="empty"),
-    pytest.param([(100, 0, False)] * 9, id="zero-counts"),
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param([(100, 4, False), (500, 10, True)], id="four-exact"),
+        pytest.param([], id="empty"),
+        pytest.param([(100, 0, False)] * 9, id="zero-counts"),
+    ],
+)
 def test_fit_needs_five_exact_values(values: list[tuple[float, float, bool]]) -> None:
     assert fit_censored_lognormal(values) is None
 
 
-def _tail_by_integration(mu: float, sigma: float, old: float, new: float | None,
-                         steps: int = 200_000) -> float:
+def _tail_by_integration(mu: float, sigma: float, old: float, new: float | None, steps: int = 200_000) -> float:
     # E[min(X, new) | X >= old] by the midpoint rule over z = (ln x - mu) / sigma
     lo = (math.log(old) - mu) / sigma
     hi = lo + 12.0
@@ -477,11 +513,14 @@ def _tail_by_integration(mu: float, sigma: float, old: float, new: float | None,
     return num / den
 
 
-@pytest.mark.parametrize(("mu", "sigma", "old", "new"), [
-    pytest.param(6.0, 0.5, 600, 1000, id="cap-raised"),
-    pytest.param(6.0, 0.5, 600, None, id="cap-removed"),
-    pytest.param(5.0, 1.0, 100, 4000, id="wide"),
-])
+@pytest.mark.parametrize(
+    ("mu", "sigma", "old", "new"),
+    [
+        pytest.param(6.0, 0.5, 600, 1000, id="cap-raised"),
+        pytest.param(6.0, 0.5, 600, None, id="cap-removed"),
+        pytest.param(5.0, 1.0, 100, 4000, id="wide"),
+    ],
+)
 def test_expected_capped_tail(mu: float, sigma: float, old: float, new: float | None) -> None:
     value = expected_capped_tail(mu, sigma, old, new)
     assert value == pytest.approx(_tail_by_integration(mu, sigma, old, new), rel=1e-4)
@@ -490,16 +529,28 @@ def test_expected_capped_tail(mu: float, sigma: float, old: float, new: float | 
 
 # -- policy --------------------------------------------------------------------------------------
 
-def make_estimate(base: float, delta: float, low: float | None = None, high: float | None = None,
-                  findings: tuple[Finding, ...] = ()) -> Estimate:
-    result = ChangeEstimate(change=change("model", "a", "b"), delta_monthly_usd=delta,
-                            delta_monthly_usd_low=delta if low is None else low,
-                            delta_monthly_usd_high=delta if high is None else high)
-    return Estimate(baseline_paths=["usage.jsonl"], baseline_requests=100, window_days=10.0, month_days=30.0,
-                    baseline_monthly_usd=base, changes=[result], findings=list(findings))
+
+def make_estimate(
+    base: float, delta: float, low: float | None = None, high: float | None = None, findings: tuple[Finding, ...] = ()
+) -> Estimate:
+    result = ChangeEstimate(
+        change=change("model", "a", "b"),
+        delta_monthly_usd=delta,
+        delta_monthly_usd_low=delta if low is None else low,
+        delta_monthly_usd_high=delta if high is None else high,
+    )
+    return Estimate(
+        baseline_paths=["usage.jsonl"],
+        baseline_requests=100,
+        window_days=10.0,
+        month_days=30.0,
+        baseline_monthly_usd=base,
+        changes=[result],
+        findings=list(findings),
+    )
 
 
-DEFAULT = Policy()   # block: +$100/month or +50%; warn: +$10/month
+DEFAULT = Policy()  # block: +$100/month or +50%; warn: +$10/month
 PCT_50 = Policy(block={"increase_pct": 50}, warn={})
 VERDICTS = [
     pytest.param(make_estimate(1000, 5), DEFAULT, "pass", id="small-increase-passes"),
@@ -512,23 +563,36 @@ VERDICTS = [
     pytest.param(make_estimate(100, 50), PCT_50, "pass", id="pct-at-limit"),
     pytest.param(make_estimate(0, 0.01), PCT_50, "block", id="pct-zero-base"),
     pytest.param(make_estimate(100, 30), Policy(block={}, warn={"increase_pct": 20}), "warn", id="pct-warn"),
-    pytest.param(make_estimate(200, 60), Policy(block={"monthly_total_usd": 250}, warn={}), "block",
-                 id="total-over-budget"),
-    pytest.param(make_estimate(200, 40), Policy(block={"monthly_total_usd": 250}, warn={}), "pass",
-                 id="total-within-budget"),
-    pytest.param(make_estimate(200, 60), Policy(block={}, warn={"monthly_total_usd": 250}), "warn",
-                 id="total-warn"),
+    pytest.param(
+        make_estimate(200, 60), Policy(block={"monthly_total_usd": 250}, warn={}), "block", id="total-over-budget"
+    ),
+    pytest.param(
+        make_estimate(200, 40), Policy(block={"monthly_total_usd": 250}, warn={}), "pass", id="total-within-budget"
+    ),
+    pytest.param(make_estimate(200, 60), Policy(block={}, warn={"monthly_total_usd": 250}), "warn", id="total-warn"),
     pytest.param(make_estimate(1000, 50, high=150), Policy(), "warn", id="basis-expected-ignores-high"),
     pytest.param(make_estimate(1000, 50, high=150), Policy(basis="high"), "block", id="basis-high"),
-    pytest.param(make_estimate(1000, 5, high=15),
-                 Policy(block={}, warn={"monthly_increase_usd": 10}, basis="high"), "warn",
-                 id="basis-high-warn"),
-    pytest.param(make_estimate(1000, 0, findings=(Finding("block", "unknown_model", "x"),)), DEFAULT, "block",
-                 id="blocking-finding"),
-    pytest.param(make_estimate(1000, 0, findings=(Finding("warn", "unmatched_change", "x"),)), DEFAULT,
-                 "warn", id="warning-finding"),
-    pytest.param(make_estimate(1000, 0, findings=(Finding("info", "feature_removed", "x"),)), DEFAULT, "pass",
-                 id="info-finding"),
+    pytest.param(
+        make_estimate(1000, 5, high=15),
+        Policy(block={}, warn={"monthly_increase_usd": 10}, basis="high"),
+        "warn",
+        id="basis-high-warn",
+    ),
+    pytest.param(
+        make_estimate(1000, 0, findings=(Finding("block", "unknown_model", "x"),)),
+        DEFAULT,
+        "block",
+        id="blocking-finding",
+    ),
+    pytest.param(
+        make_estimate(1000, 0, findings=(Finding("warn", "unmatched_change", "x"),)),
+        DEFAULT,
+        "warn",
+        id="warning-finding",
+    ),
+    pytest.param(
+        make_estimate(1000, 0, findings=(Finding("info", "feature_removed", "x"),)), DEFAULT, "pass", id="info-finding"
+    ),
     pytest.param(make_estimate(1000, 1e6), Policy(block={}, warn={}), "pass", id="all-thresholds-off"),
 ]
 
@@ -546,30 +610,46 @@ def test_decide_verdict(est: Estimate, policy: Policy, expected: str) -> None:
     assert bool(verdict.reasons) == (expected != "pass")
 
 
-@pytest.mark.parametrize(("est", "policy", "fragment"), [
-    pytest.param(make_estimate(1000, 150), DEFAULT, "policy.block.monthly_increase_usd", id="usd"),
-    pytest.param(make_estimate(100, 60), PCT_50, "policy.block.increase_pct", id="pct"),
-    pytest.param(make_estimate(200, 60), Policy(block={"monthly_total_usd": 250}, warn={}),
-                 "policy.block.monthly_total_usd", id="total"),
-    pytest.param(make_estimate(1000, 50, high=150), Policy(basis="high"), "high estimate", id="basis-high"),
-    pytest.param(make_estimate(1000, 0, findings=(Finding("block", "unknown_model", "nope"),)), DEFAULT,
-                 "unknown_model: nope", id="finding"),
-])
+@pytest.mark.parametrize(
+    ("est", "policy", "fragment"),
+    [
+        pytest.param(make_estimate(1000, 150), DEFAULT, "policy.block.monthly_increase_usd", id="usd"),
+        pytest.param(make_estimate(100, 60), PCT_50, "policy.block.increase_pct", id="pct"),
+        pytest.param(
+            make_estimate(200, 60),
+            Policy(block={"monthly_total_usd": 250}, warn={}),
+            "policy.block.monthly_total_usd",
+            id="total",
+        ),
+        pytest.param(make_estimate(1000, 50, high=150), Policy(basis="high"), "high estimate", id="basis-high"),
+        pytest.param(
+            make_estimate(1000, 0, findings=(Finding("block", "unknown_model", "nope"),)),
+            DEFAULT,
+            "unknown_model: nope",
+            id="finding",
+        ),
+    ],
+)
 def test_verdict_reasons_name_the_threshold(est: Estimate, policy: Policy, fragment: str) -> None:
     assert any(fragment in reason for reason in verdict_reasons(decide_verdict(est, policy)))
 
 
 # -- config --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "path"), [
-    pytest.param("foo: 1\n", "`foo`", id="top-level"),
-    pytest.param("policy:\n  blok:\n    monthly_increase_usd: 5\n", "`policy.blok`", id="policy-typo"),
-    pytest.param("policy:\n  block:\n    monthly_increse_usd: 5\n", "`policy.block.monthly_increse_usd`",
-                 id="threshold-typo"),
-    pytest.param("prices:\n  x: {input: 1, output: 2, cachd: 3}\n", "`prices.x.cachd`", id="price-typo"),
-    pytest.param("features:\n  s:\n    matc: {a: b}\n", "`features.s.matc`", id="feature-typo"),
-    pytest.param("baseline:\n  paht: u.jsonl\n", "`baseline.paht`", id="baseline-typo"),
-])
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        pytest.param("foo: 1\n", "`foo`", id="top-level"),
+        pytest.param("policy:\n  blok:\n    monthly_increase_usd: 5\n", "`policy.blok`", id="policy-typo"),
+        pytest.param(
+            "policy:\n  block:\n    monthly_increse_usd: 5\n", "`policy.block.monthly_increse_usd`", id="threshold-typo"
+        ),
+        pytest.param("prices:\n  x: {input: 1, output: 2, cachd: 3}\n", "`prices.x.cachd`", id="price-typo"),
+        pytest.param("features:\n  s:\n    matc: {a: b}\n", "`features.s.matc`", id="feature-typo"),
+        pytest.param("baseline:\n  paht: u.jsonl\n", "`baseline.paht`", id="baseline-typo"),
+    ],
+)
 def test_config_unknown_keys(text: str, path: str) -> None:
     with pytest.raises(AioptError) as info:
         parse_config_text(text.encode(), ".aiopt.yaml")
@@ -577,14 +657,17 @@ def test_config_unknown_keys(text: str, path: str) -> None:
     assert info.value.file == ".aiopt.yaml"
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param("month_days: abc\n", id="month-days-not-number"),
-    pytest.param("policy:\n  unknown_model: maybe\n", id="bad-enum"),
-    pytest.param("policy:\n  block:\n    increase_pct: lots\n", id="threshold-not-number"),
-    pytest.param("lockfile: 1\n", id="bool-not-number"),
-    pytest.param("- a\n", id="not-a-mapping"),
-    pytest.param("baseline:\n  window_days: soon\n", id="window-days"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("month_days: abc\n", id="month-days-not-number"),
+        pytest.param("policy:\n  unknown_model: maybe\n", id="bad-enum"),
+        pytest.param("policy:\n  block:\n    increase_pct: lots\n", id="threshold-not-number"),
+        pytest.param("lockfile: 1\n", id="bool-not-number"),
+        pytest.param("- a\n", id="not-a-mapping"),
+        pytest.param("baseline:\n  window_days: soon\n", id="window-days"),
+    ],
+)
 def test_config_bad_values(text: str) -> None:
     with pytest.raises(AioptError):
         parse_config_text(text.encode(), ".aiopt.yaml")
@@ -595,24 +678,35 @@ def test_config_defaults_without_a_file(tmp_path: Path) -> None:
         assert config.policy.block == {"monthly_increase_usd": 100.0, "increase_pct": 50.0}
         assert config.policy.warn == {"monthly_increase_usd": 10.0}
         assert (config.policy.unknown_model, config.policy.unmatched_change, config.policy.basis) == (
-            "block", "warn", "expected")
+            "block",
+            "warn",
+            "expected",
+        )
         assert (config.month_days, config.window_days) == (30.0, None)
         assert config.baseline_paths == ("usage.jsonl",)
         assert "prompts/**" in config.watch and "**/*llm*.y*ml" in config.watch
 
 
-@pytest.mark.parametrize(("text", "block", "warn"), [
-    pytest.param("version: 1\n", {}, {}, id="no-policy-all-off"),
-    pytest.param("", {}, {}, id="empty-file-all-off"),
-    pytest.param("policy:\n  block:\n    increase_pct: 20\n", {"increase_pct": 20.0}, {},
-                 id="only-block-pct"),
-    pytest.param("policy:\n  warn:\n    monthly_increase_usd: 5\n", {}, {"monthly_increase_usd": 5.0},
-                 id="only-warn"),
-    pytest.param("policy:\n  block:\n    monthly_increase_usd: 100\n    monthly_total_usd: null\n",
-                 {"monthly_increase_usd": 100.0}, {}, id="null-is-off"),
-])
-def test_config_thresholds_left_out_are_off(tmp_path: Path, text: str, block: dict[str, float],
-                                            warn: dict[str, float]) -> None:
+@pytest.mark.parametrize(
+    ("text", "block", "warn"),
+    [
+        pytest.param("version: 1\n", {}, {}, id="no-policy-all-off"),
+        pytest.param("", {}, {}, id="empty-file-all-off"),
+        pytest.param("policy:\n  block:\n    increase_pct: 20\n", {"increase_pct": 20.0}, {}, id="only-block-pct"),
+        pytest.param(
+            "policy:\n  warn:\n    monthly_increase_usd: 5\n", {}, {"monthly_increase_usd": 5.0}, id="only-warn"
+        ),
+        pytest.param(
+            "policy:\n  block:\n    monthly_increase_usd: 100\n    monthly_total_usd: null\n",
+            {"monthly_increase_usd": 100.0},
+            {},
+            id="null-is-off",
+        ),
+    ],
+)
+def test_config_thresholds_left_out_are_off(
+    tmp_path: Path, text: str, block: dict[str, float], warn: dict[str, float]
+) -> None:
     path = tmp_path / ".aiopt.yaml"
     path.write_text(text)
     config = load_config(path)
@@ -632,16 +726,24 @@ def test_config_full_example() -> None:
     assert config.baseline_paths == ("logs/*.jsonl", "extra.csv")
     assert (config.window_days, config.month_days) == (7.0, 31.0)
     assert (config.policy.basis, config.policy.unknown_model, config.policy.unmatched_change) == (
-        "high", "warn", "block")
+        "high",
+        "warn",
+        "block",
+    )
     assert config.prices == {"my-finetune": {"input": 3.0, "output": 12.0, "cached_input": 0.3}}
     assert config.aliases == {"default": "openai/gpt-4o-mini"}
     (rule,) = config.features
     assert (rule.name, rule.files, rule.match, rule.expected_requests_per_day) == (
-        "summarize", ("config/llm.yaml#features.summarize",), {"feature_tag": "summarize"}, 100)
+        "summarize",
+        ("config/llm.yaml#features.summarize",),
+        {"feature_tag": "summarize"},
+        100,
+    )
     assert "config/llm.yaml" in config.watch_patterns()
 
 
 # -- context window and calibration -------------------------------------------------------------
+
 
 def test_a_smaller_context_window_than_observed_requests_is_a_finding(tmp_path: Path) -> None:
     # gpt-4o's context window is 128,000 tokens; the log shows a 150,000-token request.
@@ -649,8 +751,9 @@ def test_a_smaller_context_window_than_observed_requests_is_a_finding(tmp_path: 
     est = run(tmp_path, rows, [change("model", "gpt-4.1-mini", "gpt-4o")])
     (found,) = [f for f in est.findings if f.code == "context_window"]
     assert "150,000" in found.message and "128,000" in found.message
-    small = run(tmp_path, usage_rows("summarize", "gpt-4.1-mini", 3, 1_000, 100),
-                [change("model", "gpt-4.1-mini", "gpt-4o")])
+    small = run(
+        tmp_path, usage_rows("summarize", "gpt-4.1-mini", 3, 1_000, 100), [change("model", "gpt-4.1-mini", "gpt-4o")]
+    )
     assert not [f for f in small.findings if f.code == "context_window"]
 
 

@@ -1,5 +1,6 @@
 """Tests for aiopt_hooks.pricing.prices: model references, resolution, overrides, and per-request rates that
 agree with genai-prices' own `calc_price`."""
+
 from __future__ import annotations
 
 import bisect
@@ -12,8 +13,10 @@ from aiopt_hooks.config import Config
 from aiopt_hooks.pricing.groupcost import State, group_cost
 from aiopt_hooks.pricing.prices import MTOK, PriceBook, UnknownModel, split_ref, tier_thresholds
 
-PRICES = {"my-finetune": {"input": 3.0, "output": 12.0, "cached_input": 0.3},
-          "llama3:8b": {"input": 0.0, "output": 0.0}}
+PRICES = {
+    "my-finetune": {"input": 3.0, "output": 12.0, "cached_input": 0.3},
+    "llama3:8b": {"input": 0.0, "output": 0.0},
+}
 ALIASES = {"default": "openai/gpt-4o-mini", "fast": "my-finetune", "deploy-prod": "azure/gpt-4o"}
 
 
@@ -33,19 +36,20 @@ SPLIT = [
     pytest.param("openai/gpt-4o", None, ("openai", "gpt-4o"), id="provider-slash"),
     pytest.param("openai:chat:gpt-4o-mini", None, ("openai", "gpt-4o-mini"), id="promptfoo-colons"),
     pytest.param("openai:chat:openai/gpt-5.4", None, ("openai", "gpt-5.4"), id="promptfoo-double-prefix"),
-    pytest.param("anthropic:messages:claude-sonnet-4-5", None, ("anthropic", "claude-sonnet-4-5"),
-                 id="promptfoo-anthropic"),
+    pytest.param(
+        "anthropic:messages:claude-sonnet-4-5", None, ("anthropic", "claude-sonnet-4-5"), id="promptfoo-anthropic"
+    ),
     pytest.param("googleai/gemini-2.5-flash", None, ("google", "gemini-2.5-flash"), id="googleai"),
     pytest.param("azure/gpt-4o", None, ("azure", "gpt-4o"), id="azure"),
     pytest.param("azure/my-deployment", None, ("azure", "my-deployment"), id="azure-deployment-name"),
     pytest.param("gpt-4o-latest", None, (None, "gpt-4o"), id="latest-suffix"),
-    pytest.param("vertex_ai/gemini-2.5-pro@2025-06-17", None, ("google", "gemini-2.5-pro"),
-                 id="vertex-at-date"),
+    pytest.param("vertex_ai/gemini-2.5-pro@2025-06-17", None, ("google", "gemini-2.5-pro"), id="vertex-at-date"),
     pytest.param("claude-3-5-sonnet@20240620", None, (None, "claude-3-5-sonnet"), id="at-date-no-provider"),
     pytest.param("openrouter/openai/gpt-4o", None, ("openrouter", "gpt-4o"), id="openrouter-double-prefix"),
     pytest.param("groq/openai/gpt-oss-20b", None, ("groq", "gpt-oss-20b"), id="groq-double-prefix"),
-    pytest.param("together_ai/meta-llama/Llama-3-70b", None, ("together", "meta-llama/Llama-3-70b"),
-                 id="org-slash-kept"),
+    pytest.param(
+        "together_ai/meta-llama/Llama-3-70b", None, ("together", "meta-llama/Llama-3-70b"), id="org-slash-kept"
+    ),
     pytest.param("meta-llama/Llama-3-70b", None, (None, "meta-llama/Llama-3-70b"), id="org-not-a-provider"),
     pytest.param("gpt-4o", None, (None, "gpt-4o"), id="bare"),
     pytest.param("  gpt-4o ", None, (None, "gpt-4o"), id="whitespace"),
@@ -71,21 +75,22 @@ RESOLVE = [
     pytest.param("gpt-4o-latest", None, "gpt-4o", "openai", 2.5, 10.0, id="latest-stripped"),
     pytest.param("azure/gpt-4o", None, "gpt-4o", "azure", 2.5, 10.0, id="azure"),
     pytest.param("googleai/gemini-2.5-flash", None, "gemini-2.5-flash", "google", 0.3, 2.5, id="googleai"),
-    pytest.param("vertex_ai/gemini-2.5-pro@2025-06-17", None, "gemini-2.5-pro", "google", 1.25, 10.0,
-                 id="vertex-at-date"),
-    pytest.param("claude-sonnet-4-5", None, "claude-sonnet-4-5", "anthropic", 3.0, 15.0,
-                 id="claude-sonnet-4-5"),
+    pytest.param(
+        "vertex_ai/gemini-2.5-pro@2025-06-17", None, "gemini-2.5-pro", "google", 1.25, 10.0, id="vertex-at-date"
+    ),
+    pytest.param("claude-sonnet-4-5", None, "claude-sonnet-4-5", "anthropic", 3.0, 15.0, id="claude-sonnet-4-5"),
     pytest.param("gemini-2.5-pro", "gemini", "gemini-2.5-pro", "google", 1.25, 10.0, id="log-provider-word"),
-    pytest.param("groq/llama-3.3-70b-versatile", None, "llama-3.3-70b-versatile", "groq", 0.59, 0.79,
-                 id="groq"),
-    pytest.param("openai/chatgpt-4o-latest", None, "chatgpt-4o-latest", "openai", 5.0, 15.0,
-                 id="real-model-ending-in-latest"),
+    pytest.param("groq/llama-3.3-70b-versatile", None, "llama-3.3-70b-versatile", "groq", 0.59, 0.79, id="groq"),
+    pytest.param(
+        "openai/chatgpt-4o-latest", None, "chatgpt-4o-latest", "openai", 5.0, 15.0, id="real-model-ending-in-latest"
+    ),
 ]
 
 
 @pytest.mark.parametrize(("ref", "provider", "model_id", "provider_id", "inp", "out"), RESOLVE)
-def test_resolve_real_models(book: PriceBook, ref: str, provider: str | None, model_id: str, provider_id: str,
-                             inp: float, out: float) -> None:
+def test_resolve_real_models(
+    book: PriceBook, ref: str, provider: str | None, model_id: str, provider_id: str, inp: float, out: float
+) -> None:
     price = book.resolve(ref, provider)
     assert (price.model_id, price.provider_id, price.source) == (model_id, provider_id, "genai-prices")
     assert price.by_class[0].input * MTOK == pytest.approx(inp, rel=1e-12)
@@ -93,11 +98,14 @@ def test_resolve_real_models(book: PriceBook, ref: str, provider: str | None, mo
     assert len(price.by_class) == len(tier_thresholds()) + 1
 
 
-@pytest.mark.parametrize(("ref", "suggestion"), [
-    pytest.param("gpt-4o-mnii", "gpt-4o-mini", id="typo-gpt-4o-mini"),
-    pytest.param("claude-sonet-4-5", "claude-sonnet-4-5", id="typo-claude"),
-    pytest.param("openai/gpt-4o-mnii", "gpt-4o-mini", id="typo-with-provider"),
-])
+@pytest.mark.parametrize(
+    ("ref", "suggestion"),
+    [
+        pytest.param("gpt-4o-mnii", "gpt-4o-mini", id="typo-gpt-4o-mini"),
+        pytest.param("claude-sonet-4-5", "claude-sonnet-4-5", id="typo-claude"),
+        pytest.param("openai/gpt-4o-mnii", "gpt-4o-mini", id="typo-with-provider"),
+    ],
+)
 def test_unknown_model_suggests(book: PriceBook, ref: str, suggestion: str) -> None:
     with pytest.raises(UnknownModel) as info:
         book.resolve(ref)
@@ -113,18 +121,21 @@ def test_unknown_model_without_neighbours(book: PriceBook) -> None:
 
 
 def test_unknown_model_is_raised_every_time(book: PriceBook) -> None:
-    for _ in range(2):   # the cached failure is raised again, never turned into a price
+    for _ in range(2):  # the cached failure is raised again, never turned into a price
         with pytest.raises(UnknownModel):
             book.resolve("gpt-4o-mnii")
 
 
-@pytest.mark.parametrize("ref", [
-    pytest.param("${env:MODEL}", id="dollar-env"),
-    pytest.param("os.environ/MODEL", id="litellm-os-environ"),
-    pytest.param("${MODEL}", id="dollar-brace"),
-    pytest.param("${{ secrets.MODEL }}", id="double-brace"),
-    pytest.param("env:MODEL", id="env-colon"),
-])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        pytest.param("${env:MODEL}", id="dollar-env"),
+        pytest.param("os.environ/MODEL", id="litellm-os-environ"),
+        pytest.param("${MODEL}", id="dollar-brace"),
+        pytest.param("${{ secrets.MODEL }}", id="double-brace"),
+        pytest.param("env:MODEL", id="env-colon"),
+    ],
+)
 def test_env_refs_are_not_static(book: PriceBook, ref: str) -> None:
     with pytest.raises(UnknownModel) as info:
         book.resolve(ref)
@@ -133,22 +144,21 @@ def test_env_refs_are_not_static(book: PriceBook, ref: str) -> None:
 
 OVERRIDES = [
     # ref, model id, source, (input, cached, cache_write, output) in $/M
-    pytest.param("my-finetune", "my-finetune", ".aiopt.yaml prices", (3.0, 0.3, 3.0, 12.0),
-                 id="custom-model"),
+    pytest.param("my-finetune", "my-finetune", ".aiopt.yaml prices", (3.0, 0.3, 3.0, 12.0), id="custom-model"),
     pytest.param("llama3:8b", "llama3:8b", ".aiopt.yaml prices", (0.0, 0.0, 0.0, 0.0), id="free-local-model"),
     pytest.param("fast", "my-finetune", ".aiopt.yaml prices", (3.0, 0.3, 3.0, 12.0), id="alias-to-custom"),
     pytest.param("default", "gpt-4o-mini", "genai-prices", (0.15, 0.075, 0.15, 0.6), id="alias-to-real"),
-    pytest.param("deploy-prod", "gpt-4o", "genai-prices", (2.5, 1.25, 2.5, 10.0),
-                 id="alias-azure-deployment"),
+    pytest.param("deploy-prod", "gpt-4o", "genai-prices", (2.5, 1.25, 2.5, 10.0), id="alias-azure-deployment"),
 ]
 
 
 @pytest.mark.parametrize(("ref", "model_id", "source", "rates"), OVERRIDES)
-def test_config_prices_and_aliases(custom_book: PriceBook, ref: str, model_id: str, source: str,
-                                   rates: tuple[float, float, float, float]) -> None:
+def test_config_prices_and_aliases(
+    custom_book: PriceBook, ref: str, model_id: str, source: str, rates: tuple[float, float, float, float]
+) -> None:
     price = custom_book.resolve(ref)
     assert (price.model_id, price.source) == (model_id, source)
-    for klass in range(len(price.by_class)):   # an override has no tiers
+    for klass in range(len(price.by_class)):  # an override has no tiers
         r = price.by_class[klass]
         per_mtok = (r.input * MTOK, r.cached * MTOK, r.cache_write * MTOK, r.output * MTOK)
         assert per_mtok == pytest.approx(rates)
@@ -169,8 +179,7 @@ AGREE = [
     pytest.param("claude-sonnet-4-5", None, 200_000, 10, 0, 0, id="claude-sonnet-4-5-at-200k"),
     pytest.param("claude-sonnet-4-5", None, 200_001, 10, 0, 0, id="claude-sonnet-4-5-just-over-200k"),
     pytest.param("claude-sonnet-4-5", None, 250_000, 1_000, 50_000, 0, id="claude-sonnet-4-5-above-cached"),
-    pytest.param("claude-sonnet-4-5", None, 250_000, 1_000, 50_000, 20_000,
-                 id="claude-sonnet-4-5-cache-write"),
+    pytest.param("claude-sonnet-4-5", None, 250_000, 1_000, 50_000, 20_000, id="claude-sonnet-4-5-cache-write"),
     pytest.param("gemini-2.5-pro", None, 150_000, 2_000, 10_000, 0, id="gemini-2.5-pro-below-200k"),
     pytest.param("gemini-2.5-pro", None, 250_000, 2_000, 10_000, 0, id="gemini-2.5-pro-above-200k"),
     pytest.param("gemini-1.5-flash", None, 130_000, 100, 0, 0, id="gemini-1.5-flash-above-128k"),
@@ -183,28 +192,31 @@ AGREE = [
 ]
 
 
-def _ours(book: PriceBook, ref: str, provider: str | None, inp: int, out: int, cached: int,
-          write: int) -> float:
+def _ours(book: PriceBook, ref: str, provider: str | None, inp: int, out: int, cached: int, write: int) -> float:
     r = book.resolve(ref, provider).by_class[bisect.bisect_left(book.thresholds, inp)]
     return r.input * (inp - cached - write) + r.cached * cached + r.cache_write * write + r.output * out
 
 
 def _theirs(ref: str, provider: str | None, inp: int, out: int, cached: int, write: int) -> float:
-    usage = Usage(input_tokens=inp, output_tokens=out, cache_read_tokens=cached or None,
-                  cache_write_tokens=write or None)
+    usage = Usage(
+        input_tokens=inp, output_tokens=out, cache_read_tokens=cached or None, cache_write_tokens=write or None
+    )
     return float(calc_price(usage, model_ref=ref, provider_id=provider).total_price)
 
 
 @pytest.mark.parametrize(("ref", "provider", "inp", "out", "cached", "write"), AGREE)
-def test_rates_match_calc_price(book: PriceBook, ref: str, provider: str | None, inp: int, out: int,
-                                cached: int, write: int) -> None:
+def test_rates_match_calc_price(
+    book: PriceBook, ref: str, provider: str | None, inp: int, out: int, cached: int, write: int
+) -> None:
     assert _ours(book, ref, provider, inp, out, cached, write) == pytest.approx(
-        _theirs(ref, provider, inp, out, cached, write), rel=1e-9)
+        _theirs(ref, provider, inp, out, cached, write), rel=1e-9
+    )
 
 
 @pytest.mark.parametrize(("ref", "provider", "inp", "out", "cached", "write"), AGREE)
-def test_group_cost_of_one_request_matches_calc_price(book: PriceBook, ref: str, provider: str | None,
-                                                      inp: int, out: int, cached: int, write: int) -> None:
+def test_group_cost_of_one_request_matches_calc_price(
+    book: PriceBook, ref: str, provider: str | None, inp: int, out: int, cached: int, write: int
+) -> None:
     group = Group("f", provider or "", ref, requests=1)
     group.cells[(bisect.bisect_left(book.thresholds, inp), out, False)] = [1, inp, cached, write, 0]
     cost = group_cost(group, State(book.resolve(ref, provider)), "expected")
@@ -214,12 +226,15 @@ def test_group_cost_of_one_request_matches_calc_price(book: PriceBook, ref: str,
 def test_tiered_prices_hand_checked(book: PriceBook) -> None:
     # claude-sonnet-4-5: $3/$15 per M up to 200k input, $6/$22.5 above (all tokens of the request)
     assert _ours(book, "claude-sonnet-4-5", None, 150_000, 1_000, 0, 0) == pytest.approx(
-        150_000 * 3e-6 + 1_000 * 15e-6)          # 0.45 + 0.015 = 0.465
+        150_000 * 3e-6 + 1_000 * 15e-6
+    )  # 0.45 + 0.015 = 0.465
     assert _ours(book, "claude-sonnet-4-5", None, 250_000, 1_000, 0, 0) == pytest.approx(
-        250_000 * 6e-6 + 1_000 * 22.5e-6)        # 1.5 + 0.0225 = 1.5225
+        250_000 * 6e-6 + 1_000 * 22.5e-6
+    )  # 1.5 + 0.0225 = 1.5225
     # gemini-2.5-pro: $1.25/$10 up to 200k, $2.50/$15 above
     assert _ours(book, "gemini-2.5-pro", None, 250_000, 2_000, 0, 0) == pytest.approx(
-        250_000 * 2.5e-6 + 2_000 * 15e-6)        # 0.625 + 0.03 = 0.655
+        250_000 * 2.5e-6 + 2_000 * 15e-6
+    )  # 0.625 + 0.03 = 0.655
 
 
 def test_tier_thresholds_include_the_200k_tier() -> None:
@@ -236,12 +251,30 @@ def test_one_hour_cache_writes_are_priced_at_their_own_rate() -> None:
 
     book = PriceBook(Config())
     summary = BaselineSummary(paths=[], thresholds=book.thresholds)
-    summary.add(Request(ts=0.0, provider="anthropic", model="claude-sonnet-4-5", feature="chat", input=10_000,
-                        cached=0, cache_write=4_000, output=100, reasoning=0, ok=True, retries=0, truncated=False,
-                        cost=None, cache_write_1h=1_000))
+    summary.add(
+        Request(
+            ts=0.0,
+            provider="anthropic",
+            model="claude-sonnet-4-5",
+            feature="chat",
+            input=10_000,
+            cached=0,
+            cache_write=4_000,
+            output=100,
+            reasoning=0,
+            ok=True,
+            retries=0,
+            truncated=False,
+            cost=None,
+            cache_write_1h=1_000,
+        )
+    )
     (group,) = summary.groups.values()
     ours = group_cost(group, State(book.resolve("claude-sonnet-4-5", "anthropic")), "expected")
-    theirs = calc_price(Usage(input_tokens=10_000, cache_write_tokens=4_000, cache_write_1h_tokens=1_000,
-                              output_tokens=100), "claude-sonnet-4-5", provider_id="anthropic").total_price
+    theirs = calc_price(
+        Usage(input_tokens=10_000, cache_write_tokens=4_000, cache_write_1h_tokens=1_000, output_tokens=100),
+        "claude-sonnet-4-5",
+        provider_id="anthropic",
+    ).total_price
     # 6,000 x $3 + 3,000 x $3.75 + 1,000 x $6 + 100 x $15 per 1M = $0.03675
     assert ours == pytest.approx(float(theirs), rel=1e-9) and ours == pytest.approx(0.03675)

@@ -1,6 +1,7 @@
 """Tests for aiopt_hooks.pricing.retries: rescued requests bill their successful answer; fewer
 retries stop billing the later attempts.  gpt-4o: 2.50 / 10.00 USD per 1M tokens; logs from
 `usage_rows` span 10 days (monthly = x 3)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +19,8 @@ from tests.support.repos import usage_rows, write_log
 
 EFFECTS = [
     # (p, old, new) -> (mult, rescued): mult = (1 - p^(new+1)) / (1 - p^(old+1))
-    pytest.param(0.1, 0, 3, (1 - 0.1 ** 4) / 0.9, 0.1 - 0.1 ** 4, id="raised"),
-    pytest.param(0.1, 3, 0, 0.9 / (1 - 0.1 ** 4), -(0.1 - 0.1 ** 4), id="lowered"),
+    pytest.param(0.1, 0, 3, (1 - 0.1**4) / 0.9, 0.1 - 0.1**4, id="raised"),
+    pytest.param(0.1, 3, 0, 0.9 / (1 - 0.1**4), -(0.1 - 0.1**4), id="lowered"),
     pytest.param(0.0, 0, 5, 1.0, 0.0, id="never-fails"),
     pytest.param(0.5, 1, 1, 1.0, 0.0, id="unchanged"),
 ]
@@ -46,14 +47,19 @@ def test_rescued_and_given_up_requests_are_billed_attempt_by_attempt(tmp_path: P
     # per request, (1 - p^(old+1)) successes (1,000 in, 200 out) and E_f(old) failures (1,000 in, 0 out).
     p, requests = 0.1, 1000
     ok_rows = round(requests * (1 - p ** (old + 1)))
-    failed_rows = round(requests * sum(p ** k for k in range(1, old + 2)))
+    failed_rows = round(requests * sum(p**k for k in range(1, old + 2)))
     rows: list[dict[str, Any]] = usage_rows("extract", "gpt-4o", ok_rows, 1000, 200) + usage_rows(
-        "extract", "gpt-4o", failed_rows, 1000, 0, status="error")
+        "extract", "gpt-4o", failed_rows, 1000, 0, status="error"
+    )
     config = Config()
     summary = summarize_baseline([write_log(tmp_path / "usage.jsonl", rows)], tier_thresholds())
     rate = failed_rows / (ok_rows + failed_rows)
-    est = estimate_changes([Change("config/llm.yaml", "extract", "retries", old, new, 3, {"model": "gpt-4o"})],
-                           summary, config, PriceBook(config))
+    est = estimate_changes(
+        [Change("config/llm.yaml", "extract", "retries", old, new, 3, {"model": "gpt-4o"})],
+        summary,
+        config,
+        PriceBook(config),
+    )
     (result,) = est.changes
     fail_cost, ok_cost = 1000 * 2.5e-6, 1000 * 2.5e-6 + 200 * 10e-6
     truth = requests * (simulated_cost(rate, new, fail_cost, ok_cost) - simulated_cost(rate, old, fail_cost, ok_cost))

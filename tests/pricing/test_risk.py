@@ -1,4 +1,5 @@
 """Risk: a seeded bootstrap over the baseline's days; deterministic and monotone in the threshold."""
+
 from __future__ import annotations
 
 import json
@@ -17,6 +18,7 @@ from tests.support.repos import GitRepo, usage_rows, write_log
 def assess(*args: Any, **kwargs: Any) -> dict[str, Any]:
     """The risk as the JSON report shows it."""
     return risk_dict(risk.assess(*args, **kwargs))
+
 
 # 20 days of app cost that varies day to day; the candidate doubles it (paired days).
 DAYS = {19000 + d: 10.0 + (d * 7) % 5 for d in range(20)}
@@ -60,22 +62,29 @@ def test_two_logs_are_drawn_apart() -> None:
     assert out["days"] == 7 and 0.5 < out["thresholds"][0]["probability"] <= 1.0
 
 
-@pytest.mark.parametrize(("threshold", "text"), [
-    pytest.param(Threshold("", "block", "monthly_total_usd", 5000.0), "P(> $5,000 budget)", id="budget"),
-    pytest.param(Threshold("", "block", "monthly_increase_usd", 100.0), "P(increase > +$100/mo)", id="increase"),
-    pytest.param(Threshold("summarize", "warn", "increase_pct", 20.0), "P(summarize increase > 20%) [warn]",
-                 id="feature-pct"),
-])
+@pytest.mark.parametrize(
+    ("threshold", "text"),
+    [
+        pytest.param(Threshold("", "block", "monthly_total_usd", 5000.0), "P(> $5,000 budget)", id="budget"),
+        pytest.param(Threshold("", "block", "monthly_increase_usd", 100.0), "P(increase > +$100/mo)", id="increase"),
+        pytest.param(
+            Threshold("summarize", "warn", "increase_pct", 20.0), "P(summarize increase > 20%) [warn]", id="feature-pct"
+        ),
+    ],
+)
 def test_labels(threshold: Threshold, text: str) -> None:
     assert label(ThresholdRisk(threshold.scope or "app", threshold.level, threshold.key, threshold.limit, 0.0)) == text
 
 
 def test_check_reports_risk_in_json_and_one_text_line(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    write_log(repo.path / "usage.jsonl", usage_rows("summarize", "gpt-4o-mini", 2000, lambda i: 500 + (i * 37) % 1500,
-                                                    200, days=20))
+    write_log(
+        repo.path / "usage.jsonl",
+        usage_rows("summarize", "gpt-4o-mini", 2000, lambda i: 500 + (i * 37) % 1500, 200, days=20),
+    )
     repo.write("config/llm.yaml", "features:\n  summarize:\n    model: gpt-4o-mini\n")
-    repo.write(".aiopt.yaml", "version: 1\npolicy:\n  block:\n    monthly_total_usd: 5\n"
-                              "    monthly_increase_usd: 1000\n")
+    repo.write(
+        ".aiopt.yaml", "version: 1\npolicy:\n  block:\n    monthly_total_usd: 5\n    monthly_increase_usd: 1000\n"
+    )
     repo.stage()
     repo.commit("app")
     repo.write("config/llm.yaml", "features:\n  summarize:\n    model: gpt-4o\n")

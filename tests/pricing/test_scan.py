@@ -1,5 +1,6 @@
 """`aiopt scan`: cost by feature/model/provider, the daily trend, and savings hints on a log built
 to contain each kind of waste."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ import pytest
 from aiopt_hooks.cli import main
 from tests.support.repos import GitRepo, usage_rows, write_log
 
-MONTH = 3.0   # 10-day logs: a month is 3 windows
+MONTH = 3.0  # 10-day logs: a month is 3 windows
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_hints_are_sorted_by_saving_unknowns_last(wasteful: GitRepo, capsys: pyt
     savings = [h["saving_monthly_usd"] for h in hints]
     priced = [s for s in savings if s is not None]
     assert priced == sorted(priced, reverse=True)
-    assert savings[-1] is None and None not in savings[:len(priced)]
+    assert savings[-1] is None and None not in savings[: len(priced)]
 
 
 def test_cost_table_with_shares_and_rollups(wasteful: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -112,7 +113,6 @@ def test_a_clean_log_has_no_waste_hints(repo: GitRepo, capsys: pytest.CaptureFix
 
 
 def test_scan_of_a_named_log_and_markdown(wasteful: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["scan", str(wasteful.path / "usage.jsonl"), "--repo", str(wasteful.path), "--format",
-                 "markdown"]) == 0
+    assert main(["scan", str(wasteful.path / "usage.jsonl"), "--repo", str(wasteful.path), "--format", "markdown"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("### aiopt scan:") and "| feature | model |" in out

@@ -1,4 +1,5 @@
 """`aiopt whatif`: the change given by flags, priced by the check's estimator (hand-checked numbers)."""
+
 from __future__ import annotations
 
 import json
@@ -32,23 +33,27 @@ def whatif(app: GitRepo, capsys: pytest.CaptureFixture[str], *flags: str) -> tup
     return code, json.loads(out) if out.strip() else {}
 
 
-@pytest.mark.parametrize(("flags", "candidate"), [
-    # 1000 * (1000 * 2.5e-6 + 200 * 10e-6) * 3 = $13.50
-    pytest.param(["--model", "gpt-4o"], 13.50, id="model"),
-    # input x2: 1000 * (2000 * 0.15e-6 + 200 * 0.6e-6) * 3 = $1.26
-    pytest.param(["--context-mult", "2"], 1.26, id="context-mult"),
-    # output x1.5: 1000 * (1000 * 0.15e-6 + 300 * 0.6e-6) * 3 = $0.99
-    pytest.param(["--output-mult", "1.5"], 0.99, id="output-mult"),
-    pytest.param(["--call-mult", "3"], 2.43, id="call-mult"),
-    # cap 100: 1000 * (1000 * 0.15e-6 + 100 * 0.6e-6) * 3 = $0.63
-    pytest.param(["--max-output-tokens", "100"], 0.63, id="lower-cap"),
-    # output x2 = 400, then capped at 300: the cap applies after the multiplier -> $0.99
-    pytest.param(["--output-mult", "2", "--max-output-tokens", "300"], 0.99, id="mult-then-cap"),
-    # both: gpt-4o with input x2: 1000 * (2000 * 2.5e-6 + 200 * 10e-6) * 3 = $21.00
-    pytest.param(["--model", "gpt-4o", "--context-mult", "2"], 21.00, id="composed"),
-])
-def test_whatif_matches_hand_checked_numbers(app: GitRepo, capsys: pytest.CaptureFixture[str],
-                                             flags: list[str], candidate: float) -> None:
+@pytest.mark.parametrize(
+    ("flags", "candidate"),
+    [
+        # 1000 * (1000 * 2.5e-6 + 200 * 10e-6) * 3 = $13.50
+        pytest.param(["--model", "gpt-4o"], 13.50, id="model"),
+        # input x2: 1000 * (2000 * 0.15e-6 + 200 * 0.6e-6) * 3 = $1.26
+        pytest.param(["--context-mult", "2"], 1.26, id="context-mult"),
+        # output x1.5: 1000 * (1000 * 0.15e-6 + 300 * 0.6e-6) * 3 = $0.99
+        pytest.param(["--output-mult", "1.5"], 0.99, id="output-mult"),
+        pytest.param(["--call-mult", "3"], 2.43, id="call-mult"),
+        # cap 100: 1000 * (1000 * 0.15e-6 + 100 * 0.6e-6) * 3 = $0.63
+        pytest.param(["--max-output-tokens", "100"], 0.63, id="lower-cap"),
+        # output x2 = 400, then capped at 300: the cap applies after the multiplier -> $0.99
+        pytest.param(["--output-mult", "2", "--max-output-tokens", "300"], 0.99, id="mult-then-cap"),
+        # both: gpt-4o with input x2: 1000 * (2000 * 2.5e-6 + 200 * 10e-6) * 3 = $21.00
+        pytest.param(["--model", "gpt-4o", "--context-mult", "2"], 21.00, id="composed"),
+    ],
+)
+def test_whatif_matches_hand_checked_numbers(
+    app: GitRepo, capsys: pytest.CaptureFixture[str], flags: list[str], candidate: float
+) -> None:
     code, data = whatif(app, capsys, "--feature", "summarize", *flags)
     assert code == 0
     assert data["baseline"]["monthly_usd"] == pytest.approx(BASE, abs=0.005)
@@ -60,7 +65,7 @@ def test_whatif_matches_hand_checked_numbers(app: GitRepo, capsys: pytest.Captur
 def test_retries_delta_uses_the_logs_failure_rate(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     rows = usage_rows("summarize", "gpt-4o-mini", 1000, 1000, 200, days=10)
     for row in rows[::10]:
-        row["status"] = "error"                       # a 10% failure rate per attempt
+        row["status"] = "error"  # a 10% failure rate per attempt
     write_log(repo.path / "usage.jsonl", rows)
     repo.write(".aiopt.yaml", NO_THRESHOLDS)
     code, data = whatif(repo, capsys, "--retries-delta", "1")
@@ -72,12 +77,16 @@ def test_retries_delta_uses_the_logs_failure_rate(repo: GitRepo, capsys: pytest.
     assert change["delta_monthly_usd_high"] == pytest.approx(0.16, abs=0.005)
 
 
-@pytest.mark.parametrize(("budget", "verdict", "code"), [
-    pytest.param("5", "block", 1, id="over-budget-blocks"),
-    pytest.param("20", "pass", 0, id="under-budget-passes"),
-])
-def test_budget_monthly_is_a_blocking_budget(app: GitRepo, capsys: pytest.CaptureFixture[str], budget: str,
-                                            verdict: str, code: int) -> None:
+@pytest.mark.parametrize(
+    ("budget", "verdict", "code"),
+    [
+        pytest.param("5", "block", 1, id="over-budget-blocks"),
+        pytest.param("20", "pass", 0, id="under-budget-passes"),
+    ],
+)
+def test_budget_monthly_is_a_blocking_budget(
+    app: GitRepo, capsys: pytest.CaptureFixture[str], budget: str, verdict: str, code: int
+) -> None:
     got, data = whatif(app, capsys, "--model", "gpt-4o", "--budget-monthly", budget)
     assert (got, data["verdict"]) == (code, verdict)
     if verdict == "block":
@@ -94,21 +103,25 @@ def test_every_feature_gets_the_change_without_feature(repo: GitRepo, capsys: py
     assert data["delta"]["monthly_usd"] == pytest.approx(data["baseline"]["monthly_usd"], abs=0.01)
 
 
-def test_text_report_is_the_checks_table(app: GitRepo, capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("COLUMNS", raising=False)   # the table at its default width, whatever the terminal
+def test_text_report_is_the_checks_table(
+    app: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # the table at its default width, whatever the terminal
     assert main(["whatif", "--repo", str(app.path), "--feature", "summarize", "--model", "gpt-4o"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("aiopt whatif: PASS: this what-if moves projected LLM spend by +$12.69/month")
     assert "summarize  model: gpt-4o-mini -> gpt-4o" in out
 
 
-@pytest.mark.parametrize("flags", [
-    pytest.param(["--feature", "nope", "--model", "gpt-4o"], id="unknown-feature"),
-    pytest.param([], id="no-knob"),
-    pytest.param(["--context-mult", "-1"], id="negative-multiplier"),
-    pytest.param(["--model", "gpt-4o", "--baseline", "missing.jsonl"], id="missing-log"),
-])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        pytest.param(["--feature", "nope", "--model", "gpt-4o"], id="unknown-feature"),
+        pytest.param([], id="no-knob"),
+        pytest.param(["--context-mult", "-1"], id="negative-multiplier"),
+        pytest.param(["--model", "gpt-4o", "--baseline", "missing.jsonl"], id="missing-log"),
+    ],
+)
 def test_errors_are_one_line_and_exit_2(app: GitRepo, capsys: pytest.CaptureFixture[str], flags: list[str]) -> None:
     assert main(["whatif", "--repo", str(app.path), *flags]) == 2
     err = capsys.readouterr().err
@@ -125,6 +138,6 @@ def test_runs_outside_a_repository_on_a_named_log(tmp_path: Path, capsys: pytest
     log = write_log(tmp_path / "usage.jsonl", usage_rows("summarize", "gpt-4o-mini", 1000, 1000, 200, days=10))
     code = main(["whatif", "--repo", str(tmp_path), "--baseline", str(log), "--model", "gpt-4o", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
-    assert code == 1          # without a config the defaults apply: +1,567% is over increase_pct (50%)
+    assert code == 1  # without a config the defaults apply: +1,567% is over increase_pct (50%)
     assert data["candidate"]["monthly_usd"] == pytest.approx(13.50, abs=0.005)
     assert not (tmp_path / ".git").exists()

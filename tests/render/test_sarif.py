@@ -1,5 +1,6 @@
 """`aiopt check --format sarif`: SARIF 2.1.0 with the schema's required fields, each finding and each
 blocking change located at the config file and line of the changed value."""
+
 from __future__ import annotations
 
 import json
@@ -46,10 +47,15 @@ def validate(log: dict[str, Any]) -> None:
 
 @pytest.fixture
 def app(repo: GitRepo) -> GitRepo:
-    write_log(repo.path / "usage.jsonl", usage_rows("summarize", "gpt-4o-mini", 1000, 1000, 200, days=10)
-              + usage_rows("chat", "gpt-4o-mini", 200, 1000, 200, days=10))
-    repo.write("config/llm.yaml", "features:\n  summarize:\n    provider: openai\n    model: gpt-4o-mini\n"
-                                  "  chat:\n    model: gpt-4o-mini\n")
+    write_log(
+        repo.path / "usage.jsonl",
+        usage_rows("summarize", "gpt-4o-mini", 1000, 1000, 200, days=10)
+        + usage_rows("chat", "gpt-4o-mini", 200, 1000, 200, days=10),
+    )
+    repo.write(
+        "config/llm.yaml",
+        "features:\n  summarize:\n    provider: openai\n    model: gpt-4o-mini\n  chat:\n    model: gpt-4o-mini\n",
+    )
     repo.write(".aiopt.yaml", "version: 1\npolicy:\n  block:\n    monthly_increase_usd: 5\n")
     repo.stage()
     repo.commit("app")
@@ -64,8 +70,10 @@ def sarif(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[s
 
 
 def test_a_blocking_change_is_located_at_its_line(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    app.write("config/llm.yaml", "features:\n  summarize:\n    provider: openai\n    model: gpt-4o\n"
-                                 "  chat:\n    model: gpt-4o-mini\n")
+    app.write(
+        "config/llm.yaml",
+        "features:\n  summarize:\n    provider: openai\n    model: gpt-4o\n  chat:\n    model: gpt-4o-mini\n",
+    )
     app.stage()
     code, log = sarif(app, capsys)
     (result,) = log["runs"][0]["results"]
@@ -77,8 +85,10 @@ def test_a_blocking_change_is_located_at_its_line(app: GitRepo, capsys: pytest.C
 
 
 def test_findings_are_results_too(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    app.write("config/llm.yaml", "features:\n  summarize:\n    provider: openai\n    model: gpt-4o-mini\n"
-                                 "  chat:\n    model: gpt-4o-mnii\n")
+    app.write(
+        "config/llm.yaml",
+        "features:\n  summarize:\n    provider: openai\n    model: gpt-4o-mini\n  chat:\n    model: gpt-4o-mnii\n",
+    )
     app.stage()
     code, log = sarif(app, capsys)
     results = log["runs"][0]["results"]
@@ -88,8 +98,10 @@ def test_findings_are_results_too(app: GitRepo, capsys: pytest.CaptureFixture[st
 
 
 def test_a_passing_change_has_no_results(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    app.write("config/llm.yaml", "features:\n  summarize:\n    provider: openai\n    model: gpt-4.1-nano\n"
-                                 "  chat:\n    model: gpt-4o-mini\n")
+    app.write(
+        "config/llm.yaml",
+        "features:\n  summarize:\n    provider: openai\n    model: gpt-4.1-nano\n  chat:\n    model: gpt-4o-mini\n",
+    )
     app.stage()
     code, log = sarif(app, capsys)
     assert code == 0 and log["runs"][0]["results"] == []

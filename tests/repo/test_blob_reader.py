@@ -1,5 +1,6 @@
 """Blob contents through long-lived `git cat-file --batch` / `--batch-check` processes (`repo/git.py`
 BlobReader): one process of each kind serves every blob of a check, whatever git version (>= 1.8)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,7 +28,7 @@ def test_many_blobs_through_one_process(tmp_path: Path) -> None:
         for rel, sha in reversed(list(shas.items())):
             assert reader.read(sha) == blobs[rel]
         assert reader.read(empty) == b""
-        assert reader.read(shas["f3.yaml"], max_bytes=10) is None   # larger than the limit: not read
+        assert reader.read(shas["f3.yaml"], max_bytes=10) is None  # larger than the limit: not read
         first = dict(reader._procs)
         assert reader.read(shas["f0.yaml"], max_bytes=256) == blobs["f0.yaml"]
         assert reader.read(shas["f5.yaml"], max_bytes=10_000) == blobs["f5.yaml"]
@@ -44,6 +45,6 @@ def test_a_missing_object_is_a_clear_error(tmp_path: Path) -> None:
         with pytest.raises(AioptError, match="is not a blob in this repository"):
             reader.read("0123456789abcdef0123456789abcdef01234567")
         sha = _blob(repo, "a.txt", b"abc")
-        assert reader.read(sha) == b"abc"   # the process goes on after a missing object
+        assert reader.read(sha) == b"abc"  # the process goes on after a missing object
     finally:
         reader.close()

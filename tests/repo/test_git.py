@@ -1,4 +1,5 @@
 """Tests for aiopt_hooks.repo.git: staged and ranged changes read from git objects, never the work tree."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -129,10 +130,12 @@ def test_added_modified_deleted(based: GitRepo) -> None:
     changes = by_path(staged(based.path))
 
     assert set(changes) == {"config/llm.yaml", "prompts/extract.txt", "README.md"}
-    assert changes["config/llm.yaml"] == FileChange("M", "config/llm.yaml", "config/llm.yaml", old_llm,
-                                                    blob_sha(based, ":config/llm.yaml"))
-    assert changes["prompts/extract.txt"] == FileChange("A", "prompts/extract.txt", None, None,
-                                                        blob_sha(based, ":prompts/extract.txt"))
+    assert changes["config/llm.yaml"] == FileChange(
+        "M", "config/llm.yaml", "config/llm.yaml", old_llm, blob_sha(based, ":config/llm.yaml")
+    )
+    assert changes["prompts/extract.txt"] == FileChange(
+        "A", "prompts/extract.txt", None, None, blob_sha(based, ":prompts/extract.txt")
+    )
     assert changes["README.md"] == FileChange("D", "README.md", "README.md", old_readme, None)
     assert read_blob(based.path, changes["config/llm.yaml"].old_sha) == LLM_V1.encode()
     assert read_blob(based.path, changes["config/llm.yaml"].new_sha) == LLM_V2.encode()
@@ -148,10 +151,13 @@ def test_staged_deletion_with_the_file_still_in_the_work_tree(based: GitRepo) ->
     assert [(c.status, c.path, c.new_sha) for c in changes] == [("D", "config/llm.yaml", None)]
 
 
-@pytest.mark.parametrize("edit", [
-    pytest.param(False, id="pure-rename"),
-    pytest.param(True, id="rename-with-edit"),
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(False, id="pure-rename"),
+        pytest.param(True, id="rename-with-edit"),
+    ],
+)
 def test_renamed_file(based: GitRepo, edit: bool) -> None:
     old_sha = blob_sha(based, "HEAD:prompts/summarize.txt")
     based.git("mv", "prompts/summarize.txt", "prompts/summary.txt")
@@ -175,9 +181,9 @@ def test_unstaged_edits_do_not_count_the_index_does(based: GitRepo) -> None:
     based.write("config/llm.yaml", LLM_V2)
     based.stage()
     staged_sha = blob_sha(based, ":config/llm.yaml")
-    based.write("config/llm.yaml", LLM_V2.replace("gpt-4o", "o1-pro"))   # not staged
-    based.write("prompts/summarize.txt", "edited but never staged\n")     # not staged
-    based.write("prompts/new.txt", "untracked\n")                         # not staged
+    based.write("config/llm.yaml", LLM_V2.replace("gpt-4o", "o1-pro"))  # not staged
+    based.write("prompts/summarize.txt", "edited but never staged\n")  # not staged
+    based.write("prompts/new.txt", "untracked\n")  # not staged
 
     changes = staged(based.path)
 
@@ -188,7 +194,7 @@ def test_unstaged_edits_do_not_count_the_index_does(based: GitRepo) -> None:
 def test_unstaged_revert_of_a_staged_edit_still_counts(based: GitRepo) -> None:
     based.write("config/llm.yaml", LLM_V2)
     based.stage()
-    based.write("config/llm.yaml", LLM_V1)   # the work tree is back to HEAD, the index is not
+    based.write("config/llm.yaml", LLM_V1)  # the work tree is back to HEAD, the index is not
 
     changes = staged(based.path)
 
@@ -205,7 +211,7 @@ def test_git_index_file_alternate_index(based: GitRepo, tmp_path: Path, monkeypa
     based.write("prompts/extract.txt", "Extract the fields.\n")
     sha = based.git("hash-object", "-w", "prompts/extract.txt").strip()
     based.git("update-index", "--add", "--cacheinfo", f"100644,{sha},prompts/extract.txt", env=env)
-    based.git("checkout", "--", "config/llm.yaml")   # the work tree and the default index stay at HEAD
+    based.git("checkout", "--", "config/llm.yaml")  # the work tree and the default index stay at HEAD
     (based.path / "prompts/extract.txt").unlink()
 
     monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
@@ -259,8 +265,7 @@ def test_range_changes_start_at_the_merge_base(diverged: GitRepo) -> None:
 
 def test_range_changes_the_other_way(diverged: GitRepo) -> None:
     changes = by_path(list_range_changes(diverged.path, "feature", "main"))
-    assert {p: c.status for p, c in changes.items()} == {"prompts/summarize.txt": "M",
-                                                         "config/other-llm.yaml": "A"}
+    assert {p: c.status for p, c in changes.items()} == {"prompts/summarize.txt": "M", "config/other-llm.yaml": "A"}
 
 
 def test_range_of_the_same_ref_is_empty(diverged: GitRepo) -> None:
@@ -290,9 +295,11 @@ def test_range_over_unrelated_histories_compares_the_tips(diverged: GitRepo) -> 
 
 def test_list_tree_files_for_a_ref_and_for_the_index(based: GitRepo) -> None:
     head_tree = list_tree_files(based.path, "HEAD")
-    assert head_tree == {"config/llm.yaml": blob_sha(based, "HEAD:config/llm.yaml"),
-                         "prompts/summarize.txt": blob_sha(based, "HEAD:prompts/summarize.txt"),
-                         "README.md": blob_sha(based, "HEAD:README.md")}
+    assert head_tree == {
+        "config/llm.yaml": blob_sha(based, "HEAD:config/llm.yaml"),
+        "prompts/summarize.txt": blob_sha(based, "HEAD:prompts/summarize.txt"),
+        "README.md": blob_sha(based, "HEAD:README.md"),
+    }
 
     based.write("config/llm.yaml", LLM_V2)
     based.write("prompts/extract.txt", "Extract.\n")
@@ -301,15 +308,20 @@ def test_list_tree_files_for_a_ref_and_for_the_index(based: GitRepo) -> None:
     based.write("prompts/unstaged.txt", "never added\n")
 
     index = list_tree_files(based.path, None)
-    assert index == {"config/llm.yaml": blob_sha(based, ":config/llm.yaml"),
-                     "prompts/summarize.txt": head_tree["prompts/summarize.txt"],
-                     "prompts/extract.txt": blob_sha(based, ":prompts/extract.txt")}
-    assert list_tree_files(based.path, "HEAD") == head_tree   # the ref does not move
+    assert index == {
+        "config/llm.yaml": blob_sha(based, ":config/llm.yaml"),
+        "prompts/summarize.txt": head_tree["prompts/summarize.txt"],
+        "prompts/extract.txt": blob_sha(based, ":prompts/extract.txt"),
+    }
+    assert list_tree_files(based.path, "HEAD") == head_tree  # the ref does not move
 
 
 def test_list_tree_files_from_a_subdirectory_root_still_lists_everything(based: GitRepo) -> None:
-    assert set(list_tree_files(based.path / "config", "HEAD")) == {"config/llm.yaml",
-                                                                   "prompts/summarize.txt", "README.md"}
+    assert set(list_tree_files(based.path / "config", "HEAD")) == {
+        "config/llm.yaml",
+        "prompts/summarize.txt",
+        "README.md",
+    }
 
 
 # -- blob reading ------------------------------------------------------------------------------
@@ -329,12 +341,15 @@ def test_blob_reader_size_limit(based: GitRepo) -> None:
 # -- awkward file names ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param("prompts/sum marize v2.txt", id="spaces"),
-    pytest.param("prompts/résumé ✓.txt", id="unicode"),
-    pytest.param("config/日本語 llm.yaml", id="cjk-and-space"),
-    pytest.param('prompts/quote"tab\there.txt', id="quote-and-tab"),
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("prompts/sum marize v2.txt", id="spaces"),
+        pytest.param("prompts/résumé ✓.txt", id="unicode"),
+        pytest.param("config/日本語 llm.yaml", id="cjk-and-space"),
+        pytest.param('prompts/quote"tab\there.txt', id="quote-and-tab"),
+    ],
+)
 def test_awkward_file_names(based: GitRepo, path: str) -> None:
     based.write(path, "v1\n")
     based.stage()

@@ -1,4 +1,5 @@
 """Audit trail: `.git/aiopt/history.jsonl`, one line per check / whatif / compare; `aiopt history`."""
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,7 @@ def test_a_check_appends_one_line_outside_the_work_tree(app: GitRepo, capsys: py
     app.stage()
     before = app.git("status", "--porcelain", "--ignored")
     assert main(["check", "--repo", str(app.path)]) == 1
-    assert app.git("status", "--porcelain", "--ignored") == before     # nothing new in the work tree
+    assert app.git("status", "--porcelain", "--ignored") == before  # nothing new in the work tree
     (entry,) = _lines(app)
     assert entry["command"] == "check" and entry["scope"] == "staged" and entry["verdict"] == "block"
     assert entry["delta_monthly_usd"] == pytest.approx(12.69, abs=0.01)
@@ -43,8 +44,7 @@ def test_a_check_appends_one_line_outside_the_work_tree(app: GitRepo, capsys: py
     assert {"time", "exit_code", "candidate_monthly_usd", "reasons", "risk"} <= set(entry)
 
 
-def test_every_check_is_recorded_even_with_nothing_watched(app: GitRepo,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_check_is_recorded_even_with_nothing_watched(app: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     app.write("README.md", "hello\n")
     app.stage()
     assert main(["check", "--repo", str(app.path)]) == 0
@@ -52,17 +52,19 @@ def test_every_check_is_recorded_even_with_nothing_watched(app: GitRepo,
     assert entry["verdict"] == "pass" and entry["changes"] == [] and entry["delta_monthly_usd"] is None
 
 
-def test_a_skipped_check_leaves_a_line(app: GitRepo, capsys: pytest.CaptureFixture[str],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_skipped_check_leaves_a_line(
+    app: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AIOPT_SKIP", "1")
     assert main(["check", "--repo", str(app.path)]) == 0
     (entry,) = _lines(app)
     assert entry["reasons"] == ["skipped: AIOPT_SKIP is set"]
 
 
-def test_history_lists_whatif_and_check(app: GitRepo, capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "200")   # one line a row (at 100 columns the table wraps its cells)
+def test_history_lists_whatif_and_check(
+    app: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one line a row (at 100 columns the table wraps its cells)
     main(["whatif", "--repo", str(app.path), "--model", "gpt-4o"])
     app.write("config/llm.yaml", "features:\n  summarize:\n    model: gpt-4.1-nano\n")
     app.stage()
@@ -72,7 +74,10 @@ def test_history_lists_whatif_and_check(app: GitRepo, capsys: pytest.CaptureFixt
     assert main(["history", "--repo", str(app.path), "--format", "json"]) == 0
     entries = json.loads(capsys.readouterr().out)
     assert [(e["command"], e["verdict"], e["scope"]) for e in entries] == [
-        ("whatif", "block", "what-if --model gpt-4o"), ("check", "pass", "HEAD..HEAD"), ("check", "pass", "staged")]
+        ("whatif", "block", "what-if --model gpt-4o"),
+        ("check", "pass", "HEAD..HEAD"),
+        ("check", "pass", "staged"),
+    ]
     assert entries[0]["scope"] == "what-if --model gpt-4o"
     assert main(["history", "--repo", str(app.path)]) == 0
     text = capsys.readouterr().out
@@ -98,7 +103,7 @@ def test_the_file_rotates_and_stays_bounded(tmp_path: Path, monkeypatch: pytest.
     current = tmp_path / "aiopt" / "history.jsonl"
     rotated = tmp_path / "aiopt" / "history.1.jsonl"
     assert current.stat().st_size <= 2000 and rotated.stat().st_size <= 2000
-    assert 0 < len(history.read_history(tmp_path)) < 40     # the oldest were dropped
+    assert 0 < len(history.read_history(tmp_path)) < 40  # the oldest were dropped
 
 
 def test_approvals_used_are_recorded() -> None:

@@ -1,5 +1,6 @@
 """Helpers of the command-line tests: snapshots of what a check must leave alone, config edits,
 and the one-error-line and finding checks."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,18 +8,20 @@ from typing import Any
 
 from tests.support.repos import GitRepo, edit
 
-SUMMARIZE_ROWS = 14017          # rows tagged `summarize` in sample_repo/usage.jsonl
+SUMMARIZE_ROWS = 14017  # rows tagged `summarize` in sample_repo/usage.jsonl
 SAMPLE_ROWS = 30951
-MODEL_LINE = 4                  # `model: gpt-4o-mini` of `summarize` in config/llm.yaml
+MODEL_LINE = 4  # `model: gpt-4o-mini` of `summarize` in config/llm.yaml
 
 
 def snapshot(repo: GitRepo) -> tuple[bytes, str, dict[str, str]]:
     """The index bytes, `git status` and every work-tree file's hash."""
     index = (repo.path / ".git" / "index").read_bytes()
     status = repo.git("--no-optional-locks", "status", "--porcelain", "--untracked-files=all")
-    files = {str(p.relative_to(repo.path)): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(repo.path.rglob("*"))
-             if p.is_file() and ".git" not in p.relative_to(repo.path).parts}
+    files = {
+        str(p.relative_to(repo.path)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(repo.path.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(repo.path).parts
+    }
     return index, status, files
 
 

@@ -1,4 +1,5 @@
 """Real temporary git repositories and the sample app's edits, shared by the tests."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,7 @@ class GitRepo:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.mkdir(parents=True, exist_ok=True)   # `git init` runs inside it, so it must exist first
+        path.mkdir(parents=True, exist_ok=True)  # `git init` runs inside it, so it must exist first
         self.git("init", "-q", "-b", "main")
         self.git("config", "user.email", "dev@example.com")
         self.git("config", "user.name", "Dev")
@@ -47,9 +48,16 @@ class GitRepo:
         self.git("commit", "-q", "--no-verify", "-m", message)
 
 
-def usage_rows(feature: str, model: str, n: int, input_tokens: int | Callable[[int], int],
-               output_tokens: int | Callable[[int], int], provider: str = "openai", days: float = 10.0,
-               **extra: Any) -> list[dict[str, Any]]:
+def usage_rows(
+    feature: str,
+    model: str,
+    n: int,
+    input_tokens: int | Callable[[int], int],
+    output_tokens: int | Callable[[int], int],
+    provider: str = "openai",
+    days: float = 10.0,
+    **extra: Any,
+) -> list[dict[str, Any]]:
     """n aggregated-dialect rows spread evenly over `days` days starting 2026-03-01."""
     from datetime import datetime, timedelta, timezone
 
@@ -57,11 +65,19 @@ def usage_rows(feature: str, model: str, n: int, input_tokens: int | Callable[[i
     rows = []
     for i in range(n):
         ts = start + timedelta(seconds=i * days * 86400 / max(n - 1, 1))
-        rows.append({
-            "ts": ts.isoformat().replace("+00:00", "Z"), "provider": provider, "model": model,
-            "input_tokens": input_tokens(i) if callable(input_tokens) else input_tokens,
-            "output_tokens": output_tokens(i) if callable(output_tokens) else output_tokens,
-            "feature_tag": feature, "retries": 0, "status": "ok", **extra})
+        rows.append(
+            {
+                "ts": ts.isoformat().replace("+00:00", "Z"),
+                "provider": provider,
+                "model": model,
+                "input_tokens": input_tokens(i) if callable(input_tokens) else input_tokens,
+                "output_tokens": output_tokens(i) if callable(output_tokens) else output_tokens,
+                "feature_tag": feature,
+                "retries": 0,
+                "status": "ok",
+                **extra,
+            }
+        )
     return rows
 
 
@@ -72,8 +88,18 @@ def write_log(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
 
 
 # Environment a developer's shell may carry that would change what `aiopt` does.
-ENV_VARS = ("AIOPT_SKIP", "AIOPT_BASELINE", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_REMOTE_NAME",
-            "PRE_COMMIT_LOCAL_BRANCH", "SKIP", "GIT_INDEX_FILE", "GITHUB_STEP_SUMMARY", "COLUMNS")
+ENV_VARS = (
+    "AIOPT_SKIP",
+    "AIOPT_BASELINE",
+    "PRE_COMMIT_FROM_REF",
+    "PRE_COMMIT_TO_REF",
+    "PRE_COMMIT_REMOTE_NAME",
+    "PRE_COMMIT_LOCAL_BRANCH",
+    "SKIP",
+    "GIT_INDEX_FILE",
+    "GITHUB_STEP_SUMMARY",
+    "COLUMNS",
+)
 
 
 def edit(repo: GitRepo, rel: str, old: str, new: str, stage: bool = True) -> None:

@@ -3,6 +3,7 @@
 `Run` is what the `run` fixture (conftest) returns; `git` runs real git,
 so installed hooks (plain or the pre-commit framework's) are exercised.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,15 +34,19 @@ def add_config(repo: GitRepo, text: str, commit: bool = True) -> None:
         repo.commit("config")
 
 
-def git(repo: Path, *args: str, env: dict[str, str] | None = None,
-        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def git(
+    repo: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run real git (hooks included); the environment keeps the venv's python first on PATH."""
     full = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, input=stdin,
-                          env={**full, **(env or {})})
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, input=stdin, env={**full, **(env or {})}
+    )
 
 
 def state(repo: GitRepo) -> tuple[str, str]:
     """(git status, HEAD) to show that a check left the repository alone."""
-    return (repo.git("--no-optional-locks", "status", "--porcelain", "--untracked-files=all"),
-            repo.git("rev-parse", "HEAD"))
+    return (
+        repo.git("--no-optional-locks", "status", "--porcelain", "--untracked-files=all"),
+        repo.git("rev-parse", "HEAD"),
+    )

@@ -1,5 +1,6 @@
 """Audited approvals: `aiopt approve`, `.aiopt/approvals.yaml`, the `approved` verdict, and the
 `Cost-Approved:` trailer (commit-msg hook and ref ranges), on real temporary repositories."""
+
 from __future__ import annotations
 
 import shutil
@@ -38,8 +39,9 @@ def test_approve_records_the_staged_change_and_stages_the_file(app: GitRepo, run
     assert APPROVALS in app.git("diff", "--cached", "--name-only").split()
     assert "commit it with the change" in result.err
     [entry] = approvals_file(app)
-    assert entry["changes"] == [{"file": "config/llm.yaml", "feature": "summarize", "field": "model",
-                                 "old": "gpt-4o-mini", "new": "gpt-4o"}]
+    assert entry["changes"] == [
+        {"file": "config/llm.yaml", "feature": "summarize", "field": "model", "old": "gpt-4o-mini", "new": "gpt-4o"}
+    ]
     assert entry["fingerprint"] == ap.fingerprint(entry["changes"])
     assert entry["estimate_monthly_usd"] == pytest.approx(139.03, abs=0.01)
     assert entry["max_monthly_increase_usd"] == 2500
@@ -55,7 +57,7 @@ def test_defaults_expire_in_90_days_with_a_ceiling_10_percent_over_the_estimate(
     assert approve(run).code == 0
     [entry] = approvals_file(app)
     assert entry["expires"] == (date.today() + timedelta(days=90)).isoformat()
-    assert entry["max_monthly_increase_usd"] == 153     # ceil(139.03 * 1.10)
+    assert entry["max_monthly_increase_usd"] == 153  # ceil(139.03 * 1.10)
 
 
 def test_approving_again_renews_the_entry(app: GitRepo, run: Any) -> None:
@@ -68,13 +70,16 @@ def test_approving_again_renews_the_entry(app: GitRepo, run: Any) -> None:
     assert (entry["reason"], entry["expires"]) == ("still needed", None)
 
 
-@pytest.mark.parametrize("setup, args, needle", [
-    pytest.param(None, (), "nothing to approve", id="nothing-staged"),
-    pytest.param("gpt-4o-mnii", (), "cannot approve a change with a blocking finding", id="unknown-model"),
-    pytest.param("gpt-4o", ("--expires", "2001-01-01"), "is in the past", id="past-expiry"),
-    pytest.param("gpt-4o", ("--expires", "soon"), "is not a date", id="bad-expiry"),
-    pytest.param("gpt-4o", ("--max-monthly-increase", "50"), "below the current estimate", id="ceiling-too-low"),
-])
+@pytest.mark.parametrize(
+    "setup, args, needle",
+    [
+        pytest.param(None, (), "nothing to approve", id="nothing-staged"),
+        pytest.param("gpt-4o-mnii", (), "cannot approve a change with a blocking finding", id="unknown-model"),
+        pytest.param("gpt-4o", ("--expires", "2001-01-01"), "is in the past", id="past-expiry"),
+        pytest.param("gpt-4o", ("--expires", "soon"), "is not a date", id="bad-expiry"),
+        pytest.param("gpt-4o", ("--max-monthly-increase", "50"), "below the current estimate", id="ceiling-too-low"),
+    ],
+)
 def test_approve_refuses(app: GitRepo, run: Any, setup: str | None, args: tuple[str, ...], needle: str) -> None:
     if setup:
         swap_model(app, setup)
@@ -153,8 +158,8 @@ def test_an_expired_approval_blocks_again_and_says_why(app: GitRepo, run: Any) -
 
 def test_an_exceeded_ceiling_blocks_again_and_says_why(app: GitRepo, run: Any) -> None:
     swap_model(app)
-    approve(run)       # ceiling: +$153/month
-    shutil.copy(app.path / "usage.jsonl", app.path / "more-traffic.jsonl")   # the same window, twice the requests
+    approve(run)  # ceiling: +$153/month
+    shutil.copy(app.path / "usage.jsonl", app.path / "more-traffic.jsonl")  # the same window, twice the requests
 
     result = run("check", "--baseline", "usage.jsonl", "--baseline", "more-traffic.jsonl", "--format", "json")
     assert result.code == 1
@@ -225,13 +230,16 @@ def test_approve_a_range(app: GitRepo, run: Any) -> None:
 # -- the Cost-Approved trailer --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("message, verdict, needle", [
-    ("Use gpt-4o\n\nCost-Approved: summaries are customer-facing\n", "approved", "summaries are customer-facing"),
-    ("Use gpt-4o\n\ncost-approved: lower-case key\n", "approved", "lower-case key"),
-    ("Use gpt-4o\n\nCost-Approved:\n", "block", "has no reason"),
-    ("Use gpt-4o\n\nThe Cost-Approved: line must be a trailer, not prose.\n", "block", None),
-    ("Use gpt-4o\n", "block", None),
-])
+@pytest.mark.parametrize(
+    "message, verdict, needle",
+    [
+        ("Use gpt-4o\n\nCost-Approved: summaries are customer-facing\n", "approved", "summaries are customer-facing"),
+        ("Use gpt-4o\n\ncost-approved: lower-case key\n", "approved", "lower-case key"),
+        ("Use gpt-4o\n\nCost-Approved:\n", "block", "has no reason"),
+        ("Use gpt-4o\n\nThe Cost-Approved: line must be a trailer, not prose.\n", "block", None),
+        ("Use gpt-4o\n", "block", None),
+    ],
+)
 def test_guard_msg_honours_the_trailer(app: GitRepo, run: Any, message: str, verdict: str, needle: str | None) -> None:
     swap_model(app)
     msg = app.path / ".git" / "COMMIT_EDITMSG"
@@ -277,35 +285,49 @@ def test_range_trailers_approve_a_push(app: GitRepo, run: Any) -> None:
 
 def _approval(*keys: str, ceiling: float | None = None, expires: date | None = None) -> ap.Approval:
     changes = tuple({"file": "f", "feature": k, "field": "model", "old": "a", "new": "b"} for k in keys)
-    return ap.Approval(fingerprint=ap.fingerprint(changes), changes=changes, reason="r", author="a", date="d",
-                       expires=expires, max_monthly_increase_usd=ceiling)
+    return ap.Approval(
+        fingerprint=ap.fingerprint(changes),
+        changes=changes,
+        reason="r",
+        author="a",
+        date="d",
+        expires=expires,
+        max_monthly_increase_usd=ceiling,
+    )
 
 
 def _keys(*features: str) -> frozenset[str]:
-    return frozenset(ap.canonical({"file": "f", "feature": k, "field": "model", "old": "a", "new": "b"})
-                     for k in features)
+    return frozenset(
+        ap.canonical({"file": "f", "feature": k, "field": "model", "old": "a", "new": "b"}) for k in features
+    )
 
 
-@pytest.mark.parametrize("entries, wanted, covered", [
-    pytest.param([("x",)], ("x",), 1, id="exact"),
-    pytest.param([("x", "y")], ("x",), 0, id="a-superset-does-not-cover-a-part"),
-    pytest.param([("x",)], ("x", "y"), 0, id="a-part-does-not-cover-the-whole"),
-    pytest.param([("x",), ("y",)], ("x", "y"), 2, id="union-of-two"),
-    pytest.param([("x",), ("x", "y")], ("x", "y"), 1, id="exact-wins-over-union"),
-    pytest.param([("x",), ("y",), ("z", "w")], ("x", "y"), 2, id="unrelated-entry-left-out"),
-])
+@pytest.mark.parametrize(
+    "entries, wanted, covered",
+    [
+        pytest.param([("x",)], ("x",), 1, id="exact"),
+        pytest.param([("x", "y")], ("x",), 0, id="a-superset-does-not-cover-a-part"),
+        pytest.param([("x",)], ("x", "y"), 0, id="a-part-does-not-cover-the-whole"),
+        pytest.param([("x",), ("y",)], ("x", "y"), 2, id="union-of-two"),
+        pytest.param([("x",), ("x", "y")], ("x", "y"), 1, id="exact-wins-over-union"),
+        pytest.param([("x",), ("y",), ("z", "w")], ("x", "y"), 2, id="unrelated-entry-left-out"),
+    ],
+)
 def test_covering(entries: list[tuple[str, ...]], wanted: tuple[str, ...], covered: int) -> None:
     assert len(ap.covering([_approval(*e) for e in entries], _keys(*wanted))) == covered
 
 
-@pytest.mark.parametrize("group, increase, code", [
-    pytest.param([_approval("x", ceiling=100)], 99.0, None, id="under-the-ceiling"),
-    pytest.param([_approval("x", ceiling=100)], 101.0, "approval_exceeded", id="over-the-ceiling"),
-    pytest.param([_approval("x", ceiling=60), _approval("y", ceiling=60)], 110.0, None, id="ceilings-add-up"),
-    pytest.param([_approval("x")], 1e9, None, id="no-ceiling"),
-    pytest.param([_approval("x", expires=date(2020, 1, 1))], 1.0, "approval_expired", id="expired"),
-    pytest.param([_approval("x", expires=date.today())], 1.0, None, id="valid-through-its-last-day"),
-])
+@pytest.mark.parametrize(
+    "group, increase, code",
+    [
+        pytest.param([_approval("x", ceiling=100)], 99.0, None, id="under-the-ceiling"),
+        pytest.param([_approval("x", ceiling=100)], 101.0, "approval_exceeded", id="over-the-ceiling"),
+        pytest.param([_approval("x", ceiling=60), _approval("y", ceiling=60)], 110.0, None, id="ceilings-add-up"),
+        pytest.param([_approval("x")], 1e9, None, id="no-ceiling"),
+        pytest.param([_approval("x", expires=date(2020, 1, 1))], 1.0, "approval_expired", id="expired"),
+        pytest.param([_approval("x", expires=date.today())], 1.0, None, id="valid-through-its-last-day"),
+    ],
+)
 def test_coverage_problem(group: list[ap.Approval], increase: float, code: str | None) -> None:
     problem = ap.coverage_problem(group, increase, date.today())
     assert (problem[0] if problem else None) == code

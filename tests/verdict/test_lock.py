@@ -1,5 +1,6 @@
 """`aiopt.lock`, the creep guard: `aiopt lock`, `aiopt check --update-lock`, stale locks, and many
 small increases adding up against `monthly_increase_since_lock_usd`, on real temporary repositories."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,11 @@ from tests.support.workflow import git, state
 
 LOCK = "aiopt.lock"
 # Per commit: block over +$20/month (warn off); since the lock: block over +$15/month.
-POLICY = ("  block:\n    monthly_increase_usd: 100\n    increase_pct: 50\n  warn:\n    monthly_increase_usd: 10\n",
-          "  block:\n    monthly_increase_usd: 20\n    monthly_increase_since_lock_usd: 15\n"
-          "  warn:\n    monthly_increase_usd: 100\n")
+POLICY = (
+    "  block:\n    monthly_increase_usd: 100\n    increase_pct: 50\n  warn:\n    monthly_increase_usd: 10\n",
+    "  block:\n    monthly_increase_usd: 20\n    monthly_increase_since_lock_usd: 15\n"
+    "  warn:\n    monthly_increase_usd: 100\n",
+)
 
 
 @pytest.fixture
@@ -46,7 +49,7 @@ def test_lock_writes_features_total_prices_and_window(locked: GitRepo) -> None:
     assert summarize["baseline_requests"] == 14017
     assert summarize["config"]["model"] == "gpt-4o-mini"
     assert summarize["config"]["max_output_tokens"] == 512
-    assert summarize["config"]["prompt"] > 100                  # static prompt tokens
+    assert summarize["config"]["prompt"] > 100  # static prompt tokens
     assert summarize["files"] == ["config/llm.yaml"]
     assert lock["prices"].startswith("genai-prices")
     assert lock["baseline"]["requests"] == 30951
@@ -76,10 +79,10 @@ def test_a_matching_lock_adds_a_note_only(locked: GitRepo, run: Any) -> None:
 
 
 def test_a_stale_lock_is_a_warning_with_the_fix(locked: GitRepo, run: Any) -> None:
-    edit(locked, "config/llm.yaml", "model: gpt-4.1-nano", "model: gpt-4.1-mini")   # +$1.29/month
+    edit(locked, "config/llm.yaml", "model: gpt-4.1-nano", "model: gpt-4.1-mini")  # +$1.29/month
     before = state(locked)
     result = run("check", "--format", "json")
-    assert state(locked) == before                     # the hook never rewrites the lock
+    assert state(locked) == before  # the hook never rewrites the lock
     data = result.json()
     assert (result.code, data["verdict"]) == (0, "warn")
     stale = next(f for f in data["findings"] if f["code"] == "lock_stale")
@@ -89,18 +92,18 @@ def test_a_stale_lock_is_a_warning_with_the_fix(locked: GitRepo, run: Any) -> No
 
 
 def test_many_small_increases_add_up_against_the_lock(locked: GitRepo, run: Any) -> None:
-    swap_model(locked, "gpt-4.1-mini")                 # +$14.79: under both limits
+    swap_model(locked, "gpt-4.1-mini")  # +$14.79: under both limits
     first = run("check", "--format", "json").json()
-    assert first["verdict"] == "warn"                  # only the stale lock
+    assert first["verdict"] == "warn"  # only the stale lock
     locked.commit("summarize on gpt-4.1-mini")
 
-    edit(locked, "config/llm.yaml", "model: gpt-4.1-nano", "model: gpt-4.1-mini")   # +$1.29 more
+    edit(locked, "config/llm.yaml", "model: gpt-4.1-nano", "model: gpt-4.1-mini")  # +$1.29 more
     result = run("check")
     assert result.code == 1
     assert "+$16.08/month since aiopt.lock is over policy.block.monthly_increase_since_lock_usd" in result.out
     assert "this change moves projected LLM spend by +$1.29/month" in result.out
 
-    updated = run("check", "--update-lock")             # the explicit, reviewed reset of the reference
+    updated = run("check", "--update-lock")  # the explicit, reviewed reset of the reference
     assert updated.code == 0, updated.out
     assert "aiopt.lock updated and staged" in updated.err
     assert read_lock(locked)["features"]["classify"]["config"]["model"] == "gpt-4.1-mini"
@@ -153,7 +156,7 @@ def test_a_ref_range_reads_the_lock_of_its_tip(locked: GitRepo, run: Any) -> Non
     locked.commit("a")
     edit(locked, "config/llm.yaml", "model: gpt-4.1-nano", "model: gpt-4.1-mini")
     locked.commit("b")
-    assert run("check", "--from-ref", "main", "--to-ref", "feature").code == 1   # +$16.08 since the lock
+    assert run("check", "--from-ref", "main", "--to-ref", "feature").code == 1  # +$16.08 since the lock
     assert run("lock").code == 0
     locked.commit("new reference")
     assert run("check", "--from-ref", "main", "--to-ref", "feature").code == 0
@@ -168,18 +171,37 @@ def _site(feature: str, field: str, value: Any) -> Change:
     return Change(file="llm.yaml", feature=feature, field=field, old=None, new=value, spec={"model": "m"})
 
 
-@pytest.mark.parametrize("locked_config, now, drifted, removed", [
-    pytest.param({"a": {"model": "x"}}, [("a", "model", "x")], [], [], id="same"),
-    pytest.param({"a": {"model": "x"}}, [("a", "model", "y")], [("a", "model", "x", "y")], [], id="changed"),
-    pytest.param({"a": {"model": "x", "retries": 2}}, [("a", "model", "x")], [("a", "retries", 2, None)], [],
-                 id="field-removed"),
-    pytest.param({"a": {"model": "x"}}, [("a", "model", "x"), ("b", "model", "z")], [("b", "model", None, "z")],
-                 [], id="feature-added"),
-    pytest.param({"a": {"model": "x"}, "b": {"model": "z"}}, [("a", "model", "x")], [], ["b"], id="feature-removed"),
-    pytest.param({"a": {"fallbacks": ["p", "q"]}}, [("a", "fallbacks", ("p", "q"))], [], [], id="list-vs-tuple"),
-])
-def test_lock_drift(locked_config: dict[str, dict[str, Any]], now: list[tuple[str, str, Any]],
-                    drifted: list[tuple[str, str, Any, Any]], removed: list[str]) -> None:
+@pytest.mark.parametrize(
+    "locked_config, now, drifted, removed",
+    [
+        pytest.param({"a": {"model": "x"}}, [("a", "model", "x")], [], [], id="same"),
+        pytest.param({"a": {"model": "x"}}, [("a", "model", "y")], [("a", "model", "x", "y")], [], id="changed"),
+        pytest.param(
+            {"a": {"model": "x", "retries": 2}},
+            [("a", "model", "x")],
+            [("a", "retries", 2, None)],
+            [],
+            id="field-removed",
+        ),
+        pytest.param(
+            {"a": {"model": "x"}},
+            [("a", "model", "x"), ("b", "model", "z")],
+            [("b", "model", None, "z")],
+            [],
+            id="feature-added",
+        ),
+        pytest.param(
+            {"a": {"model": "x"}, "b": {"model": "z"}}, [("a", "model", "x")], [], ["b"], id="feature-removed"
+        ),
+        pytest.param({"a": {"fallbacks": ["p", "q"]}}, [("a", "fallbacks", ("p", "q"))], [], [], id="list-vs-tuple"),
+    ],
+)
+def test_lock_drift(
+    locked_config: dict[str, dict[str, Any]],
+    now: list[tuple[str, str, Any]],
+    drifted: list[tuple[str, str, Any, Any]],
+    removed: list[str],
+) -> None:
     lock = {"features": {f: {"config": c} for f, c in locked_config.items()}}
     sites = {(f, field): _site(f, field, value) for f, field, value in now}
     changes, gone = lock_drift(lock, sites)

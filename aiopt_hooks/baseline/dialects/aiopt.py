@@ -6,6 +6,7 @@ completion_tokens, endpoint, attempt, trace_id, status, meta.feature_tag` (+ `co
 Fallbacks follow AIOpt's own normalizer: input = input_tokens ?? prompt_tokens; feature =
 feature_tag ?? meta.feature_tag ?? endpoint; retries = retries ?? max(attempt - 1, 0).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,12 +20,21 @@ _TRUNCATED = {"length", "max_tokens", "max_output_tokens"}
 _FEATURE_KEYS = ("feature_tag", "feature", "route")
 # Keys of other dialects' flat rows (LiteLLM spend logs, Helicone exports, response objects):
 # a row with any of them is not an AIOpt row even though it has `model` and `prompt_tokens`.
-_FOREIGN_KEYS = ("usage", "spend", "response_cost", "call_type", "model_group", "request_created_at",
-                 "response_created_at", "request_properties", "usageDetails")
+_FOREIGN_KEYS = (
+    "usage",
+    "spend",
+    "response_cost",
+    "call_type",
+    "model_group",
+    "request_created_at",
+    "response_created_at",
+    "request_properties",
+    "usageDetails",
+)
 
 
 def _count(value: Any, key: str) -> int:
-    if type(value) is int and 0 <= value < 1_000_000_000:   # the common case, without float()
+    if type(value) is int and 0 <= value < 1_000_000_000:  # the common case, without float()
         return value
     if isinstance(value, bool):
         raise ValueError(f"`{key}` is not a count: {value!r}")
@@ -76,8 +86,11 @@ def normalize(row: dict[str, Any]) -> Request:
             raise ValueError("no `input_tokens` / `prompt_tokens`")
     inp = _count(raw_input, "input_tokens")
     raw_output = get("output_tokens")
-    output = _tokens(row, "completion_tokens") if raw_output is None or raw_output == "" \
+    output = (
+        _tokens(row, "completion_tokens")
+        if raw_output is None or raw_output == ""
         else _count(raw_output, "output_tokens")
+    )
     feature = get("feature_tag")
     if not feature:
         feature = feature_of(row)

@@ -10,6 +10,7 @@ timestamp: the log line wraps it with `ts` / `timestamp` (flat beside the body's
 `{"ts", "feature_tag", "response": {...}}`).  `usage.service_tier` (`priority`, `batch`) bills
 the request at that tier's rates.
 """
+
 from __future__ import annotations
 
 from typing import Any

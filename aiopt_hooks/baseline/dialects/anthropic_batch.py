@@ -8,6 +8,7 @@ set `baseline.window_days` to the span the batches cover (a log without any time
 error otherwise); a `ts` / `timestamp` added to each line is read.  The feature is the line's
 feature tag, else the `custom_id` up to its last `-` or `:` (`summarize-0042` -> `summarize`).
 """
+
 from __future__ import annotations
 
 import re

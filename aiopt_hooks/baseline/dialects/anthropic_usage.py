@@ -12,6 +12,7 @@ each result counts as one request and the summary says so (per-request changes c
 from it).  A `200k-1M` context window puts the bucket in the long-context price tier.  The
 feature is the `workspace_id`.  Web-search fees are not tokens and are not priced.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -36,8 +37,7 @@ def _buckets(row: dict[str, Any]) -> list[dict[str, Any]]:
 
 def detect(row: dict[str, Any]) -> bool:
     try:
-        return any("starting_at" in b and any(_is_result(r) for r in b.get("results") or [])
-                   for b in _buckets(row)[:5])
+        return any("starting_at" in b and any(_is_result(r) for r in b.get("results") or []) for b in _buckets(row)[:5])
     except TypeError:
         return False
 
@@ -60,10 +60,20 @@ def normalize(row: dict[str, Any]) -> Request:
     read = count(row, "cache_read_input_tokens")
     window = str(row.get("context_window") or "")
     return make_request(
-        model=row.get("model"), provider="anthropic", feature=str(row.get("workspace_id") or ""),
-        input=count(row, "uncached_input_tokens") + read + write, cached=read, cache_write=write,
-        cache_write_1h=write_1h, output=count(row, "output_tokens"), ts=start, end=end, requests=0,
-        tier=service_tier(row.get("service_tier")), min_input=LONG_CONTEXT if window.startswith("200k") else 0)
+        model=row.get("model"),
+        provider="anthropic",
+        feature=str(row.get("workspace_id") or ""),
+        input=count(row, "uncached_input_tokens") + read + write,
+        cached=read,
+        cache_write=write,
+        cache_write_1h=write_1h,
+        output=count(row, "output_tokens"),
+        ts=start,
+        end=end,
+        requests=0,
+        tier=service_tier(row.get("service_tier")),
+        min_input=LONG_CONTEXT if window.startswith("200k") else 0,
+    )
 
 
 DIALECT = Dialect("anthropic-usage", detect, normalize, unpack)

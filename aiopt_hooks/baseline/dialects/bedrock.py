@@ -11,6 +11,7 @@ model.  An application inference profile ARN names no model: it is kept as writt
 unknown model (map it with `aliases:`).  The stop reason (`output.outputBodyJson.stopReason` /
 `stop_reason`) `max_tokens` / `length` is a truncated request.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -57,11 +58,17 @@ def normalize(row: dict[str, Any]) -> Request:
     write = count(inp, "cacheWriteInputTokenCount") or count(row, "cacheWriteInputTokenCount")
     metadata = loads_if_text(row.get("requestMetadata")) or {}
     return make_request(
-        model=model_of(model_id), provider="bedrock",
+        model=model_of(model_id),
+        provider="bedrock",
         feature=feature_of(metadata if isinstance(metadata, dict) else {}, row),
-        input=count(inp, "inputTokenCount") + read + write, cached=read, cache_write=write,
-        output=count(out, "outputTokenCount"), ts=parse_ts(row.get("timestamp")),
-        ok=not row.get("errorCode"), truncated=_stop_reason(out) in _TRUNCATED)
+        input=count(inp, "inputTokenCount") + read + write,
+        cached=read,
+        cache_write=write,
+        output=count(out, "outputTokenCount"),
+        ts=parse_ts(row.get("timestamp")),
+        ok=not row.get("errorCode"),
+        truncated=_stop_reason(out) in _TRUNCATED,
+    )
 
 
 DIALECT = Dialect("bedrock", detect, normalize)

@@ -5,6 +5,7 @@ Stage: log record -> Request.  Every reader module in `baseline/` builds its Req
 inside input, reasoning inside output).  Readers raise ValueError / KeyError / TypeError on a
 bad record; `detect` functions built from these helpers never raise.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,24 @@ from aiopt_hooks.baseline.dialects.aiopt import feature_of as _flat_feature
 from aiopt_hooks.baseline.model import Request
 from aiopt_hooks.baseline.timestamps import parse_ts
 
-__all__ = ["FEATURE_KEYS", "count", "sub", "items", "first", "loads_if_text", "body_of", "feature_of",
-           "tag_feature", "retries_of", "parse_cost", "is_ok", "provider_of", "envelope", "make_request",
-           "service_tier"]
+__all__ = [
+    "FEATURE_KEYS",
+    "count",
+    "sub",
+    "items",
+    "first",
+    "loads_if_text",
+    "body_of",
+    "feature_of",
+    "tag_feature",
+    "retries_of",
+    "parse_cost",
+    "is_ok",
+    "provider_of",
+    "envelope",
+    "make_request",
+    "service_tier",
+]
 
 FEATURE_KEYS = ("feature_tag", "feature", "route")
 _WRAPPERS = ("response", "body")
@@ -147,22 +163,42 @@ def provider_of(row: dict[str, Any], body: dict[str, Any], default: str) -> str:
     return default
 
 
-def envelope(row: dict[str, Any], body: dict[str, Any], *ts_keys: str,
-             cost: float | None = None) -> dict[str, Any]:
+def envelope(row: dict[str, Any], body: dict[str, Any], *ts_keys: str, cost: float | None = None) -> dict[str, Any]:
     """What a log line adds around a provider response body (the line wins over the body):
     feature tag, `ts` / `timestamp` (else the body's `ts_keys`), `retries` / `attempt`, failure
     `status`, and a stated `cost` / `cost_usd` / `billed_cost` (else `cost` from the body)."""
     stated = parse_cost(first(row, "cost", "cost_usd", "billed_cost"))
-    return dict(feature=feature_of(row, body),
-                ts=parse_ts(first(row, "ts", "timestamp") or first(body, *ts_keys)),
-                ok=is_ok(row, body), retries=retries_of(row), cost=cost if stated is None else stated)
+    return dict(
+        feature=feature_of(row, body),
+        ts=parse_ts(first(row, "ts", "timestamp") or first(body, *ts_keys)),
+        ok=is_ok(row, body),
+        retries=retries_of(row),
+        cost=cost if stated is None else stated,
+    )
 
 
-def make_request(*, model: Any, input: int, output: int, provider: str = "", feature: str = "",
-                 cached: int = 0, cache_write: int = 0, cache_write_1h: int = 0, reasoning: int = 0,
-                 ts: float | None = None, ok: bool = True, retries: int = 0, truncated: bool = False,
-                 cost: float | None = None, user: str = "", requests: int = 1, end: float | None = None,
-                 tier: str = "", min_input: int = 0) -> Request:
+def make_request(
+    *,
+    model: Any,
+    input: int,
+    output: int,
+    provider: str = "",
+    feature: str = "",
+    cached: int = 0,
+    cache_write: int = 0,
+    cache_write_1h: int = 0,
+    reasoning: int = 0,
+    ts: float | None = None,
+    ok: bool = True,
+    retries: int = 0,
+    truncated: bool = False,
+    cost: float | None = None,
+    user: str = "",
+    requests: int = 1,
+    end: float | None = None,
+    tier: str = "",
+    min_input: int = 0,
+) -> Request:
     """One Request with its token classes nested: cached + cache_write <= input, reasoning <= output.
     An aggregated row gives `requests` (its token fields are sums) and its bucket's `end`."""
     if not model or not isinstance(model, str):
@@ -171,11 +207,27 @@ def make_request(*, model: Any, input: int, output: int, provider: str = "", fea
         raise ValueError(f"unknown service tier {tier!r}")
     cached = min(cached, input)
     cache_write = min(cache_write, input - cached)
-    return Request(ts=ts, provider=provider.lower(), model=model, feature=feature, input=input,
-                   cached=cached, cache_write=cache_write, output=output,
-                   reasoning=min(reasoning, output), ok=ok, retries=retries, truncated=truncated,
-                   cost=cost, cache_write_1h=min(cache_write_1h, cache_write), user=user, requests=requests, end=end,
-                   tier=tier, min_input=min_input)
+    return Request(
+        ts=ts,
+        provider=provider.lower(),
+        model=model,
+        feature=feature,
+        input=input,
+        cached=cached,
+        cache_write=cache_write,
+        output=output,
+        reasoning=min(reasoning, output),
+        ok=ok,
+        retries=retries,
+        truncated=truncated,
+        cost=cost,
+        cache_write_1h=min(cache_write_1h, cache_write),
+        user=user,
+        requests=requests,
+        end=end,
+        tier=tier,
+        min_input=min_input,
+    )
 
 
 def service_tier(value: Any, batch: Any = None) -> str:

@@ -8,6 +8,7 @@ is `modelVersion` without its `models/` prefix; the time is the line's `ts` / `t
 Vertex's `createTime`; `finishReason: MAX_TOKENS` = truncated.  The snake_case keys a Python SDK
 `model_dump()` writes (`usage_metadata.prompt_token_count`, ...) are read too.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -10,6 +10,7 @@ the `Helicone-Property-Feature` (or `-Feature-Tag`, `-Route`) custom property, f
 `request_properties` / `properties`, a JSON string in the CSV.  Time: `request_created_at`;
 a non-2xx `response_status` is a failed request.
 """
+
 from __future__ import annotations
 
 from typing import Any

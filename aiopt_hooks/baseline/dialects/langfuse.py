@@ -15,6 +15,7 @@ Stage: log record -> generations (`unpack`) -> Request.
   on the trace, else the trace `name`, else the generation `name`.
 - Time `startTime`; model `model` (or `providedModelName`); `level: ERROR` = failed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -106,21 +107,27 @@ def _tokens(generation: dict[str, Any], usage: dict[str, Any]) -> dict[str, Any]
         raise ValueError("no `usage` / `usageDetails`")
     if str(usage.get("unit") or "TOKENS").upper() != "TOKENS":
         raise ValueError(f"usage counted in {usage['unit']}, not tokens")
-    return dict(input=count(usage, "input", "promptTokens", "prompt_tokens", "input_tokens"),
-                output=count(usage, "output", "completionTokens", "completion_tokens", "output_tokens"))
+    return dict(
+        input=count(usage, "input", "promptTokens", "prompt_tokens", "input_tokens"),
+        output=count(usage, "output", "completionTokens", "completion_tokens", "output_tokens"),
+    )
 
 
 def _cost(generation: dict[str, Any], usage: dict[str, Any]) -> float | None:
     details = sub(generation, "costDetails")
     if details:
         return parse_cost(details["total"] if "total" in details else sum(float(v) for v in details.values()))
-    return parse_cost(first(usage, "totalCost") if "totalCost" in usage else
-                 first(generation, "calculatedTotalCost", "totalCost"))
+    return parse_cost(
+        first(usage, "totalCost") if "totalCost" in usage else first(generation, "calculatedTotalCost", "totalCost")
+    )
 
 
 def _feature(generation: dict[str, Any], trace: dict[str, Any]) -> str:
-    return (feature_of(generation, trace) or tag_feature(trace.get("tags"), plain=False)
-            or str(trace.get("name") or generation.get("name") or ""))
+    return (
+        feature_of(generation, trace)
+        or tag_feature(trace.get("tags"), plain=False)
+        or str(trace.get("name") or generation.get("name") or "")
+    )
 
 
 def normalize(generation: dict[str, Any]) -> Request:

@@ -8,6 +8,7 @@ summed as the `langfuse` dialect does), `cost_details` (`total`), `level`, `meta
 of other types (SPAN, EVENT, traces) are skipped.  The feature is a feature key in `metadata`,
 else the observation `name` (the trace's name lives in another file).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -18,9 +19,15 @@ from aiopt_hooks.baseline.dialects.base import Dialect
 from aiopt_hooks.baseline.dialects.fields import first, loads_if_text
 from aiopt_hooks.baseline.model import Request
 
-_RENAMES = {"usage_details": "usageDetails", "cost_details": "costDetails", "start_time": "startTime",
-            "trace_id": "traceId", "provided_model_name": "providedModelName",
-            "total_cost": "totalCost", "calculated_total_cost": "calculatedTotalCost"}
+_RENAMES = {
+    "usage_details": "usageDetails",
+    "cost_details": "costDetails",
+    "start_time": "startTime",
+    "trace_id": "traceId",
+    "provided_model_name": "providedModelName",
+    "total_cost": "totalCost",
+    "calculated_total_cost": "calculatedTotalCost",
+}
 _MARKERS = ("usage_details", "provided_model_name", "cost_details")
 
 
@@ -34,8 +41,10 @@ def unpack(row: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def normalize(row: dict[str, Any]) -> Request:
-    record = {_RENAMES.get(k, k): loads_if_text(v) if k in ("usage_details", "cost_details", "metadata") else v
-              for k, v in row.items()}
+    record = {
+        _RENAMES.get(k, k): loads_if_text(v) if k in ("usage_details", "cost_details", "metadata") else v
+        for k, v in row.items()
+    }
     record["model"] = first(row, "provided_model_name", "model", "internal_model_id")
     record.pop("providedModelName", None)
     record["_trace"] = {}

@@ -9,6 +9,7 @@ their children's tokens and are skipped.  `prompt_tokens` (cache reads inside it
 from `extra.metadata.ls_provider`.  Feature: a feature key in `extra.metadata`, else a
 `feature:x` tag.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -33,9 +34,11 @@ def unpack(row: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 def _model(row: dict[str, Any]) -> Any:
     extra = sub(row, "extra")
-    return (first(sub(extra, "metadata"), "ls_model_name")
-            or first(sub(extra, "invocation_params"), "model", "model_name", "model_id")
-            or first(sub(sub(row, "outputs"), "llm_output"), "model_name"))
+    return (
+        first(sub(extra, "metadata"), "ls_model_name")
+        or first(sub(extra, "invocation_params"), "model", "model_name", "model_id")
+        or first(sub(sub(row, "outputs"), "llm_output"), "model_name")
+    )
 
 
 def _truncated(row: dict[str, Any]) -> bool:
@@ -57,15 +60,19 @@ def normalize(row: dict[str, Any]) -> Request:
     if total is None and any(p is not None for p in parts):
         total = sum(p or 0.0 for p in parts)
     return make_request(
-        model=_model(row), provider=str(metadata.get("ls_provider") or ""),
+        model=_model(row),
+        provider=str(metadata.get("ls_provider") or ""),
         feature=feature_of(metadata, row) or tag_feature(row.get("tags"), plain=False),
-        input=count(row, "prompt_tokens"), cached=count(prompt_details, "cache_read"),
+        input=count(row, "prompt_tokens"),
+        cached=count(prompt_details, "cache_read"),
         cache_write=count(prompt_details, "cache_creation", "cache_write"),
         output=count(row, "completion_tokens"),
         reasoning=count(sub(row, "completion_token_details"), "reasoning"),
         ts=parse_ts(first(row, "start_time")),
         ok=not row.get("error") and str(row.get("status") or "success").lower() != "error",
-        truncated=_truncated(row), cost=total)
+        truncated=_truncated(row),
+        cost=total,
+    )
 
 
 DIALECT = Dialect("langsmith", detect, normalize, unpack)

@@ -13,6 +13,7 @@ Stage: log record -> Request.
   retries: `metadata.attempted_retries`.
 A proxy cache hit (`cache_hit` true) called no model, so it is not a billed request: skipped.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -83,8 +84,7 @@ def normalize(row: dict[str, Any]) -> Request:
         provider=str(row.get("custom_llm_provider") or ""),
         feature=_feature(row, metadata),
         input=count(row, "prompt_tokens"),
-        cached=(count(sub(usage, "prompt_tokens_details"), "cached_tokens")
-                or count(usage, "cache_read_input_tokens")),
+        cached=(count(sub(usage, "prompt_tokens_details"), "cached_tokens") or count(usage, "cache_read_input_tokens")),
         cache_write=count(usage, "cache_creation_input_tokens"),
         output=count(row, "completion_tokens"),
         reasoning=count(sub(usage, "completion_tokens_details"), "reasoning_tokens"),

@@ -15,6 +15,7 @@ the wrapper's `ts` / `timestamp`, feature tag, `retries` / `attempt`, `status` a
 Batch API output lines are billed at the Batch tier; a body's `service_tier` (`flex`,
 `priority`) at its tier's rates.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -49,20 +50,24 @@ def _is_openrouter(body: dict[str, Any]) -> bool:
 def _chat(body: dict[str, Any], usage: dict[str, Any]) -> dict[str, Any]:
     details = sub(usage, "prompt_tokens_details")
     return dict(
-        input=count(usage, "prompt_tokens"), output=count(usage, "completion_tokens"),
+        input=count(usage, "prompt_tokens"),
+        output=count(usage, "completion_tokens"),
         # DeepSeek's chat shape says `prompt_cache_hit_tokens`; OpenRouter adds `cache_write_tokens`.
         cached=count(details, "cached_tokens") or count(usage, "prompt_cache_hit_tokens"),
         cache_write=count(details, "cache_write_tokens"),
         reasoning=count(sub(usage, "completion_tokens_details"), "reasoning_tokens"),
-        truncated=any(choice.get("finish_reason") == "length" for choice in items(body, "choices")))
+        truncated=any(choice.get("finish_reason") == "length" for choice in items(body, "choices")),
+    )
 
 
 def _responses(body: dict[str, Any], usage: dict[str, Any]) -> dict[str, Any]:
     return dict(
-        input=count(usage, "input_tokens"), output=count(usage, "output_tokens"),
+        input=count(usage, "input_tokens"),
+        output=count(usage, "output_tokens"),
         cached=count(sub(usage, "input_tokens_details"), "cached_tokens"),
         reasoning=count(sub(usage, "output_tokens_details"), "reasoning_tokens"),
-        truncated=sub(body, "incomplete_details").get("reason") == "max_output_tokens")
+        truncated=sub(body, "incomplete_details").get("reason") == "max_output_tokens",
+    )
 
 
 def normalize(row: dict[str, Any]) -> Request:
@@ -79,9 +84,13 @@ def normalize(row: dict[str, Any]) -> Request:
     # A Batch API output line (`custom_id` + `response.body`) is billed at the Batch tier; a
     # response's own `service_tier` (flex, priority) says which tier billed it.
     batch = "custom_id" in row and row is not body
-    return make_request(**tokens, **wrapper, model=body.get("model"),
-                        provider=provider_of(row, body, default_provider),
-                        tier="batch" if batch else service_tier(body.get("service_tier")))
+    return make_request(
+        **tokens,
+        **wrapper,
+        model=body.get("model"),
+        provider=provider_of(row, body, default_provider),
+        tier="batch" if batch else service_tier(body.get("service_tier")),
+    )
 
 
 DIALECT = Dialect("openai", detect, normalize)

@@ -15,6 +15,7 @@ tier, `service_tier: flex` / `priority` at theirs.  Audio and image tokens are p
 OpenAI: a row carrying them is a bad row (named), never priced as text.  The feature is the
 `project_id` (map it with `features.<name>.match: {feature_tag: proj_...}`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -36,8 +37,14 @@ def _is_bucket(row: dict[str, Any]) -> bool:
 def detect(row: dict[str, Any]) -> bool:
     if row.get("object") == "page" and isinstance(row.get("data"), list):
         buckets = [b for b in row["data"][:5] if isinstance(b, dict)]
-        return any(_is_bucket(b) and any(isinstance(r, dict) and ("num_model_requests" in r or r.get("object") == _RESULT)
-                                         for r in b.get("results") or []) for b in buckets)
+        return any(
+            _is_bucket(b)
+            and any(
+                isinstance(r, dict) and ("num_model_requests" in r or r.get("object") == _RESULT)
+                for r in b.get("results") or []
+            )
+            for b in buckets
+        )
     if _is_bucket(row):
         return any(isinstance(r, dict) and "num_model_requests" in r for r in row.get("results") or [])
     return "num_model_requests" in row and "start_time" in row
@@ -45,7 +52,7 @@ def detect(row: dict[str, Any]) -> bool:
 
 def unpack(row: dict[str, Any]) -> Iterator[dict[str, Any]]:
     buckets = items(row, "data") if row.get("object") == "page" else [row] if _is_bucket(row) else None
-    if buckets is None:   # a dashboard CSV row
+    if buckets is None:  # a dashboard CSV row
         if first(row, "model", "num_model_requests", "input_tokens", "output_tokens") is not None:
             yield row
         return
@@ -61,18 +68,27 @@ def normalize(row: dict[str, Any]) -> Request:
         raise ValueError("a usage bucket with tokens but no `num_model_requests`")
     for key in _PRICED_APART:
         if count(row, key):
-            raise ValueError(f"`{key}` is billed at its own rates, not read: leave audio/image models out "
-                             "of the export (filter by model)")
+            raise ValueError(
+                f"`{key}` is billed at its own rates, not read: leave audio/image models out "
+                "of the export (filter by model)"
+            )
     if not first(row, "model"):
         raise ValueError("a usage bucket without `model`: export with group_by=model")
     start, end = parse_ts(first(row, "start_time", "start_time_iso")), parse_ts(first(row, "end_time", "end_time_iso"))
     if start is None or end is None:
         raise ValueError("a usage bucket without `start_time` / `end_time`")
     return make_request(
-        model=row.get("model"), provider="openai", feature=str(row.get("project_id") or ""),
-        input=count(row, "input_tokens"), cached=count(row, "input_cached_tokens"),
-        output=count(row, "output_tokens"), ts=start, end=end, requests=requests,
-        tier=service_tier(row.get("service_tier"), row.get("batch")))
+        model=row.get("model"),
+        provider="openai",
+        feature=str(row.get("project_id") or ""),
+        input=count(row, "input_tokens"),
+        cached=count(row, "input_cached_tokens"),
+        output=count(row, "output_tokens"),
+        ts=start,
+        end=end,
+        requests=requests,
+        tier=service_tier(row.get("service_tier"), row.get("batch")),
+    )
 
 
 DIALECT = Dialect("openai-usage", detect, normalize, unpack)

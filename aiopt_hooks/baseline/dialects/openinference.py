@@ -14,6 +14,7 @@ Stage: log record -> LLM spans (`unpack`) -> Request.
 - Time `start_time` (or `startTimeUnixNano`); status ERROR = failed; feature: a feature key in
   `metadata` (a JSON string) or the span's own attributes, else none.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -44,7 +45,7 @@ def attributes(record: dict[str, Any]) -> dict[str, Any]:
         out.update({str(e["key"]): _value(e.get("value")) for e in raw if isinstance(e, dict) and "key" in e})
     elif isinstance(raw, dict):
         _flatten("", raw, out)
-    for key, value in record.items():   # dotted dataframe columns
+    for key, value in record.items():  # dotted dataframe columns
         if key.startswith("attributes."):
             out[key.removeprefix("attributes.")] = value
     return out
@@ -74,7 +75,7 @@ def _kind(record: dict[str, Any], attrs: dict[str, Any]) -> str:
 
 
 def unpack(row: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for span in (_spans(row) if "resourceSpans" in row else [row]):
+    for span in _spans(row) if "resourceSpans" in row else [row]:
         attrs = attributes(span)
         if _kind(span, attrs) == "LLM" and _has_tokens(attrs):
             yield span
@@ -84,10 +85,14 @@ def normalize(record: dict[str, Any]) -> Request:
     attrs = attributes(record)
     metadata = loads_if_text(attrs.get("metadata")) or {}
     status = record.get("status")
-    code = str(first(status, "code", "status_code") if isinstance(status, dict) else
-               first(record, "status_code") or status or "").upper()
+    code = str(
+        first(status, "code", "status_code")
+        if isinstance(status, dict)
+        else first(record, "status_code") or status or ""
+    ).upper()
     return make_request(
-        model=first(attrs, "llm.model_name"), provider=str(first(attrs, "llm.provider", "llm.system") or ""),
+        model=first(attrs, "llm.model_name"),
+        provider=str(first(attrs, "llm.provider", "llm.system") or ""),
         feature=feature_of(metadata if isinstance(metadata, dict) else {}, attrs),
         input=count(attrs, "llm.token_count.prompt"),
         cached=count(attrs, "llm.token_count.prompt_details.cache_read"),
@@ -95,7 +100,8 @@ def normalize(record: dict[str, Any]) -> Request:
         output=count(attrs, "llm.token_count.completion"),
         reasoning=count(attrs, "llm.token_count.completion_details.reasoning"),
         ts=parse_ts(first(record, "start_time", "startTimeUnixNano", "startTime")),
-        ok=code not in ("ERROR", "2", "STATUS_CODE_ERROR"))
+        ok=code not in ("ERROR", "2", "STATUS_CODE_ERROR"),
+    )
 
 
 DIALECT = Dialect("openinference", detect, normalize, unpack)

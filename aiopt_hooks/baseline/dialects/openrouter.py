@@ -17,6 +17,7 @@ Stage: log record -> records (`unpack`) -> Request.
 Reasoning tokens are inside the completion tokens (OpenRouter bills them as completion).
 The model is the permaslug where given (`openai/gpt-4.1-2025-04-14`), billed through OpenRouter.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -47,8 +48,12 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_activity(record: Any) -> bool:
-    return (isinstance(record, dict) and "date" in record and "requests" in record
-            and any(key in record for key in _ACTIVITY))
+    return (
+        isinstance(record, dict)
+        and "date" in record
+        and "requests" in record
+        and any(key in record for key in _ACTIVITY)
+    )
 
 
 def detect(row: dict[str, Any]) -> bool:
@@ -70,34 +75,45 @@ def _activity(row: dict[str, Any]) -> Request:
         raise ValueError("an activity row without `date`")
     usage, byok = parse_cost(first(row, "usage")), parse_cost(first(row, "byok_usage_inference", "byokUsageInference"))
     return make_request(
-        model=first(row, "model_permaslug", "modelPermaslug", "model"), provider="openrouter",
-        feature=feature_of(row), input=count(row, "prompt_tokens", "promptTokens"),
+        model=first(row, "model_permaslug", "modelPermaslug", "model"),
+        provider="openrouter",
+        feature=feature_of(row),
+        input=count(row, "prompt_tokens", "promptTokens"),
         output=count(row, "completion_tokens", "completionTokens"),
-        reasoning=count(row, "reasoning_tokens", "reasoningTokens"), ts=start, end=start + DAY,
+        reasoning=count(row, "reasoning_tokens", "reasoningTokens"),
+        ts=start,
+        end=start + DAY,
         requests=count(row, "requests") or 1,
-        cost=None if usage is None and byok is None else (usage or 0.0) + (byok or 0.0))
+        cost=None if usage is None and byok is None else (usage or 0.0) + (byok or 0.0),
+    )
 
 
 def normalize(row: dict[str, Any]) -> Request:
     if _is_activity(row):
         return _activity(row)
     native = first(row, "native_tokens_prompt", "nativeTokensPrompt") is not None
-    cost, byok = parse_cost(first(row, "total_cost", "totalCost", "cost_total")), parse_cost(
-        first(row, "byok_usage_inference", "byokUsageInference"))
+    cost, byok = (
+        parse_cost(first(row, "total_cost", "totalCost", "cost_total")),
+        parse_cost(first(row, "byok_usage_inference", "byokUsageInference")),
+    )
     return make_request(
-        model=first(row, "model_permaslug", "modelPermaslug", "model"), provider="openrouter",
+        model=first(row, "model_permaslug", "modelPermaslug", "model"),
+        provider="openrouter",
         feature=feature_of(row, sub(row, "metadata")),
-        input=count(row, "native_tokens_prompt", "nativeTokensPrompt") if native else
-        count(row, "tokens_prompt", "tokensPrompt"),
-        output=count(row, "native_tokens_completion", "nativeTokensCompletion") if native else
-        count(row, "tokens_completion", "tokensCompletion"),
+        input=count(row, "native_tokens_prompt", "nativeTokensPrompt")
+        if native
+        else count(row, "tokens_prompt", "tokensPrompt"),
+        output=count(row, "native_tokens_completion", "nativeTokensCompletion")
+        if native
+        else count(row, "tokens_completion", "tokensCompletion"),
         cached=count(row, "native_tokens_cached", "nativeTokensCached", "tokens_cached"),
         reasoning=count(row, "native_tokens_reasoning", "nativeTokensReasoning", "tokens_reasoning"),
         ts=parse_ts(first(row, "created_at", "createdAt")),
         ok=not row.get("cancelled"),
         truncated=str(first(row, "finish_reason", "finishReason", "finish_reason_normalized") or "") == "length",
         cost=None if cost is None and byok is None else (cost or 0.0) + (byok or 0.0),
-        tier=service_tier(first(row, "service_tier", "serviceTier")))
+        tier=service_tier(first(row, "service_tier", "serviceTier")),
+    )
 
 
 DIALECT = Dialect("openrouter", detect, normalize, unpack)

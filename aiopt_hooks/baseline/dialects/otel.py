@@ -24,6 +24,7 @@ Spans without usage (HTTP, tools) and agent / workflow roll-ups (`invoke_agent`,
 `execute_tool`, `invoke_workflow`, or no model), which repeat their model calls' tokens, are
 skipped, not counted.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -40,8 +41,15 @@ _CACHE_READ = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_
 _CACHE_WRITE = ("gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_tokens")
 _MODEL = ("gen_ai.response.model", "gen_ai.request.model")
 _TIME = ("startTimeUnixNano", "timeUnixNano", "start_time", "startTime", "timestamp")
-_FEATURE = ("feature_tag", "feature", "app.feature", "aiopt.feature", "aiopt.feature_tag",
-            "gen_ai.agent.name", "gen_ai.prompt.name")
+_FEATURE = (
+    "feature_tag",
+    "feature",
+    "app.feature",
+    "aiopt.feature",
+    "aiopt.feature_tag",
+    "gen_ai.agent.name",
+    "gen_ai.prompt.name",
+)
 _ROLLUPS = {"invoke_agent", "create_agent", "execute_tool", "invoke_workflow"}
 _TRUNCATED = {"length", "max_tokens", "max_output_tokens"}
 _EXPORTS = (("resourceSpans", "scopeSpans", "spans"), ("resourceLogs", "scopeLogs", "logRecords"))

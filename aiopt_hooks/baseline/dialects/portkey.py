@@ -8,6 +8,7 @@ there), `trace_id`, and the optional `request.body` / `response.body`.  Cache re
 response body's usage where it is exported (`prompt_tokens_details.cached_tokens`, inside the
 prompt; Anthropic's `cache_read_input_tokens` / `cache_creation_input_tokens`, added to it).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,13 +45,18 @@ def normalize(row: dict[str, Any]) -> Request:
         raise ValueError(f"cost in {row['cost_currency']}, not USD")
     status = first(row, "is_success")
     return make_request(
-        model=first(row, "ai_model"), provider=str(row.get("ai_org") or ""),
+        model=first(row, "ai_model"),
+        provider=str(row.get("ai_org") or ""),
         feature=feature_of(metadata if isinstance(metadata, dict) else {}, row),
-        input=count(row, "req_units") + read + write, cached=cached or read, cache_write=write,
-        output=count(row, "res_units"), ts=parse_ts(first(row, "created_at")),
-        ok=(status is None or str(status).lower() in ("1", "true")) and
-        not 400 <= int(float(first(row, "response_status_code") or 200)) < 600,
-        cost=None if cents is None else cents / 100)
+        input=count(row, "req_units") + read + write,
+        cached=cached or read,
+        cache_write=write,
+        output=count(row, "res_units"),
+        ts=parse_ts(first(row, "created_at")),
+        ok=(status is None or str(status).lower() in ("1", "true"))
+        and not 400 <= int(float(first(row, "response_status_code") or 200)) < 600,
+        cost=None if cents is None else cents / 100,
+    )
 
 
 DIALECT = Dialect("portkey", detect, normalize)

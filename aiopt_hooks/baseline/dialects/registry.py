@@ -2,6 +2,7 @@
 
 A new dialect is one module under `baseline/dialects/` with `DIALECT` and one entry here.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,11 +34,26 @@ from aiopt_hooks.baseline.dialects.base import Dialect
 # (snake_case) before Langfuse, OpenInference spans before OTel GenAI ones; LiteLLM before OpenAI
 # (its payload may carry the OpenAI response), Anthropic batch results and Anthropic before OpenAI
 # (both say `usage.input_tokens`), the flat AIOpt rows last.
-DIALECTS: tuple[Dialect, ...] = (openai_usage.DIALECT, anthropic_usage.DIALECT, openrouter.DIALECT, bedrock.DIALECT,
-                                 portkey.DIALECT, langsmith.DIALECT, langfuse_blob.DIALECT, langfuse.DIALECT,
-                                 openinference.DIALECT, otel.DIALECT, litellm.DIALECT, helicone.DIALECT,
-                                 anthropic_batch.DIALECT, anthropic.DIALECT, gemini.DIALECT, openai.DIALECT,
-                                 writeup.DIALECT, aiopt.DIALECT)
+DIALECTS: tuple[Dialect, ...] = (
+    openai_usage.DIALECT,
+    anthropic_usage.DIALECT,
+    openrouter.DIALECT,
+    bedrock.DIALECT,
+    portkey.DIALECT,
+    langsmith.DIALECT,
+    langfuse_blob.DIALECT,
+    langfuse.DIALECT,
+    openinference.DIALECT,
+    otel.DIALECT,
+    litellm.DIALECT,
+    helicone.DIALECT,
+    anthropic_batch.DIALECT,
+    anthropic.DIALECT,
+    gemini.DIALECT,
+    openai.DIALECT,
+    writeup.DIALECT,
+    aiopt.DIALECT,
+)
 
 
 def detect_dialect(row: dict[str, Any], forced: str | None = None) -> Dialect | None:

@@ -6,6 +6,7 @@ Stage: log record -> Request.  `endpoint` is the feature tag when no better tag 
 `cost` is the stated cost; the provider is left to the price data.  `user_id` is only counted
 (distinct users): it is never stored in a summary or printed.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,11 +31,18 @@ def normalize(row: dict[str, Any]) -> Request:
             raise ValueError("`total_tokens` is less than `prompt_tokens` and there is no `response_tokens`")
         output = total - prompt
     user = row.get("user_id")
-    return make_request(model=row.get("model_id"), input=prompt, output=output,
-                        provider=str(row.get("provider") or ""), feature=feature_of(row),
-                        ts=parse_ts(first(row, "timestamp", "ts")), ok=is_ok(row),
-                        retries=retries_of(row), cost=parse_cost(first(row, "cost", "cost_usd")),
-                        user="" if user is None else str(user))
+    return make_request(
+        model=row.get("model_id"),
+        input=prompt,
+        output=output,
+        provider=str(row.get("provider") or ""),
+        feature=feature_of(row),
+        ts=parse_ts(first(row, "timestamp", "ts")),
+        ok=is_ok(row),
+        retries=retries_of(row),
+        cost=parse_cost(first(row, "cost", "cost_usd")),
+        user="" if user is None else str(user),
+    )
 
 
 DIALECT = Dialect("writeup", detect, normalize)

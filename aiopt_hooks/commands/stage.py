@@ -33,6 +33,8 @@ def stage_of(options: CheckOptions, hook_type: str | None, guard: bool, env: Map
     if hook_type in HOOK_STAGES:
         return Stage(HOOK_STAGES[hook_type], framework, *refs)
     if options.from_ref or options.to_ref:
+        if guard and framework and env.get("PRE_COMMIT_REMOTE_NAME"):  # a push, even inside a CI job
+            return Stage("pre-push", True, *refs)
         if in_ci(env):
             return Stage("ci", framework, *refs)
         if guard and framework:  # the framework's pre-push (PRE_COMMIT_FROM_REF / _TO_REF)

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.support.repos import ROOT
+from tests.support.repos import ENV_VARS, ROOT
 
 # Variables that a surrounding git hook, pre-commit run or shell could leak into the children.
 LEAKY = (
@@ -25,7 +25,7 @@ LEAKY = (
     "PRE_COMMIT_HOME",
     "VIRTUAL_ENV",
     "COLUMNS",
-)
+) + ENV_VARS
 
 
 def copy_working_tree(dest: Path) -> None:

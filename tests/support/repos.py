@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from aiopt_hooks.repo.ci import CI_MARKERS, PULL_REQUEST_VARS
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_REPO = ROOT / "sample_repo"
 
@@ -89,17 +91,21 @@ def write_log(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
 
 # Environment a developer's shell may carry that would change what `aiopt` does.
 ENV_VARS = (
-    "AIOPT_SKIP",
-    "AIOPT_BASELINE",
-    "PRE_COMMIT_FROM_REF",
-    "PRE_COMMIT_TO_REF",
-    "PRE_COMMIT_REMOTE_NAME",
-    "PRE_COMMIT_LOCAL_BRANCH",
-    "SKIP",
-    "GIT_INDEX_FILE",
-    "GITHUB_STEP_SUMMARY",
-    "COLUMNS",
-)
+    (
+        "AIOPT_SKIP",
+        "AIOPT_BASELINE",
+        "PRE_COMMIT_FROM_REF",
+        "PRE_COMMIT_TO_REF",
+        "PRE_COMMIT_REMOTE_NAME",
+        "PRE_COMMIT_LOCAL_BRANCH",
+        "SKIP",
+        "GIT_INDEX_FILE",
+        "GITHUB_STEP_SUMMARY",
+        "COLUMNS",
+    )
+    + CI_MARKERS
+    + tuple(name for name, _, _ in PULL_REQUEST_VARS)
+)  # a CI job's variables: the tests set their own
 
 
 def edit(repo: GitRepo, rel: str, old: str, new: str, stage: bool = True) -> None:

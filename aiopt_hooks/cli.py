@@ -63,11 +63,32 @@ def _version() -> str:
         return "unknown (not installed; run from a source tree)"
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, looked up only when asked (the metadata import costs ~20 ms on every commit otherwise)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the installed version and exit"
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        sys.stdout.write(f"aiopt {_version()}\n")
+        parser.exit()
+
+
 def _parser(chosen: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aiopt", description="Guard against LLM cost accidents on git commit.")
-    parser.add_argument("--version", action="version", version=f"aiopt {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (module, text) in COMMANDS.items():
+    # The chosen command's parser alone (argparse builds each in ~0.5 ms, on every commit); all of them
+    # for `aiopt`, `aiopt --help` or an unknown command, which list them.
+    for name, (module, text) in COMMANDS.items() if chosen is None else [(chosen, COMMANDS[chosen])]:
         command = sub.add_parser(name, help=text, description=text)
         if name == chosen:  # only the chosen command's module is imported
             importlib.import_module(f"aiopt_hooks.commands.{module}").configure(command)

@@ -25,6 +25,9 @@ from aiopt_hooks.repo.git import (
 )
 from aiopt_hooks.repo.globs import match_any
 
+# Source files `code:` may read (aiopt_hooks.extract.source_watch.SOURCE_SUFFIXES; a test keeps them equal).
+SOURCE_SUFFIXES = (".py", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+
 if TYPE_CHECKING:  # the no-op path (nothing watched changed) stops before these stages load
     from aiopt_hooks.baseline.model import BaselineSummary
     from aiopt_hooks.extract.inventory import CallSites
@@ -62,10 +65,12 @@ def check_run(options: CheckOptions, ctx: RepoContext | None = None, lock: bool 
         files = [f for f in files if selects(f.path, wanted) or selects(f.old_path, wanted)]
     patterns = config.watch_patterns()
     watched = [f for f in files if match_any(f.path, patterns) or (f.old_path and match_any(f.old_path, patterns))]
-    if config.code:  # source files that import an LLM SDK (read in one git call; parsed only later)
+    rest = [f for f in files if f not in watched]
+    if config.code and any(f.path.endswith(SOURCE_SUFFIXES) for f in rest):
+        # source files that import an LLM SDK (read in one git call; parsed only later)
         from aiopt_hooks.extract.source_watch import llm_source_changes
 
-        watched += llm_source_changes(root, [f for f in files if f not in watched], config)
+        watched += llm_source_changes(root, rest, config)
     paths = list(baseline_patterns(options, config))
     if watched and new_ref is None:
         watched = without_merged_in(root, ctx.git_dir, watched)

@@ -62,8 +62,7 @@ class Change:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     level: Level
     code: str
     message: str
@@ -162,8 +161,7 @@ class Estimate:
         return 100.0 * self.delta / self.head_monthly_usd
 
 
-@dataclass(frozen=True)
-class Fired:
+class Fired(NamedTuple):
     """A threshold the figures are over: the numbers only; `render.reasons` says it in words."""
 
     where: str  # "policy", "features.<name>.policy", or an approval entry ("approvals.yaml:12")
@@ -175,8 +173,7 @@ class Fired:
     scope: str = ""  # "" = the whole app, else the feature whose own figures were compared
 
 
-@dataclass(frozen=True)
-class Escalated:
+class Escalated(NamedTuple):
     """A finding that a feature's own policy rates higher than the global policy did."""
 
     finding: Finding
@@ -184,8 +181,7 @@ class Escalated:
     level: Literal["block", "warn"]
 
 
-@dataclass(frozen=True)
-class Grant:
+class Grant(NamedTuple):
     """An override that approves a blocked change, and where it stands."""
 
     source: Literal["approvals", "message_trailer", "range_trailer"]
@@ -209,16 +205,14 @@ def reason_level(reason: Reason) -> str:
     return "info"
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     verdict: VerdictName
     exit_code: int
     reasons: tuple[Reason, ...] = ()
     overridden: tuple[Reason, ...] = ()  # for `approved`: what would have blocked without the grants
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """One "what would pass" candidate: a value of the changed field and the delta it would give."""
 
     feature: str
@@ -229,8 +223,7 @@ class Suggestion:
     versus_delta_monthly_usd: float | None = None
 
 
-@dataclass(frozen=True)
-class ThresholdRisk:
+class ThresholdRisk(NamedTuple):
     scope: str  # "app" or a feature name
     level: str
     threshold: str
@@ -238,8 +231,7 @@ class ThresholdRisk:
     probability: float
 
 
-@dataclass(frozen=True)
-class Risk:
+class Risk(NamedTuple):
     """P(each active threshold is crossed), from a seeded bootstrap over the baseline's days."""
 
     method: str
@@ -253,8 +245,7 @@ class Risk:
         return self.days >= 2
 
 
-@dataclass(frozen=True)
-class LockStatus:
+class LockStatus(NamedTuple):
     """The creep guard's facts: the locked total and what the committed config adds since."""
 
     monthly_usd: float

@@ -53,3 +53,10 @@ def test_every_extractor_module_is_registered_once() -> None:
     assert len({id(e) for e in EXTRACTORS}) == len(EXTRACTORS)
     registered = {e.extract.__module__.rsplit(".", 1)[-1] for e in EXTRACTORS}
     assert registered == modules
+
+
+def test_the_hot_path_knows_the_source_suffixes() -> None:
+    from aiopt_hooks import pipeline
+    from aiopt_hooks.extract import source_watch
+
+    assert pipeline.SOURCE_SUFFIXES == source_watch.SOURCE_SUFFIXES

@@ -12,7 +12,6 @@ is stale (a warning naming the command that refreshes it).  Only `aiopt lock` an
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -185,10 +184,10 @@ def check_lock(
         creep = estimate_changes(drift, summary, config, prices)
         increase = increase_of(creep, config.policy.basis)
         reasons += since_lock(increase, config.policy)
-        status = replace(
-            status, changes=len(drift), increase_usd=increase, low_usd=creep.delta_low, high_usd=creep.delta_high
+        status = status._replace(
+            changes=len(drift), increase_usd=increase, low_usd=creep.delta_low, high_usd=creep.delta_high
         )
-    status = replace(status, removed=len(removed))
+    status = status._replace(removed=len(removed))
     stale = f"the lockfile does not describe the config being committed ({_describe(drift, removed)}): {FIX}"
     finding = Finding("warn", "lock_stale", stale, file=LOCK_PATH)
     return LockCheck(status, reasons, [finding])

@@ -132,26 +132,30 @@ def group_cost(group: Group, state: State, scenario: str) -> float:
                 + (r.output * (s_out - s_reason) * m_out + r.reasoning * reason) * state.output_mult
             )
         return total * _factor(state, k)
+    # The per-cell loop runs for every cell of every matched group and trial: the state's settings are
+    # read once, outside it.
+    thresholds = state.thresholds if (delta or m_in != 1.0) else ()
+    caps, reasons, reasoning_mult, output_mult = state.caps, state.reasons, state.reasoning_mult[k], state.output_mult
     for (klass, out, truncated), (count, s_in, s_cached, s_write, s_reason) in group.cells.items():
-        if (delta or m_in != 1.0) and state.thresholds and count:
+        if thresholds and count:
             # The cell's requests move to the tier of their mean input plus the added prompt.
-            klass = bisect.bisect_left(state.thresholds, s_in / count * m_in + delta)
+            klass = bisect.bisect_left(thresholds, s_in / count * m_in + delta)
         r = rates[klass]
         scaled = out * m_out
         new_out = scaled
-        for cap in state.caps:
+        for cap in caps:
             new_out = cap.apply(new_out, truncated, scenario)
         kept = min(new_out / scaled, 1.0) if scaled else 1.0
-        reason = s_reason * m_out * kept * state.reasoning_mult[k]
+        reason = s_reason * m_out * kept * reasoning_mult
         visible = max(new_out * count - s_reason * m_out * kept, 0.0)
-        if state.reasons and count:
+        if reasons and count:
             visible, reason = _reasoning(state, k, visible / count, reason / count)
             visible, reason = visible * count, reason * count
         uncached = (s_in - s_cached - s_write) * m_in + delta * count
         total += (
             r.input * uncached
             + (r.cached * s_cached + r.cache_write * s_write) * m_in
-            + (r.output * visible + r.reasoning * reason) * state.output_mult
+            + (r.output * visible + r.reasoning * reason) * output_mult
         )
     return total * _factor(state, k)
 

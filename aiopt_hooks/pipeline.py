@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the no-op path (nothing watched changed) stops before these
     from aiopt_hooks.baseline.model import BaselineSummary
     from aiopt_hooks.extract.inventory import CallSites
     from aiopt_hooks.pricing.prices import PriceBook
+    from aiopt_hooks.verdict.overrides import Sides
 
 
 def _changed_files(ctx: RepoContext, options: CheckOptions) -> tuple[list[FileChange], str | None, str | None]:
@@ -159,7 +160,7 @@ def price_changes(
     return result
 
 
-def _after_verdict(run: Run, options: CheckOptions, ctx: RepoContext, sides: Any, lock: bool) -> Result:
+def _after_verdict(run: Run, options: CheckOptions, ctx: RepoContext, sides: Sides, lock: bool) -> Result:
     """The lockfile creep guard (more reasons), then, for a block, the overrides (grants): decided again
     by the same `decide`, on the same estimate, summary and prices."""
     from aiopt_hooks.verdict.decide import decide

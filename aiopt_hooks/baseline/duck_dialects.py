@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from aiopt_hooks.baseline.dialects import otel as otel_keys
+
 
 class Reading(NamedTuple):
     columns: dict[str, str]  # read_json columns: name -> DuckDB type
@@ -316,24 +318,24 @@ _OTEL_COUNTS = (
     "gen_ai.usage.reasoning.output_tokens",
     "gen_ai.usage.cost",
 )
+# The streaming reader's keys (`baseline/dialects/otel.py`), so both engines read the same fields.
 _OTEL_TEXT = (
-    "gen_ai.response.model",
-    "gen_ai.request.model",
+    *otel_keys.MODEL_KEYS,
     "gen_ai.provider.name",
     "gen_ai.system",
     "gen_ai.operation.name",
-    "feature_tag",
-    "feature",
-    "app.feature",
-    "aiopt.feature",
-    "aiopt.feature_tag",
-    "gen_ai.agent.name",
-    "gen_ai.prompt.name",
+    *otel_keys.FEATURE_KEYS,
     "error.type",
 )
-_OTEL_TIME = ("startTimeUnixNano", "timeUnixNano", "start_time", "startTime", "timestamp")
-_ROLLUPS = "('invoke_agent', 'create_agent', 'execute_tool', 'invoke_workflow')"
-_TRUNCATED = "('length', 'max_tokens', 'max_output_tokens')"
+_OTEL_TIME = otel_keys.TIME_KEYS
+
+
+def _sql_list(values: set[str]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
+
+
+_ROLLUPS = _sql_list(otel_keys.ROLLUPS)
+_TRUNCATED = _sql_list(otel_keys.TRUNCATED)
 
 
 def otel(level: int = 0) -> Reading:
@@ -366,7 +368,7 @@ def otel(level: int = 0) -> Reading:
         return _first(*(a(k) for k in keys), "0")
 
     has_usage = " OR ".join(f"{a(k)} IS NOT NULL" for k in _OTEL_COUNTS[:4])
-    model = first_text("gen_ai.response.model", "gen_ai.request.model")
+    model = first_text(*otel_keys.MODEL_KEYS)
     keep = f"({has_usage}) AND COALESCE({a('gen_ai.operation.name')} NOT IN {_ROLLUPS}, true) AND {model} IS NOT NULL"
     status = (
         "(CASE WHEN status IS NULL THEN '' WHEN json_type(status) = 'OBJECT' THEN "
@@ -390,17 +392,7 @@ def otel(level: int = 0) -> Reading:
         f"AND {checks} AND ({cost} IS NULL OR ({cost} >= 0 AND {cost} < 1e9))"
     )
     select = f"""SELECT {model} AS model, lower({first_text("gen_ai.provider.name", "gen_ai.system")}) AS provider,
-       COALESCE({
-        first_text(
-            "feature_tag",
-            "feature",
-            "app.feature",
-            "aiopt.feature",
-            "aiopt.feature_tag",
-            "gen_ai.agent.name",
-            "gen_ai.prompt.name",
-        )
-    }, '') AS feature,
+       COALESCE({first_text(*otel_keys.FEATURE_KEYS)}, '') AS feature,
        {ts} AS ts_text, {epoch_of(ts)} AS ts, NOT {failed} AS ok, 0 AS retries, {cost} AS cost,
        {first_count("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens")} AS inp,
        {first_count("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")} AS outp,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from aiopt_hooks.stored import CURRENT, upgrade
@@ -368,23 +368,7 @@ def rebucket(summary: BaselineSummary, thresholds: tuple[int, ...]) -> BaselineS
     (exact unless a new threshold falls inside a cell's input range)."""
     if tuple(summary.thresholds) == tuple(thresholds):
         return summary
-    out = BaselineSummary(
-        paths=summary.paths,
-        thresholds=tuple(thresholds),
-        requests=summary.requests,
-        untagged=summary.untagged,
-        bad_rows=summary.bad_rows,
-        bad_lines=summary.bad_lines,
-        first_ts=summary.first_ts,
-        last_ts=summary.last_ts,
-        users=summary.users,
-        duplicates=summary.duplicates,
-        duplicate_lines=summary.duplicate_lines,
-        buckets=summary.buckets,
-        bucket_seconds=summary.bucket_seconds,
-        uncounted_rows=summary.uncounted_rows,
-        reported=summary.reported,
-    )
+    out = replace(summary, thresholds=tuple(thresholds), groups={})  # every other field as it is
     for key, g in summary.groups.items():
         group = out.groups[key] = Group(g.feature, g.provider, g.model)
         _merge_group(group, g)

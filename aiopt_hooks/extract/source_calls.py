@@ -16,10 +16,12 @@ noted the same way.  `source_notes` turns those notes into findings and change n
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
+from aiopt_hooks.errors import AioptError
 from aiopt_hooks.extract.source_watch import is_source, reads_llm_settings, uses_llm_sdk
 from aiopt_hooks.records import CallSpec
 
@@ -63,6 +65,46 @@ class Value:
     expr: str = ""  # the source text, named in a "not statically known" finding
     note: str = ""  # how it was found when not written at the call (a constant, a default)
     runtime_parts: int = 0  # a string's parts known only at run time (f-string fields), left out
+
+
+Node = TypeVar("Node")
+
+
+def name_value(
+    name: str,
+    params: Mapping[str, Node | None],
+    local: Mapping[str, list[Node]],
+    constants: Mapping[str, list[Node]],
+    in_scope: Callable[[Node], Value],
+    at_module: Callable[[Node], Value],
+    used: set[str],
+) -> Value | None:
+    """What a name stands for, in Python or TS/JS alike: a local assigned once (not a parameter), a
+    parameter's default (said in the value's note), else a module constant assigned once; None when
+    it is not statically known.  `used` collects the module constants a call reads."""
+    if name in local:
+        found = local[name]
+        return in_scope(found[0]) if len(found) == 1 and name not in params else None
+    if name in params:
+        default = params[name]
+        if default is None:
+            return None
+        value = in_scope(default)
+        note = f"the default of parameter `{name}` (a caller may pass another value)"
+        return Value(value.value, value.line, value.expr, note, value.runtime_parts)
+    found = constants.get(name, [])
+    used.add(name)
+    return at_module(found[0]) if len(found) == 1 else None
+
+
+def too_deep(path: str) -> AioptError:
+    """The error for a source file nested deeper than the readers recurse."""
+    return AioptError(
+        "nested too deeply to read",
+        file=path,
+        line=1,
+        hint="simplify the file, or set `code:` in .aiopt.yaml to leave it out",
+    )
 
 
 @dataclass(frozen=True)

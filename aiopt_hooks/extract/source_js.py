@@ -23,6 +23,7 @@ from aiopt_hooks.extract.source_calls import (
     sdk_of,
     setting_field,
     specs_of,
+    too_deep,
 )
 from aiopt_hooks.extract.source_js_values import JsFile, JsReader, JsScope, Node, node_text
 from aiopt_hooks.records import CallSpec
@@ -140,12 +141,7 @@ def extract(path: str, text: str) -> list[CallSpec]:
     try:
         _walk(root, file, reader, calls, (), "", JsScope(None), "")
     except RecursionError:
-        raise AioptError(
-            "nested too deeply to read",
-            file=path,
-            line=1,
-            hint="simplify the file, or set `code:` in .aiopt.yaml to leave it out",
-        ) from None
+        raise too_deep(path) from None
     declared = [
         declaration_spec(path, name, reader.value(values[0], JsScope(None)), _runtime_ok(values[0]))
         for name, values in file.constants.items()

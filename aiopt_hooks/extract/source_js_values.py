@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiopt_hooks.extract.source_calls import NOT_STATIC, CallValue, Value
+from aiopt_hooks.extract.source_calls import NOT_STATIC, CallValue, Value, name_value
 
 MAX_DEPTH = 12
 WRAPPERS = (
@@ -260,24 +260,15 @@ class JsReader:
         return out
 
     def _name(self, name: str, scope: JsScope, depth: int) -> Value | None:
-        if name in scope.locals:
-            found = scope.locals[name]
-            return self.value(found[0], scope, depth + 1) if len(found) == 1 and name not in scope.params else None
-        if name in scope.params:
-            default = scope.params[name]
-            if default is None:
-                return None
-            value = self.value(default, scope, depth + 1)
-            return Value(
-                value.value,
-                value.line,
-                value.expr,
-                f"the default of parameter `{name}` (a caller may pass another value)",
-                value.runtime_parts,
-            )
-        found = self.file.constants.get(name, [])
-        self.used.add(name)
-        return self.value(found[0], JsScope(None), depth + 1) if len(found) == 1 else None
+        return name_value(
+            name,
+            scope.params,
+            scope.locals,
+            self.file.constants,
+            lambda node: self.value(node, scope, depth + 1),
+            lambda node: self.value(node, JsScope(None), depth + 1),
+            self.used,
+        )
 
     def _returned(self, func: Node, node: Node, depth: int) -> Value:
         """`model: defaultModel()`: what a function of this file returns, when every return gives one value."""

@@ -23,6 +23,7 @@ from aiopt_hooks.extract.source_calls import (
     sdk_of,
     setting_field,
     specs_of,
+    too_deep,
 )
 from aiopt_hooks.extract.source_python_values import PyFile, PyReader, PyScope
 from aiopt_hooks.records import CallSpec
@@ -78,19 +79,16 @@ def extract(path: str, text: str) -> list[CallSpec]:
             f"invalid Python: {exc.msg}", file=path, line=exc.lineno or 1, hint="fix the syntax, or unstage the file"
         ) from None
     except (ValueError, RecursionError) as exc:
-        raise AioptError(f"cannot parse as Python: {exc}", file=path, line=1) from None
+        raise AioptError(
+            f"cannot parse as Python: {exc}", file=path, line=1, hint="fix the file, or unstage it"
+        ) from None
     file = PyFile(tree, text)
     calls: list[FoundCall] = []
     reader = PyReader(file)
     try:
         _walk(tree, file, reader, calls, (), "", PyScope(None), "")
     except RecursionError:
-        raise AioptError(
-            "nested too deeply to read",
-            file=path,
-            line=1,
-            hint="simplify the file, or set `code:` in .aiopt.yaml to leave it out",
-        ) from None
+        raise too_deep(path) from None
     return specs_of(path, calls) + _declarations(path, file, reader)
 
 

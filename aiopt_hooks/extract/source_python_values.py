@@ -10,7 +10,7 @@ import ast
 import textwrap
 from typing import Any
 
-from aiopt_hooks.extract.source_calls import NOT_STATIC, CallValue, Value
+from aiopt_hooks.extract.source_calls import NOT_STATIC, CallValue, Value, name_value
 
 MAX_DEPTH = 12  # constants that name constants: a cycle or a deep chain is not followed further
 ENV_GETTERS = ("os.getenv", "os.environ.get", "environ.get", "getenv")
@@ -186,24 +186,15 @@ class PyReader:
 
     def _name(self, node: ast.Name, scope: PyScope, depth: int) -> Value | None:
         name = node.id
-        if name in scope.locals:
-            found = scope.locals[name]
-            return self.value(found[0], scope, depth + 1) if len(found) == 1 and name not in scope.params else None
-        if name in scope.params:
-            default = scope.params[name]
-            if default is None:
-                return None
-            value = self.value(default, scope, depth + 1)
-            return Value(
-                value.value,
-                value.line,
-                value.expr,
-                f"the default of parameter `{name}` (a caller may pass another value)",
-                value.runtime_parts,
-            )
-        found = self.file.constants.get(name, [])
-        self.used.add(name)
-        return self.value(found[0], PyScope(None), depth + 1) if len(found) == 1 else None
+        return name_value(
+            name,
+            scope.params,
+            scope.locals,
+            self.file.constants,
+            lambda node: self.value(node, scope, depth + 1),
+            lambda node: self.value(node, PyScope(None), depth + 1),
+            self.used,
+        )
 
     def _attribute(self, node: ast.Attribute, depth: int) -> Value | None:
         """`settings.model`, `self.config.model`, `Settings().model`: a settings class field's default."""

@@ -8,8 +8,8 @@ range committed to the branch.  The renderers call `blocked_advice` (text) and `
 
 from __future__ import annotations
 
-from aiopt_hooks.records import Finding, Result, Stage
-from aiopt_hooks.render.reasons import reason_text
+from aiopt_hooks.records import Result, Stage
+from aiopt_hooks.render.reasons import verdict_reasons
 
 REASON = '"why it is worth it"'
 APPROVE = f"aiopt approve --reason {REASON}   # stages .aiopt/approvals.yaml: commit it too"
@@ -149,7 +149,5 @@ def markdown_advice(result: Result) -> list[str]:
 
 def unrepeated_reasons(result: Result) -> list[str]:
     """The verdict's reasons in words, less those that only repeat a finding already printed (each
-    warning once); for an approval, what it overrode follows the grants."""
-    shown = set(result.all_findings)
-    texts = [reason_text(r) for r in result.verdict.reasons if not (isinstance(r, Finding) and r in shown)]
-    return texts + [f"without the approval: {reason_text(r)}" for r in result.verdict.overridden]
+    warning once)."""
+    return verdict_reasons(result.verdict, set(result.all_findings))

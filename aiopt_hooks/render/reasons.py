@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from aiopt_hooks.records import Escalated, Finding, Fired, Grant, Reason, Verdict
 from aiopt_hooks.render.money import money
 
@@ -52,7 +54,8 @@ def reason_text(reason: Reason) -> str:
     return reason
 
 
-def verdict_reasons(verdict: Verdict) -> list[str]:
-    """The reasons as reports list them: for an approval, the grants, then what it overrode."""
-    texts = [reason_text(r) for r in verdict.reasons]
+def verdict_reasons(verdict: Verdict, shown: Collection[Finding] = ()) -> list[str]:
+    """The reasons as reports list them: for an approval, the grants, then what it overrode.  A finding
+    in `shown` (already printed above the reasons) is not repeated."""
+    texts = [reason_text(r) for r in verdict.reasons if not (isinstance(r, Finding) and r in shown)]
     return texts + [f"without the approval: {reason_text(r)}" for r in verdict.overridden]

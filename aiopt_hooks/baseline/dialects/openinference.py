@@ -22,19 +22,11 @@ from typing import Any
 
 from aiopt_hooks.baseline.dialects.base import Dialect
 from aiopt_hooks.baseline.dialects.fields import count, feature_of, first, items, loads_if_text, make_request
-from aiopt_hooks.baseline.dialects.otel import _value
+from aiopt_hooks.baseline.dialects.otel import _flatten, _value
 from aiopt_hooks.baseline.model import Request
 from aiopt_hooks.baseline.timestamps import parse_ts
 
 _PREFIX = "llm.token_count."
-
-
-def _flatten(prefix: str, node: dict[str, Any], out: dict[str, Any]) -> None:
-    for key, value in node.items():
-        if isinstance(value, dict):
-            _flatten(f"{prefix}{key}.", value, out)
-        else:
-            out[f"{prefix}{key}"] = value
 
 
 def attributes(record: dict[str, Any]) -> dict[str, Any]:

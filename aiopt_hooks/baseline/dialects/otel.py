@@ -39,9 +39,9 @@ _INPUT = ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens")
 _OUTPUT = ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")
 _CACHE_READ = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_tokens")
 _CACHE_WRITE = ("gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_tokens")
-_MODEL = ("gen_ai.response.model", "gen_ai.request.model")
-_TIME = ("startTimeUnixNano", "timeUnixNano", "start_time", "startTime", "timestamp")
-_FEATURE = (
+MODEL_KEYS = ("gen_ai.response.model", "gen_ai.request.model")
+TIME_KEYS = ("startTimeUnixNano", "timeUnixNano", "start_time", "startTime", "timestamp")
+FEATURE_KEYS = (
     "feature_tag",
     "feature",
     "app.feature",
@@ -50,8 +50,8 @@ _FEATURE = (
     "gen_ai.agent.name",
     "gen_ai.prompt.name",
 )
-_ROLLUPS = {"invoke_agent", "create_agent", "execute_tool", "invoke_workflow"}
-_TRUNCATED = {"length", "max_tokens", "max_output_tokens"}
+ROLLUPS = {"invoke_agent", "create_agent", "execute_tool", "invoke_workflow"}
+TRUNCATED = {"length", "max_tokens", "max_output_tokens"}
 _EXPORTS = (("resourceSpans", "scopeSpans", "spans"), ("resourceLogs", "scopeLogs", "logRecords"))
 
 
@@ -91,8 +91,8 @@ def attributes(record: dict[str, Any]) -> dict[str, Any]:
 
 def _is_model_call(attrs: dict[str, Any]) -> bool:
     has_usage = any(key in attrs for key in _INPUT + _OUTPUT)
-    rollup = attrs.get("gen_ai.operation.name") in _ROLLUPS
-    return has_usage and not rollup and first(attrs, *_MODEL) is not None
+    rollup = attrs.get("gen_ai.operation.name") in ROLLUPS
+    return has_usage and not rollup and first(attrs, *MODEL_KEYS) is not None
 
 
 def detect(row: dict[str, Any]) -> bool:
@@ -126,7 +126,7 @@ def _truncated(attrs: dict[str, Any]) -> bool:
     reasons = [reasons] if isinstance(reasons, str) else reasons
     if not isinstance(reasons, list):
         raise TypeError("`gen_ai.response.finish_reasons` is not a list")
-    return any(str(reason).lower() in _TRUNCATED for reason in reasons)
+    return any(str(reason).lower() in TRUNCATED for reason in reasons)
 
 
 def normalize(record: dict[str, Any]) -> Request:
@@ -134,15 +134,15 @@ def normalize(record: dict[str, Any]) -> Request:
     if not any(key in attrs for key in _INPUT + _OUTPUT):
         raise ValueError("no `gen_ai.usage.input_tokens` / `gen_ai.usage.output_tokens`")
     return make_request(
-        model=first(attrs, *_MODEL),
+        model=first(attrs, *MODEL_KEYS),
         provider=str(first(attrs, "gen_ai.provider.name", "gen_ai.system") or ""),
-        feature=str(first(attrs, *_FEATURE) or ""),
+        feature=str(first(attrs, *FEATURE_KEYS) or ""),
         input=count(attrs, *_INPUT),
         cached=count(attrs, *_CACHE_READ),
         cache_write=count(attrs, *_CACHE_WRITE),
         output=count(attrs, *_OUTPUT),
         reasoning=count(attrs, "gen_ai.usage.reasoning.output_tokens"),
-        ts=parse_ts(first(record, *_TIME)),
+        ts=parse_ts(first(record, *TIME_KEYS)),
         ok=not _failed(record, attrs),
         truncated=_truncated(attrs),
         cost=parse_cost(first(attrs, "gen_ai.usage.cost")),

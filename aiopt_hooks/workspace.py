@@ -30,19 +30,6 @@ class Workspace(NamedTuple):
         return self.git_dir / "aiopt" if self.git_dir else None
 
 
-def add_workspace_options(parser: argparse.ArgumentParser, baseline: bool = True) -> None:
-    parser.add_argument("--config", help="config file (default: .aiopt.yaml at the repo root)")
-    if baseline:
-        parser.add_argument(
-            "--baseline",
-            action="append",
-            default=[],
-            metavar="PATH",
-            help="usage log (repeatable; overrides the config and AIOPT_BASELINE)",
-        )
-    parser.add_argument("--repo", default=".", help="repository directory (default: current)")
-
-
 def open_workspace(args: argparse.Namespace) -> Workspace:
 
     folder = Path(args.repo)

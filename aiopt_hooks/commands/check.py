@@ -15,19 +15,20 @@ if TYPE_CHECKING:
     from aiopt_hooks.records import Result
 
 
-def add_source_options(parser: argparse.ArgumentParser, refs: bool = True) -> None:
-    """Where the change and the baseline come from: shared by check, approve, lock and explain."""
+def add_source_options(parser: argparse.ArgumentParser, refs: bool = True, baseline: bool = True) -> None:
+    """Where the change and the baseline come from: shared by check, approve, lock, explain, whatif and compare."""
     if refs:
         parser.add_argument("--from-ref", help="check the range from the merge base of this ref ...")
         parser.add_argument("--to-ref", help="... to this ref (default HEAD)")
     parser.add_argument("--config", help="config file (default: .aiopt.yaml at the repo root)")
-    parser.add_argument(
-        "--baseline",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="usage log (repeatable; overrides the config and AIOPT_BASELINE)",
-    )
+    if baseline:
+        parser.add_argument(
+            "--baseline",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="usage log (repeatable; overrides the config and AIOPT_BASELINE)",
+        )
     parser.add_argument("--repo", default=".", help="repository directory (default: current)")
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from aiopt_hooks.commands.check import add_source_options
 from aiopt_hooks.commands.common import emit
 from aiopt_hooks.pipeline import diff_logs
 from aiopt_hooks.pricing.prices import PriceBook
 from aiopt_hooks.render.audit import record
-from aiopt_hooks.workspace import add_workspace_options, log_patterns, open_workspace, read_summary
+from aiopt_hooks.workspace import log_patterns, open_workspace, read_summary
 
 if TYPE_CHECKING:
     from aiopt_hooks.baseline.model import BaselineSummary
@@ -22,7 +23,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("baseline_log", metavar="BASELINE_LOG", help="the reference log (e.g. last week)")
     parser.add_argument("candidate_log", metavar="CANDIDATE_LOG", help="the log to compare (e.g. a canary)")
-    add_workspace_options(parser, baseline=False)
+    add_source_options(parser, refs=False, baseline=False)
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
 

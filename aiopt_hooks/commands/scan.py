@@ -6,11 +6,12 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from aiopt_hooks.commands.check import add_source_options
 from aiopt_hooks.pricing.prices import PriceBook
 from aiopt_hooks.pricing.scan import scan_baseline
 from aiopt_hooks.redact import redact
 from aiopt_hooks.render.scan import RENDERERS
-from aiopt_hooks.workspace import add_workspace_options, log_patterns, open_workspace, read_summary
+from aiopt_hooks.workspace import log_patterns, open_workspace, read_summary
 
 if TYPE_CHECKING:
     from aiopt_hooks.pricing.scan import ScanReport
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 def configure(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("logs", nargs="*", metavar="LOG", help="usage logs (default: the baseline of .aiopt.yaml)")
-    add_workspace_options(parser)
+    add_source_options(parser, refs=False)
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from aiopt_hooks.commands.check import add_source_options
 from aiopt_hooks.commands.common import emit
 from aiopt_hooks.pipeline import price_changes
 from aiopt_hooks.pricing.prices import PriceBook
 from aiopt_hooks.pricing.whatif import Knobs, whatif_changes, with_budget
 from aiopt_hooks.render.audit import record
-from aiopt_hooks.workspace import add_workspace_options, log_patterns, open_workspace, read_summary
+from aiopt_hooks.workspace import log_patterns, open_workspace, read_summary
 
 if TYPE_CHECKING:
     from aiopt_hooks.pricing.whatif import Knobs
@@ -37,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="USD",
         help="block when the candidate's monthly cost is over USD (policy.block.monthly_total_usd)",
     )
-    add_workspace_options(parser)
+    add_source_options(parser, refs=False)
     parser.add_argument("--format", choices=FORMATS, default="text")
 
 

@@ -12,6 +12,7 @@ import gzip
 from pathlib import Path
 from typing import Any
 
+from aiopt_hooks.baseline.dedupe import ID_KEYS, NESTED as ID_WRAPPERS
 from aiopt_hooks.baseline.files import is_document
 from aiopt_hooks.baseline.model import BaselineSummary, Group, add_sums
 
@@ -45,6 +46,9 @@ _TEXT = (
     "finish_reason",
 )
 _META = "STRUCT(feature_tag VARCHAR, feature VARCHAR, route VARCHAR)"
+# Where a flat row may carry a request id (`baseline/dedupe.py`): read as raw JSON, only to learn whether
+# any row has one (then `duck_ids` counts the repeats exactly); a log without ids is scanned once.
+_ID_COLUMNS = (*ID_KEYS, *ID_WRAPPERS, "trace_id")
 
 
 def available() -> bool:
@@ -69,13 +73,18 @@ def _source(path: Path) -> tuple[str, dict[str, str]]:
             for key in ("feature_tag", "feature", "route"):
                 name = f"{meta}.{key}"
                 exprs[name] = cols[name] if name in cols else "NULL::VARCHAR"
+        # an id column is a top-level one or a wrapper's (`response.id`): the header names them all
+        ids = [cols[c] for c in header if c.split(".", 1)[0] in _ID_COLUMNS]
+        exprs["has_id"] = "(" + " OR ".join(f"trim({c}) <> ''" for c in ids) + ")" if ids else "false"
         return f"read_csv('{quoted}', header=true, all_varchar=true)", exprs
     columns = ", ".join(
         [f"{c}: 'DOUBLE'" for c in _TOKENS]
         + [f"{c}: 'VARCHAR'" for c in _TEXT]
         + [f"meta: '{_META}'", f"metadata: '{_META}'"]
+        + [f"\"{c}\": 'JSON'" for c in _ID_COLUMNS]
     )
     exprs = {c: c for c in _TOKENS + _TEXT}
+    exprs["has_id"] = "(COALESCE(" + ", ".join(f'"{c}"' for c in _ID_COLUMNS) + ") IS NOT NULL)"
     exprs.update({f"{m}.{k}": f"{m}.{k}" for m in ("meta", "metadata") for k in ("feature_tag", "feature", "route")})
     return (
         f"read_json('{quoted}', format='newline_delimited', columns={{{columns}}}, ignore_errors=true, "
@@ -123,7 +132,7 @@ def _flat_select(path: Path) -> str:
     {first("billed_cost", "cost_usd")} AS cost,
     COALESCE({text("ts")}, {text("timestamp")}) AS ts_text,
     epoch(TRY_CAST(COALESCE({text("ts")}, {text("timestamp")}) AS TIMESTAMPTZ)) AS ts,
-    NULL::VARCHAR AS rid, true AS valid, true AS keep
+    NULL::VARCHAR AS rid, {e["has_id"]} AS has_id, true AS valid, true AS keep
   FROM {src}"""
 
 
@@ -140,7 +149,8 @@ def _nested_select(path: Path, dialect: str, level: int) -> str:
 
 
 def _query(raw: str, thresholds: tuple[int, ...], ids: bool = True) -> str:
-    """Per-cell and per-day sums of the cleaned rows, and the request ids seen twice, in one query."""
+    """Per-cell and per-day sums of the cleaned rows, and the request ids seen twice, in one query.
+    Without `ids` (the flat dialect), each row says instead how many of its rows carry an id (`has_id`)."""
     klass = " + ".join(f"(inp > {t})::INT" for t in thresholds) or "0"
     clean = f"""
 WITH raw AS ({raw}),
@@ -159,7 +169,7 @@ clean AS (SELECT *, LEAST(cached_raw, inp) AS cached, CASE WHEN rid IS NOT NULL 
     )
     # One scan of the file (the CTE is materialised once): per-cell and per-day sums as two grouping
     # sets of one GROUP BY, and the request ids seen twice (hashed: a collision only costs the exact path).
-    nulls = ", ".join(["NULL"] * 18)
+    nulls = ", ".join(["NULL"] * 19)
     repeated = (
         f"""
 UNION ALL
@@ -173,7 +183,7 @@ SELECT GROUPING(day) = 0 AS is_day, false AS is_rid, good, feature, provider, mo
     outp::BIGINT AS outp, truncated, day,
     count(*), sum(inp), sum(cached), sum({write}), sum(LEAST(reasoning, outp)),
     sum(retries), count(*) FILTER (WHERE NOT ok), COALESCE(sum(cost), 0), count(cost), min(ts), max(ts),
-    {failed}, sum(outp), max(inp), sum(LEAST(write_1h, {write}))
+    {failed}, sum(outp), max(inp), sum(LEAST(write_1h, {write})), {"0" if ids else "count(*) FILTER (WHERE has_id)"}
 FROM (SELECT *, floor(ts / 86400)::BIGINT AS day, ({klass}) AS klass FROM clean)
 GROUP BY GROUPING SETS ((good, feature, provider, model, klass, outp, truncated),
                         (good, feature, provider, model, day)){repeated}"""
@@ -238,6 +248,13 @@ def summarize_with_duckdb(
     if any(row[1] or not row[2] for row in rows):  # a repeated request id, or a row not read exactly
         return None
     summary = BaselineSummary(paths=[name], thresholds=thresholds)
+    if dialect == "aiopt" and any(row[29] for row in rows):  # some rows carry a request id: count repeats exactly
+        from aiopt_hooks.baseline.duck_ids import repeated_ids
+
+        repeats = repeated_ids(path, name)
+        if repeats is None:
+            return None
+        summary.duplicates, summary.duplicate_lines = repeats
     for row in sorted(rows, key=lambda r: bool(r[0])):  # cells first, then days
         is_day, _, _, feature, provider, model, klass, outp, truncated, day = row[:10]
         n, s_in, s_cached, s_write, s_reason, retries, failed, cost, cost_rows, first, last = row[10:21]

@@ -19,7 +19,6 @@ from aiopt_hooks.baseline.dedupe import SeenIds, note_duplicate, request_id
 from aiopt_hooks.baseline.dialects.base import Dialect
 from aiopt_hooks.baseline.dialects.registry import DIALECTS, detect_dialect
 from aiopt_hooks.baseline.dialects.signatures import misread
-from aiopt_hooks.baseline.duck_ids import repeated_ids
 from aiopt_hooks.baseline.files import Row, iter_rows
 from aiopt_hooks.baseline.incremental import Readers, summarize_log
 from aiopt_hooks.baseline.model import MAX_BAD_LINES, BaselineSummary, merge_into, summary_from_dict
@@ -222,13 +221,7 @@ def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: st
         _check_signature(first, dialect, name)
     if dialect is None or first is None:
         return None
-    summary = duck.summarize_log(path, name, thresholds, dialect.name, first)
-    if summary is not None and dialect.name == "aiopt":  # the flat query does not look at request ids
-        repeats = repeated_ids(path, name)
-        if repeats is None:
-            return None
-        summary.duplicates, summary.duplicate_lines = repeats
-    return summary
+    return duck.summarize_log(path, name, thresholds, dialect.name, first)
 
 
 def _check_signature(first: dict[str, Any], dialect: Dialect | None, name: str) -> None:

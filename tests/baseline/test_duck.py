@@ -213,3 +213,60 @@ def test_the_engine_never_prints_a_progress_bar(tmp_path: Path, monkeypatch: pyt
     assert duck.summarize_log(path, "u", THRESHOLDS, "openai", _openai_lines(1)[0]) is not None
     assert statements[0] == "SET enable_progress_bar = false"
     assert statements[-1].lstrip().startswith("WITH raw AS")  # the query runs after every setting
+
+
+# -- request ids in the flat dialect: one scan when no row has one --------------------------------
+
+ID_CASES = [
+    pytest.param({}, (0, False), id="no-ids-one-scan"),
+    pytest.param({299: {"request_id": "last-only"}}, (0, True), id="an-id-on-the-last-row-only"),
+    pytest.param({10: {"response": {"id": "r1"}}, 20: {"response": {"id": "r1"}}}, (1, True), id="wrapped-id-repeated"),
+    pytest.param(
+        {5: {"trace_id": "t", "attempt": 1}, 6: {"trace_id": "t", "attempt": 1}, 7: {"trace_id": "t", "attempt": 2}},
+        (1, True),
+        id="trace-and-attempt-repeated",
+    ),
+    pytest.param({3: {"id": None}, 4: {"id": None}}, (0, False), id="null-ids-are-no-ids"),
+]
+
+
+@pytest.mark.parametrize("extra, expected", ID_CASES)
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_flat_request_ids_are_counted_only_when_a_row_has_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: dict[int, dict[str, Any]], expected: Any, suffix: str
+) -> None:
+    """The flat query learns whether any row carries an id; only then does `duck_ids` scan the file
+    again to count repeats exactly.  Both engines agree either way."""
+    import csv
+
+    from aiopt_hooks.baseline import duck_ids
+    from tests.support.repos import usage_rows
+
+    rows = usage_rows("summarize", "gpt-4o-mini", 300, 1000, 100)
+    for i, more in extra.items():
+        rows[i].update(more)
+    path = tmp_path / f"u{suffix}"
+    if suffix == ".csv":
+        flat = [{k: (f"{v['id']}" if isinstance(v, dict) else v) for k, v in r.items()} for r in rows]
+        names = list(dict.fromkeys(k for r in flat for k in r))
+        with open(path, "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=[n if n != "response" else "response.id" for n in names])
+            writer.writeheader()
+            writer.writerows([{("response.id" if k == "response" else k): v for k, v in r.items()} for r in flat])
+    else:
+        write_jsonl(path, rows)
+    scans: list[str] = []
+    real = duck_ids.repeated_ids
+
+    def spy(*args: Any) -> tuple[int, list[str]] | None:
+        scans.append("ids")
+        return real(*args)
+
+    monkeypatch.setattr(duck_ids, "repeated_ids", spy)
+    monkeypatch.setattr(duck, "MIN_BYTES", 0)
+    fast = summarize_baseline([path], THRESHOLDS)
+    monkeypatch.setattr(duck, "MIN_BYTES", 1 << 62)
+    slow = summarize_baseline([path], THRESHOLDS)
+    duplicates, scanned = expected
+    assert (fast.duplicates, slow.duplicates, bool(scans)) == (duplicates, duplicates, scanned)
+    assert fast.requests == slow.requests == 300

@@ -12,7 +12,8 @@ import gzip
 from pathlib import Path
 from typing import Any
 
-from aiopt_hooks.baseline.dedupe import ID_KEYS, NESTED as ID_WRAPPERS
+from aiopt_hooks.baseline.dedupe import ID_KEYS
+from aiopt_hooks.baseline.dedupe import NESTED as ID_WRAPPERS
 from aiopt_hooks.baseline.files import is_document
 from aiopt_hooks.baseline.model import BaselineSummary, Group, add_sums
 
@@ -148,6 +149,31 @@ def _nested_select(path: Path, dialect: str, level: int) -> str:
     return reading.select.replace("{src}", src)
 
 
+# The sums kept per fine group (name, aggregate over rows, how fine groups roll up), in the column order
+# `summarize_with_duckdb` reads after the ten key columns.
+_WRITE = "LEAST(write_raw, inp - cached)"
+_SUMS = (
+    ("n", "count(*)", "sum"),
+    ("s_in", "sum(inp)", "sum"),
+    ("s_cached", "sum(cached)", "sum"),
+    ("s_write", f"sum({_WRITE})", "sum"),
+    ("s_reason", "sum(LEAST(reasoning, outp))", "sum"),
+    ("retries", "sum(retries)", "sum"),
+    ("failed", "count(*) FILTER (WHERE NOT ok)", "sum"),
+    ("cost", "sum(cost)", "sum0"),
+    ("cost_rows", "count(cost)", "sum"),
+    ("first", "min(ts)", "min"),
+    ("last", "max(ts)", "max"),
+    *(
+        (f"failed_{i}", f"sum({x}) FILTER (WHERE NOT ok)", "sum0")
+        for i, x in enumerate(("inp", "cached", _WRITE, "outp", "LEAST(reasoning, outp)"))
+    ),
+    ("s_out", "sum(outp)", "sum"),
+    ("max_in", "max(inp)", "max"),
+    ("write_1h", f"sum(LEAST(write_1h, {_WRITE}))", "sum"),
+)
+
+
 def _query(raw: str, thresholds: tuple[int, ...], ids: bool = True) -> str:
     """Per-cell and per-day sums of the cleaned rows, and the request ids seen twice, in one query.
     Without `ids` (the flat dialect), each row says instead how many of its rows carry an id (`has_id`)."""
@@ -162,14 +188,13 @@ clean AS (SELECT *, LEAST(cached_raw, inp) AS cached, CASE WHEN rid IS NOT NULL 
     AND (cost IS NULL OR (cost >= 0 AND cost < 1e9)) AS good
   FROM raw WHERE keep OR NOT valid)
 """
-    write = "LEAST(write_raw, inp - cached)"
-    failed = ", ".join(
-        f"COALESCE(sum({x}) FILTER (WHERE NOT ok), 0)"
-        for x in ("inp", "cached", write, "outp", "LEAST(reasoning, outp)")
-    )
-    # One scan of the file (the CTE is materialised once): per-cell and per-day sums as two grouping
-    # sets of one GROUP BY, and the request ids seen twice (hashed: a collision only costs the exact path).
-    nulls = ", ".join(["NULL"] * 19)
+    sums = [*_SUMS, ("with_id", "0" if ids else "count(*) FILTER (WHERE has_id)", "sum")]
+    fine = ", ".join(f"{expr} AS {name}" for name, expr, _ in sums)
+    rolled = ", ".join(f"COALESCE(sum({name}), 0)" if how == "sum0" else f"{how}({name})" for name, _, how in sums)
+    # One scan of the file (the CTE is materialised once): the rows summed once per fine group (a cell
+    # on a day), then rolled up as two grouping sets (per cell, per day), and the request ids seen twice
+    # (hashed: a collision only costs the exact path).
+    nulls = ", ".join(["NULL"] * (len(sums) - 1))
     repeated = (
         f"""
 UNION ALL
@@ -178,13 +203,13 @@ FROM clean WHERE rid_h IS NOT NULL GROUP BY rid_h HAVING count(*) > 1"""
         if ids
         else ""
     )
-    return f"""{clean}
-SELECT GROUPING(day) = 0 AS is_day, false AS is_rid, good, feature, provider, model, klass,
-    outp::BIGINT AS outp, truncated, day,
-    count(*), sum(inp), sum(cached), sum({write}), sum(LEAST(reasoning, outp)),
-    sum(retries), count(*) FILTER (WHERE NOT ok), COALESCE(sum(cost), 0), count(cost), min(ts), max(ts),
-    {failed}, sum(outp), max(inp), sum(LEAST(write_1h, {write})), {"0" if ids else "count(*) FILTER (WHERE has_id)"}
-FROM (SELECT *, floor(ts / 86400)::BIGINT AS day, ({klass}) AS klass FROM clean)
+    return f"""{clean},
+fine AS (SELECT good, feature, provider, model, klass, outp::BIGINT AS outp, truncated, day, {fine}
+  FROM (SELECT *, floor(ts / 86400)::BIGINT AS day, ({klass}) AS klass FROM clean)
+  GROUP BY good, feature, provider, model, klass, outp, truncated, day)
+SELECT GROUPING(day) = 0 AS is_day, false AS is_rid, good, feature, provider, model, klass, outp, truncated, day,
+    {rolled}
+FROM fine
 GROUP BY GROUPING SETS ((good, feature, provider, model, klass, outp, truncated),
                         (good, feature, provider, model, day)){repeated}"""
 

@@ -401,11 +401,13 @@ def test_non_llm_commit_passes_without_reading_the_baseline(
 
 
 def test_non_llm_commit_does_not_import_yaml_prices_or_tokenizer(app: GitRepo) -> None:
+    """Nor the stdlib modules that the no-op path has no use for (`dataclasses` imports `inspect`)."""
     edit(app, "README.md", "# Sample", "# The sample")
     probe = (
         "import sys\nfrom aiopt_hooks.cli import main\ncode = main(['check'])\n"
         "heavy = [m for m in ('yaml', 'genai_prices', 'bpe_openai', 'git', 'aiopt_hooks.pricing.prices',"
-        " 'aiopt_hooks.extract.tokens', 'aiopt_hooks.pricing.estimate') if m in sys.modules]\n"
+        " 'aiopt_hooks.extract.tokens', 'aiopt_hooks.pricing.estimate', 'dataclasses', 'inspect', 'hashlib',"
+        " 'datetime') if m in sys.modules]\n"
         "print('RESULT', code, heavy)\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}

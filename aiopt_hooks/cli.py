@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from aiopt_hooks.commands.common import HelpFormatter
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.redact import one_line
 
@@ -83,13 +84,16 @@ class _VersionAction(argparse.Action):
 
 
 def _parser(chosen: str | None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aiopt", description="Guard against LLM cost accidents on git commit.")
+    parser = argparse.ArgumentParser(
+        prog="aiopt", description="Guard against LLM cost accidents on git commit.", formatter_class=HelpFormatter
+    )
     parser.add_argument("--version", action=_VersionAction)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # `prog` given: argparse would otherwise format the parent's usage to find it (the terminal's width)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", prog="aiopt")
     # The chosen command's parser alone (argparse builds each in ~0.5 ms, on every commit); all of them
     # for `aiopt`, `aiopt --help` or an unknown command, which list them.
     for name, (module, text) in COMMANDS.items() if chosen is None else [(chosen, COMMANDS[chosen])]:
-        command = sub.add_parser(name, help=text, description=text)
+        command = sub.add_parser(name, help=text, description=text, formatter_class=HelpFormatter)
         if name == chosen:  # only the chosen command's module is imported
             importlib.import_module(f"aiopt_hooks.commands.{module}").configure(command)
             command.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")

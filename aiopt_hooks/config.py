@@ -1,19 +1,18 @@
 """Reads and validates `.aiopt.yaml` into a `Config`; the first stage every command runs.
 
 A typo in a guard's config must not silently weaken the guard, so unknown keys are errors.
-The validated config is cached as JSON under the git dir, so a commit that touches no LLM
-file never imports YAML.
+The validated config is cached as JSON under the git dir, with the exact text it was read from, so
+a commit that touches no LLM file imports neither YAML nor hashlib.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass, field, replace
+import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.records import Basis, Level
@@ -90,47 +89,49 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class Policy:
-    block: dict[str, float] = field(default_factory=lambda: {"monthly_increase_usd": 100.0, "increase_pct": 50.0})
-    warn: dict[str, float] = field(default_factory=lambda: {"monthly_increase_usd": 10.0})
+# Settings are NamedTuples (`_replace` makes a changed copy); their dict fields are never changed in
+# place (a default one is shared).
+
+
+class Policy(NamedTuple):
+    block: dict[str, float] = {"monthly_increase_usd": 100.0, "increase_pct": 50.0}
+    warn: dict[str, float] = {"monthly_increase_usd": 10.0}
     unknown_model: Level = "block"
     unmatched_change: Level = "warn"
     basis: Basis = "expected"
 
 
-@dataclass(frozen=True)
-class FeatureRule:
+class FeatureRule(NamedTuple):
     name: str
     files: tuple[str, ...] = ()
-    match: dict[str, str] = field(default_factory=dict)
+    match: dict[str, str] = {}
     expected_requests_per_day: float | None = None
     expected_input_tokens: float | None = None
     expected_output_tokens: float | None = None
     policy: Policy | None = None  # `features.<name>.policy`: thresholds on this feature's own figures
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     path: str | None = None
     baseline_paths: tuple[str, ...] = ("usage.jsonl",)
     window_days: float | None = None
     baseline_format: str | None = None
     baseline_dedupe: bool = False  # leave out rows repeating a request id (always counted)
     month_days: float = 30.0
-    policy: Policy = field(default_factory=Policy)
+    policy: Policy = Policy()
     watch: tuple[str, ...] = DEFAULT_WATCH
     # Source files (Python, TypeScript, JavaScript) read when they change and import an LLM SDK or declare a model setting:
     # globs; `code: false` reads none
     code: tuple[str, ...] = ("**",)
     features: tuple[FeatureRule, ...] = ()
-    prices: dict[str, dict[str, float]] = field(default_factory=dict)
-    aliases: dict[str, str] = field(default_factory=dict)
+    prices: dict[str, dict[str, float]] = {}
+    aliases: dict[str, str] = {}
     lockfile: bool = False
     max_seconds: float = 20.0
     max_file_bytes: int = 1_000_000
     on_timeout: str = "warn"
     on_internal_error: str = "block"
+    sha256: str = ""  # of the file's bytes (hex): the audit trail's config hash ("" without a file)
 
     def feature_policies(self) -> list[tuple[str, Policy]]:
         """(feature, its own policy) for every feature that declares one."""
@@ -222,7 +223,7 @@ def _policy(raw: dict[str, Any], default: Policy) -> Policy:
     )
 
 
-def build_config(raw: dict[str, Any], path: str | None) -> Config:
+def build_config(raw: dict[str, Any], path: str | None, sha256: str = "") -> Config:
     """Turn a validated mapping into a Config; keys left out keep their defaults."""
     base = Config(path=path)
     baseline = raw.get("baseline") or {}
@@ -238,7 +239,7 @@ def build_config(raw: dict[str, Any], path: str | None) -> Config:
             expected_input_tokens=spec.get("expected_input_tokens"),
             expected_output_tokens=spec.get("expected_output_tokens"),
             # unset keys of a feature's policy follow the global one; its thresholds start empty
-            policy=_policy(spec["policy"] or {}, replace(policy, block={}, warn={})) if "policy" in spec else None,
+            policy=_policy(spec["policy"] or {}, policy._replace(block={}, warn={})) if "policy" in spec else None,
         )
         for name, spec in (raw.get("features") or {}).items()
     )
@@ -263,6 +264,7 @@ def build_config(raw: dict[str, Any], path: str | None) -> Config:
         max_file_bytes=int(raw.get("max_file_bytes", base.max_file_bytes)),
         on_timeout=raw.get("on_timeout", base.on_timeout),
         on_internal_error=raw.get("on_internal_error", base.on_internal_error),
+        sha256=sha256,
     )
 
 
@@ -295,26 +297,42 @@ def decode_text(data: bytes, path: str) -> str:
 
 
 def load_config(path: Path | None, cache_dir: Path | None = None) -> Config:
-    """Load the config at `path` (None or missing default file: the defaults)."""
+    """Load the config at `path` (None or missing default file: the defaults).
+
+    With a `cache_dir`, the validated mapping is cached there with the config's exact text and its
+    sha256, and used only while that text equals the file's: a stale or damaged cache is rebuilt,
+    never trusted (a crc32 in the file name keeps one entry per config)."""
     if path is None or not path.is_file():
         return Config()
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise AioptError(f"cannot read the config: {exc.strerror}", file=str(path)) from None
-    digest = hashlib.sha256(data).hexdigest()[:20]
-    cached = cache_dir / f"config-{digest}.json" if cache_dir else None
-    if cached is not None and cached.is_file():
-        try:
-            raw = json.loads(cached.read_text("utf-8"))
-            _check(raw, SCHEMA, "", path.name)  # a damaged cache must not weaken the guard
-            return build_config(raw, str(path))
-        except (ValueError, OSError, KeyError, TypeError, AttributeError, AioptError):
-            pass  # a corrupt cache is rebuilt below
+    cached = cache_dir / f"config-{zlib.crc32(data):08x}.json" if cache_dir else None
+    found = _read_cache(cached, data, path.name) if cached is not None else None
+    if found is not None:
+        return build_config(found[0], str(path), found[1])
+    import hashlib  # only when the config is parsed: the cache holds its hash
+
     raw = parse_config_text(data, path.name)
+    sha256 = hashlib.sha256(data).hexdigest()
     if cached is not None:
-        write_atomic(cached, json.dumps(raw, default=str).encode())
-    return build_config(raw, str(path))
+        entry = {"text": data.decode("utf-8"), "sha256": sha256, "config": raw}
+        write_atomic(cached, json.dumps(entry, default=str).encode())
+    return build_config(raw, str(path), sha256)
+
+
+def _read_cache(cached: Path, data: bytes, name: str) -> tuple[dict[str, Any], str] | None:
+    """(validated mapping, sha256) from the cache when it was made from exactly `data`, else None."""
+    try:
+        entry = json.loads(cached.read_bytes())
+        if entry["text"] != data.decode("utf-8") or not isinstance(entry["sha256"], str):
+            return None
+        raw = entry["config"]
+        _check(raw, SCHEMA, "", name)  # a damaged cache must not weaken the guard
+        return raw, entry["sha256"]
+    except (ValueError, OSError, KeyError, TypeError, AttributeError, AioptError):
+        return None  # no cache, another config's (a crc32 collision), or a corrupt one: parsed again
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -9,7 +9,6 @@ from typing import NamedTuple
 from aiopt_hooks.config import Config, load_config
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.repo.git import repo_paths, sparse_checkout
-from aiopt_hooks.repo.safepaths import confine
 
 
 class CheckOptions(NamedTuple):
@@ -47,6 +46,8 @@ def load_repo_config(options: CheckOptions) -> RepoContext:
                 file=".aiopt.yaml",
                 hint=_dangling_hint(root),
             )
+        from aiopt_hooks.repo.safepaths import confine
+
         confine(".aiopt.yaml", [str(path)], root)  # the repository's own config stays inside it
     return RepoContext(root, gitdir, head, load_config(path, gitdir / "aiopt"))
 

@@ -7,7 +7,6 @@ baseline log -> summary; changes + summary + prices -> estimate -> verdict -> ov
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -155,7 +154,7 @@ def price_changes(
     if result.verdict.verdict == "block":
         from aiopt_hooks.pricing.suggest import what_would_pass
 
-        result.suggestions = what_would_pass(estimate, changes, summary, config, prices)
+        result = result._replace(suggestions=what_would_pass(estimate, changes, summary, config, prices))
         prices.save()
     return result
 
@@ -182,14 +181,14 @@ def _after_verdict(run: Run, options: CheckOptions, ctx: RepoContext, sides: Sid
         reasons += checked.reasons
         reasons += checked.findings
         findings += checked.findings
-        result = replace(result, lock=checked.status)
+        result = result._replace(lock=checked.status)
     verdict = decide(reasons)
     if verdict.verdict == "block":
         found = find_overrides(est, options, ctx, sides)
         findings += found.findings
         verdict = decide(reasons, found.grants, found.problems)
     suggestions = [] if verdict.verdict == "approved" else result.suggestions
-    return replace(result, verdict=verdict, considered=tuple(reasons), findings=findings, suggestions=suggestions)
+    return result._replace(verdict=verdict, considered=tuple(reasons), findings=findings, suggestions=suggestions)
 
 
 def _sites(ctx: RepoContext, ref: str | None) -> CallSites:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 VerdictName = Literal["pass", "warn", "approved", "block", "error"]
 Level = Literal["block", "warn", "info"]
@@ -33,23 +31,25 @@ COST_FIELDS = (
 # `deployments`, a load-balanced group's models, is a change of the group, not of one spec.)
 
 
-@dataclass(frozen=True)
-class CallSpec:
+# Immutable records are NamedTuples (`_replace` makes a changed copy); their dict fields are never
+# changed in place (a default one is shared), always rebuilt (`{**spec.fields, "model": m}`).
+
+
+class CallSpec(NamedTuple):
     """What one file says about one LLM call site (a feature)."""
 
     file: str
     feature: str
     selector: str = ""  # dotted path inside a structured file ("" = whole file)
-    fields: dict[str, Any] = field(default_factory=dict)  # normalized field name -> value
-    lines: dict[str, int] = field(default_factory=dict)  # normalized field name -> 1-based line
+    fields: dict[str, Any] = {}  # normalized field name -> value
+    lines: dict[str, int] = {}  # normalized field name -> 1-based line
     prompt_text: str | None = None  # static prompt text, never printed
     # field -> how its value was read, where that is an assumption (source code: a settings default);
     # a field named here but absent from `fields` is not statically known
-    notes: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = {}
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One cost field of one feature that differs between the old and new version of a file."""
 
     file: str
@@ -58,7 +58,7 @@ class Change:
     old: Any
     new: Any
     line: int | None = None
-    spec: dict[str, Any] = dataclasses.field(default_factory=dict)  # the new spec's fields (old's when deleted)
+    spec: dict[str, Any] = {}  # the new spec's fields (old's when deleted)
     notes: tuple[str, ...] = ()
 
 
@@ -73,19 +73,55 @@ class Finding(NamedTuple):
         return {"level": self.level, "code": self.code, "message": self.message, "file": self.file, "line": self.line}
 
 
-@dataclass
-class ChangeEstimate:
-    change: Change
-    requests_matched: int = 0
-    baseline_monthly_usd: float = 0.0
-    candidate_monthly_usd: float = 0.0
-    delta_monthly_usd: float = 0.0
-    delta_monthly_usd_low: float = 0.0
-    delta_monthly_usd_high: float = 0.0
-    confidence: Confidence = "high"
-    notes: list[str] = field(default_factory=list)
-    priced: bool = True
-    unpriced_reason: str = ""  # why `priced` is False (an unpriced change is never $0)
+_R = TypeVar("_R", bound="_Mutable")
+
+
+class _Mutable:
+    """What `@dataclass` gave the records the estimator fills in (field-wise ==, a repr, a changed copy),
+    without importing `dataclasses`: it imports `inspect`, ~8 ms of every commit's no-op check."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and vars(other) == vars(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
+
+    def _replace(self: _R, **changes: Any) -> _R:
+        """A copy with some fields changed (like a NamedTuple's `_replace`)."""
+        unknown = sorted(set(changes) - set(vars(self)))
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {', '.join(unknown)}")
+        copy = object.__new__(type(self))
+        vars(copy).update(vars(self), **changes)
+        return copy
+
+
+class ChangeEstimate(_Mutable):
+    def __init__(
+        self,
+        change: Change,
+        requests_matched: int = 0,
+        baseline_monthly_usd: float = 0.0,
+        candidate_monthly_usd: float = 0.0,
+        delta_monthly_usd: float = 0.0,
+        delta_monthly_usd_low: float = 0.0,
+        delta_monthly_usd_high: float = 0.0,
+        confidence: Confidence = "high",
+        notes: list[str] | None = None,
+        priced: bool = True,
+        unpriced_reason: str = "",  # why `priced` is False (an unpriced change is never $0)
+    ) -> None:
+        self.change = change
+        self.requests_matched = requests_matched
+        self.baseline_monthly_usd = baseline_monthly_usd
+        self.candidate_monthly_usd = candidate_monthly_usd
+        self.delta_monthly_usd = delta_monthly_usd
+        self.delta_monthly_usd_low = delta_monthly_usd_low
+        self.delta_monthly_usd_high = delta_monthly_usd_high
+        self.confidence: Confidence = confidence
+        self.notes: list[str] = [] if notes is None else notes
+        self.priced = priced
+        self.unpriced_reason = unpriced_reason
 
     def as_dict(self) -> dict[str, Any]:
         c = self.change
@@ -113,20 +149,32 @@ class ChangeEstimate:
         return out
 
 
-@dataclass
-class Estimate:
+class Estimate(_Mutable):
     """Baseline vs candidate monthly cost for one commit (or ref range)."""
 
-    baseline_paths: list[str]
-    baseline_requests: int
-    window_days: float
-    month_days: float
-    baseline_monthly_usd: float
-    changes: list[ChangeEstimate] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    matched: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # feature -> group keys
-    head_adjustment_usd: float = 0.0  # the log re-priced to HEAD's settings, minus the log as priced
+    def __init__(
+        self,
+        baseline_paths: list[str],
+        baseline_requests: int,
+        window_days: float,
+        month_days: float,
+        baseline_monthly_usd: float,
+        changes: list[ChangeEstimate] | None = None,
+        findings: list[Finding] | None = None,
+        notes: list[str] | None = None,
+        matched: dict[str, list[tuple[str, str, str]]] | None = None,  # feature -> group keys
+        head_adjustment_usd: float = 0.0,  # the log re-priced to HEAD's settings, minus the log as priced
+    ) -> None:
+        self.baseline_paths = baseline_paths
+        self.baseline_requests = baseline_requests
+        self.window_days = window_days
+        self.month_days = month_days
+        self.baseline_monthly_usd = baseline_monthly_usd
+        self.changes: list[ChangeEstimate] = [] if changes is None else changes
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.notes: list[str] = [] if notes is None else notes
+        self.matched: dict[str, list[tuple[str, str, str]]] = {} if matched is None else matched
+        self.head_adjustment_usd = head_adjustment_usd
 
     @property
     def unpriced(self) -> list[ChangeEstimate]:
@@ -266,14 +314,15 @@ class Stage(NamedTuple):
     to_ref: str | None = None
 
 
-@dataclass
-class Result:
+class Result(NamedTuple):
+    """The one outcome every renderer shows (its lists are shared defaults: replaced, never appended to)."""
+
     verdict: Verdict
     estimate: Estimate | None = None  # None when nothing watched changed
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = []
     summary_line: str = ""
-    baseline_paths: list[str] = field(default_factory=list)
-    suggestions: list[Suggestion] = field(default_factory=list)
+    baseline_paths: list[str] = []
+    suggestions: list[Suggestion] = []
     risk: Risk | None = None
     compare_rows: list[dict[str, Any]] | None = None  # a log diff's per (feature, model) rows (JSON-ready)
     lock: LockStatus | None = None

@@ -94,8 +94,9 @@ def run(args: argparse.Namespace, settings: dict[str, object]) -> int:
     guard = bool(getattr(args, "guard", False))
     if guard:
         options = guard_range(options, ctx, os.environ)
-    result = run_check(options, ctx)
-    result.stage = stage_of(options, getattr(args, "hook_type", None), guard, os.environ)
+    result = run_check(options, ctx)._replace(
+        stage=stage_of(options, getattr(args, "hook_type", None), guard, os.environ)
+    )
     if not _silent(result, args.format):
         emit(result, args.format)
     _step_summary(result)

@@ -12,7 +12,7 @@ import os
 import sys
 
 from aiopt_hooks.commands import check
-from aiopt_hooks.commands.common import skip_requested
+from aiopt_hooks.commands.common import HelpFormatter, skip_requested
 from aiopt_hooks.commands.install_hook import HOOK_TYPES
 
 
@@ -30,7 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _check_args(args: argparse.Namespace, *refs: str) -> argparse.Namespace:
     """The namespace `aiopt check` would parse, with this command's options and the given refs."""
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = argparse.ArgumentParser(add_help=False, formatter_class=HelpFormatter)
     check.configure(parser)
     ns = parser.parse_args(["--format", args.format, "--repo", args.repo, *refs])
     ns.config, ns.baseline, ns.message_file = args.config, args.baseline, None

@@ -24,7 +24,6 @@ HOOK_STAGES = {
 def stage_of(options: CheckOptions, hook_type: str | None, guard: bool, env: Mapping[str, str]) -> Stage:
     """The stage a check runs at, from how it was started and the environment git, pre-commit or CI give it."""
     from aiopt_hooks.records import Stage
-    from aiopt_hooks.repo.ci import in_ci
 
     framework = env.get("PRE_COMMIT") == "1"
     refs = (options.from_ref, options.to_ref)
@@ -35,6 +34,8 @@ def stage_of(options: CheckOptions, hook_type: str | None, guard: bool, env: Map
     if options.from_ref or options.to_ref:
         if guard and framework and env.get("PRE_COMMIT_REMOTE_NAME"):  # a push, even inside a CI job
             return Stage("pre-push", True, *refs)
+        from aiopt_hooks.repo.ci import in_ci  # a range only: a commit's check does not need it
+
         if in_ci(env):
             return Stage("ci", framework, *refs)
         if guard and framework:  # the framework's pre-push (PRE_COMMIT_FROM_REF / _TO_REF)
@@ -53,13 +54,14 @@ def in_a_commit(env: Mapping[str, str]) -> bool:
 def guard_range(options: CheckOptions, ctx: RepoContext, env: Mapping[str, str]) -> CheckOptions:
     """The options of the hook's check: the staged change, or, when nothing is staged outside a commit, the
     range `aiopt_hooks.repo.ci` finds (said in one line on stderr)."""
-    from aiopt_hooks.repo.ci import unstaged_range
     from aiopt_hooks.repo.git import list_staged_changes
 
     if options.from_ref or options.to_ref or options.message_file or in_a_commit(env) or ctx.head is None:
         return options
     if list_staged_changes(ctx.root, ctx.head):
         return options
+    from aiopt_hooks.repo.ci import unstaged_range
+
     found = unstaged_range(ctx.root, ctx.head, env)
     if found is None:
         print("aiopt-guard: nothing staged, and HEAD is the first commit: nothing to compare it with", file=sys.stderr)

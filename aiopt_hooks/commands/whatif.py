@@ -65,8 +65,7 @@ def compute(args: argparse.Namespace) -> tuple[Result, Workspace]:
     prices = PriceBook(config, ws.cache_dir)
     summary = read_summary(ws, log_patterns(args, ws), prices)
     changes = whatif_changes(knobs, summary, config)
-    result = price_changes(changes, [], summary, config, prices)
-    result.kind = "whatif"
+    result = price_changes(changes, [], summary, config, prices)._replace(kind="whatif")
     return result, ws._replace(config=config)
 
 

@@ -7,7 +7,7 @@ entry that names the prompt file).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -98,7 +98,7 @@ def _prompt_owners(tree: Tree, watched: list[str]) -> dict[str, CallSpec]:
         for spec in specs:
             feature = _explicit_feature(spec, tree.config) or spec.feature
             for candidate in _ref_paths(spec):
-                owners[candidate] = replace(spec, feature=feature)
+                owners[candidate] = spec._replace(feature=feature)
     return owners
 
 
@@ -191,7 +191,7 @@ def _with_owner(spec: CallSpec, owner: CallSpec) -> CallSpec:
     inherited: dict[str, Any] = {
         k: owner.fields[k] for k in ("model", "provider") if k in owner.fields and k not in spec.fields
     }
-    return replace(spec, fields={**spec.fields, **inherited})
+    return spec._replace(fields={**spec.fields, **inherited})
 
 
 def _ref_paths(spec: CallSpec) -> list[str]:

@@ -17,7 +17,6 @@ alias is resolved to its real model through this file's `model_list`) and `defau
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from aiopt_hooks.errors import AioptError
@@ -122,7 +121,7 @@ def extract(path: str, text: str) -> list[CallSpec]:
             path, text, entry, name, selector, defaults={**defaults, "fallbacks": _fallbacks(blocks, name, real)}
         )
         weight = _weight(entry)
-        specs.append(replace(spec, fields={**spec.fields, "weight": weight}) if weight is not None else spec)
+        specs.append(spec._replace(fields={**spec.fields, "weight": weight}) if weight is not None else spec)
     return specs
 
 

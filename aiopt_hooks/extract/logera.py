@@ -11,7 +11,6 @@ re-prices the baseline to HEAD's prompt first (aiopt_hooks.pricing.drift).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -69,4 +68,4 @@ def with_log_era_prompts(
                 found[change.feature] = {}
     finally:
         reader.close()
-    return [replace(c, spec={**c.spec, KEY: found[c.feature]}) if found.get(c.feature) else c for c in changes]
+    return [c._replace(spec={**c.spec, KEY: found[c.feature]}) if found.get(c.feature) else c for c in changes]

@@ -12,7 +12,6 @@ promptfoo runs every prompt against every provider; each spec carries the first 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from aiopt_hooks.extract.base import Extractor
@@ -94,8 +93,7 @@ def extract(path: str, text: str) -> list[CallSpec]:
     for (feature, config, ident), selector in zip(providers, selectors):
         spec = read_spec(path, text, config, feature, selector, defaults={"model": ident})
         if ref or inline:
-            spec = replace(
-                spec,
+            spec = spec._replace(
                 fields={**spec.fields, "prompt": ref or "inline"},
                 prompt_text=inline,
                 lines={**spec.lines, **({"prompt": prompt_line} if prompt_line else {})},

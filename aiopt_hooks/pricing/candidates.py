@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import replace
 
 from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.config import Config
@@ -198,7 +197,7 @@ class Trials:
             return None
         self.count += 1
         if replacement.field == "model":
-            replacement = replace(replacement, spec={**replacement.spec, "model": replacement.new})
+            replacement = replacement._replace(spec={**replacement.spec, "model": replacement.new})
         feature = swap.feature
         trial = [replacement if c is swap else c for c in self.by_feature[feature]]
         trial.sort(key=lambda c: COST_FIELDS.index(c.field))

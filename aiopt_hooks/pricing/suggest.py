@@ -7,8 +7,6 @@ the change itself was.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.config import Config, Policy
 from aiopt_hooks.pricing.candidates import Trials as _Trials
@@ -31,11 +29,11 @@ def allowed_increase(policy: Policy, baseline_monthly: float) -> float | None:
 
 def _largest_int(trials: _Trials, change: Change, low: int, high: int, limit: float) -> int | None:
     """The largest value in [low, high) whose total delta stays within the limit (binary search)."""
-    if (d := trials.delta(change, replace(change, new=low))) is None or d > limit:
+    if (d := trials.delta(change, change._replace(new=low))) is None or d > limit:
         return None
     while high - low > 1:
         mid = (low + high) // 2
-        d = trials.delta(change, replace(change, new=mid))
+        d = trials.delta(change, change._replace(new=mid))
         low, high = (mid, high) if d is not None and d <= limit else (low, mid)
     return low
 
@@ -47,7 +45,7 @@ def _cheaper_models(trials: _Trials, change: Change, limit: float, proposed: flo
         return []
     found = []
     for price in model_candidates(trials.prices, trials.summary, change, wanted):
-        d = trials.delta(change, replace(change, new=price.model_id))
+        d = trials.delta(change, change._replace(new=price.model_id))
         if d is not None and d <= limit:
             found.append((price.model_id, d))
             if len(found) == 3:  # the closest three are shown: stop searching

@@ -105,7 +105,5 @@ def with_budget(config: Config, budget: float | None) -> Config:
     """The config with `--budget-monthly` as the blocking budget (policy.block.monthly_total_usd)."""
     if budget is None:
         return config
-    from dataclasses import replace
-
-    policy: Policy = replace(config.policy, block={**config.policy.block, "monthly_total_usd": budget})
-    return replace(config, policy=policy)
+    policy: Policy = config.policy._replace(block={**config.policy.block, "monthly_total_usd": budget})
+    return config._replace(policy=policy)

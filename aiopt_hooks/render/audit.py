@@ -3,8 +3,7 @@ the verdict and its figures, the approvals used and a hash of the config."""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime, timezone
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,7 @@ from aiopt_hooks.repo import history
 
 def config_hash(config: Config) -> str:
     """sha256 of the config file's bytes (the first 16 hex digits), or `defaults` without one."""
-    if not config.path:
-        return "defaults"
-    try:
-        return hashlib.sha256(Path(config.path).read_bytes()).hexdigest()[:16]
-    except OSError:
-        return "defaults"
+    return config.sha256[:16] if config.path and config.sha256 else "defaults"
 
 
 def entry_for(command: str, scope: str, result: Result, config: Config) -> dict[str, Any]:
@@ -30,7 +24,7 @@ def entry_for(command: str, scope: str, result: Result, config: Config) -> dict[
     verdict = result.verdict
     approved = verdict.verdict == "approved"
     return {
-        "time": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),  # UTC, to the second
         "command": command,
         "scope": scope,
         "verdict": verdict.verdict,

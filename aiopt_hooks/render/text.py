@@ -6,11 +6,9 @@ import json
 from typing import Any
 
 from aiopt_hooks.records import ChangeEstimate, Estimate, Result, Suggestion
-from aiopt_hooks.render.advice import blocked_advice, markdown_advice, unrepeated_reasons
 from aiopt_hooks.render.money import money
 from aiopt_hooks.render.reasons import verdict_reasons
 from aiopt_hooks.render.risk import risk_dict, risk_line
-from aiopt_hooks.render.sarif import render_sarif
 
 
 def _change_text(c: ChangeEstimate) -> str:
@@ -126,6 +124,8 @@ def result_notes(result: Result) -> list[str]:
 
 
 def render_text(result: Result) -> str:
+    from aiopt_hooks.render.advice import blocked_advice, unrepeated_reasons  # not for JSON (a no-op commit's)
+
     lines = [headline(result)]
     est = result.estimate
     if est is not None and est.changes:
@@ -222,6 +222,8 @@ def render_json(result: Result) -> str:
 
 
 def render_markdown(result: Result) -> str:
+    from aiopt_hooks.render.advice import markdown_advice, unrepeated_reasons
+
     lines = [f"### {headline(result)}", ""]
     est = result.estimate
     if est is not None and est.changes:
@@ -240,6 +242,12 @@ def render_markdown(result: Result) -> str:
     if result.verdict.verdict == "block":
         lines += ["", *markdown_advice(result)]
     return "\n".join(lines) + "\n"
+
+
+def render_sarif(result: Result) -> str:
+    from aiopt_hooks.render.sarif import render_sarif as sarif  # loaded for that format only
+
+    return sarif(result)
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown, "sarif": render_sarif}

@@ -12,7 +12,6 @@ import errno
 import json
 import os
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +106,8 @@ def _entry_of(line: str) -> dict[str, Any] | None:
 
 def parse_since(text: str) -> str:
     """`2026-03-01` or an ISO time -> the comparable UTC form of the history's `time` field."""
+    from datetime import datetime, timezone  # `aiopt history` only: not on a commit's path
+
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -8,7 +8,6 @@ candidate cost as a budget); a feature policy can only add reasons, never remove
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Literal
 
 from aiopt_hooks.config import Config, Policy
@@ -63,8 +62,8 @@ def feature_estimate(est: Estimate, feature: str, baseline: float | None = None)
     if not mine:
         return None
     base = mine[0].baseline_monthly_usd if baseline is None else baseline
-    return replace(
-        est, baseline_monthly_usd=base, changes=mine, findings=[], notes=[], head_adjustment_usd=0.0
+    return est._replace(
+        baseline_monthly_usd=base, changes=mine, findings=[], notes=[], head_adjustment_usd=0.0
     )  # the feature's baseline is already at HEAD's settings
 
 

@@ -401,11 +401,13 @@ def test_non_llm_commit_passes_without_reading_the_baseline(
 
 
 def test_non_llm_commit_does_not_import_yaml_prices_or_tokenizer(app: GitRepo) -> None:
+    """Nor the stdlib modules that the no-op path has no use for (`dataclasses` imports `inspect`)."""
     edit(app, "README.md", "# Sample", "# The sample")
     probe = (
         "import sys\nfrom aiopt_hooks.cli import main\ncode = main(['check'])\n"
         "heavy = [m for m in ('yaml', 'genai_prices', 'bpe_openai', 'git', 'aiopt_hooks.pricing.prices',"
-        " 'aiopt_hooks.extract.tokens', 'aiopt_hooks.pricing.estimate') if m in sys.modules]\n"
+        " 'aiopt_hooks.extract.tokens', 'aiopt_hooks.pricing.estimate', 'dataclasses', 'inspect', 'hashlib',"
+        " 'datetime', 'shutil') if m in sys.modules]\n"
         "print('RESULT', code, heavy)\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
@@ -812,3 +814,29 @@ def test_timeout(app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch, on_tim
     assert result.code == code
     assert "max_seconds" in result.err
     assert ("SKIP=aiopt-guard" in result.err) is (code == 1)
+
+
+# -- help --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", ["50", "120"])
+@pytest.mark.parametrize("argv", [pytest.param([], id="aiopt"), pytest.param(["check"], id="check")])
+def test_help_fits_the_terminal_like_argparse(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: str, argv: list[str]
+) -> None:
+    """The formatter asks the terminal's width only when it prints (not for each argument, which costs
+    every commit ~2 ms of imports), and wraps exactly as argparse's own."""
+    import argparse
+
+    monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setattr(cli, "HelpFormatter", argparse.HelpFormatter)
+    with pytest.raises(SystemExit):
+        main([*argv, "--help"])
+    expected = capsys.readouterr().out
+    monkeypatch.undo()
+    monkeypatch.setenv("COLUMNS", columns)
+
+    with pytest.raises(SystemExit):
+        main([*argv, "--help"])
+
+    assert capsys.readouterr().out == expected

@@ -23,11 +23,10 @@ def _translate(pattern: str) -> tuple[str, tuple[str, ...]]:
         pattern += "**"
     out = []
     runs = [""]  # the literal run being read last; a wildcard starts a new one
-    reliable = True
     i = 0
     while i < len(pattern):
         c = pattern[i]
-        end = pattern.find("]", i + 1) if c == "[" else -1
+        end = _bracket_end(pattern, i) if c == "[" else -1
         if pattern.startswith("**/", i):
             out.append("(?:.*/)?")
             i += 2
@@ -39,11 +38,7 @@ def _translate(pattern: str) -> tuple[str, tuple[str, ...]]:
         elif c == "?":
             out.append("[^/]")
         elif end != -1:
-            body = pattern[i + 1 : end].replace("\\", "\\\\")
-            if body.startswith("!"):
-                body = "^" + body[1:]
-            out.append(f"[{body}]")
-            reliable = reliable and body not in ("", "^")  # `[]`, `[!]`: the regex's set runs on past `]`
+            out.append(_bracket(pattern[i : end + 1]))
             i = end
         else:
             out.append(re.escape(c))
@@ -56,7 +51,27 @@ def _translate(pattern: str) -> tuple[str, tuple[str, ...]]:
     # A pattern without a slash matches the file name in any folder, like .gitignore.
     if "/" not in pattern:
         regex = "(?:.*/)?" + regex
-    return regex + r"\Z", tuple(run for run in runs if run) if reliable else ()
+    return regex + r"\Z", tuple(run for run in runs if run)
+
+
+def _bracket_end(pattern: str, start: int) -> int:
+    """Where the set opened at `start` closes (-1: none, so `[` is a literal), scanned as `fnmatch`
+    does: a `]` right after `[` or `[!` is a member, not the end (`[]]`, `[!]]`)."""
+    j = start + 1
+    if j < len(pattern) and pattern[j] == "!":
+        j += 1
+    if j < len(pattern) and pattern[j] == "]":
+        j += 1
+    end = pattern.find("]", j)
+    return end
+
+
+def _bracket(text: str) -> str:
+    """A `[...]` set as a regex, by `fnmatch` (which also drops reversed ranges such as `[z-a]`): always
+    a valid regex, where a hand translation of `[]` or `[!]` was not."""
+    import fnmatch
+
+    return fnmatch.translate(text).removeprefix("(?s:").removesuffix(")\\Z")
 
 
 @functools.lru_cache(maxsize=256)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import pkgutil
 
 import aiopt_hooks.baseline.dialects as dialect_pkg
@@ -33,6 +34,7 @@ def test_every_extractor_module_is_registered_once() -> None:
     helpers = {
         "base",
         "registry",
+        "formats",
         "fields",
         "frontmatter",
         "diffing",
@@ -50,9 +52,10 @@ def test_every_extractor_module_is_registered_once() -> None:
         "envvars",
     }
     modules = {m.name for m in pkgutil.iter_modules(extract_pkg.__path__)} - helpers
-    assert len({id(e) for e in EXTRACTORS}) == len(EXTRACTORS)
-    registered = {e.extract.__module__.rsplit(".", 1)[-1] for e in EXTRACTORS}
-    assert registered == modules
+    assert len({(e.name, e.module, e.matches, e.sniff) for e in EXTRACTORS}) == len(EXTRACTORS)
+    assert {e.module for e in EXTRACTORS} == modules
+    for module in modules:  # each reads its format with `extract(path, text)`, imported when used
+        assert callable(importlib.import_module(f"aiopt_hooks.extract.{module}").extract)
 
 
 def test_the_hot_path_knows_the_source_suffixes() -> None:

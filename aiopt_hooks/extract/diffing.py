@@ -17,7 +17,6 @@ from aiopt_hooks.extract.changesets import file_findings, group_change, unique_c
 from aiopt_hooks.extract.pairing import pair_specs
 from aiopt_hooks.extract.registry import extract_call_specs, extractor_for
 from aiopt_hooks.extract.source_notes import with_source_notes
-from aiopt_hooks.extract.tokens import count_tokens, static_text
 from aiopt_hooks.records import COST_FIELDS, CallSpec, Change, Finding
 from aiopt_hooks.repo.git import BlobReader, FileChange, list_tree_files
 from aiopt_hooks.repo.globs import match_path
@@ -107,6 +106,7 @@ def _prompt_change(
 ) -> Change | None:
     if (old_text or "") == (new_text or ""):
         return None
+    from aiopt_hooks.extract.tokens import count_tokens, static_text  # only a prompt edit counts tokens
 
     model = new.fields.get("model") or (old.fields.get("model") if old else None)
     counts = []

@@ -9,6 +9,7 @@ through `source_calls`.)
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path, PurePosixPath
 
@@ -48,22 +49,20 @@ _JS_SDKS = (
     r"openai|@anthropic-ai/sdk|ai|@ai-sdk/[\w-]+|@google/genai|@google/generative-ai|@langchain/[\w-]+|"
     r"langchain(?:/[\w/-]+)?|@openai/agents|llamaindex|@mistralai/mistralai|groq-sdk"
 )
-SDK_IMPORT = re.compile(
+SDK_IMPORT = (
     rf"^[ \t]*(?:from[ \t]+(?:{_PY_SDKS})(?:\.[\w.]+)?[ \t]+import\b|import[ \t]+(?:{_PY_SDKS})\b"
     rf"|from[ \t]+google[ \t]+import[ \t]+genai\b)"
     rf"|(?:\bfrom[ \t]*|\brequire\([ \t]*|\bimport\([ \t]*|^import[ \t]*)[\"'](?:{_JS_SDKS})[\"']"
-    r"|[\"']bedrock-runtime[\"']",
-    re.MULTILINE,
+    r"|[\"']bedrock-runtime[\"']"
 )
 
 
 # A module that declares a model setting for other files: `OPENAI_MODEL = "gpt-4o"` at the top level
 # (or from the environment with a default), `export const DEFAULT_MODEL = "..."`, a settings class.
-SETTING_DECLARATION = re.compile(
+SETTING_DECLARATION = (
     r"^(?:export[ \t]+)?(?:(?:const|let|var)[ \t]+)?[A-Za-z_]*(?:MODEL|LLM|DEPLOYMENT|MAX_?TOKENS|MAX_?OUTPUT_?TOKENS)"
     r"(?:_?NAME|_?ID)?[ \t]*(?::[^=\n]*)?=[ \t]*(?:[\"'`]|\d|os\.getenv\(|os\.environ\.get\(|process\.env\.)"
-    r"|^class[ \t]+\w+\([^)]*Settings\b",
-    re.MULTILINE | re.IGNORECASE,
+    r"|^class[ \t]+\w+\([^)]*Settings\b"
 )
 
 
@@ -77,13 +76,19 @@ def is_source(path: str) -> bool:
     )
 
 
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The two text tests, compiled when a first text is tested (a few ms a commit of config files never spends)."""
+    return re.compile(SDK_IMPORT, re.MULTILINE), re.compile(SETTING_DECLARATION, re.MULTILINE | re.IGNORECASE)
+
+
 def uses_llm_sdk(text: str) -> bool:
-    return SDK_IMPORT.search(text) is not None
+    return _patterns()[0].search(text) is not None
 
 
 def reads_llm_settings(text: str) -> bool:
     """Imports an LLM SDK, or declares a model setting other modules read."""
-    return uses_llm_sdk(text) or SETTING_DECLARATION.search(text) is not None
+    return uses_llm_sdk(text) or _patterns()[1].search(text) is not None
 
 
 def _candidate(path: str | None, config: Config) -> bool:

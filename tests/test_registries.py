@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import pkgutil
+import subprocess
+import sys
 
 import aiopt_hooks.baseline.dialects as dialect_pkg
 import aiopt_hooks.extract as extract_pkg
-from aiopt_hooks.baseline.dialects.registry import DIALECTS
+from aiopt_hooks.baseline.dialects.registry import DIALECTS, MODULES
 from aiopt_hooks.extract.registry import EXTRACTORS
 from aiopt_hooks.pricing.estimate import Estimator
 from aiopt_hooks.records import COST_FIELDS
+from tests.support.repos import ENV_VARS, GitRepo, swap_model
 
 
 def test_every_cost_field_has_a_handler() -> None:
@@ -27,7 +32,7 @@ def test_every_dialect_module_is_registered_once() -> None:
     }
     names = [d.name for d in DIALECTS]
     assert len(names) == len(set(names))
-    assert len(DIALECTS) == len(modules)
+    assert len(MODULES) == len(set(MODULES)) and set(MODULES) == modules
 
 
 def test_every_extractor_module_is_registered_once() -> None:
@@ -63,3 +68,25 @@ def test_the_hot_path_knows_the_source_suffixes() -> None:
     from aiopt_hooks.extract import source_watch
 
     assert pipeline.SOURCE_SUFFIXES == source_watch.SOURCE_SUFFIXES
+
+
+def test_a_warm_check_loads_only_the_readers_it_reads_with(app: GitRepo) -> None:
+    """A YAML model swap checked again (its summary cached): the structured reader alone, no log dialect."""
+    swap_model(app)
+    probe = (
+        "import json, sys\nfrom aiopt_hooks.cli import main\ncode = main(['check', '--format', 'json'])\n"
+        "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('aiopt_hooks.'))]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    outputs = [
+        subprocess.run([sys.executable, "-c", probe], cwd=app.path, capture_output=True, text=True, env=env)
+        .stdout.strip()
+        .splitlines()[-1]
+        for _ in range(2)
+    ]
+    code, loaded = json.loads(outputs[1])
+    others = {e.module for e in EXTRACTORS} - {"structured", "crewai"}  # structured uses crewai's defaults
+    unused = {f"aiopt_hooks.extract.{m}" for m in [*others, "tokens"]}
+    unused |= {f"aiopt_hooks.baseline.dialects.{m}" for m in MODULES}
+    assert code == 1 and "aiopt_hooks.extract.structured" in loaded
+    assert unused.isdisjoint(loaded)

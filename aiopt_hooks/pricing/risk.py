@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import math
 import operator
-import random
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from aiopt_hooks.baseline.model import BaselineSummary
 from aiopt_hooks.config import Config
 from aiopt_hooks.pricing.costs import add_days, day_split, price_baseline
 from aiopt_hooks.pricing.prices import PriceBook
 from aiopt_hooks.records import Estimate, Risk, ThresholdRisk
+
+if TYPE_CHECKING:
+    import random
 
 SAMPLES = 2000
 SEED = 20250101
@@ -155,6 +157,8 @@ def assess(scopes: list[Scope], thresholds: list[Threshold], paired: bool = True
             p = float(answer)
         else:
             if not draws:
+                import random  # only when a threshold is within reach of the samples
+
                 rng = random.Random(SEED)
                 draws.append(_draws(rng, len(base_order)))
                 draws.append(draws[0] if paired else _draws(rng, len(cand_order)))

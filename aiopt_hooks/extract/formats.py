@@ -1,6 +1,8 @@
 """How each file format is recognised: cheap tests on a file's name and text, for the table of
 `registry` (no parser, no YAML: every watched file is tested, and only its own format's module is
-imported to read it).  The format modules share the names and helpers defined here.
+imported to read it).  The text tests' patterns are compiled on first use (`re` keeps them): a
+check whose call specs are cached never tests a text.  The format modules share the names and
+helpers defined here.
 """
 
 from __future__ import annotations
@@ -28,10 +30,14 @@ def is_yaml(path: str) -> bool:
     return path.lower().endswith((".yaml", ".yml"))
 
 
-def top_level_key(*names: str) -> re.Pattern[str]:
+def top_level_key(*names: str) -> str:
     """A pattern for any of `names` as a top-level YAML key (or a JSON key on its own line)."""
     alternatives = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"""^{BOM}?(?:({alternatives})\s*:|\s*"({alternatives})"\s*:)""", re.MULTILINE)
+    return rf"""^{BOM}?(?:({alternatives})\s*:|\s*"({alternatives})"\s*:)"""
+
+
+def _has(pattern: str, text: str) -> bool:
+    return re.search(pattern, text, re.MULTILINE) is not None
 
 
 def aider_name(path: str) -> str:
@@ -69,7 +75,7 @@ _EVAL_KEYS = top_level_key("prompts", "tests", "defaultTest", "scenarios")
 
 def promptfoo_text(text: str) -> bool:
     """A promptfoo config under another name: top-level `providers:` beside `prompts:`/`tests:`."""
-    return _PROVIDERS.search(text) is not None and _EVAL_KEYS.search(text) is not None
+    return _has(_PROVIDERS, text) and _has(_EVAL_KEYS, text)
 
 
 def dotenv(path: str) -> bool:
@@ -81,18 +87,18 @@ def crewai(path: str) -> bool:
     return is_yaml(path) and name_of(path).lower().split(".")[0] in ("agents", "tasks")
 
 
-_CREWAI_KEYS = re.compile(r"^\s+(role|goal|backstory|expected_output)\s*:", re.MULTILINE)
+_CREWAI_KEYS = r"^\s+(role|goal|backstory|expected_output)\s*:"
 
 
 def crewai_text(text: str) -> bool:
-    return _CREWAI_KEYS.search(text) is not None
+    return _has(_CREWAI_KEYS, text)
 
 
 _MODEL_LIST = top_level_key("model_list")
 
 
 def litellm_text(text: str) -> bool:
-    return _MODEL_LIST.search(text) is not None
+    return _has(_MODEL_LIST, text)
 
 
 def semantic_kernel(path: str) -> bool:
@@ -104,7 +110,7 @@ _SK_LEGACY = top_level_key("completion")
 
 
 def semantic_kernel_text(text: str) -> bool:
-    return _SK_KEYS.search(text) is not None or (_SK_LEGACY.search(text) is not None and '"schema"' in text)
+    return _has(_SK_KEYS, text) or (_has(_SK_LEGACY, text) and '"schema"' in text)
 
 
 _CONTINUE_MODELS = top_level_key("models")
@@ -112,18 +118,18 @@ _CONTINUE_SCHEMA = top_level_key("schema")
 
 
 def continue_text(text: str) -> bool:
-    return _CONTINUE_MODELS.search(text) is not None and _CONTINUE_SCHEMA.search(text) is not None
+    return _has(_CONTINUE_MODELS, text) and _has(_CONTINUE_SCHEMA, text)
 
 
 def toml(path: str) -> bool:
     return path.lower().endswith(".toml")
 
 
-_LLM_TABLE = re.compile(r"^\[llm(\.[^\]]+)?\]", re.MULTILINE)
+_LLM_TABLE = r"^\[llm(\.[^\]]+)?\]"
 
 
 def openmanus_text(text: str) -> bool:
-    return _LLM_TABLE.search(text) is not None
+    return _has(_LLM_TABLE, text)
 
 
 def prompt_text(path: str) -> bool:

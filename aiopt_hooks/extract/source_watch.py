@@ -9,7 +9,6 @@ through `source_calls`.)
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path, PurePosixPath
 
@@ -38,9 +37,10 @@ NOT_APP_PARTS = frozenset(
         "build",
     }
 )
-TEST_NAME = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|\.(test|spec|mock)\.[cm]?[jt]sx?$|\.d\.ts$)")
+TEST_NAME = r"(^test_.*\.py$|_test\.py$|^conftest\.py$|\.(test|spec|mock)\.[cm]?[jt]sx?$|\.d\.ts$)"
 
-# A file is read only when it imports an LLM SDK: a cheap text test on the hot path.
+# A file is read only when it imports an LLM SDK: a cheap text test on the hot path.  The patterns are
+# compiled when first used (`re` keeps them): a commit of config files never spends the few ms.
 _PY_SDKS = (
     r"openai|anthropic|litellm|langchain\w*|llama_index|pydantic_ai|dspy|google\.genai|"
     r"google\.generativeai|vertexai|agents|autogen_ext|mistralai|groq"
@@ -71,24 +71,18 @@ def is_source(path: str) -> bool:
     parts = PurePosixPath(path).parts
     return (
         path.lower().endswith(SOURCE_SUFFIXES)
-        and not TEST_NAME.search(parts[-1])
+        and not re.search(TEST_NAME, parts[-1])
         and not NOT_APP_PARTS.intersection(p.lower() for p in parts[:-1])
     )
 
 
-@functools.cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The two text tests, compiled when a first text is tested (a few ms a commit of config files never spends)."""
-    return re.compile(SDK_IMPORT, re.MULTILINE), re.compile(SETTING_DECLARATION, re.MULTILINE | re.IGNORECASE)
-
-
 def uses_llm_sdk(text: str) -> bool:
-    return _patterns()[0].search(text) is not None
+    return re.search(SDK_IMPORT, text, re.MULTILINE) is not None
 
 
 def reads_llm_settings(text: str) -> bool:
     """Imports an LLM SDK, or declares a model setting other modules read."""
-    return uses_llm_sdk(text) or _patterns()[1].search(text) is not None
+    return uses_llm_sdk(text) or re.search(SETTING_DECLARATION, text, re.MULTILINE | re.IGNORECASE) is not None
 
 
 def _candidate(path: str | None, config: Config) -> bool:

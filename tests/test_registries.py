@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
+import json
+import os
 import pkgutil
+import subprocess
+import sys
 
 import aiopt_hooks.baseline.dialects as dialect_pkg
 import aiopt_hooks.extract as extract_pkg
-from aiopt_hooks.baseline.dialects.registry import DIALECTS
+from aiopt_hooks.baseline.dialects.registry import DIALECTS, MODULES
 from aiopt_hooks.extract.registry import EXTRACTORS
 from aiopt_hooks.pricing.estimate import Estimator
 from aiopt_hooks.records import COST_FIELDS
+from tests.support.repos import ENV_VARS, GitRepo, swap_model
 
 
 def test_every_cost_field_has_a_handler() -> None:
@@ -26,13 +32,14 @@ def test_every_dialect_module_is_registered_once() -> None:
     }
     names = [d.name for d in DIALECTS]
     assert len(names) == len(set(names))
-    assert len(DIALECTS) == len(modules)
+    assert len(MODULES) == len(set(MODULES)) and set(MODULES) == modules
 
 
 def test_every_extractor_module_is_registered_once() -> None:
     helpers = {
         "base",
         "registry",
+        "formats",
         "fields",
         "frontmatter",
         "diffing",
@@ -44,15 +51,17 @@ def test_every_extractor_module_is_registered_once() -> None:
         "env_yaml",
         "source_notes",
         "source_watch",
+        "speccache",
         "source_calls",
         "source_python_values",
         "source_js_values",
         "envvars",
     }
     modules = {m.name for m in pkgutil.iter_modules(extract_pkg.__path__)} - helpers
-    assert len({id(e) for e in EXTRACTORS}) == len(EXTRACTORS)
-    registered = {e.extract.__module__.rsplit(".", 1)[-1] for e in EXTRACTORS}
-    assert registered == modules
+    assert len({(e.name, e.module, e.matches, e.sniff) for e in EXTRACTORS}) == len(EXTRACTORS)
+    assert {e.module for e in EXTRACTORS} == modules
+    for module in modules:  # each reads its format with `extract(path, text)`, imported when used
+        assert callable(importlib.import_module(f"aiopt_hooks.extract.{module}").extract)
 
 
 def test_the_hot_path_knows_the_source_suffixes() -> None:
@@ -60,3 +69,24 @@ def test_the_hot_path_knows_the_source_suffixes() -> None:
     from aiopt_hooks.extract import source_watch
 
     assert pipeline.SOURCE_SUFFIXES == source_watch.SOURCE_SUFFIXES
+
+
+def test_a_warm_check_loads_only_the_readers_it_reads_with(app: GitRepo) -> None:
+    """A YAML model swap checked again (its summary cached): at most the structured reader, no log dialect."""
+    swap_model(app)
+    probe = (
+        "import json, sys\nfrom aiopt_hooks.cli import main\ncode = main(['check', '--format', 'json'])\n"
+        "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('aiopt_hooks.'))]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    outputs = [
+        subprocess.run([sys.executable, "-c", probe], cwd=app.path, capture_output=True, text=True, env=env)
+        .stdout.strip()
+        .splitlines()[-1]
+        for _ in range(2)
+    ]
+    code, loaded = json.loads(outputs[1])
+    others = {e.module for e in EXTRACTORS} - {"structured", "crewai"}  # structured uses crewai's defaults
+    unused = {f"aiopt_hooks.extract.{m}" for m in [*others, "tokens"]}
+    unused |= {f"aiopt_hooks.baseline.dialects.{m}" for m in MODULES}
+    assert code == 1 and unused.isdisjoint(loaded)

@@ -11,14 +11,10 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiopt_hooks.baseline import duck
-from aiopt_hooks.baseline.costreport import read_cost_report
-from aiopt_hooks.baseline.dedupe import SeenIds, note_duplicate, request_id
-from aiopt_hooks.baseline.dialects.base import Dialect
 from aiopt_hooks.baseline.dialects.registry import DIALECTS, detect_dialect
-from aiopt_hooks.baseline.dialects.signatures import misread
 from aiopt_hooks.baseline.files import Row, iter_rows
 from aiopt_hooks.baseline.incremental import Readers, summarize_log
 from aiopt_hooks.baseline.model import MAX_BAD_LINES, BaselineSummary, merge_into, summary_from_dict
@@ -26,6 +22,9 @@ from aiopt_hooks.config import Config
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.records import Finding
 from aiopt_hooks.repo.safepaths import confine
+
+if TYPE_CHECKING:
+    from aiopt_hooks.baseline.dialects.base import Dialect
 
 # The committable baseline summary: `aiopt baseline summarize LOG -o .aiopt/baseline-summary.json`,
 # committed, is read when the raw log is absent (a teammate's clone, CI).
@@ -132,6 +131,8 @@ def summarize_baseline(
     reported: list[list[float]] = []
     for path, name in zip(paths, shown):
         if len(paths) > 1 and path.is_file():  # a cost report beside the usage: compared, not read as usage
+            from aiopt_hooks.baseline.costreport import read_cost_report
+
             spans = read_cost_report(path, name)
             if spans is not None:
                 reported.extend([list(span) for span in spans])
@@ -227,6 +228,8 @@ def _fast_summary(path: Path, name: str, thresholds: tuple[int, ...], forced: st
 def _check_signature(first: dict[str, Any], dialect: Dialect | None, name: str) -> None:
     """Refuse a file that must not be read as a baseline (a cost report, aggregated rows a
     per-request reader would count as single requests), naming what was recognised and the fix."""
+    from aiopt_hooks.baseline.dialects.signatures import misread
+
     found = misread(first, dialect.name if dialect else None)
     if found is not None:
         what, fix = found
@@ -252,6 +255,8 @@ def _read_rows(
     rows: Iterator[Row], name: str, summary: BaselineSummary, forced: str | None, dedupe: bool = False
 ) -> str:
     """Add the rows to the summary; returns the name of the dialect they were read as ("" if none)."""
+    from aiopt_hooks.baseline.dedupe import SeenIds, note_duplicate, request_id
+
     if forced and forced not in (names := [d.name for d in DIALECTS]):
         raise AioptError(
             f"unknown log format {forced!r} (`baseline.format`)",

@@ -14,31 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aiopt_hooks.extract.base import Extractor
-from aiopt_hooks.extract.fields import FIELD_KEYS, found_at, name_of, parse_document, read_spec, unique_selectors
+from aiopt_hooks.extract.fields import FIELD_KEYS, found_at, parse_document, read_spec, unique_selectors
+from aiopt_hooks.extract.formats import AIDER_METADATA, AIDER_SETTINGS, aider_name
 from aiopt_hooks.records import CallSpec
 
-SETTINGS = "aider.model.settings.yml"
-CONF = "aider.conf.yml"
-METADATA = "aider.model.metadata.json"
 KEYS = {**FIELD_KEYS, "model": ("name",)}
 SECONDARY = (("weak", "weak_model_name"), ("editor", "editor_model_name"))
 CONF_MODELS = (("", "model"), ("weak", "weak-model"), ("editor", "editor-model"))
-
-
-TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist")
-
-
-def _name(path: str) -> str:
-    """The file's aider name: `.aider.conf.yml.example` is read as `.aider.conf.yml`."""
-    name = name_of(path).lstrip(".").lower()
-    for suffix in TEMPLATE_SUFFIXES:
-        name = name.removesuffix(suffix)
-    return name
-
-
-def matches(path: str) -> bool:
-    return _name(path) in (SETTINGS, CONF, METADATA)
 
 
 def _settings(path: str, text: str, document: Any) -> list[CallSpec]:
@@ -83,11 +65,8 @@ def _conf(path: str, text: str, document: Any) -> list[CallSpec]:
 
 
 def extract(path: str, text: str) -> list[CallSpec]:
-    name = _name(path)
-    if name == METADATA:
+    name = aider_name(path)
+    if name == AIDER_METADATA:
         return []
     document = parse_document(path, text)
-    return _settings(path, text, document) if name == SETTINGS else _conf(path, text, document)
-
-
-EXTRACTOR = Extractor("aider config", matches, extract)
+    return _settings(path, text, document) if name == AIDER_SETTINGS else _conf(path, text, document)

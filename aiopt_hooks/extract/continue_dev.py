@@ -11,20 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aiopt_hooks.extract.base import Extractor
-from aiopt_hooks.extract.fields import is_yaml, parse_document, read_spec, top_level_key, unique_selectors
+from aiopt_hooks.extract.fields import parse_document, read_spec, unique_selectors
 from aiopt_hooks.records import CallSpec
-
-MODELS = top_level_key("models")
-SCHEMA = top_level_key("schema")
-
-
-def matches(path: str) -> bool:
-    return is_yaml(path)
-
-
-def sniff(text: str) -> bool:
-    return MODELS.search(text) is not None and SCHEMA.search(text) is not None
 
 
 def extract(path: str, text: str) -> list[CallSpec]:
@@ -42,6 +30,3 @@ def extract(path: str, text: str) -> list[CallSpec]:
         for (name, block), selector in zip(entries, unique_selectors("models", [n for n, _ in entries]))
     ]
     return [spec for spec in specs if spec.fields]
-
-
-EXTRACTOR = Extractor("continue config", matches, extract, sniff)

@@ -10,17 +10,14 @@ excluded from the count, like any template expression.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from aiopt_hooks.extract.base import Extractor
-from aiopt_hooks.extract.fields import FIELD_KEYS, Found, found_at, is_yaml, name_of, parse_document, read_spec
+from aiopt_hooks.extract.fields import FIELD_KEYS, Found, found_at, parse_document, read_spec
 from aiopt_hooks.records import CallSpec
 
 AGENT_TEXT = ("role", "goal", "backstory")
 TASK_TEXT = ("description", "expected_output")
-SNIFF = re.compile(r"^\s+(role|goal|backstory|expected_output)\s*:", re.MULTILINE)
 KEYS = {**FIELD_KEYS, "model": ("llm", "model"), "prompt": ()}
 # CrewAI retries a failed LLM call twice unless an agent sets `max_retry_limit` (crewai.Agent's default).
 CREWAI_AGENT_KEYS = {"role", "goal", "backstory"}
@@ -33,14 +30,6 @@ def framework_defaults(entry: Mapping[str, Any]) -> dict[str, Found]:
     if len(CREWAI_AGENT_KEYS.intersection(entry)) >= 2:
         return {"retries": (CREWAI_RETRIES, None, "")}
     return {}
-
-
-def matches(path: str) -> bool:
-    return is_yaml(path) and name_of(path).lower().split(".")[0] in ("agents", "tasks")
-
-
-def sniff(text: str) -> bool:
-    return SNIFF.search(text) is not None
 
 
 def _prompt(entry: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str | None, int | None]:
@@ -77,6 +66,3 @@ def extract(path: str, text: str) -> list[CallSpec]:
             )
         specs.append(spec)
     return specs
-
-
-EXTRACTOR = Extractor("CrewAI agents/tasks", matches, extract, sniff)

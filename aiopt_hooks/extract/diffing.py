@@ -13,11 +13,11 @@ from typing import Any
 
 from aiopt_hooks.config import Config, decode_text
 from aiopt_hooks.errors import AioptError
+from aiopt_hooks.extract import speccache
 from aiopt_hooks.extract.changesets import file_findings, group_change, unique_changes
 from aiopt_hooks.extract.pairing import pair_specs
 from aiopt_hooks.extract.registry import extract_call_specs, extractor_for
 from aiopt_hooks.extract.source_notes import with_source_notes
-from aiopt_hooks.extract.tokens import count_tokens, static_text
 from aiopt_hooks.records import COST_FIELDS, CallSpec, Change, Finding
 from aiopt_hooks.repo.git import BlobReader, FileChange, list_tree_files
 from aiopt_hooks.repo.globs import match_path
@@ -31,6 +31,7 @@ class Tree:
     ref: str | None  # None = the index
     reader: BlobReader
     config: Config
+    cache_dir: Path | None = None  # where call specs of file versions are kept (`speccache`); None: not kept
     _files: dict[str, str] | None = None
     _texts: dict[str, str | None] = field(default_factory=dict)
 
@@ -70,19 +71,21 @@ def _explicit_feature(spec: CallSpec, config: Config) -> str | None:
 def _specs(tree: Tree, path: str, sha: str | None, findings: list[Finding]) -> list[CallSpec]:
     if sha is None or extractor_for(path) is None:
         return []
+    limit = tree.config.max_file_bytes
+    cached = speccache.load(tree.cache_dir, path, sha, limit) if tree.cache_dir else None
+    if cached is not None:
+        return cached
     try:
         text = tree.text(path, sha)
     except _TooLarge:
         findings.append(
-            Finding(
-                "warn",
-                "file_too_large",
-                f"larger than max_file_bytes ({tree.config.max_file_bytes:,}): not checked",
-                file=path,
-            )
+            Finding("warn", "file_too_large", f"larger than max_file_bytes ({limit:,}): not checked", file=path)
         )
         return []
-    return extract_call_specs(path, text or "")
+    specs = extract_call_specs(path, text or "")
+    if tree.cache_dir:
+        speccache.store(tree.cache_dir, path, sha, limit, specs)
+    return specs
 
 
 def _prompt_owners(tree: Tree, watched: list[str]) -> dict[str, CallSpec]:
@@ -107,6 +110,7 @@ def _prompt_change(
 ) -> Change | None:
     if (old_text or "") == (new_text or ""):
         return None
+    from aiopt_hooks.extract.tokens import count_tokens, static_text  # only a prompt edit counts tokens
 
     model = new.fields.get("model") or (old.fields.get("model") if old else None)
     counts = []

@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import re
 
-from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.envvars import Variable, env_specs
-from aiopt_hooks.extract.fields import BOM, name_of
+from aiopt_hooks.extract.formats import BOM
 from aiopt_hooks.records import CallSpec
 
 LINE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)\Z")
-
-
-def matches(path: str) -> bool:
-    name = name_of(path).lower()
-    return name == ".env" or name.startswith(".env.") or (name.endswith(".env") and not name.startswith("."))
 
 
 QUOTED = re.compile(r"""\s*(["'])(.*?)\1\s*(?:#.*)?\Z""")
@@ -45,6 +39,3 @@ def read_variables(text: str) -> list[Variable]:
 
 def extract(path: str, text: str) -> list[CallSpec]:
     return env_specs(path, read_variables(text), "env")
-
-
-EXTRACTOR = Extractor(".env file", matches, extract)

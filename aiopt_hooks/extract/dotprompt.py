@@ -9,16 +9,12 @@ variant is the selector, so that two variants of one feature never pair with eac
 
 from __future__ import annotations
 
-from aiopt_hooks.extract.base import Extractor
-from aiopt_hooks.extract.fields import name_of, read_spec
+from aiopt_hooks.extract.fields import read_spec
+from aiopt_hooks.extract.formats import name_of
 from aiopt_hooks.extract.frontmatter import read_front_matter, with_prompt
 from aiopt_hooks.records import CallSpec
 
 NEEDED = ("model", "config")  # read alone where the whole front matter is not valid YAML
-
-
-def matches(path: str) -> bool:
-    return path.lower().endswith(".prompt")
 
 
 def feature_and_variant(path: str) -> tuple[str, str]:
@@ -33,6 +29,3 @@ def extract(path: str, text: str) -> list[CallSpec]:
     feature, variant = feature_and_variant(path)
     spec = read_spec(path, text, document, feature, variant)
     return [with_prompt(spec, front)]
-
-
-EXTRACTOR = Extractor("dotprompt", matches, extract)

@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import PurePosixPath
 from typing import Any
 
 from aiopt_hooks.config import is_env_ref
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.extract.prompt_text import SUFFIXES as PROMPT_SUFFIXES
+from aiopt_hooks.extract.formats import BOM, PROMPT_SUFFIXES
 from aiopt_hooks.records import CallSpec
 from aiopt_hooks.yamlio import load_yaml
 
@@ -89,7 +88,6 @@ CONTAINERS = (
 )
 SECRET_KEY = re.compile(r"key|token|secret|password|credential|auth", re.IGNORECASE)
 INT_FIELDS = ("max_output_tokens", "retries", "n", "thinking_budget")
-BOM = "\ufeff"
 
 Found = tuple[Any, "int | None", str]  # value, line, the key as written
 NOT_FOUND: Found = (None, None, "")
@@ -321,17 +319,3 @@ def unique_selectors(prefix: str, names: Iterable[str]) -> list[str]:
         base = f"{prefix}.{name}" if prefix else name
         out.append(base if seen[name] == 1 else f"{base}.{seen[name]}")
     return out
-
-
-def name_of(path: str) -> str:
-    return PurePosixPath(path).name
-
-
-def is_yaml(path: str) -> bool:
-    return path.lower().endswith((".yaml", ".yml"))
-
-
-def top_level_key(*names: str) -> re.Pattern[str]:
-    """A pattern for any of `names` as a top-level YAML key (or a JSON key on its own line)."""
-    alternatives = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"""^{BOM}?(?:({alternatives})\s*:|\s*"({alternatives})"\s*:)""", re.MULTILINE)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.extract.fields import BOM
+from aiopt_hooks.extract.formats import BOM
 from aiopt_hooks.records import CallSpec
 from aiopt_hooks.yamlio import load_yaml
 

@@ -20,29 +20,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.fields import (
     NOT_FOUND,
     Found,
     found_at,
-    is_yaml,
     parse_document,
     read_spec,
-    top_level_key,
 )
 from aiopt_hooks.records import CallSpec
 
 SETTINGS = ("router_settings", "litellm_settings")
 FALLBACK_KEYS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks")
-MODEL_LIST = top_level_key("model_list")
-
-
-def matches(path: str) -> bool:
-    return is_yaml(path)
-
-
-def sniff(text: str) -> bool:
-    return MODEL_LIST.search(text) is not None
 
 
 def _blocks(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -155,6 +143,3 @@ def _numbered(prefix: str, keys: list[str]) -> list[str]:
         seen[key] = seen.get(key, 0) + 1
         out.append(f"{prefix}.{key}" if seen[key] == 1 else f"{prefix}.{key}#{seen[key]}")
     return out
-
-
-EXTRACTOR = Extractor("LiteLLM proxy config", matches, extract, sniff)

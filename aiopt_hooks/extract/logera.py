@@ -52,7 +52,7 @@ def with_log_era_prompts(
     if not head or last_ts is None:
         return changes
     era = commit_before(root, head, last_ts)
-    if era is None or era == resolve_ref(root, head):
+    if era is None or era == head or era == resolve_ref(root, head):  # `head` is often the commit id itself
         return changes
     reader = BlobReader(root)
     try:

@@ -8,23 +8,12 @@ provider), and the common retry/reasoning keys.  Commented-out alternative block
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.fields import FIELD_KEYS, Found, locate, parse_document, read_spec
 from aiopt_hooks.records import CallSpec
 
-LLM_TABLE = re.compile(r"^\[llm(\.[^\]]+)?\]", re.MULTILINE)
 KEYS = {**FIELD_KEYS, "provider": ("api_type", "provider")}
-
-
-def matches(path: str) -> bool:
-    return path.lower().endswith(".toml")
-
-
-def sniff(text: str) -> bool:
-    return LLM_TABLE.search(text) is not None
 
 
 def extract(path: str, text: str) -> list[CallSpec]:
@@ -52,6 +41,3 @@ def extract(path: str, text: str) -> list[CallSpec]:
                 )
             )
     return specs
-
-
-EXTRACTOR = Extractor("OpenManus TOML config", matches, extract, sniff)

@@ -13,7 +13,6 @@ Stage: call specs of both versions -> pairs (old spec, new spec), before they ar
 
 from __future__ import annotations
 
-from difflib import SequenceMatcher
 from typing import NamedTuple
 
 from aiopt_hooks.records import CallSpec
@@ -48,6 +47,8 @@ def _text(spec: CallSpec) -> str:
 def _pair_renamed(old: list[CallSpec], new: list[CallSpec]) -> list[Pair]:
     if len(old) == len(new):
         return list(zip(old, new))
+    from difflib import SequenceMatcher  # only for renamed entries whose counts differ
+
     pairs: list[Pair] = []
     left = list(new)
     for before in old:

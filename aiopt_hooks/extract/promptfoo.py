@@ -14,37 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.fields import (
     Found,
     found_at,
     line_of,
     line_with,
-    name_of,
     parse_document,
     prompt_value,
     read_spec,
-    top_level_key,
     unique_selectors,
 )
 from aiopt_hooks.records import CallSpec
-
-PROVIDERS = top_level_key("providers")
-EVAL_KEYS = top_level_key("prompts", "tests", "defaultTest", "scenarios")
-
-
-def matches(path: str) -> bool:
-    name = name_of(path).lower()
-    return name.startswith("promptfooconfig") and name.endswith((".yaml", ".yml", ".json"))
-
-
-def matches_any_name(path: str) -> bool:
-    return path.lower().endswith((".yaml", ".yml", ".json"))
-
-
-def sniff(text: str) -> bool:
-    """A promptfoo config under another name: top-level `providers:` beside `prompts:`/`tests:`."""
-    return PROVIDERS.search(text) is not None and EVAL_KEYS.search(text) is not None
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -100,7 +80,3 @@ def extract(path: str, text: str) -> list[CallSpec]:
             )
         specs.append(spec)
     return specs
-
-
-EXTRACTOR = Extractor("promptfoo config", matches, extract)
-BY_CONTENT = Extractor("promptfoo config", matches_any_name, extract, sniff)

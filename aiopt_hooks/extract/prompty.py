@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.fields import FIELD_KEYS, read_spec
 from aiopt_hooks.extract.frontmatter import read_front_matter, with_prompt
 from aiopt_hooks.extract.prompt_text import feature_of
@@ -30,10 +29,6 @@ SHORTHAND_KEYS = {"model": ("model",)}
 NEEDED = ("model",)  # read alone where the whole front matter is not valid YAML
 
 
-def matches(path: str) -> bool:
-    return path.lower().endswith(".prompty")
-
-
 def extract(path: str, text: str) -> list[CallSpec]:
     document, front = read_front_matter(path, text, NEEDED)
     model = document.get("model")
@@ -42,6 +37,3 @@ def extract(path: str, text: str) -> list[CallSpec]:
     else:
         spec = read_spec(path, text, document, feature_of(path), keys=SHORTHAND_KEYS)
     return [with_prompt(spec, front)]
-
-
-EXTRACTOR = Extractor("Prompty", matches, extract)

@@ -1,53 +1,43 @@
 """Call-spec extractors, one per file format, in one explicit table.
 
-Stage: file text -> call specs.  A new format is one module with `EXTRACTOR` and one entry in
-`EXTRACTORS`; the first extractor whose `matches(path)` is true (and, for one with a `sniff`,
-whose `sniff(text)` is true too) reads the file.  Specialized formats come before the generic
-structured one, which stays the fallback for any YAML/JSON/TOML file.
+Stage: file text -> call specs.  A new format is one module with `extract(path, text)` and one
+entry in `EXTRACTORS`, naming the module and the cheap tests that recognise the format (in
+`formats`).  The first extractor whose `matches(path)` is true (and, for one with a `sniff`, whose
+`sniff(text)` is true too) reads the file; its module is imported only then, so checking
+`config/llm.yaml` loads the structured reader alone, not every parser.  Specialized formats come
+before the generic structured one, which stays the fallback for any YAML/JSON/TOML file.
 """
 
 from __future__ import annotations
 
-from aiopt_hooks.extract import (
-    aider,
-    continue_dev,
-    crewai,
-    dotenv,
-    dotprompt,
-    litellm,
-    openmanus,
-    prompt_text,
-    promptfoo,
-    prompty,
-    semantic_kernel,
-    source_js,
-    source_python,
-    structured,
-)
+from aiopt_hooks.extract import formats
 from aiopt_hooks.extract.base import Extractor
+from aiopt_hooks.extract.source_watch import reads_llm_settings
 from aiopt_hooks.records import CallSpec
 
 EXTRACTORS: tuple[Extractor, ...] = (
     # known by name
-    prompty.EXTRACTOR,
-    dotprompt.EXTRACTOR,
-    aider.EXTRACTOR,
-    promptfoo.EXTRACTOR,
-    dotenv.EXTRACTOR,
+    Extractor("Prompty", "prompty", formats.prompty),
+    Extractor("dotprompt", "dotprompt", formats.dotprompt),
+    Extractor("aider config", "aider", formats.aider),
+    Extractor("promptfoo config", "promptfoo", formats.promptfoo),
+    Extractor(".env file", "dotenv", formats.dotenv),
     # known by name and content
-    crewai.EXTRACTOR,
+    Extractor("CrewAI agents/tasks", "crewai", formats.crewai, formats.crewai_text),
     # known by content, any name
-    litellm.EXTRACTOR,
-    semantic_kernel.EXTRACTOR,
-    continue_dev.EXTRACTOR,
-    promptfoo.BY_CONTENT,
-    openmanus.EXTRACTOR,
-    prompt_text.EXTRACTOR,
+    Extractor("LiteLLM proxy config", "litellm", formats.is_yaml, formats.litellm_text),
+    Extractor(
+        "Semantic Kernel prompt config", "semantic_kernel", formats.semantic_kernel, formats.semantic_kernel_text
+    ),
+    Extractor("continue config", "continue_dev", formats.is_yaml, formats.continue_text),
+    Extractor("promptfoo config", "promptfoo", formats.yaml_or_json, formats.promptfoo_text),
+    Extractor("OpenManus TOML config", "openmanus", formats.toml, formats.openmanus_text),
+    Extractor("prompt text", "prompt_text", formats.prompt_text),
     # source code (Python, TypeScript/JavaScript)
-    source_python.EXTRACTOR,
-    source_js.EXTRACTOR,
+    Extractor("Python source", "source_python", formats.python_source, reads_llm_settings),
+    Extractor("TypeScript/JavaScript source", "source_js", formats.js_source, reads_llm_settings),
     # the fallback for any YAML/JSON/TOML
-    structured.EXTRACTOR,
+    Extractor("structured config", "structured", formats.structured),
 )
 
 

@@ -14,32 +14,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.fields import (
     Found,
     found_at,
-    is_yaml,
     line_of,
     line_with,
     locate,
-    name_of,
     parse_document,
     read_spec,
-    top_level_key,
 )
+from aiopt_hooks.extract.formats import is_yaml, name_of
 from aiopt_hooks.records import CallSpec
 
-SK_KEYS = top_level_key("execution_settings", "template_format", "input_variables")
-LEGACY = top_level_key("completion")
 PROMPT_FILE = "skprompt.txt"
-
-
-def matches(path: str) -> bool:
-    return name_of(path) == "config.json" or is_yaml(path)
-
-
-def sniff(text: str) -> bool:
-    return SK_KEYS.search(text) is not None or (LEGACY.search(text) is not None and '"schema"' in text)
 
 
 def _feature(path: str, document: Mapping[str, object]) -> str:
@@ -98,6 +85,3 @@ def extract(path: str, text: str) -> list[CallSpec]:
     ]
     prompt = _prompt(path, text, document, feature)
     return specs + ([prompt] if prompt else [])
-
-
-EXTRACTOR = Extractor("Semantic Kernel prompt config", matches, extract, sniff)

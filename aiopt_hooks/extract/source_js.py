@@ -13,13 +13,10 @@ import functools
 from typing import Any
 
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.source_calls import (
     CallValue,
     FoundCall,
     declaration_spec,
-    is_source,
-    reads_llm_settings,
     sdk_of,
     setting_field,
     specs_of,
@@ -28,7 +25,6 @@ from aiopt_hooks.extract.source_calls import (
 from aiopt_hooks.extract.source_js_values import JsFile, JsReader, JsScope, Node, node_text
 from aiopt_hooks.records import CallSpec
 
-SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 FUNCTIONS = (
     "function_declaration",
     "generator_function_declaration",
@@ -37,10 +33,6 @@ FUNCTIONS = (
     "function_expression",
     "function",
 )
-
-
-def matches(path: str) -> bool:
-    return path.lower().endswith(SUFFIXES) and is_source(path)
 
 
 @functools.cache
@@ -164,6 +156,3 @@ def _first_error(node: Node) -> Node | None:
         if child.has_error or child.is_missing:
             return _first_error(child)
     return None
-
-
-EXTRACTOR = Extractor("TypeScript/JavaScript source", matches, extract, reads_llm_settings)

@@ -12,14 +12,11 @@ from __future__ import annotations
 import ast
 
 from aiopt_hooks.errors import AioptError
-from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.source_calls import (
     CallValue,
     FoundCall,
     Value,
     declaration_spec,
-    is_source,
-    reads_llm_settings,
     sdk_of,
     setting_field,
     specs_of,
@@ -27,10 +24,6 @@ from aiopt_hooks.extract.source_calls import (
 )
 from aiopt_hooks.extract.source_python_values import PyFile, PyReader, PyScope
 from aiopt_hooks.records import CallSpec
-
-
-def matches(path: str) -> bool:
-    return path.lower().endswith(".py") and is_source(path)
 
 
 def _walk(
@@ -115,6 +108,3 @@ def _declarations(path: str, file: PyFile, reader: PyReader) -> list[CallSpec]:
         for selector, value, runtime_ok in found
         if (spec := declaration_spec(path, selector, value, runtime_ok)) is not None
     ]
-
-
-EXTRACTOR = Extractor("Python source", matches, extract, reads_llm_settings)

@@ -37,9 +37,10 @@ NOT_APP_PARTS = frozenset(
         "build",
     }
 )
-TEST_NAME = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|\.(test|spec|mock)\.[cm]?[jt]sx?$|\.d\.ts$)")
+TEST_NAME = r"(^test_.*\.py$|_test\.py$|^conftest\.py$|\.(test|spec|mock)\.[cm]?[jt]sx?$|\.d\.ts$)"
 
-# A file is read only when it imports an LLM SDK: a cheap text test on the hot path.
+# A file is read only when it imports an LLM SDK: a cheap text test on the hot path.  The patterns are
+# compiled when first used (`re` keeps them): a commit of config files never spends the few ms.
 _PY_SDKS = (
     r"openai|anthropic|litellm|langchain\w*|llama_index|pydantic_ai|dspy|google\.genai|"
     r"google\.generativeai|vertexai|agents|autogen_ext|mistralai|groq"
@@ -48,22 +49,20 @@ _JS_SDKS = (
     r"openai|@anthropic-ai/sdk|ai|@ai-sdk/[\w-]+|@google/genai|@google/generative-ai|@langchain/[\w-]+|"
     r"langchain(?:/[\w/-]+)?|@openai/agents|llamaindex|@mistralai/mistralai|groq-sdk"
 )
-SDK_IMPORT = re.compile(
+SDK_IMPORT = (
     rf"^[ \t]*(?:from[ \t]+(?:{_PY_SDKS})(?:\.[\w.]+)?[ \t]+import\b|import[ \t]+(?:{_PY_SDKS})\b"
     rf"|from[ \t]+google[ \t]+import[ \t]+genai\b)"
     rf"|(?:\bfrom[ \t]*|\brequire\([ \t]*|\bimport\([ \t]*|^import[ \t]*)[\"'](?:{_JS_SDKS})[\"']"
-    r"|[\"']bedrock-runtime[\"']",
-    re.MULTILINE,
+    r"|[\"']bedrock-runtime[\"']"
 )
 
 
 # A module that declares a model setting for other files: `OPENAI_MODEL = "gpt-4o"` at the top level
 # (or from the environment with a default), `export const DEFAULT_MODEL = "..."`, a settings class.
-SETTING_DECLARATION = re.compile(
+SETTING_DECLARATION = (
     r"^(?:export[ \t]+)?(?:(?:const|let|var)[ \t]+)?[A-Za-z_]*(?:MODEL|LLM|DEPLOYMENT|MAX_?TOKENS|MAX_?OUTPUT_?TOKENS)"
     r"(?:_?NAME|_?ID)?[ \t]*(?::[^=\n]*)?=[ \t]*(?:[\"'`]|\d|os\.getenv\(|os\.environ\.get\(|process\.env\.)"
-    r"|^class[ \t]+\w+\([^)]*Settings\b",
-    re.MULTILINE | re.IGNORECASE,
+    r"|^class[ \t]+\w+\([^)]*Settings\b"
 )
 
 
@@ -72,18 +71,18 @@ def is_source(path: str) -> bool:
     parts = PurePosixPath(path).parts
     return (
         path.lower().endswith(SOURCE_SUFFIXES)
-        and not TEST_NAME.search(parts[-1])
+        and not re.search(TEST_NAME, parts[-1])
         and not NOT_APP_PARTS.intersection(p.lower() for p in parts[:-1])
     )
 
 
 def uses_llm_sdk(text: str) -> bool:
-    return SDK_IMPORT.search(text) is not None
+    return re.search(SDK_IMPORT, text, re.MULTILINE) is not None
 
 
 def reads_llm_settings(text: str) -> bool:
     """Imports an LLM SDK, or declares a model setting other modules read."""
-    return uses_llm_sdk(text) or SETTING_DECLARATION.search(text) is not None
+    return uses_llm_sdk(text) or re.search(SETTING_DECLARATION, text, re.MULTILINE | re.IGNORECASE) is not None
 
 
 def _candidate(path: str | None, config: Config) -> bool:

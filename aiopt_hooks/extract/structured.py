@@ -19,7 +19,6 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from aiopt_hooks.extract.base import Extractor
 from aiopt_hooks.extract.crewai import framework_defaults
 from aiopt_hooks.extract.env_yaml import env_specs_in_document
 from aiopt_hooks.extract.fields import (
@@ -65,7 +64,6 @@ PROMPT_ONLY = (
 )
 COST_KEYS = ("max_output_tokens", "reasoning_effort", "thinking_budget", "retries", "n")
 
-SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 GENERIC_NAMES = {
     "llm",
     "llms",
@@ -84,10 +82,6 @@ GENERIC_NAMES = {
     "templates",
 }
 Where = tuple[str | int, ...]  # the keys and list indexes leading to an entry
-
-
-def matches(path: str) -> bool:
-    return path.lower().endswith(SUFFIXES)
 
 
 def _named_model(node: dict[str, Any], where: Where) -> bool:
@@ -243,6 +237,3 @@ def _settings_and_prompts(
                     )
                 )
     return sorted(out, key=lambda s: s.selector)
-
-
-EXTRACTOR = Extractor("structured config", matches, extract)

@@ -82,6 +82,9 @@ TIER_WORDS = {
     "micro",
     "latest",
 }
+_RETIRED = re.compile("|".join(RETIRED))  # one search for them all
+_DATED = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4}|\d{8})$")  # a snapshot date (or MMDD) suffix
+_CONTEXT_SIZE = re.compile(r"\d+k")
 MAX_CHANGES = 5  # the blocked changes tried, largest increase first
 MAX_MODELS = 6  # candidate models priced per model change
 TIME_BUDGET_S = 2.0  # of trials per check (a fraction of max_seconds when that is smaller)
@@ -90,19 +93,19 @@ TIME_BUDGET_S = 2.0  # of trials per check (a fraction of max_seconds when that 
 def generation(model_id: str) -> str:
     """gpt-4o-mini -> gpt-4o; claude-sonnet-4-5 -> claude-4-5; gemini-2.5-flash-lite -> gemini-2.5."""
     name = model_id.lower().split("/")[-1]
-    name = re.sub(r"-(\d{4}-\d{2}-\d{2}|\d{4}|\d{8})$", "", name)
-    return "-".join(p for p in name.split("-") if p not in TIER_WORDS and not re.fullmatch(r"\d+k", p))
+    name = _DATED.sub("", name)
+    return "-".join(p for p in name.split("-") if p not in TIER_WORDS and not _CONTEXT_SIZE.fullmatch(p))
 
 
 def usable(model_id: str, configured: str = "") -> bool:
     name = model_id.lower()
-    if any(word in name for word in NOT_CHAT) or any(re.search(p, name) for p in RETIRED):
+    if any(word in name for word in NOT_CHAT) or _RETIRED.search(name):
         return False
     return "preview" not in name or "preview" in configured.lower()
 
 
 def _dated(model_id: str) -> bool:
-    return bool(re.search(r"-(\d{4}-\d{2}-\d{2}|\d{4}|\d{8})$", model_id))
+    return bool(_DATED.search(model_id))
 
 
 def model_candidates(

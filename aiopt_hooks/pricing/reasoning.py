@@ -15,6 +15,7 @@ a table of name patterns (OpenAI o-series and gpt-5 family, Claude with a thinki
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -71,10 +72,15 @@ class Profile(NamedTuple):
     effort: str  # a PRIORS key, or "off"
 
 
+@functools.cache
+def _family_patterns() -> tuple[tuple[Family, re.Pattern[str]], ...]:
+    return tuple((family, re.compile(family.pattern)) for family in FAMILIES)
+
+
 def family_of_model(price: ModelPrice | None, ref: str = "") -> Family | None:
-    names = [n.lower() for n in (price.model_id if price else "", ref) if n]
-    for family in FAMILIES:
-        if any(re.search(family.pattern, name.split("/")[-1]) for name in names):
+    names = [n.lower().split("/")[-1] for n in (price.model_id if price else "", ref) if n]
+    for family, pattern in _family_patterns():
+        if any(pattern.search(name) for name in names):
             return family
     if price is not None and any(r.reasoning != r.output for r in price.by_class):
         return Family("price-data", "", "dynamic")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aiopt_hooks.baseline.costreport import reported_within
 from aiopt_hooks.baseline.model import BaselineSummary, Group
 from aiopt_hooks.pricing.groupcost import tier_rates
 from aiopt_hooks.pricing.prices import ModelPrice
@@ -62,6 +61,8 @@ def stated_cost_finding(summary: BaselineSummary, stated: float, ours: float, re
 def reported_cost_finding(summary: BaselineSummary, ours: float) -> Finding | None:
     """A cost report read beside the usage: its dollars over the usage window against our pricing
     of the usage's tokens (`ours`, every priced group over the window); a warning above 5%."""
+    from aiopt_hooks.baseline.costreport import reported_within  # only with a cost report beside the usage
+
     assert summary.first_ts is not None and summary.last_ts is not None
     billed, buckets = reported_within(summary.reported, summary.first_ts, summary.last_ts)
     if not buckets:

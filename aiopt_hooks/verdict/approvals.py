@@ -21,7 +21,6 @@ from aiopt_hooks.config import decode_text
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.records import COST_FIELDS, Change, Estimate, Finding, Fired, Grant, Reason
 from aiopt_hooks.stored import CURRENT, upgrade
-from aiopt_hooks.yamlio import load_yaml
 
 APPROVALS_PATH = ".aiopt/approvals.yaml"
 HEADER = """\
@@ -148,6 +147,7 @@ def _entry(item: Any, index: int) -> Approval:
 
 def parse_approvals(data: bytes) -> tuple[list[Approval], list[Finding]]:
     """The approvals in the file's bytes, and a finding per entry edited out of its fingerprint."""
+    from aiopt_hooks.yamlio import load_yaml  # YAML only when the repository has approvals
 
     raw = load_yaml(decode_text(data, APPROVALS_PATH), APPROVALS_PATH)
     if raw is None:

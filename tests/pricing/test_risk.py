@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import pytest
@@ -98,3 +99,61 @@ def test_check_reports_risk_in_json_and_one_text_line(repo: GitRepo, capsys: pyt
     text = capsys.readouterr().out
     (line,) = [x for x in text.splitlines() if x.startswith("Risk (")]
     assert "P(> $5 budget) = 1.00" in line and "P(increase > +$1,000/mo) = 0.00" in line
+
+
+def _every_sample(scope: Scope, thresholds: list[Threshold], paired: bool) -> list[float]:
+    """P by drawing, whatever the range of the samples says (what `assess` did before its shortcut)."""
+    rng = random.Random(risk.SEED)
+    base_order = sorted(scope.base_days)
+    cand_order = base_order if paired else sorted(scope.cand_days)
+    base_draws = risk._draws(rng, len(base_order))
+    cand_draws = base_draws if paired else risk._draws(rng, len(cand_order))
+    base = risk._samples(scope.base_monthly, scope.base_days, base_order, base_draws)
+    cand = risk._samples(scope.cand_monthly, scope.cand_days, cand_order, cand_draws)
+    return [
+        round(sum(risk._exceeds(t.key, t.limit, b, c) for b, c in zip(base, cand)) / risk.SAMPLES, 3)
+        for t in thresholds
+    ]
+
+
+def _random_case(rng: random.Random) -> tuple[Scope, list[Threshold]]:
+    days = list(range(19000, 19000 + rng.choice([2, 3, 7, 30])))
+
+    def shape(scale: float) -> dict[int, float]:
+        kind = rng.random()
+        if kind < 0.15:
+            return {}
+        if kind < 0.3:
+            return dict.fromkeys(days, scale)  # the same every day: samples equal the estimate
+        return {d: rng.uniform(0, scale) * (rng.random() < 0.9) for d in days}
+
+    base = rng.choice([0.0, 300.0, rng.uniform(0, 1000)])
+    cand = rng.choice([0.0, base, base * rng.uniform(0.5, 2.5)])
+    scope = Scope("", base, shape(10.0), cand, shape(10.0))
+    near = [0.0, 0.5, 0.99, 1.0, 1.01, 2.0, -1.0]
+    pct = 100 * (cand - base) / base if base else 50.0
+    limits = {"monthly_total_usd": cand, "monthly_increase_usd": cand - base, "increase_pct": pct}
+    return scope, [Threshold("", "block", k, v * rng.choice(near)) for k, v in limits.items()]
+
+
+@pytest.mark.parametrize("paired", [True, False])
+def test_thresholds_out_of_reach_are_decided_without_drawing(paired: bool) -> None:
+    rng = random.Random(3)
+    for _ in range(40):
+        scope, thresholds = _random_case(rng)
+        found = risk.assess([scope], thresholds, paired=paired)
+        assert found is not None
+        if found.days < 2:  # nothing drawn either way
+            continue
+        assert [t.probability for t in found.thresholds] == _every_sample(scope, thresholds, paired)
+
+
+def test_a_decided_check_draws_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_draws(*args: Any) -> None:
+        raise AssertionError("drew days for a threshold every sample answers the same")
+
+    monkeypatch.setattr(risk, "_draws", no_draws)
+    out = assess(
+        [APP], [Threshold("", "block", "monthly_total_usd", 5000.0), Threshold("", "warn", "increase_pct", 20)]
+    )
+    assert [t["probability"] for t in out["thresholds"]] == [0.0, 1.0]

@@ -109,9 +109,9 @@ def _estimate(
 
     reader = BlobReader(root)
     try:
-        changes, findings = derive_changes(
-            watched, Tree(root, old_ref, reader, config), Tree(root, new_ref, reader, config), config
-        )
+        # each side keeps the call specs of the file versions it reads (a version is read once, ever)
+        old, new = Tree(root, old_ref, reader, config, cache_dir), Tree(root, new_ref, reader, config, cache_dir)
+        changes, findings = derive_changes(watched, old, new, config)
     finally:
         reader.close()
     paths = list(baseline_patterns(options, config))

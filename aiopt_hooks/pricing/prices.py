@@ -7,7 +7,6 @@ a large log).  An unknown model is never priced as $0: resolving it raises `Unkn
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -377,6 +376,8 @@ class PriceBook:
                 continue
             names.extend(m.id for m in prov.models)
         names.extend(self.config.prices)
+        import difflib  # only to name the close matches of an unknown model
+
         return difflib.get_close_matches(bare.lower(), sorted(set(names)), n=n, cutoff=0.6)
 
 

@@ -131,3 +131,24 @@ def test_a_second_derivation_reads_no_blob(repo: GitRepo, tmp_path: Path) -> Non
     first = _derive(repo, cache_dir, BlobReader(repo.path))
     assert ("summarize", "max_output_tokens", 512, 2048, 5) in first
     assert _derive(repo, cache_dir, _NoReads(repo.path)) == first
+
+
+def test_a_repeated_check_reads_its_file_versions_from_the_cache(
+    app: GitRepo, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the pipeline: the first check stores both sides' call specs; checking the same staged
+    change again extracts nothing and gives the same report."""
+    from aiopt_hooks.extract import registry
+    from tests.support.repos import swap_model
+
+    swap_model(app)
+    first = run("check", "--format", "json").json()
+    assert len(list((app.path / ".git" / "aiopt").glob("specs-*.json"))) >= 2
+
+    def no_extraction(path: str, text: str) -> list[CallSpec]:
+        raise AssertionError(f"{path} was extracted again")
+
+    monkeypatch.setattr(registry, "extract_call_specs", no_extraction)
+    monkeypatch.setattr("aiopt_hooks.extract.diffing.extract_call_specs", no_extraction)
+    again = run("check", "--format", "json").json()
+    assert again["delta"] == first["delta"] and again["verdict"] == first["verdict"]

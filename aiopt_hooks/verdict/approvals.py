@@ -21,8 +21,8 @@ from aiopt_hooks.config import decode_text
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.records import COST_FIELDS, Change, Estimate, Finding, Fired, Grant, Reason
 from aiopt_hooks.stored import CURRENT, upgrade
+from aiopt_hooks.verdict import APPROVALS_PATH as APPROVALS_PATH
 
-APPROVALS_PATH = ".aiopt/approvals.yaml"
 HEADER = """\
 # Cost approvals for aiopt-guard, written by `aiopt approve`; review this file in the diff like code.
 # An entry lets `aiopt check` pass a blocked change whose derived changes are exactly the ones listed

@@ -379,14 +379,15 @@ class Estimator(ReasoningKinds, GroupKinds):
         reasons = []
         if self.summary.span_days < 1 and not self.config.window_days:
             reasons.append(f"the log covers only {self.summary.span_days * 24:.1f} hours")
-        chat, untagged, others = self._untagged_chat()
-        if chat and untagged / chat > 0.2:
-            reasons.append(f"{100 * untagged / chat:.0f}% of chat log rows have no feature tag")
-        elif others and self.summary.untagged / max(self.summary.requests, 1) > 0.2:
-            est.notes.append(
-                f"{others:,} untagged log rows are of another kind ({self._other_kinds()}): "
-                "they do not lower the confidence of chat features"
-            )
+        if not all(g.feature for g in self.summary.groups.values()):  # untagged rows: of which kind?
+            chat, untagged, others = self._untagged_chat()
+            if chat and untagged / chat > 0.2:
+                reasons.append(f"{100 * untagged / chat:.0f}% of chat log rows have no feature tag")
+            elif others and self.summary.untagged / max(self.summary.requests, 1) > 0.2:
+                est.notes.append(
+                    f"{others:,} untagged log rows are of another kind ({self._other_kinds()}): "
+                    "they do not lower the confidence of chat features"
+                )
         if self.summary.bad_rows:
             est.findings.append(
                 Finding(

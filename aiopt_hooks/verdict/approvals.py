@@ -11,20 +11,18 @@ of the commit: the trace is in the history.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiopt_hooks.config import decode_text
 from aiopt_hooks.errors import AioptError
 from aiopt_hooks.records import COST_FIELDS, Change, Estimate, Finding, Fired, Grant, Reason
 from aiopt_hooks.stored import CURRENT, upgrade
+from aiopt_hooks.verdict import APPROVALS_PATH as APPROVALS_PATH
 
-if TYPE_CHECKING:
-    import datetime as dt
-
-APPROVALS_PATH = ".aiopt/approvals.yaml"
 HEADER = """\
 # Cost approvals for aiopt-guard, written by `aiopt approve`; review this file in the diff like code.
 # An entry lets `aiopt check` pass a blocked change whose derived changes are exactly the ones listed
@@ -98,8 +96,6 @@ def estimate_keys(est: Estimate) -> frozenset[str]:
 
 
 def _expiry(value: Any, line: int | None) -> dt.date | None:
-    import datetime as dt  # only when an approvals file is read
-
     if value is None or isinstance(value, dt.date):
         return value if not isinstance(value, dt.datetime) else value.date()
     try:
@@ -217,8 +213,6 @@ def covering(approvals: list[Approval], keys: frozenset[str]) -> list[Approval]:
     """The entries that approve exactly `keys`: one entry, or several whose changes together are them."""
     exact = [a for a in approvals if a.keys == keys]
     if exact:
-        import datetime as dt
-
         valid = [a for a in exact if a.expires is None or a.expires >= dt.date.today()]
         return [(valid or exact)[-1]]
     parts = [a for a in approvals if a.keys and a.keys <= keys]

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from aiopt_hooks.context import CheckOptions, RepoContext
 from aiopt_hooks.records import Estimate, Finding, Grant, Reason
 from aiopt_hooks.repo import git
-from aiopt_hooks.verdict import approvals as ap
+from aiopt_hooks.verdict import APPROVALS_PATH
 from aiopt_hooks.verdict.thresholds import increase_of
 
 TRAILER = "Cost-Approved"
@@ -43,9 +43,11 @@ def find_overrides(est: Estimate, options: CheckOptions, ctx: RepoContext, sides
 
 
 def _from_file(est: Estimate, ctx: RepoContext, sides: Sides) -> tuple[list[Grant], list[Reason], list[Finding]]:
-    data = git.read_path(ctx.root, sides.new, ap.APPROVALS_PATH)
+    data = git.read_path(ctx.root, sides.new, APPROVALS_PATH)
     if data is None:
         return [], [], []
+    from aiopt_hooks.verdict import approvals as ap  # the file is there: its parser loads now
+
     entries, findings = ap.parse_approvals(data)
     group = ap.covering(entries, ap.estimate_keys(est))
     if not group:
@@ -56,7 +58,7 @@ def _from_file(est: Estimate, ctx: RepoContext, sides: Sides) -> tuple[list[Gran
     if problem is not None:
         code, why, where = problem
         what = why if isinstance(why, str) else f"the estimate is over the approved ceiling at {where}"
-        findings.append(Finding("warn", code, f"{what}: {RENEW}", file=ap.APPROVALS_PATH, line=group[0].line))
+        findings.append(Finding("warn", code, f"{what}: {RENEW}", file=APPROVALS_PATH, line=group[0].line))
         return [], [why if not isinstance(why, str) else f"{why}; {RENEW}"], findings
     return [ap.grant_of(a) for a in group], [], findings
 

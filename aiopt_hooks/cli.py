@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Sequence
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from aiopt_hooks.commands.common import HelpFormatter
 from aiopt_hooks.errors import AioptError
@@ -266,5 +266,31 @@ def guard_msg_main(argv: Sequence[str] | None = None) -> int:
     return main(["guard-msg", *(sys.argv[1:] if argv is None else argv)])
 
 
+def _exit_now(code: int) -> NoReturn:
+    """End the process once the output is flushed, without the interpreter's teardown: after a large
+    log's read, freeing the price data and DuckDB's module one object at a time took ~0.08 s of every
+    such check.  Everything the check keeps is already written (caches atomically, the audit line);
+    the watchdog is a daemon thread.  An output pipe closed early (`| head`) is not an error here."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
+# The installed commands (`aiopt`, `aiopt-guard`, `aiopt-guard-msg`): the functions above, then a quick exit.
+def entry() -> NoReturn:
+    _exit_now(main())
+
+
+def guard_entry() -> NoReturn:
+    _exit_now(guard_main())
+
+
+def guard_msg_entry() -> NoReturn:
+    _exit_now(guard_msg_main())
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

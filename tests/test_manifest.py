@@ -59,8 +59,19 @@ def test_guard_entry_is_a_declared_console_script(hooks: dict[str, dict[str, Any
 
 
 def test_guard_entry_points_at_the_pre_push_aware_main() -> None:
-    assert console_scripts()["aiopt-guard"] == "aiopt_hooks.cli:guard_main"
-    assert console_scripts()["aiopt"] == "aiopt_hooks.cli:main"
+    from aiopt_hooks import cli
+
+    assert console_scripts() == {
+        "aiopt": "aiopt_hooks.cli:entry",
+        "aiopt-guard": "aiopt_hooks.cli:guard_entry",
+        "aiopt-guard-msg": "aiopt_hooks.cli:guard_msg_entry",
+    }
+    # each command is its main, then a quick exit
+    assert [f.__code__.co_names[:2] for f in (cli.entry, cli.guard_entry, cli.guard_msg_entry)] == [
+        ("_exit_now", "main"),
+        ("_exit_now", "guard_main"),
+        ("_exit_now", "guard_msg_main"),
+    ]
 
 
 def test_minimum_version_is_met_by_the_installed_pre_commit(hooks: dict[str, dict[str, Any]]) -> None:

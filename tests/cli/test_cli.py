@@ -840,3 +840,19 @@ def test_help_fits_the_terminal_like_argparse(
         main([*argv, "--help"])
 
     assert capsys.readouterr().out == expected
+
+
+def test_the_installed_command_ends_quickly_with_its_output_whole(app: GitRepo) -> None:
+    """`aiopt` (the console script) skips the interpreter's teardown after `main`: the exit code and the
+    whole report still arrive, and a reader that stops early costs no traceback."""
+    script = Path(sys.executable).parent / "aiopt"
+    swap_model(app)
+    done = subprocess.run([str(script), "check", "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and json.loads(done.stdout)["verdict"] == "block"
+    with subprocess.Popen([str(script), "check"], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.read(1)
+        proc.stdout.close()  # the reader is gone before the report is written
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in err and "Exception ignored" not in err

@@ -344,4 +344,4 @@ def test_the_msg_hook_is_in_the_manifest_with_its_console_script() -> None:
     assert (hook["entry"], hook["stages"], hook["pass_filenames"]) == ("aiopt-guard-msg", ["commit-msg"], True)
     parser = configparser.ConfigParser()
     parser.read(ROOT / "setup.cfg")
-    assert "aiopt-guard-msg = aiopt_hooks.cli:guard_msg_main" in parser["options.entry_points"]["console_scripts"]
+    assert "aiopt-guard-msg = aiopt_hooks.cli:guard_msg_entry" in parser["options.entry_points"]["console_scripts"]

@@ -4,9 +4,10 @@ parses nothing (no git process, no YAML import).
 
 Stage: file text -> call specs, in front of `registry.extract_call_specs`.  Keyed by the path, the blob
 id, `max_file_bytes` (a file too large is never read, so never cached) and the code that reads it (the
-size and mtime of this package's extract modules and of the modules they build on, and Python's version:
-an upgrade or an edit reads again).  Only specs made of plain values (str, int, float, bool, None, lists,
-tuples, string-keyed mappings) are stored, so what is read back equals what was extracted, type for
+size and mtime of this package's extract modules, of the modules they build on and of the parsing
+libraries (PyYAML, tree-sitter, the tokenizer), and Python's version: an upgrade or an edit reads
+again).  Only specs made of plain values (str, int, float, bool, None, lists, tuples, string-keyed
+mappings) are stored, so what is read back equals what was extracted, type for
 type.  A missing or corrupt entry is read again from git; writes are atomic; the newest MAX_ENTRIES
 are kept.  Never written inside the working tree.
 """
@@ -28,6 +29,8 @@ ENTRY_VERSION = 1
 MAX_ENTRIES = 256
 PACKAGE = Path(__file__).resolve().parent.parent
 READ_WITH = ("config.py", "records.py", "yamlio.py", "errors.py")  # beside extract/*.py
+# The libraries extractors parse with: an upgrade of one (another release's files) gets fresh entries.
+LIBRARIES = ("yaml", "_yaml", "tree_sitter", "tree_sitter_javascript", "tree_sitter_typescript", "bpe_openai")
 TUPLE = "__tuple__"
 
 
@@ -38,12 +41,24 @@ def _code_stamp() -> str | None:
     parts = [f"v{ENTRY_VERSION}", sys.version]
     try:
         files = sorted(e.path for e in os.scandir(PACKAGE / "extract") if e.name.endswith(".py"))
-        for path in files + [str(PACKAGE / name) for name in READ_WITH]:
+        for path in files + [str(PACKAGE / name) for name in READ_WITH] + _library_files():
             stat = os.stat(path)
             parts.append(f"{os.path.basename(path)}:{stat.st_size}:{stat.st_mtime_ns}")
     except OSError:
         return None
     return "\0".join(parts)
+
+
+def _library_files() -> list[str]:
+    """The files of LIBRARIES found on the path, located without importing them."""
+    from importlib.machinery import PathFinder
+
+    found = []
+    for name in LIBRARIES:
+        spec = PathFinder.find_spec(name)
+        if spec is not None and spec.origin and os.path.isfile(spec.origin):
+            found.append(spec.origin)
+    return found
 
 
 def _target(cache_dir: Path, path: str, sha: str, max_bytes: int | None) -> Path | None:

@@ -152,3 +152,22 @@ def test_a_repeated_check_reads_its_file_versions_from_the_cache(
     monkeypatch.setattr("aiopt_hooks.extract.diffing.extract_call_specs", no_extraction)
     again = run("check", "--format", "json").json()
     assert again["delta"] == first["delta"] and again["verdict"] == first["verdict"]
+
+
+def test_an_upgraded_parsing_library_gets_fresh_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key covers the libraries extractors parse with (found on the path, never imported)."""
+    lib = tmp_path / "site" / "fakeparser"
+    lib.mkdir(parents=True)
+    (lib / "__init__.py").write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.setattr(speccache, "LIBRARIES", ("fakeparser",))
+    speccache._code_stamp.cache_clear()
+    before = speccache._code_stamp()
+    (lib / "__init__.py").write_text("VERSION = 2  # another release\n")
+    speccache._code_stamp.cache_clear()
+    after = speccache._code_stamp()
+    speccache._code_stamp.cache_clear()
+    assert before is not None and after is not None and before != after
+    import sys
+
+    assert "fakeparser" not in sys.modules

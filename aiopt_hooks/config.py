@@ -351,3 +351,19 @@ def write_atomic(path: Path, data: bytes) -> None:
             pass
         if not isinstance(exc, OSError):
             raise
+
+
+def keep_newest(cache_dir: Path, pattern: str, count: int) -> None:
+    """Remove all but the `count` newest cache files matching `pattern` (a file another check removes
+    meanwhile is simply skipped)."""
+    entries = []
+    for entry in cache_dir.glob(pattern):
+        try:
+            entries.append((entry.stat().st_mtime, entry))
+        except OSError:
+            pass  # pruned by a concurrent check
+    for _, old in sorted(entries, reverse=True)[count:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass

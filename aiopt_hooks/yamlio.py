@@ -64,16 +64,18 @@ def _count_nodes(node: yaml.Node, budget: list[int]) -> None:
 def load_yaml(text: str, path: str) -> Any:
     """Parse one YAML document safely; errors carry the file and line."""
     if _FastLoader is not _Loader:
-        fast = _FastLoader(text)
+        fast = None
         try:
+            fast = _FastLoader(text)
             return _construct(fast)
         except AioptError as exc:  # an alias bomb: refused alike by either parser
             exc.file = path
             raise
-        except (yaml.YAMLError, RecursionError):
+        except (yaml.YAMLError, RecursionError, ValueError):  # ValueError: text LibYAML cannot encode
             pass  # refused: the pure-Python parser below says why, at its line
         finally:
-            fast.dispose()
+            if fast is not None:
+                fast.dispose()
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character (NUL...) that YAML forbids

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import pkgutil
-import subprocess
-import sys
 
 import aiopt_hooks.baseline.dialects as dialect_pkg
 import aiopt_hooks.extract as extract_pkg
@@ -15,7 +12,8 @@ from aiopt_hooks.baseline.dialects.registry import DIALECTS, MODULES
 from aiopt_hooks.extract.registry import EXTRACTORS
 from aiopt_hooks.pricing.estimate import Estimator
 from aiopt_hooks.records import COST_FIELDS
-from tests.support.repos import ENV_VARS, GitRepo, swap_model
+from tests.support.cli import warm_probe
+from tests.support.repos import GitRepo, swap_model
 
 
 def test_every_cost_field_has_a_handler() -> None:
@@ -78,14 +76,8 @@ def test_a_warm_check_loads_only_the_readers_it_reads_with(app: GitRepo) -> None
         "import json, sys\nfrom aiopt_hooks.cli import main\ncode = main(['check', '--format', 'json'])\n"
         "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('aiopt_hooks.'))]))\n"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
-    outputs = [
-        subprocess.run([sys.executable, "-c", probe], cwd=app.path, capture_output=True, text=True, env=env)
-        .stdout.strip()
-        .splitlines()[-1]
-        for _ in range(2)
-    ]
-    code, loaded = json.loads(outputs[1])
+    last = warm_probe(app, probe)
+    code, loaded = json.loads(last)
     others = {e.module for e in EXTRACTORS} - {"structured", "crewai"}  # structured uses crewai's defaults
     unused = {f"aiopt_hooks.extract.{m}" for m in [*others, "tokens"]}
     unused |= {f"aiopt_hooks.baseline.dialects.{m}" for m in MODULES}

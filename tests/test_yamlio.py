@@ -60,6 +60,7 @@ def test_both_parsers_read_real_files_alike(path: Path, monkeypatch: pytest.Monk
         pytest.param("a: 1\n\tb: 2\n", 2, id="tab-indent"),
         pytest.param("a: 1\nb: \x00\n", 2, id="nul-character"),
         pytest.param("a: &x [1]\nb: *y\n", 2, id="unknown-alias"),
+        pytest.param("a: 1\nb: \ud800\n", 2, id="lone-surrogate-libyaml-cannot-encode"),
     ],
 )
 def test_errors_keep_the_pure_parsers_line(text: str, line: int, monkeypatch: pytest.MonkeyPatch) -> None:

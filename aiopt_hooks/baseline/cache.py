@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from aiopt_hooks.baseline.model import SUMMARY_VERSION, BaselineSummary, summary_from_dict, summary_to_dict
-from aiopt_hooks.config import write_atomic
+from aiopt_hooks.config import keep_newest, write_atomic
 
 BLOCK = 1 << 16
 ENTRY_VERSION = 1
@@ -165,14 +164,4 @@ def _prune(cache_dir: Path) -> None:
                 tmp.unlink()
         except OSError:
             pass  # another process removed or renamed it first
-    entries = []
-    for entry in cache_dir.glob("summary-*.json"):
-        try:
-            entries.append((entry.stat().st_mtime, entry))
-        except OSError:
-            pass  # pruned by a concurrent check
-    for _, old in sorted(entries, reverse=True)[MAX_ENTRIES:]:
-        try:
-            os.unlink(old)
-        except OSError:
-            pass
+    keep_newest(cache_dir, "summary-*.json", MAX_ENTRIES)

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aiopt_hooks.config import write_atomic
+from aiopt_hooks.config import keep_newest, write_atomic
 from aiopt_hooks.records import CallSpec
 
 ENTRY_VERSION = 1
@@ -55,7 +55,10 @@ def _library_files() -> list[str]:
 
     found = []
     for name in LIBRARIES:
-        spec = PathFinder.find_spec(name)
+        try:
+            spec = PathFinder.find_spec(name)
+        except (ImportError, ValueError):  # an unreadable path entry: that library counts as absent
+            spec = None
         if spec is not None and spec.origin and os.path.isfile(spec.origin):
             found.append(spec.origin)
     return found
@@ -110,19 +113,4 @@ def store(cache_dir: Path, path: str, sha: str, max_bytes: int | None, specs: li
     if target is None:
         return
     write_atomic(target, json.dumps({"specs": found}).encode())
-    _prune(cache_dir)
-
-
-def _prune(cache_dir: Path) -> None:
-    """Keep the newest MAX_ENTRIES entries."""
-    entries = []
-    for entry in cache_dir.glob("specs-*.json"):
-        try:
-            entries.append((entry.stat().st_mtime, entry))
-        except OSError:
-            pass  # pruned by a concurrent check
-    for _, old in sorted(entries, reverse=True)[MAX_ENTRIES:]:
-        try:
-            old.unlink()
-        except OSError:
-            pass
+    keep_newest(cache_dir, "specs-*.json", MAX_ENTRIES)

@@ -8,9 +8,6 @@ built from `sample_repo/`, where a model swap in code must block exactly like th
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +18,8 @@ from aiopt_hooks.errors import AioptError
 from aiopt_hooks.extract.registry import extract_call_specs, extractor_for
 from aiopt_hooks.extract.source_calls import is_source, uses_llm_sdk
 from tests.cli.test_cli import oracle_monthly
-from tests.support.cli import snapshot
-from tests.support.repos import ENV_VARS, GitRepo, edit, swap_model
+from tests.support.cli import snapshot, warm_probe
+from tests.support.repos import GitRepo, edit, swap_model
 from tests.support.workflow import Run
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "source"
@@ -928,14 +925,8 @@ def test_source_commit_without_llm_sdk_stays_on_the_hot_path(app: GitRepo) -> No
         " 'aiopt_hooks.pricing.prices', 'aiopt_hooks.extract.tokens') if m in sys.modules]\n"
         "print('RESULT', code, heavy)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
-    outputs = [
-        subprocess.run([sys.executable, "-c", probe], cwd=app.path, capture_output=True, text=True, env=env)
-        .stdout.strip()
-        .splitlines()[-1]
-        for _ in range(2)
-    ]
-    assert outputs[1] == "RESULT 0 []"
+    last = warm_probe(app, probe)
+    assert last == "RESULT 0 []"
 
 
 def test_default_config_reads_code() -> None:

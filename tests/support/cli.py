@@ -4,9 +4,12 @@ and the one-error-line and finding checks."""
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from typing import Any
 
-from tests.support.repos import GitRepo, edit
+from tests.support.repos import ENV_VARS, GitRepo, edit
 
 SUMMARIZE_ROWS = 14017  # rows tagged `summarize` in sample_repo/usage.jsonl
 SAMPLE_ROWS = 30951
@@ -50,3 +53,12 @@ def finding(data: dict[str, Any], code: str) -> dict[str, Any]:
     found: list[dict[str, Any]] = [f for f in data["findings"] if f["code"] == code]
     assert len(found) == 1, data["findings"]
     return found[0]
+
+
+def warm_probe(repo: GitRepo, probe: str) -> str:
+    """The last line `probe` (Python code) prints in a fresh interpreter in `repo`, run a second time:
+    the first run fills the caches under the git dir, so the second shows what a warm check does."""
+    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", probe], cwd=repo.path, capture_output=True, text=True, env=env)
+    return done.stdout.strip().splitlines()[-1]

@@ -184,12 +184,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("aiopt: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug must not show a traceback
+        if _from_timeout(exc):
+            return _timed_out(settings, fmt)
         return _internal_error(exc, args, settings, fmt)
     finally:
         done.set()
         if old_handler is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old_handler)
+
+
+def _from_timeout(exc: BaseException) -> bool:
+    """The alarm, wrapped by Python on its way out: raised while a class was being created (an import
+    of DuckDB's Python module, say), it arrives as `RuntimeError: Error calling __set_name__`."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, _Timeout):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _timed_out(settings: dict[str, object], fmt: str) -> int:

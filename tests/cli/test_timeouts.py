@@ -85,6 +85,29 @@ def test_timeout_default_is_warn(app: GitRepo) -> None:
     assert result.code == 0 and "on_timeout: warn" in result.err
 
 
+# The alarm going off while a class is created (an import of DuckDB's Python module): Python 3.11
+# re-raises it as `RuntimeError: Error calling __set_name__`.
+ALARM_IN_A_CLASS = """
+import time, aiopt_hooks.pipeline as c
+class Slow:
+    def __set_name__(self, owner, name):
+        time.sleep(60)
+def check(*a, **k):
+    class Selected:
+        field = Slow()
+c.run_check = check
+"""
+
+
+@pytest.mark.parametrize(("on_timeout", "code"), [("warn", 0), ("block", 1)])
+def test_the_alarm_inside_a_class_definition_is_still_the_timeout(app: GitRepo, on_timeout: str, code: int) -> None:
+    add_config(app, f"max_seconds: 0.5\non_timeout: {on_timeout}\n")
+    swap_model(app)
+    result = run_aiopt(app.path, "check", patch=ALARM_IN_A_CLASS)
+    assert result.code == code and f"on_timeout: {on_timeout}" in result.err, result.err
+    assert "internal error" not in result.err
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "1e99", "'20'"])
 def test_max_seconds_must_be_a_positive_number(app: GitRepo, run: Any, value: str) -> None:
     add_config(app, f"max_seconds: {value}\n")
